@@ -1,0 +1,106 @@
+"""Test databases are built by running the migrations, never by create_all.
+
+SQLite by default; set KAIJI_TEST_DB to a PostgreSQL URL to run the same suite there, e.g.
+KAIJI_TEST_DB=postgresql+psycopg://postgres@127.0.0.1:5432/test pytest
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import text
+
+from tracker import db as dbm
+from tracker.cli import cli
+from tracker.models import Base
+from tracker.presets import seed
+
+PG_URL = os.environ.get("KAIJI_TEST_DB")
+
+
+def is_postgres() -> bool:
+    return bool(PG_URL)
+
+
+def reset_postgres(url: str) -> None:
+    """Empty the PostgreSQL test database completely (schema and data)."""
+    engine = dbm.make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def template(tmp_path_factory) -> str:
+    """A database at the latest schema with the presets, built by the migrations once per session."""
+    if PG_URL:
+        reset_postgres(PG_URL)
+        engine = dbm.make_engine(PG_URL)
+        dbm.upgrade(engine, stdout=open(os.devnull, "w"))
+        engine.dispose()
+        return PG_URL
+    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+    engine = dbm.make_engine(dbm.database_url(str(path)))
+    dbm.upgrade(engine, stdout=open(os.devnull, "w"))
+    engine.dispose()
+    return str(path)
+
+
+@pytest.fixture
+def db_url(template, tmp_path) -> str:
+    """A fresh database for one test: a copy of the template (SQLite) or the emptied test database (PostgreSQL)."""
+    if PG_URL:
+        engine = dbm.make_engine(PG_URL)
+        if dbm.current_revision(engine) != dbm.HEAD:  # a migration test left it elsewhere
+            engine.dispose()
+            reset_postgres(PG_URL)
+            engine = dbm.make_engine(PG_URL)
+            dbm.upgrade(engine, stdout=open(os.devnull, "w"))
+        else:
+            tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
+            with engine.begin() as conn:
+                conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+            with dbm.transaction(engine) as session:
+                seed(session)
+        engine.dispose()
+        return PG_URL
+    path = tmp_path / "kaiji.sqlite3"
+    shutil.copy(template, path)
+    return dbm.database_url(str(path))
+
+
+@pytest.fixture
+def engine(db_url):
+    engine = dbm.open_database(db_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def session(engine):
+    with dbm.transaction(engine) as s:
+        yield s
+
+
+class Kaiji:
+    """Runs `kaiji --db URL …` in-process and keeps the result."""
+
+    def __init__(self, url: str):
+        self.url = url
+
+    def __call__(self, *args: str, input: str | None = None):
+        return CliRunner().invoke(cli, ["--db", self.url, *map(str, args)], input=input, catch_exceptions=False)
+
+    def ok(self, *args: str):
+        result = self(*args)
+        assert result.exit_code == 0, result.output
+        return result
+
+
+@pytest.fixture
+def kaiji(db_url) -> Kaiji:
+    return Kaiji(db_url)

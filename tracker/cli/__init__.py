@@ -1,0 +1,143 @@
+"""The `kaiji` command: thin Click commands that parse, call tracker.service and print.
+
+Heavy modules (SQLAlchemy, Alembic, ReportLab) are imported inside the commands that need them,
+so that `kaiji --help` and `kaiji --version` start fast.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any
+
+import click
+
+from .. import __version__
+from ..dates import DateError, parse_date
+from ..errors import KaijiError
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+class DateParam(click.ParamType):
+    name = "DATE"
+
+    def convert(self, value: Any, param, ctx) -> date:
+        if isinstance(value, date):
+            return value
+        try:
+            return parse_date(value)
+        except DateError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+DATE = DateParam()
+
+
+class Failure(click.ClickException):
+    """A KaijiError on its way to the user: one sentence, the error's exit code."""
+
+    def __init__(self, message: str, exit_code: int = 1):
+        super().__init__(message)
+        self.exit_code = exit_code
+
+    def show(self, file=None) -> None:
+        click.echo(f"kaiji: error: {self.format_message()}", err=True)
+
+
+class App:
+    """What every command shares: where the database is, and the engine once it is opened."""
+
+    def __init__(self, db: str | None, debug: bool):
+        self.db = db
+        self.debug = debug
+        self._engine = None
+
+    @property
+    def url(self) -> str:
+        from ..db import database_url
+
+        return database_url(self.db)
+
+    @property
+    def engine(self):
+        if self._engine is None:
+            from ..db import open_database
+
+            self._engine = open_database(self.url)
+        return self._engine
+
+    def write(self):
+        from ..db import transaction
+
+        return transaction(self.engine)
+
+    def read(self):
+        from ..db import reading
+
+        return reading(self.engine)
+
+
+pass_app = click.make_pass_decorator(App)
+
+
+class KaijiGroup(click.Group):
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except KaijiError as exc:
+            raise Failure(str(exc), exc.exit_code) from None
+        except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt):
+            raise
+        except Exception as exc:
+            app = ctx.find_object(App)
+            if app is None or app.debug:
+                raise
+            from sqlalchemy.exc import OperationalError
+
+            if isinstance(exc, OperationalError):
+                raise Failure(f"the database refused the operation ({str(exc.orig).splitlines()[0]}); nothing was "
+                              "written. Try again, or run with --debug for details.") from None
+            raise Failure(f"internal error ({type(exc).__name__}); nothing was written. Run again with --debug "
+                          "and report what it prints.") from None
+
+
+def warn(message: str) -> None:
+    click.echo(f"kaiji: warning: {message}", err=True)
+
+
+def emit_json(value: Any) -> None:
+    click.echo(json.dumps(value, ensure_ascii=False, indent=2))
+
+
+def today() -> date:
+    return date.today()
+
+
+@click.group(cls=KaijiGroup, context_settings=CONTEXT)
+@click.option("--db", envvar="KAIJI_DB", metavar="PATH|URL",
+              help="SQLite file or SQLAlchemy URL (postgresql+psycopg://…). Default: kaiji.sqlite3 in your data "
+                   "folder. Also KAIJI_DB.")
+@click.option("--debug", is_flag=True, help="Show the full traceback of an unexpected error.")
+@click.version_option(__version__, "--version", prog_name="kaiji")
+@click.pass_context
+def cli(ctx: click.Context, db: str | None, debug: bool) -> None:
+    """Track information-disclosure requests (情報公開請求) and their deadlines.
+
+    \b
+    Dates may be written 2024-12-27, 令和6年12月27日, R6.12.27 or H31.4.30.
+    Example:
+      kaiji request add --body maizuru --subject "…の調査結果" --received R6.12.27
+      kaiji overdue
+      kaiji explain 1
+    """
+    ctx.obj = App(db, debug)
+
+
+# The command groups register themselves on `cli` when imported; they import only Click at load time.
+from . import bodies, reports, requesters, requests  # noqa: E402,F401
+from . import db as db_commands  # noqa: E402,F401
+
+
+def main() -> None:
+    cli(prog_name="kaiji")

@@ -1,0 +1,228 @@
+"""`kaiji body|rule|ground|holiday …`: bodies, their jurisdictions' rules, grounds and closed days."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import click
+
+from . import DATE, App, Failure, KaijiGroup, cli, emit_json, pass_app, today
+
+
+# ---------------------------------------------------------------- bodies and their rules
+
+@cli.group(cls=KaijiGroup)
+def body() -> None:
+    """Implementing bodies (実施機関) and the rules their deadlines follow."""
+
+
+def _rule_text(r) -> str:
+    unit = "working days" if r.working_days else "days"
+    start = "from the request day (起算して)" if r.counts_request_day else "from the day after"
+    ext = (f"; extension up to {r.extension_max_days} days from "
+           f"{'the request' if r.extension_from == 'request' else 'the end of the period'}"
+           if r.extension_max_days else "; no extension limit known")
+    return (f"{r.period_days} {unit} {start}{'; correction days excluded' if r.exclude_correction else ''}"
+            f"{'; moves off closed days' if r.move_off_closed else ''}{ext}")
+
+
+@body.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_app
+def body_list(app: App, as_json) -> None:
+    """List bodies, with the deadline rule in force today and its source."""
+    from sqlalchemy import select
+
+    from ..models import Body
+    from ..table import render
+    from ..timeline import rule_row
+
+    with app.read() as s:
+        rows = []
+        for b in s.scalars(select(Body).order_by(Body.key)):
+            r = rule_row(b.jurisdiction, today())
+            rows.append({"key": b.key, "name": b.name, "head": b.head, "jurisdiction": b.jurisdiction.key,
+                         "ordinance": b.jurisdiction.ordinance, "rule": _rule_text(r), "source": r.source,
+                         "effective_from": r.effective_from.isoformat() if r.effective_from else None})
+    if as_json:
+        return emit_json(rows)
+    click.echo(render(["key", "body", "jurisdiction", "decision rule", "source"],
+                      [[r["key"], r["name"], r["jurisdiction"], r["rule"], r["source"]] for r in rows]))
+
+
+_RULE_OPTIONS = [
+    click.option("--period", "period_days", type=int, help="Decision period in days."),
+    click.option("--count-from", type=click.Choice(["request-day", "next-day"]),
+                 help="request-day where the text says 「…の日から起算して」; next-day otherwise (民法第140条)."),
+    click.option("--days", "day_kind", type=click.Choice(["calendar", "working"]), default="calendar",
+                 show_default=True, help="Count calendar days or only open days."),
+    click.option("--move/--no-move", "move_off_closed", default=True, show_default=True,
+                 help="A last day on a closed day moves to the next open day."),
+    click.option("--extension-max", type=int, help="Most days an extension may add (omit if none is known)."),
+    click.option("--extension-from", type=click.Choice(["period-end", "request"]), default="period-end",
+                 show_default=True, help="Where the extension limit is counted from."),
+    click.option("--exclude-correction/--count-correction", default=False, show_default=True,
+                 help="Days spent on a correction (補正) do not count."),
+    click.option("--source", help="Where the rule comes from: a URL or a citation (required)."),
+    click.option("--effective-from", type=DATE, help="The day the rule took effect."),
+    click.option("--rule-note", default="", help="A note on how the rule reads."),
+]
+
+
+def _rule_options(f):
+    for opt in reversed(_RULE_OPTIONS):
+        f = opt(f)
+    return f
+
+
+def _add_rule(s, jur, period_days, count_from, day_kind, move_off_closed, extension_max, extension_from,
+              exclude_correction, source, effective_from, rule_note):
+    from .. import service
+
+    if period_days is None or count_from is None or not source:
+        raise Failure("a rule needs --period, --count-from and --source (where the rule comes from).", 2)
+    return service.add_rule(s, jur, period_days=period_days, counts_request_day=count_from == "request-day",
+                            working_days=day_kind == "working", move_off_closed=move_off_closed,
+                            extension_max_days=extension_max, extension_from=extension_from.replace("-", "_"),
+                            exclude_correction=exclude_correction, source=source, effective_from=effective_from,
+                            note=rule_note)
+
+
+@body.command("add")
+@click.argument("key")
+@click.option("--name", required=True, help="The body's name, e.g. 福知山市教育委員会.")
+@click.option("--head", help="The title forms are addressed to, e.g. 福知山市教育委員会教育長 (default: the name).")
+@click.option("--head-name", help="The head's name, for notices.")
+@click.option("--jurisdiction", help="An existing jurisdiction's key (kaiji body list); or create one with "
+                                      "--jurisdiction-name, --ordinance and the rule options.")
+@click.option("--jurisdiction-name", help="Name of a new jurisdiction, e.g. 福知山市.")
+@click.option("--ordinance", help="The new jurisdiction's ordinance, e.g. 福知山市情報公開条例.")
+@_rule_options
+@pass_app
+def body_add(app: App, key, name, head, head_name, jurisdiction, jurisdiction_name, ordinance, **rule) -> None:
+    """Add a body, under an existing jurisdiction or a new one with its own rule.
+
+    \b
+    Examples:
+      kaiji body add maizuru-edu --name 舞鶴市教育委員会 --jurisdiction maizuru
+      kaiji body add fukuchiyama --name 福知山市長 --jurisdiction-name 福知山市 \\
+          --ordinance 福知山市情報公開条例 --period 15 --count-from next-day \\
+          --extension-max 30 --source "福知山市情報公開条例第11条"
+    """
+    from .. import service
+
+    with app.write() as s:
+        if jurisdiction:
+            if rule.get("period_days") is not None or jurisdiction_name:
+                raise Failure(f"{jurisdiction} has its rules already; add a new version with `kaiji rule add "
+                              f"{jurisdiction}`, or drop --jurisdiction to create a new jurisdiction.", 2)
+            jur = service.get_jurisdiction(s, jurisdiction)
+        else:
+            if not jurisdiction_name or not ordinance:
+                raise Failure("name an existing --jurisdiction, or give --jurisdiction-name, --ordinance and the "
+                              "rule (--period, --count-from, --source) for a new one.", 2)
+            jur = service.add_jurisdiction(s, key=key, name=jurisdiction_name, ordinance=ordinance)
+            _add_rule(s, jur, **rule)
+        b = service.add_body(s, key=key, name=name, head=head, head_name=head_name, jurisdiction=jur)
+    click.echo(f"body {b.key} added under {jur.name} ({jur.key}).")
+
+
+@cli.group(cls=KaijiGroup)
+def rule() -> None:
+    """Deadline rules, versioned by the day they took effect."""
+
+
+@rule.command("add")
+@click.argument("jurisdiction")
+@_rule_options
+@pass_app
+def rule_add(app: App, jurisdiction, **rule) -> None:
+    """Add a new version of a jurisdiction's rule (e.g. after the ordinance changed).
+
+    Requests received on or after --effective-from follow it; their stored dates are recomputed.
+    """
+    from .. import service
+
+    if rule.get("effective_from") is None:
+        raise Failure("a new rule version needs --effective-from (the day the change took effect).", 2)
+    with app.write() as s:
+        jur = service.get_jurisdiction(s, jurisdiction)
+        r = _add_rule(s, jur, **rule)
+    click.echo(f"{jur.name}: rule in force from {r.effective_from} added: {_rule_text(r)}.")
+
+
+@rule.command("list")
+@click.argument("jurisdiction")
+@pass_app
+def rule_list(app: App, jurisdiction) -> None:
+    """Show every version of a jurisdiction's rule with its source."""
+    from .. import service
+
+    with app.read() as s:
+        jur = service.get_jurisdiction(s, jurisdiction)
+        for r in sorted(jur.rules, key=lambda r: r.effective_from or date.min):
+            click.echo(f"{r.effective_from or 'from the start'}: {_rule_text(r)}\n    source: {r.source}"
+                       + (f"\n    note: {r.note}" if r.note else ""))
+
+
+@cli.group(cls=KaijiGroup)
+def ground() -> None:
+    """Each jurisdiction's catalogue of non-disclosure grounds (不開示事由)."""
+
+
+@ground.command("list")
+@click.argument("jurisdiction")
+@pass_app
+def ground_list(app: App, jurisdiction) -> None:
+    """List the grounds a decision may cite."""
+    from .. import service
+
+    with app.read() as s:
+        jur = service.get_jurisdiction(s, jurisdiction)
+        for g in jur.grounds:
+            click.echo(f"{jur.ordinance}{g.code}  {g.summary}")
+
+
+@ground.command("add")
+@click.argument("jurisdiction")
+@click.argument("code")
+@click.option("--summary", help="What the ground protects.")
+@pass_app
+def ground_add(app: App, jurisdiction, code, summary) -> None:
+    """Add a ground to a jurisdiction's catalogue, e.g. kaiji ground add maizuru 第5条第1号."""
+    from .. import service
+
+    with app.write() as s:
+        g = service.add_ground(s, service.get_jurisdiction(s, jurisdiction), code, summary)
+    click.echo(f"{jurisdiction}: ground {g.code} added.")
+
+
+@cli.group(cls=KaijiGroup)
+def holiday() -> None:
+    """Extra closed days of a jurisdiction (national holidays and 12/29–1/3 are known already)."""
+
+
+@holiday.command("add")
+@click.argument("jurisdiction")
+@click.argument("day", type=DATE)
+@click.option("--reason", required=True, help="Why the offices are closed.")
+@pass_app
+def holiday_add(app: App, jurisdiction, day, reason) -> None:
+    """Add a closed day; the dates of the jurisdiction's requests are recomputed."""
+    from .. import service
+
+    with app.write() as s:
+        service.add_closed_day(s, service.get_jurisdiction(s, jurisdiction), day, reason)
+    click.echo(f"{jurisdiction}: {day} is a closed day ({reason}).")
+
+
+@holiday.command("list")
+@click.argument("jurisdiction")
+@pass_app
+def holiday_list(app: App, jurisdiction) -> None:
+    """List a jurisdiction's extra closed days."""
+    from .. import service
+
+    with app.read() as s:
+        for c in sorted(service.get_jurisdiction(s, jurisdiction).closed_days, key=lambda c: c.day):
+            click.echo(f"{c.day}  {c.reason}")

@@ -1,0 +1,85 @@
+"""`kaiji overdue`, `kaiji due`, `kaiji explain`: what is late, what is coming, and why."""
+
+from __future__ import annotations
+
+import click
+
+from . import DATE, App, cli, emit_json, pass_app, today
+from .requests import _status_ja  # noqa: F401
+
+
+# ---------------------------------------------------------------- what is late, what is coming
+
+@cli.command()
+@click.option("--as-of", type=DATE, help="Judge as of this date (default: today).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_app
+def overdue(app: App, as_of, as_json) -> None:
+    """List requests whose decision is overdue, with the day an appeal against inaction opened."""
+    from datetime import timedelta
+
+    from .. import service
+    from ..table import clip, render
+
+    as_of = as_of or today()
+    with app.read() as s:
+        rows = []
+        for r in service.overdue(s, as_of):
+            waiting = r.status in service.OPEN_STATUSES and r.decision_due is not None and r.decision_due < as_of
+            due_on = r.decision_due if waiting else r.rest_due
+            d = service.request_dict(r)
+            d["overdue_since"] = due_on.isoformat()
+            d["days_overdue"] = (as_of - due_on).days
+            d["inaction_appeal_from"] = (due_on + timedelta(days=1)).isoformat()
+            d["what"] = "decision" if waiting else "remainder"
+            rows.append(d)
+    if as_json:
+        return emit_json(rows)
+    if not rows:
+        return click.echo(f"nothing overdue as of {as_of}.")
+    click.echo(render(["id", "body", "subject", "received", "due", "days late", "不作為審査請求 from"],
+                      [[r["id"], r["body_name"], clip(r["subject"], 30), r["received_on"], r["overdue_since"],
+                        r["days_overdue"], r["inaction_appeal_from"]] for r in rows], right=[0, 5]))
+
+
+
+@cli.command()
+@click.option("--within", type=click.IntRange(min=0), default=90, show_default=True,
+              help="Days ahead to look (an appeal window is 3 months).")
+@click.option("--as-of", type=DATE, help="Count from this date (default: today).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_app
+def due(app: App, within, as_of, as_json) -> None:
+    """List every date coming up: decisions, extended decisions, disclosures, appeal windows, unpaid fees."""
+    from .. import service
+    from ..table import clip, render
+
+    as_of = as_of or today()
+    with app.read() as s:
+        items = [{"on": i.on.isoformat() if i.on else None, "kind": i.kind,
+                  "kind_ja": service.DueItem.KINDS_JA[i.kind], "request": i.request.id,
+                  "body": i.request.body.key, "body_name": i.request.body.name, "subject": i.request.subject,
+                  "detail": i.detail, "days_left": (i.on - as_of).days if i.on else None}
+                 for i in service.due(s, as_of, within)]
+    if as_json:
+        return emit_json(items)
+    if not items:
+        return click.echo(f"nothing due between {as_of} and {within} days later.")
+    click.echo(render(["date", "in", "what", "request", "body", "subject"],
+                      [[i["on"] or "", f"{i['days_left']}d" if i["days_left"] is not None else "",
+                        f"{i['kind_ja']} ({i['detail']})", i["request"], i["body_name"], clip(i["subject"], 24)]
+                       for i in items], right=[1, 3]))
+
+
+@cli.command()
+@click.argument("request_id", type=int)
+@pass_app
+def explain(app: App, request_id) -> None:
+    """Explain how each date of a request was worked out, day by day."""
+    from .. import service
+    from ..explain import explain as explain_lines
+
+    with app.read() as s:
+        req = service.get_request(s, request_id)
+        lines = explain_lines(req, service.state(s, req), service.jurisdiction_lookup(s))
+    click.echo("\n".join(lines))

@@ -1,0 +1,444 @@
+"""`kaiji request …`: log requests and record each follow-up event."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import click
+
+from . import DATE, App, Failure, KaijiGroup, cli, emit_json, pass_app, today, warn
+
+
+# ---------------------------------------------------------------- requests
+
+@cli.group(cls=KaijiGroup)
+def request() -> None:
+    """Log requests and record what happens to them."""
+
+
+@request.command("add")
+@click.option("--body", required=True, help="The implementing body's key (kaiji body list).")
+@click.option("--subject", required=True, help="The documents requested (請求する行政文書の名称又は内容).")
+@click.option("--filed", type=DATE, help="The date on the form (default: the receipt date).")
+@click.option("--received", type=DATE, help="The receipt date stamped by the office (受付年月日).")
+@click.option("--requester", help="Requester's name (created as a person if new; see kaiji requester add).")
+@click.option("--method", "methods", multiple=True, default=("copy",), show_default=True,
+              help="inspect (閲覧), view (視聴) or copy (写しの交付); repeat for several.")
+@click.option("--mail/--no-mail", default=False, help="Copies to be mailed (送付希望 有).")
+@click.option("--reason", help="Why disclosure is in the public interest.")
+@click.option("--reference", help="The body's reference number, if known.")
+@click.option("--department", help="The department handling it (担当部課).")
+@click.option("--department-phone", help="The department's telephone.")
+@click.option("--extension", "phone_extension", help="The department's extension (内線).")
+@click.option("--notes", help="Free notes.")
+@click.option("--json", "as_json", is_flag=True, help="Print the request as JSON instead of its id.")
+@pass_app
+def request_add(app: App, body, subject, filed, received, requester, methods, mail, reason, reference, department,
+                department_phone, phone_extension, notes, as_json) -> None:
+    """Log a new request and print its id.
+
+    \b
+    Example:
+      kaiji request add --body maizuru --subject "カスタマーハラスメントアンケートの調査結果" \\
+          --received 2024-12-27 --requester "市民オンブズマンまいづる" --method copy --mail
+    """
+    from .. import service
+
+    with app.write() as s:
+        req = service.add_request(s, body=body, subject=subject, filed=filed, received=received,
+                                  requester=requester, methods=methods, mail=mail, reason=reason,
+                                  reference=reference, department_name=department,
+                                  department_phone=department_phone, extension=phone_extension, notes=notes)
+        out = service.request_dict(req)
+    emit_json(out) if as_json else click.echo(out["id"])
+
+
+def _status_ja(status: str) -> str:
+    from ..timeline import STATUS_JA
+
+    return STATUS_JA.get(status, status)
+
+
+@request.command("list")
+@click.option("--status", help="Only requests with this status (received, decided, …).")
+@click.option("--body", help="Only requests to this body.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_app
+def request_list(app: App, status, body, as_json) -> None:
+    """List requests with their status and dates."""
+    from .. import service
+    from ..table import clip, render
+
+    with app.read() as s:
+        rows = [service.request_dict(r) for r in service.list_requests(s, status=status, body=body)]
+    if as_json:
+        return emit_json(rows)
+    click.echo(render(["id", "body", "subject", "status", "received", "decision due", "decided", "appeal due"],
+                      [[r["id"], r["body_name"], clip(r["subject"], 30), _status_ja(r["status"]), r["received_on"],
+                        r["decision_due"], r["decided_on"], r["appeal_due"]] for r in rows], right=[0]))
+
+
+@request.command("show")
+@click.argument("request_id", type=int)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_app
+def request_show(app: App, request_id, as_json) -> None:
+    """Show one request with its decisions and its whole timeline."""
+    from .. import service
+    from ..table import render
+
+    with app.read() as s:
+        req = service.get_request(s, request_id)
+        out = service.request_dict(req)
+        retracted = {e.retracts_id for e in req.events if e.retracts_id}
+        out["timeline"] = [service.event_dict(e, retracted) for e in req.events]
+        out["decisions"] = [service.decision_dict(d) for d in req.decisions]
+        out["department"] = req.department.name if req.department else None
+    if as_json:
+        return emit_json(out)
+    for label, key in (("id", "id"), ("body", "body_name"), ("subject", "subject"), ("requester", "requester"),
+                       ("status", "status"), ("filed", "filed_on"), ("received", "received_on"),
+                       ("reference", "reference"), ("department", "department"), ("decision due", "decision_due"),
+                       ("decided", "decided_on"), ("learned of", "notified_on"), ("appeal due", "appeal_due"),
+                       ("disclosure", "disclosure_on"), ("fee unpaid", "fee_unpaid")):
+        value = out[key]
+        if value is not None:
+            click.echo(f"{label:>13}: {_status_ja(value) + f' ({value})' if key == 'status' else value}")
+    for d in out["decisions"]:
+        click.echo(f"\ndecision {d['id']}: {d['kind_ja']} on {d['decided_on']}"
+                   + (f", fee {d['fee']}円" if d["fee"] is not None else ""))
+        for w in d["withheld"]:
+            click.echo(f"  withheld: {w['part']} — {w['ground']} — {w['reason']}")
+    click.echo("\ntimeline:")
+    click.echo(render(["event", "on", "what", "details"],
+                      [[e["id"], e["on"], e["kind_ja"] + (" (取消済)" if e["retracted"] else ""),
+                        _event_details(e)] for e in out["timeline"]], right=[0]))
+
+
+def _event_details(e: dict) -> str:
+    parts = [f"{k}={v}" for k, v in (e["data"] or {}).items() if k not in ("body_id", "to_body_id", "from_body_id")]
+    if e["retracts"]:
+        parts.append(f"retracts event {e['retracts']}")
+    if e["note"]:
+        parts.append(e["note"])
+    return "; ".join(parts)
+
+
+def _record(app: App, request_id: int, kind: str, on: date, data: dict | None = None, note: str | None = None,
+            prepare=None) -> None:
+    """Record one follow-up event and say what it changed."""
+    from .. import service
+
+    with app.write() as s:
+        if prepare is not None:
+            data = prepare(s, data or {})
+        rec = service.record(s, request_id, kind, on, data, note)
+        st = rec.state
+    for w in rec.warnings:
+        warn(w)
+    click.echo(f"request {request_id}: {service.EVENT_JA[kind]} recorded (event {rec.event.id}); status "
+               f"{_status_ja(st.status)}" + (f", decision due {st.decision_due}" if st.decision_due and not st.decisions
+                                            else ""))
+
+
+def _on_option(f):
+    return click.option("--on", "on", type=DATE, default=None, help="The date (default: today).")(f)
+
+
+def _note_option(f):
+    return click.option("--note", help="A note to keep with the event.")(f)
+
+
+@request.command("receive")
+@click.argument("request_id", type=int)
+@_on_option
+@_note_option
+@pass_app
+def request_receive(app, request_id, on, note):
+    """Record the date the office received the request (受付年月日)."""
+    _record(app, request_id, "received", on or today(), {}, note)
+
+
+@request.command("reference")
+@click.argument("request_id", type=int)
+@click.argument("number")
+@_on_option
+@_note_option
+@pass_app
+def request_reference(app, request_id, number, on, note):
+    """Record the body's (new) reference number for a request."""
+    from ..service import clean
+
+    _record(app, request_id, "reference", on or today(), {"number": clean(number, "the reference number",
+                                                                          required=True)}, note)
+
+
+@request.command("correction")
+@click.argument("request_id", type=int)
+@_on_option
+@click.option("--what", help="What the office asked to correct.")
+@_note_option
+@pass_app
+def request_correction(app, request_id, on, what, note):
+    """Record that the office asked for a correction (補正を求めた)."""
+    from ..service import clean
+
+    _record(app, request_id, "correction_asked", on or today(), {"what": clean(what, "--what")} if what else {}, note)
+
+
+@request.command("corrected")
+@click.argument("request_id", type=int)
+@_on_option
+@_note_option
+@pass_app
+def request_corrected(app, request_id, on, note):
+    """Record that the correction reached the office (補正)."""
+    _record(app, request_id, "correction_answered", on or today(), {}, note)
+
+
+@request.command("extend")
+@click.argument("request_id", type=int)
+@click.option("--until", "until", type=DATE, required=True, help="The new decision date the notice gives.")
+@click.option("--reason", help="The reason the notice gives.")
+@_on_option
+@_note_option
+@pass_app
+def request_extend(app, request_id, until, reason, on, note):
+    """Record an extension notice (延長通知, 様式第7号). Past the rule's limit: warned and recorded."""
+    from ..service import clean
+
+    _record(app, request_id, "extension", on or today(),
+            {"new_due": until.isoformat(), "reason": clean(reason, "--reason")}, note)
+
+
+@request.command("special-extend")
+@click.argument("request_id", type=int)
+@click.option("--part-by", type=DATE, required=True, help="Date by which a substantial part is decided.")
+@click.option("--rest-by", type=DATE, required=True, help="Date by which the remainder is decided.")
+@click.option("--reason", help="The reason the notice gives.")
+@_on_option
+@_note_option
+@pass_app
+def request_special_extend(app, request_id, part_by, rest_by, reason, on, note):
+    """Record a special extension notice (特例延長, 様式第7号の2)."""
+    from ..service import clean
+
+    _record(app, request_id, "special_extension", on or today(),
+            {"part_due": part_by.isoformat(), "rest_due": rest_by.isoformat(), "reason": clean(reason, "--reason")},
+            note)
+
+
+@request.command("consult")
+@click.argument("request_id", type=int)
+@click.option("--party", help="The third party consulted (第三者).")
+@_on_option
+@_note_option
+@pass_app
+def request_consult(app, request_id, party, on, note):
+    """Record that the body asked a third party for its opinion (第三者意見照会)."""
+    from ..service import clean
+
+    _record(app, request_id, "third_party_asked", on or today(), {"party": clean(party, "--party")}, note)
+
+
+@request.command("consulted")
+@click.argument("request_id", type=int)
+@click.option("--party", help="The third party.")
+@click.option("--objects/--agrees", default=False,
+              help="The party objects to disclosure (then at least 2 weeks must pass before disclosure).")
+@_on_option
+@_note_option
+@pass_app
+def request_consulted(app, request_id, party, objects, on, note):
+    """Record the third party's answer (第三者の意見)."""
+    from ..service import clean
+
+    _record(app, request_id, "third_party_answered", on or today(),
+            {"party": clean(party, "--party"), "objects": objects}, note)
+
+
+@request.command("transfer")
+@click.argument("request_id", type=int)
+@click.option("--to", "to_body", required=True, help="The body the case was transferred to (移送).")
+@_on_option
+@_note_option
+@pass_app
+def request_transfer(app, request_id, to_body, on, note):
+    """Record a transfer to another body (事案移送, 様式第8号); its rule then applies from the original receipt."""
+    from .. import service
+
+    def prepare(s, data):
+        return {"to_body_id": service.get_body(s, to_body).id, "to": to_body}
+    _record(app, request_id, "transfer", on or today(), None, note, prepare)
+
+
+@request.command("decide")
+@click.argument("request_id", type=int)
+@click.option("--kind", required=True,
+              help="full (全部開示), partial (部分開示), refusal (不開示), neither (存否応答拒否), absent (不存在), "
+                   "rejected (却下).")
+@click.option("--on", "on", type=DATE, required=True, help="The decision's date (the notice's date).")
+@click.option("--notified", type=DATE, help="The day the requester learned of it (starts the appeal period).")
+@click.option("--withheld", multiple=True, help="A part not disclosed; repeat, with a --ground and --reason each.")
+@click.option("--ground", multiple=True, help="The provision relied on, e.g. 第5条第2号; one per --withheld.")
+@click.option("--reason", multiple=True, help="The reason given; one per --withheld.")
+@click.option("--document", multiple=True, help="A document's title; repeat for several.")
+@click.option("--fee", type=int, help="Copy fee in yen (実費).")
+@click.option("--notice-number", help="The notice's number.")
+@click.option("--disclosure-on", type=DATE, help="Date of the disclosure appointment.")
+@click.option("--disclosure-time", help="Time of the appointment, e.g. 午後2時.")
+@click.option("--disclosure-place", help="Place, e.g. 舞鶴市役所人事課.")
+@click.option("--disclosure-method", multiple=True, help="inspect, view or copy.")
+@click.option("--later-on", type=DATE, help="The date from which the document could be disclosed (第10条後段).")
+@click.option("--department", help="Department named on the notice.")
+@click.option("--department-phone", help="Its telephone.")
+@click.option("--extension", "phone_extension", help="Its extension (内線).")
+@click.option("--remarks", help="Remarks (備考).")
+@_note_option
+@pass_app
+def request_decide(app, request_id, kind, on, notified, withheld, ground, reason, document, fee, notice_number,
+                   disclosure_on, disclosure_time, disclosure_place, disclosure_method, later_on, department,
+                   department_phone, phone_extension, remarks, note):
+    """Record the decision (開示決定等) and what its notice says.
+
+    \b
+    Example (a partial disclosure withholding two parts):
+      kaiji request decide 1 --kind partial --on R7.1.10 --notified R7.1.20 \\
+          --withheld "店名の部分" --ground 第5条第2号 --reason "…おそれがあるため" \\
+          --withheld "個人名" --ground 第5条第1号 --reason "…" --fee 190
+    """
+    from .. import service
+
+    if not (len(withheld) == len(ground) == len(reason)):
+        if len(ground) < len(withheld):
+            raise Failure(f"{len(withheld)} --withheld parts but {len(ground)} --ground; every withheld part needs "
+                          "the provision relied on (e.g. --ground 第5条第2号).", 2)
+        raise Failure(f"give one --ground and one --reason for each --withheld part ({len(withheld)} parts, "
+                      f"{len(ground)} grounds, {len(reason)} reasons).", 2)
+    with app.write() as s:
+        rec = service.decide(
+            s, request_id, kind=kind, on=on, notified=notified,
+            withheld=[service.Withheld(p, g, r) for p, g, r in zip(withheld, ground, reason)],
+            documents=document, fee=fee, notice_number=notice_number, disclosure_on=disclosure_on,
+            disclosure_time=disclosure_time, disclosure_place=disclosure_place,
+            disclosure_methods=disclosure_method, later_on=later_on, department_name=department,
+            department_phone=department_phone, extension=phone_extension, remarks=remarks, note=note)
+        st = rec.state
+    for w in rec.warnings:
+        warn(w)
+    click.echo(f"request {request_id}: decision recorded (event {rec.event.id})"
+               + (f"; appeal (審査請求) due {st.appeal_due}" if st.appeal_due else ""))
+
+
+@request.command("disclosed")
+@click.argument("request_id", type=int)
+@_on_option
+@_note_option
+@pass_app
+def request_disclosed(app, request_id, on, note):
+    """Record that the disclosure was carried out (開示の実施)."""
+    _record(app, request_id, "disclosed", on or today(), {}, note)
+
+
+@request.command("fee")
+@click.argument("request_id", type=int)
+@click.argument("amount", type=click.IntRange(min=1))
+@_on_option
+@_note_option
+@pass_app
+def request_fee(app, request_id, amount, on, note):
+    """Record a fee charged (yen), beyond one given with the decision."""
+    _record(app, request_id, "fee_charged", on or today(), {"amount": amount}, note)
+
+
+@request.command("paid")
+@click.argument("request_id", type=int)
+@click.argument("amount", type=click.IntRange(min=1))
+@_on_option
+@_note_option
+@pass_app
+def request_paid(app, request_id, amount, on, note):
+    """Record a fee paid (yen)."""
+    _record(app, request_id, "fee_paid", on or today(), {"amount": amount}, note)
+
+
+@request.command("appeal")
+@click.argument("request_id", type=int)
+@_on_option
+@_note_option
+@pass_app
+def request_appeal(app, request_id, on, note):
+    """Record an appeal filed (審査請求), against the decision or, with none made in time, against inaction."""
+    _record(app, request_id, "appeal_filed", on or today(), {}, note)
+
+
+@request.command("appeal-referred")
+@click.argument("request_id", type=int)
+@_on_option
+@_note_option
+@pass_app
+def request_appeal_referred(app, request_id, on, note):
+    """Record that the body referred the appeal to its review board (諮問)."""
+    _record(app, request_id, "appeal_referred", on or today(), {}, note)
+
+
+@request.command("board-report")
+@click.argument("request_id", type=int)
+@click.option("--outcome", help="What the board found (答申の結論).")
+@_on_option
+@_note_option
+@pass_app
+def request_board_report(app, request_id, outcome, on, note):
+    """Record the review board's report (答申)."""
+    from ..service import clean
+
+    _record(app, request_id, "board_report", on or today(), {"outcome": clean(outcome, "--outcome")}, note)
+
+
+@request.command("ruling")
+@click.argument("request_id", type=int)
+@click.option("--outcome", type=click.Choice(["upheld", "partly-granted", "granted", "dismissed"]), required=True,
+              help="upheld (棄却), partly-granted (一部認容), granted (認容) or dismissed (却下).")
+@_on_option
+@_note_option
+@pass_app
+def request_ruling(app, request_id, outcome, on, note):
+    """Record the ruling on the appeal (裁決)."""
+    _record(app, request_id, "ruling", on or today(), {"outcome": outcome}, note)
+
+
+@request.command("withdraw")
+@click.argument("request_id", type=int)
+@_on_option
+@_note_option
+@pass_app
+def request_withdraw(app, request_id, on, note):
+    """Record that the request was withdrawn (取下げ)."""
+    _record(app, request_id, "withdrawn", on or today(), {}, note)
+
+
+@request.command("note")
+@click.argument("request_id", type=int)
+@click.argument("text")
+@_on_option
+@pass_app
+def request_note(app, request_id, text, on):
+    """Add a free note to the timeline."""
+    from ..service import clean
+
+    _record(app, request_id, "note", on or today(), {}, clean(text, "the note", required=True, multiline=True))
+
+
+@request.command("retract")
+@click.argument("request_id", type=int)
+@click.argument("event_id", type=int)
+@click.option("--reason", required=True, help="Why the event is taken back.")
+@pass_app
+def request_retract(app, request_id, event_id, reason):
+    """Take back an event recorded by mistake; it stays in the timeline, marked as retracted."""
+    from .. import service
+
+    with app.write() as s:
+        rec = service.retract(s, request_id, event_id, reason, today())
+    click.echo(f"request {request_id}: event {event_id} retracted (event {rec.event.id}); status "
+               f"{_status_ja(rec.state.status)}")

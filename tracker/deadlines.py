@@ -1,0 +1,247 @@
+"""Deadline arithmetic: pure functions over dates that return the date and how it was reached.
+
+Every rule that differs between jurisdictions arrives as a `Rule` (read from data, with its
+source); this module holds only the counting itself, which is the Civil Code's (民法 第140条〜
+第143条) and the Local Autonomy Act's (地方自治法 第4条の2). The CLI, reports and PDFs call these
+functions and nothing else for dates.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Iterable, Mapping
+
+from .dates import weekday_ja
+
+ONE_DAY = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A decision-period rule as one ordinance (or the national law) words it."""
+
+    period_days: int
+    counts_request_day: bool      # 「…の日から起算して」: the request day is day 1 (民法第140条ただし書)
+    working_days: bool            # count only days the office is open
+    move_off_closed: bool         # a last day on a closed day moves to the next open day
+    extension_max_days: int | None  # the most an extension (延長) may add; None: not found in the source
+    extension_from: str           # "period_end": counted from the day after the first period ends;
+                                  # "request": counted like the period itself, from the request
+    exclude_correction: bool      # days spent on a correction (補正) do not count
+    source: str
+    effective_from: date | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class ClosedDays:
+    """The days a body's office is closed: weekends, national holidays, 年末年始 and its own extra days."""
+
+    year_end_closure: bool = True  # 12月29日〜1月3日 (地方自治法第4条の2第1項第3号, 行政機関の休日に関する法律第1条)
+    extra: Mapping[date, str] = field(default_factory=dict)
+
+    def reason(self, d: date) -> str | None:
+        """Why the office is closed on d (土曜日, 元日, 年末年始 …), or None if it is open."""
+        import jpholiday  # lazy: only date arithmetic needs the holiday tables
+
+        if d in self.extra:
+            return self.extra[d]
+        name = jpholiday.is_holiday_name(d)
+        if name:
+            return name
+        if self.year_end_closure and ((d.month == 12 and d.day >= 29) or (d.month == 1 and d.day <= 3)):
+            return "年末年始"
+        if d.weekday() == 5:
+            return "土曜日"
+        if d.weekday() == 6:
+            return "日曜日"
+        return None
+
+    def next_open(self, d: date) -> tuple[date, list[tuple[date, str]]]:
+        """The first open day on or after d, and the closed days passed over on the way."""
+        skipped = []
+        while (why := self.reason(d)) is not None:
+            skipped.append((d, why))
+            d += ONE_DAY
+        return d, skipped
+
+
+@dataclass(frozen=True)
+class Step:
+    """One line of an explanation; `day` is None for a line about the rule as a whole."""
+
+    text: str
+    day: date | None = None
+    counted: int | None = None  # the day's number in the count, when it was counted
+
+
+@dataclass
+class Deadline:
+    what: str
+    due: date | None
+    steps: list[Step] = field(default_factory=list)
+
+    def say(self, text: str, day: date | None = None, counted: int | None = None) -> None:
+        self.steps.append(Step(text, day, counted))
+
+
+@dataclass(frozen=True)
+class Pause:
+    """A correction (補正): asked on one day, answered on another (None: not yet answered)."""
+
+    asked: date
+    answered: date | None
+
+    def covers(self, d: date) -> bool:
+        # The day the correction is asked still counts; the days after it, up to and including the
+        # day the corrected request arrives, are the days "spent on the correction".
+        return self.asked < d and (self.answered is None or d <= self.answered)
+
+
+def _label(d: date) -> str:
+    return f"{d.isoformat()} ({weekday_ja(d)})"
+
+
+def _move_off_closed(dl: Deadline, days: ClosedDays, why: str) -> None:
+    assert dl.due is not None
+    moved, skipped = days.next_open(dl.due)
+    if not skipped:
+        return
+    for d, reason in skipped:
+        dl.say(f"closed ({reason}): the deadline moves on", d)
+    dl.say(f"deadline moved to the next open day, {_label(moved)} — {why}", moved)
+    dl.due = moved
+
+
+def count_days(what: str, rule: Rule, days: ClosedDays, first_day: date, n: int,
+               pauses: Iterable[Pause] = ()) -> Deadline:
+    """Count n days from first_day under the rule (working or calendar days, correction pauses).
+
+    The nth counted day is the period's last day; it is then moved off a closed day if the rule
+    says so. If a correction is still unanswered the clock stands still and `due` is None.
+    """
+    pauses = tuple(pauses) if rule.exclude_correction else ()
+    dl = Deadline(what, None)
+    count, d = 0, first_day
+    while count < n:
+        pause = next((p for p in pauses if p.covers(d)), None)
+        closed = days.reason(d)
+        if pause is not None:
+            if pause.answered is None:
+                dl.say(f"correction (補正) asked on {pause.asked.isoformat()} and not yet answered: "
+                       f"the clock stopped after day {count}", d)
+                return dl
+            dl.say(f"not counted: correction (補正) asked {pause.asked.isoformat()}, "
+                   f"answered {pause.answered.isoformat()}", d)
+        elif rule.working_days and closed:
+            dl.say(f"not counted: closed ({closed})", d)
+        else:
+            count += 1
+            dl.say(f"day {count}" + (f" (closed: {closed}; calendar days count it)" if closed else ""), d, count)
+        d += ONE_DAY
+    dl.due = d - ONE_DAY
+    if rule.move_off_closed and not rule.working_days:
+        _move_off_closed(dl, days, "the rule moves a last day that falls on a closed day")
+    return dl
+
+
+def first_day(rule: Rule, received: date) -> date:
+    """民法第140条: the request day itself counts only when the text says 起算して."""
+    return received if rule.counts_request_day else received + ONE_DAY
+
+
+def decision_due(rule: Rule, days: ClosedDays, received: date, pauses: Iterable[Pause] = ()) -> Deadline:
+    start = first_day(rule, received)
+    unit = "working days" if rule.working_days else "days"
+    dl = count_days("decision due", rule, days, start, rule.period_days, pauses)
+    dl.steps[:0] = [
+        Step(f"rule: {rule.period_days} {unit}"
+             f"{', counting from the request day itself (起算して)' if rule.counts_request_day else ', from the day after the request (民法第140条)'}"
+             f"{', correction days excluded' if rule.exclude_correction else ''}"
+             f"{'; a last day on a closed day moves to the next open day' if rule.move_off_closed and not rule.working_days else ''}"
+             f" — source: {rule.source}"),
+        Step(f"request received {_label(received)}; the count starts on {_label(start)}", received),
+    ]
+    if rule.note:
+        dl.steps.insert(1, Step(f"note on the rule: {rule.note}"))
+    return dl
+
+
+def extension_limit(rule: Rule, days: ClosedDays, received: date, first_due: date,
+                    pauses: Iterable[Pause] = ()) -> Deadline:
+    """The latest date an extension (延長) may set under the rule, or due None if the source gives none."""
+    if rule.extension_max_days is None:
+        return Deadline("extension limit", None, [Step("the rule's source sets no extension limit that kaiji knows of")])
+    n = rule.extension_max_days
+    cal = Rule(**{**rule.__dict__, "working_days": False})  # extension days are calendar days
+    if rule.extension_from == "request":
+        start = first_day(rule, received)
+        dl = count_days("extension limit", cal, days, start, n, pauses)
+        head = f"an extension may reach {n} days counted from the request ({_label(start)} is day 1)"
+    else:
+        start = first_due + ONE_DAY
+        dl = count_days("extension limit", cal, days, start, n)
+        head = f"an extension may add {n} days counted from the day after the first period ends ({_label(start)} is day 1)"
+    counted = [s for s in dl.steps if s.counted]
+    dl.steps = [Step(head + f" — source: {rule.source}")] + [s for s in dl.steps if not s.counted]
+    if counted:
+        dl.steps.insert(1, Step(f"days 1–{counted[-1].counted} run {counted[0].day} to {counted[-1].day}"))
+    return dl
+
+
+def add_months(start: date, months: int) -> date:
+    """The last day of a period of `months` months whose first day is `start` (民法第143条).
+
+    The period ends on the day before the day with start's number in the last month; if the last
+    month has no such day, it ends on that month's last day.
+    """
+    y, m = divmod(start.month - 1 + months, 12)
+    y, m = start.year + y, m + 1
+    last = calendar.monthrange(y, m)[1]
+    if start.day > last:
+        return date(y, m, last)
+    return date(y, m, start.day) - ONE_DAY
+
+
+def months_after(what: str, days: ClosedDays | None, known: date, months: int, basis: str, law: str) -> Deadline:
+    """A period of months counted from the day after `known` (民法第140条, 第143条), moved off closed days."""
+    start = known + ONE_DAY
+    dl = Deadline(what, add_months(start, months))
+    dl.say(f"{basis} {_label(known)}; the period starts the next day, {_label(start)} ({law})", known)
+    dl.say(f"{months} months on the calendar end on {_label(dl.due)} (民法第143条)", dl.due)
+    if days is not None:
+        _move_off_closed(dl, days, "an act toward the office whose last day is a closed day may be done on the next "
+                                   "open day (地方自治法第4条の2第4項, 行政機関の休日に関する法律第2条)")
+    return dl
+
+
+def appeal_due(days: ClosedDays, decided: date, notified: date | None) -> Deadline:
+    """審査請求: 3 months from the day after learning of the decision, and at most 1 year after it (行政不服審査法第18条)."""
+    year = months_after("appeal (審査請求) due", days, decided, 12, "decision dated", "行政不服審査法第18条第2項")
+    if notified is None:
+        year.steps.insert(0, Step("the date the requester learned of the decision is not recorded: only the 1-year "
+                                  "limit is known; record it with --notified"))
+        return year
+    three = months_after("appeal (審査請求) due", days, notified, 3, "requester learned of the decision on",
+                         "行政不服審査法第18条第1項")
+    if year.due is not None and three.due is not None and year.due < three.due:
+        year.steps.insert(0, Step(f"the 3-month period would end {three.due}, but the 1-year limit from the decision "
+                                  f"comes first"))
+        return year
+    return three
+
+
+# Courts are closed on weekends, national holidays and 12月29日〜1月3日 (裁判所の休日に関する法律第1条).
+COURT_DAYS = ClosedDays(year_end_closure=True)
+
+
+def lawsuit_due(notified: date) -> Deadline:
+    """取消訴訟: 6 months from learning of the decision or ruling (行政事件訴訟法第14条第1項); a last day on a
+    court holiday moves to the next day (民事訴訟法第95条第3項, applied by 行政事件訴訟法第7条)."""
+    dl = months_after("lawsuit (取消訴訟) due", None, notified, 6, "learned of the decision on",
+                      "行政事件訴訟法第14条第1項")
+    _move_off_closed(dl, COURT_DAYS, "a period ending on a court holiday ends on the next day (民事訴訟法第95条第3項)")
+    return dl
+

@@ -1,0 +1,21 @@
+"""The errors kaiji's library raises; the command line turns each into one sentence and an exit code."""
+
+
+class KaijiError(Exception):
+    """Base: the message is one sentence for the user, saying what is wrong and how to put it right."""
+
+    exit_code = 1
+
+
+class Refused(KaijiError):
+    """An operation the records do not allow (exit 1)."""
+
+
+class BadInput(KaijiError):
+    """Input that cannot be right whatever the records say (exit 2)."""
+
+    exit_code = 2
+
+
+class NotFound(BadInput):
+    """An id or key that names nothing."""

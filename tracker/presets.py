@@ -1,0 +1,46 @@
+"""The jurisdictions kaiji ships with (data/presets.toml), and loading them into a database."""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import date
+from importlib import resources
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .models import Body, DeadlineRule, Ground, Jurisdiction
+
+RULE_FIELDS = ("period_days", "counts_request_day", "working_days", "move_off_closed", "extension_max_days",
+               "extension_from", "exclude_correction", "source", "note")
+
+
+def load() -> list[dict[str, Any]]:
+    return tomllib.loads(resources.files("tracker.data").joinpath("presets.toml").read_text("utf-8"))["jurisdiction"]
+
+
+def seed(session: Session) -> None:
+    """Add every preset jurisdiction, rule version, ground and default body the database lacks.
+
+    Nothing present is changed: a group's own edits and added rule versions stay as they are.
+    """
+    for j in load():
+        jur = session.scalar(select(Jurisdiction).where(Jurisdiction.key == j["key"]))
+        if jur is None:
+            jur = Jurisdiction(key=j["key"], name=j["name"], ordinance=j["ordinance"],
+                               year_end_closure=j.get("year_end_closure", True))
+            session.add(jur)
+            session.flush()
+        for r in j.get("rule", []):
+            eff = r.get("effective_from")
+            eff = date.fromisoformat(str(eff)) if eff else None
+            if not any(x.effective_from == eff for x in jur.rules):
+                optional = {"extension_max_days": None, "extension_from": "period_end", "note": ""}
+                jur.rules.append(DeadlineRule(effective_from=eff, **{k: r.get(k, optional.get(k)) for k in RULE_FIELDS}))
+        have = {g.code for g in jur.grounds}
+        for g in j.get("ground", []):
+            if g["code"] not in have:
+                jur.grounds.append(Ground(code=g["code"], summary=g.get("summary", "")))
+        if session.scalar(select(Body).where(Body.key == j["key"])) is None:
+            session.add(Body(key=j["key"], name=j["body"]["name"], head=j["body"]["head"], jurisdiction=jur))

@@ -1,0 +1,617 @@
+"""What kaiji does, as functions of a session and plain values: the CLI and tests call these.
+
+Each function checks everything before it writes; the caller's transaction commits the lot or
+nothing. Errors are KaijiError subclasses whose message is one sentence for the user.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any, Iterable, Sequence
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from . import timeline
+from .dates import iso
+from .errors import BadInput, NotFound, Refused
+from .models import (Body, ClosedDay, Decision, DecisionDocument, DeadlineRule, Department, Event, Ground,
+                     Jurisdiction, Request, Requester, WithheldPart)
+from .timeline import DECISION_KINDS, METHODS, OPEN_STATUSES
+
+# ---------------------------------------------------------------- input checks
+
+DECISION_ALIASES = {k: k for k in DECISION_KINDS} | {v[0]: k for k, v in DECISION_KINDS.items()} | {
+    "non-disclosure": "refusal", "nondisclosure": "refusal", "refuse-to-confirm": "neither",
+    "glomar": "neither", "not-exist": "absent", "nonexistent": "absent", "no-document": "absent",
+    "reject": "rejected", "全部": "full", "部分": "partial"}
+METHOD_ALIASES = {k: k for k in METHODS} | {v: k for k, v in METHODS.items()} | {"写し": "copy", "copies": "copy"}
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+MAX_TEXT = 20_000
+MAX_LINE = 200
+
+
+def clean(value: str | None, what: str, *, required: bool = False, multiline: bool = False,
+          limit: int | None = None) -> str | None:
+    """Check a piece of text the user gave: valid UTF-8, no control characters, not empty, not too long."""
+    if value is None:
+        if required:
+            raise BadInput(f"{what} is missing; give it as text.")
+        return None
+    if any(0xD800 <= ord(c) <= 0xDFFF for c in value):
+        raise BadInput(f"{what} is not valid UTF-8 text (a broken encoding?); save or type it as UTF-8 and try again.")
+    value = value.replace("\r\n", "\n").strip()
+    bad = _CONTROL.search(value) or (None if multiline else re.search("[\n\t]", value))
+    if bad:
+        raise BadInput(f"{what} contains a control character ({bad.group()!r}); remove it and try again.")
+    if not value:
+        if required:
+            raise BadInput(f"{what} is empty; give it some text.")
+        return None
+    limit = limit or (MAX_TEXT if multiline else MAX_LINE)
+    if len(value) > limit:
+        raise BadInput(f"{what} is {len(value)} characters long, more than the {limit} kaiji keeps; shorten it.")
+    return value
+
+
+def decision_kind(value: str) -> str:
+    key = DECISION_ALIASES.get(unicodedata.normalize("NFKC", value).strip().lower())
+    if key is None:
+        raise BadInput(f"{value!r} is not a decision kind; use one of {', '.join(DECISION_KINDS)} "
+                       f"or {', '.join(v[0] for v in DECISION_KINDS.values())}.")
+    return key
+
+
+def method_keys(values: Iterable[str]) -> list[str]:
+    keys = []
+    for v in values:
+        key = METHOD_ALIASES.get(unicodedata.normalize("NFKC", v).strip().lower())
+        if key is None:
+            raise BadInput(f"{v!r} is not a method; use inspect (閲覧), view (視聴) or copy (写しの交付).")
+        if key not in keys:
+            keys.append(key)
+    return [k for k in METHODS if k in keys]
+
+
+_KANJI_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")}
+
+
+def _kanji_number(s: str) -> str:
+    """二十三 -> 23, for article numbers written in kanji."""
+    def conv(m: re.Match) -> str:
+        t = m.group()
+        if "十" in t:
+            tens, _, ones = t.partition("十")
+            return str((_KANJI_DIGITS.get(tens, 1) if tens else 1) * 10 + (_KANJI_DIGITS.get(ones, 0) if ones else 0))
+        return "".join(str(_KANJI_DIGITS[c]) for c in t)
+    return re.sub("[〇一二三四五六七八九十]+", conv, s)
+
+
+_GROUND = re.compile(r"第?(\d+)条(?:の(\d+))?(?:第?(\d+)項)?第?(\d+)号(?:の(\d+))?(.*)")
+_GROUND_SHORT = re.compile(r"(\d+)-(\d+)(?:-(\d+))?")
+
+
+def normalize_ground(value: str) -> str:
+    """第5条第2号, 5条2号, 5-2 and 第五条第二号 all become 第5条第2号."""
+    s = _kanji_number(unicodedata.normalize("NFKC", value).replace(" ", ""))
+    if m := _GROUND_SHORT.fullmatch(s):
+        return f"第{m[1]}条第{m[2]}号" + (f"の{m[3]}" if m[3] else "")
+    if m := _GROUND.fullmatch(s):
+        return (f"第{m[1]}条" + (f"の{m[2]}" if m[2] else "") + (f"第{m[3]}項" if m[3] else "")
+                + f"第{m[4]}号" + (f"の{m[5]}" if m[5] else "") + m[6])
+    return s
+
+
+def check_ground(jurisdiction: Jurisdiction, value: str) -> str:
+    code = normalize_ground(clean(value, "the ground (根拠規定)", required=True))
+    codes = [g.code for g in jurisdiction.grounds]
+    # 第5条第2号イ cites an item of 第5条第2号; 第5条第1号の2 is its own entry.
+    if code in codes or any(code.startswith(c) and not code[len(c):].startswith("の") for c in codes):
+        return code
+    known = ", ".join(codes) or "none yet"
+    raise Refused(f"{code} is not in {jurisdiction.name}'s catalogue of grounds (known: {known}); "
+                  f"add it with `kaiji ground add {jurisdiction.key} {code} --summary …` if the ordinance has it.")
+
+
+# ---------------------------------------------------------------- look-ups
+
+def get_request(session: Session, request_id: int) -> Request:
+    req = session.get(Request, request_id, options=[selectinload(Request.events), selectinload(Request.decisions)])
+    if req is None:
+        raise NotFound(f"there is no request {request_id}; `kaiji request list` shows the ids.")
+    return req
+
+
+def get_body(session: Session, key: str) -> Body:
+    body = session.scalar(select(Body).where(Body.key == key))
+    if body is None:
+        keys = ", ".join(session.scalars(select(Body.key).order_by(Body.key)))
+        raise NotFound(f"there is no body {key!r}; known bodies: {keys} (add one with `kaiji body add`).")
+    return body
+
+
+def get_jurisdiction(session: Session, key: str) -> Jurisdiction:
+    jur = session.scalar(select(Jurisdiction).where(Jurisdiction.key == key))
+    if jur is None:
+        keys = ", ".join(session.scalars(select(Jurisdiction.key).order_by(Jurisdiction.key)))
+        raise NotFound(f"there is no jurisdiction {key!r}; known: {keys}.")
+    return jur
+
+
+def jurisdiction_lookup(session: Session):
+    cache: dict[int, Jurisdiction] = {}
+
+    def of(body_id: int) -> Jurisdiction:
+        if body_id not in cache:
+            cache[body_id] = session.get(Body, body_id).jurisdiction
+        return cache[body_id]
+    return of
+
+
+def state(session: Session, req: Request) -> timeline.State:
+    return timeline.compute(req, jurisdiction_lookup(session))
+
+
+def _refresh(session: Session, req: Request) -> timeline.State:
+    session.flush()
+    session.expire(req, ["events", "decisions"])
+    return timeline.refresh(req, jurisdiction_lookup(session))
+
+
+def department(session: Session, body: Body, name: str | None, phone: str | None = None,
+               extension: str | None = None) -> Department | None:
+    name = clean(name, "the department (担当部課)")
+    if name is None:
+        return None
+    dept = session.scalar(select(Department).where(Department.body_id == body.id, Department.name == name))
+    if dept is None:
+        dept = Department(body=body, name=name)
+        session.add(dept)
+    dept.phone = clean(phone, "the department's telephone") or dept.phone
+    dept.extension = clean(extension, "the extension (内線)") or dept.extension
+    return dept
+
+
+# ---------------------------------------------------------------- requesters
+
+REQUESTER_FIELDS = ("address", "phone", "email", "representative", "contact_name", "contact_phone")
+
+
+def add_requester(session: Session, name: str, kind: str = "person", **fields: str | None) -> Requester:
+    name = clean(name, "the requester's name", required=True)
+    if kind not in ("person", "group"):
+        raise BadInput(f"{kind!r} is not a kind of requester; use person or group.")
+    if session.scalar(select(Requester).where(Requester.name == name)) is not None:
+        raise Refused(f"a requester named {name!r} exists already; use `kaiji requester edit` to change it.")
+    req = Requester(name=name, kind=kind, **{k: clean(fields.get(k), k.replace("_", " "), multiline=k == "address")
+                                             for k in REQUESTER_FIELDS})
+    session.add(req)
+    session.flush()
+    return req
+
+
+def edit_requester(session: Session, name: str, kind: str | None = None, **fields: str | None) -> Requester:
+    r = session.scalar(select(Requester).where(Requester.name == name))
+    if r is None:
+        raise NotFound(f"there is no requester {name!r}; `kaiji requester list` shows them.")
+    if kind is not None:
+        if kind not in ("person", "group"):
+            raise BadInput(f"{kind!r} is not a kind of requester; use person or group.")
+        r.kind = kind
+    for k in REQUESTER_FIELDS:
+        if fields.get(k) is not None:
+            setattr(r, k, clean(fields[k], k.replace("_", " "), multiline=k == "address"))
+    return r
+
+
+def requester_by_name(session: Session, name: str | None) -> Requester | None:
+    name = clean(name, "the requester's name")
+    if name is None:
+        return None
+    r = session.scalar(select(Requester).where(Requester.name == name))
+    return r or add_requester(session, name)
+
+
+# ---------------------------------------------------------------- requests
+
+def add_request(session: Session, *, body: str, subject: str, filed: date | None = None, received: date | None = None,
+                requester: str | None = None, methods: Sequence[str] = ("copy",), mail: bool = False,
+                reason: str | None = None, reference: str | None = None, department_name: str | None = None,
+                department_phone: str | None = None, extension: str | None = None,
+                notes: str | None = None) -> Request:
+    b = get_body(session, body)
+    subject = clean(subject, "the subject (請求する行政文書の名称又は内容)", required=True, multiline=True)
+    filed = filed or received
+    if filed is None:
+        raise BadInput("give the date on the form with --filed, or the receipt date with --received.")
+    if received is not None and received < filed:
+        raise Refused(f"the office cannot have received the request on {received} before the form's date {filed}; "
+                      "check --filed and --received.")
+    req = Request(body=b, subject=subject, methods=",".join(method_keys(methods)), mail=mail,
+                  reason=clean(reason, "the reason", multiline=True), filed_on=filed,
+                  notes=clean(notes, "the notes", multiline=True),
+                  requester=requester_by_name(session, requester),
+                  department=department(session, b, department_name, department_phone, extension))
+    if "copy" not in req.methods and mail:
+        raise BadInput("--mail (送付希望) applies to copies; add --method copy or leave out --mail.")
+    session.add(req)
+    session.flush()
+    session.add(Event(request=req, kind="filed", on=filed, data={"body_id": b.id}))
+    if received is not None:
+        session.add(Event(request=req, kind="received", on=received, data={}))
+    ref = clean(reference, "the reference number")
+    if ref:
+        session.add(Event(request=req, kind="reference", on=received or filed, data={"number": ref}))
+    _refresh(session, req)
+    return req
+
+
+# Event kinds the follow-up commands record, with the Japanese term for the timeline.
+EVENT_JA = {
+    "filed": "請求書作成", "received": "受付", "reference": "受付番号", "correction_asked": "補正の求め",
+    "correction_answered": "補正", "extension": "延長通知", "special_extension": "特例延長通知",
+    "third_party_asked": "第三者意見照会", "third_party_answered": "第三者意見", "transfer": "移送",
+    "decision": "開示決定等", "disclosed": "開示の実施", "fee_charged": "費用請求", "fee_paid": "費用納付",
+    "appeal_filed": "審査請求", "appeal_referred": "諮問", "board_report": "答申", "ruling": "裁決",
+    "withdrawn": "取下げ", "note": "メモ", "retraction": "取消し",
+}
+
+
+@dataclass
+class Recorded:
+    event: Event
+    state: timeline.State
+    warnings: list[str]
+
+
+def record(session: Session, request_id: int, kind: str, on: date, data: dict[str, Any] | None = None,
+           note: str | None = None) -> Recorded:
+    """Append one event to a request's timeline after checking it fits what is already there."""
+    req = get_request(session, request_id)
+    s = state(session, req)
+    data = dict(data or {})
+    note = clean(note, "the note", multiline=True)
+    warnings: list[str] = []
+    start = s.received_on or req.filed_on
+    kinds = {e.kind for e in timeline.live_events(req)}
+
+    def refuse_before(day: date | None, what: str) -> None:
+        if day is not None and on < day:
+            raise Refused(f"{EVENT_JA.get(kind, kind)} on {on} would come before {what} ({day}); check the date.")
+
+    if s.status == "withdrawn" and kind not in ("note", "retraction"):
+        raise Refused(f"request {req.id} was withdrawn; only notes can be added to it now.")
+    if kind not in ("note", "retraction", "received"):
+        refuse_before(start, "the request was received" if s.received_on else "the form's date")
+
+    if kind == "received":
+        if s.received_on is not None:
+            raise Refused(f"request {req.id} was received on {s.received_on} already; to correct that date, retract "
+                          "the receipt with `kaiji request retract` and record it again.")
+        refuse_before(req.filed_on, "the form's date")
+    elif kind in ("extension", "special_extension", "correction_asked", "correction_answered", "third_party_asked",
+                  "third_party_answered", "transfer"):
+        if s.received_on is None:
+            raise Refused(f"request {req.id} has no receipt date yet; record it with `kaiji request receive {req.id}`.")
+        if s.decisions and kind != "third_party_answered":
+            raise Refused(f"request {req.id} was decided on {s.decided_on} already; "
+                          f"{EVENT_JA[kind]} belongs before the decision.")
+    if kind == "correction_answered":
+        asked = [e for e in timeline.live_events(req) if e.kind in ("correction_asked", "correction_answered")]
+        if not asked or asked[-1].kind != "correction_asked":
+            raise Refused(f"request {req.id} has no correction (補正) waiting for an answer; record the request for "
+                          "one with `kaiji request correction` first.")
+        refuse_before(asked[-1].on, "the correction was asked")
+    elif kind == "correction_asked" and s.status == "correction":
+        raise Refused(f"request {req.id} is already waiting for a correction; record its answer first.")
+    elif kind in ("extension", "special_extension"):
+        new_due = date.fromisoformat(data["part_due" if kind == "special_extension" else "new_due"])
+        current = s.first_due.due if s.first_due else None
+        if current is None:
+            raise Refused(f"request {req.id}'s decision date is not running (a correction is pending); "
+                          "record the correction's answer first.")
+        if new_due <= current:
+            raise Refused(f"the extended date {new_due} is not later than the date already due ({current}); "
+                          "check --until.")
+        if kind == "special_extension" and date.fromisoformat(data["rest_due"]) <= new_due:
+            raise Refused("the date for the remainder must come after the date for the substantial part; check --rest-by.")
+        if on > current:
+            warnings.append(f"the extension notice is dated {on}, after the decision was due on {current}: an "
+                            "extension must be notified within the period.")
+        limit = s.extension_limit.due if s.extension_limit else None
+        if kind == "extension" and limit is not None and new_due > limit:
+            warnings.append(f"the extended date {new_due} goes past what the rule allows ({limit}); recorded as "
+                            "the notice says, and flagged.")
+    elif kind == "transfer":
+        if data["to_body_id"] == s.body_id:
+            raise Refused("the request is already with that body; name the body it was transferred to.")
+    elif kind == "disclosed":
+        if not s.decisions:
+            raise Refused(f"request {req.id} has no decision yet; record it with `kaiji request decide` first.")
+        refuse_before(s.decided_on, "the decision")
+    elif kind == "fee_paid" and s.fee_unpaid is None:
+        raise Refused(f"request {req.id} has no unpaid fee; record the charge with `kaiji request fee` first.")
+    elif kind == "appeal_filed":
+        if "appeal_filed" in kinds:
+            raise Refused(f"an appeal on request {req.id} is recorded already.")
+        if s.decisions:
+            data["against"] = "decision"
+            refuse_before(s.decisions[-1].decided_on, "the decision")
+            if s.appeal is not None and s.appeal.due and on > s.appeal.due:
+                warnings.append(f"the appeal period ended on {s.appeal.due}; the board may dismiss a late appeal.")
+        elif s.decision_due is not None and on > s.decision_due:
+            data["against"] = "inaction"
+        else:
+            due = f"; the decision is due on {s.decision_due}" if s.decision_due else ""
+            raise Refused(f"request {req.id} has no decision to appeal and is not overdue on {on}{due}.")
+    elif kind in ("appeal_referred", "board_report", "ruling"):
+        before = {"appeal_referred": "appeal_filed", "board_report": "appeal_referred", "ruling": "appeal_filed"}[kind]
+        prior = [e for e in timeline.live_events(req) if e.kind == before]
+        if not prior:
+            raise Refused(f"request {req.id} has no {EVENT_JA[before]} recorded; record that first.")
+        refuse_before(prior[-1].on, EVENT_JA[before])
+        if kind in kinds:
+            raise Refused(f"{EVENT_JA[kind]} on request {req.id} is recorded already.")
+
+    event = Event(request=req, kind=kind, on=on, data=data, note=note)
+    session.add(event)
+    new_state = _refresh(session, req)
+    return Recorded(event, new_state, warnings)
+
+
+def retract(session: Session, request_id: int, event_id: int, reason: str, on: date) -> Recorded:
+    """Take back an event recorded by mistake; the event stays in the timeline, marked retracted."""
+    req = get_request(session, request_id)
+    reason = clean(reason, "the reason for the retraction", required=True)
+    target = next((e for e in req.events if e.id == event_id), None)
+    if target is None:
+        raise NotFound(f"request {req.id} has no event {event_id}; `kaiji request show {req.id}` lists them.")
+    if target.kind in ("retraction", "filed"):
+        raise Refused(f"event {event_id} is a {target.kind} and cannot be retracted.")
+    if any(e.retracts_id == event_id for e in req.events):
+        raise Refused(f"event {event_id} was retracted already.")
+    event = Event(request=req, kind="retraction", on=on, retracts_id=event_id, note=reason, data={})
+    session.add(event)
+    return Recorded(event, _refresh(session, req), [])
+
+
+@dataclass
+class Withheld:
+    part: str
+    ground: str
+    reason: str
+
+
+def decide(session: Session, request_id: int, *, kind: str, on: date, notified: date | None = None,
+           withheld: Sequence[Withheld] = (), documents: Sequence[str] = (), fee: int | None = None,
+           notice_number: str | None = None, disclosure_on: date | None = None, disclosure_time: str | None = None,
+           disclosure_place: str | None = None, disclosure_methods: Sequence[str] = (),
+           later_on: date | None = None, department_name: str | None = None, department_phone: str | None = None,
+           extension: str | None = None, remarks: str | None = None, note: str | None = None) -> Recorded:
+    """Record a decision (開示決定等) with everything its notice says."""
+    kind = decision_kind(kind)
+    req = get_request(session, request_id)
+    s = state(session, req)
+    if s.received_on is None:
+        raise Refused(f"request {req.id} has no receipt date; record it with `kaiji request receive {req.id}` first.")
+    if notified is not None and notified < on:
+        raise Refused(f"the requester cannot have learned of the decision on {notified}, before its date {on}; "
+                      "check --on and --notified.")
+    if fee is not None and fee < 0:
+        raise BadInput("the fee cannot be negative; give the yen charged, e.g. --fee 190.")
+    jur = session.get(Body, s.body_id).jurisdiction
+    parts = []
+    for i, w in enumerate(withheld, 1):
+        if not w.ground:
+            raise BadInput(f"withheld part {i} ({w.part!r}) has no ground; give the provision relied on with --ground.")
+        parts.append(WithheldPart(position=i, part=clean(w.part, f"withheld part {i}", required=True, multiline=True),
+                                  ground=check_ground(jur, w.ground),
+                                  reason=clean(w.reason, f"the reason for withheld part {i}", required=True,
+                                               multiline=True)))
+    if kind in ("partial", "refusal") and not parts:
+        raise BadInput(f"a {DECISION_KINDS[kind][0]} decision withholds something; give --withheld, --ground and "
+                       "--reason for each part.")
+    if kind == "full" and parts:
+        raise BadInput("a full disclosure (全部開示) withholds nothing; use --kind partial, or leave out --withheld.")
+    if disclosure_on is not None and disclosure_on < on:
+        raise Refused(f"the disclosure date {disclosure_on} comes before the decision ({on}); check --disclosure-on.")
+    if later_on is not None and later_on < on:
+        raise Refused(f"the 第10条後段 date {later_on} comes before the decision ({on}); check --later-on.")
+    docs = [clean(t, f"document title {i}", required=True, multiline=True) for i, t in enumerate(documents, 1)]
+    rec = record(session, request_id, "decision", on, {"kind": kind}, note)
+    body = session.get(Body, s.body_id)
+    decision = Decision(
+        request=req, event=rec.event, kind=kind, decided_on=on, notified_on=notified,
+        notice_number=clean(notice_number, "the notice number"), disclosure_on=disclosure_on,
+        disclosure_time=clean(disclosure_time, "the disclosure time"),
+        disclosure_place=clean(disclosure_place, "the disclosure place"),
+        disclosure_methods=",".join(method_keys(disclosure_methods)) or None, later_on=later_on,
+        department=department(session, body, department_name, department_phone, extension),
+        remarks=clean(remarks, "the remarks", multiline=True), fee=fee)
+    decision.documents = [DecisionDocument(position=i, title=t) for i, t in enumerate(docs, 1)]
+    decision.withheld = parts
+    session.add(decision)
+    st = _refresh(session, req)
+    warnings = rec.warnings
+    if st.late_by:
+        warnings.append(f"the decision came {st.late_by} days after it was due ({st.decision_due}).")
+    return Recorded(rec.event, st, warnings)
+
+
+# ---------------------------------------------------------------- lists
+
+def list_requests(session: Session, *, status: str | None = None, body: str | None = None) -> list[Request]:
+    q = select(Request).options(selectinload(Request.body), selectinload(Request.requester)).order_by(Request.id)
+    if status:
+        q = q.where(Request.status == status)
+    if body:
+        q = q.where(Request.body_id == get_body(session, body).id)
+    return list(session.scalars(q))
+
+
+def overdue(session: Session, as_of: date) -> list[Request]:
+    """Requests whose decision (or, after a special extension, the remainder) is past due on as_of."""
+    q = (select(Request).options(selectinload(Request.body))
+         .where(or_((Request.status.in_(OPEN_STATUSES)) & (Request.decision_due < as_of),
+                    Request.rest_due < as_of))
+         .order_by(Request.decision_due, Request.id))
+    return list(session.scalars(q))
+
+
+@dataclass
+class DueItem:
+    on: date | None
+    kind: str
+    request: Request
+    detail: str
+
+    KINDS_JA = {"decision": "決定期限", "extended decision": "延長後の決定期限", "remainder": "特例延長の残り",
+                "disclosure": "開示の実施", "appeal": "審査請求期限", "fee": "費用未納"}
+
+
+def due(session: Session, as_of: date, within: int) -> list[DueItem]:
+    """Every date coming up between as_of and as_of + within days, and every unpaid fee."""
+    until = as_of + timedelta(days=within)
+    opts = [selectinload(Request.body)]
+    items: list[DueItem] = []
+    for r in session.scalars(select(Request).options(*opts).where(
+            Request.status.in_(OPEN_STATUSES), Request.decision_due >= as_of, Request.decision_due <= until)):
+        kind = "extended decision" if r.status == "extended" else "decision"
+        items.append(DueItem(r.decision_due, kind, r, "decision due"))
+    for r in session.scalars(select(Request).options(*opts).where(Request.rest_due >= as_of, Request.rest_due <= until)):
+        items.append(DueItem(r.rest_due, "remainder", r, "decision on the remainder due (特例延長)"))
+    for r in session.scalars(select(Request).options(*opts).where(
+            Request.disclosure_on >= as_of, Request.disclosure_on <= until)):
+        items.append(DueItem(r.disclosure_on, "disclosure", r, "disclosure appointment"))
+    for r in session.scalars(select(Request).options(*opts).where(
+            Request.appeal_due >= as_of, Request.appeal_due <= until)):
+        items.append(DueItem(r.appeal_due, "appeal", r, "last day to file an appeal (審査請求)"))
+    for r in session.scalars(select(Request).options(*opts).where(Request.fee_unpaid.is_not(None))):
+        items.append(DueItem(None, "fee", r, f"{r.fee_unpaid}円 unpaid"))
+    items.sort(key=lambda i: (i.on is None, i.on or date.max, i.request.id))
+    return items
+
+
+def request_dict(r: Request) -> dict[str, Any]:
+    """A request as JSON: no addresses or telephone numbers."""
+    return {
+        "id": r.id, "body": r.body.key, "body_name": r.body.name, "subject": r.subject, "status": r.status,
+        "requester": r.requester.name if r.requester else None,
+        "methods": r.methods.split(","), "mail": r.mail, "reason": r.reason, "reference": r.reference,
+        "filed_on": iso(r.filed_on), "received_on": iso(r.received_on), "decision_due": iso(r.decision_due),
+        "decided_on": iso(r.decided_on), "notified_on": iso(r.notified_on), "appeal_due": iso(r.appeal_due),
+        "disclosure_on": iso(r.disclosure_on), "rest_due": iso(r.rest_due), "fee_unpaid": r.fee_unpaid,
+    }
+
+
+def decision_dict(d: Decision) -> dict[str, Any]:
+    return {
+        "id": d.id, "kind": d.kind, "kind_ja": DECISION_KINDS[d.kind][0], "decided_on": iso(d.decided_on),
+        "notified_on": iso(d.notified_on), "notice_number": d.notice_number,
+        "documents": [x.title for x in d.documents],
+        "withheld": [{"part": w.part, "ground": w.ground, "reason": w.reason} for w in d.withheld],
+        "disclosure_on": iso(d.disclosure_on), "disclosure_time": d.disclosure_time,
+        "disclosure_place": d.disclosure_place,
+        "disclosure_methods": d.disclosure_methods.split(",") if d.disclosure_methods else [],
+        "later_on": iso(d.later_on), "department": d.department.name if d.department else None,
+        "remarks": d.remarks, "fee": d.fee,
+    }
+
+
+def event_dict(e: Event, retracted: set[int]) -> dict[str, Any]:
+    return {"id": e.id, "kind": e.kind, "kind_ja": EVENT_JA.get(e.kind, e.kind), "on": iso(e.on),
+            "data": e.data, "note": e.note, "retracts": e.retracts_id, "retracted": e.id in retracted,
+            "recorded_at": e.recorded_at.isoformat(timespec="seconds") if e.recorded_at else None}
+
+
+# ---------------------------------------------------------------- bodies, rules, grounds
+
+def add_jurisdiction(session: Session, *, key: str, name: str, ordinance: str, year_end_closure: bool = True
+                     ) -> Jurisdiction:
+    key = _key(key)
+    if session.scalar(select(Jurisdiction).where(Jurisdiction.key == key)) is not None:
+        raise Refused(f"a jurisdiction {key!r} exists already.")
+    jur = Jurisdiction(key=key, name=clean(name, "the jurisdiction's name", required=True),
+                       ordinance=clean(ordinance, "the ordinance's name", required=True),
+                       year_end_closure=year_end_closure)
+    session.add(jur)
+    session.flush()
+    return jur
+
+
+def add_rule(session: Session, jurisdiction: Jurisdiction, *, period_days: int, counts_request_day: bool,
+             working_days: bool, move_off_closed: bool, extension_max_days: int | None, extension_from: str,
+             exclude_correction: bool, source: str, effective_from: date | None, note: str = "") -> DeadlineRule:
+    if period_days <= 0:
+        raise BadInput("the decision period must be at least 1 day; check --period.")
+    if extension_max_days is not None and extension_max_days <= 0:
+        raise BadInput("an extension limit must be at least 1 day; leave out --extension-max if there is none.")
+    if extension_from not in ("period_end", "request"):
+        raise BadInput("--extension-from takes period-end or request.")
+    if any(r.effective_from == effective_from for r in jurisdiction.rules):
+        raise Refused(f"{jurisdiction.name} already has a rule in force from {effective_from or 'the start'}; "
+                      "give another --effective-from.")
+    rule = DeadlineRule(period_days=period_days, counts_request_day=counts_request_day, working_days=working_days,
+                        move_off_closed=move_off_closed, extension_max_days=extension_max_days,
+                        extension_from=extension_from, exclude_correction=exclude_correction,
+                        source=clean(source, "the rule's source (--source)", required=True),
+                        effective_from=effective_from, note=clean(note, "the note") or "")
+    jurisdiction.rules.append(rule)
+    session.flush()
+    recompute(session, jurisdiction)
+    return rule
+
+
+def _key(key: str) -> str:
+    key = clean(key, "the key", required=True)
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,39}", key):
+        raise BadInput(f"{key!r} is not a usable key; use lower-case letters, digits and hyphens, e.g. fukuchiyama.")
+    return key
+
+
+def add_body(session: Session, *, key: str, name: str, head: str | None, jurisdiction: Jurisdiction,
+             head_name: str | None = None) -> Body:
+    key = _key(key)
+    if session.scalar(select(Body).where(Body.key == key)) is not None:
+        raise Refused(f"a body {key!r} exists already; choose another key.")
+    name = clean(name, "the body's name", required=True)
+    body = Body(key=key, name=name, head=clean(head, "the head's title") or name,
+                head_name=clean(head_name, "the head's name"), jurisdiction=jurisdiction)
+    session.add(body)
+    session.flush()
+    return body
+
+
+def add_closed_day(session: Session, jurisdiction: Jurisdiction, day: date, reason: str) -> ClosedDay:
+    if any(c.day == day for c in jurisdiction.closed_days):
+        raise Refused(f"{day} is already a closed day of {jurisdiction.name}.")
+    c = ClosedDay(day=day, reason=clean(reason, "the reason", required=True))
+    jurisdiction.closed_days.append(c)
+    session.flush()
+    recompute(session, jurisdiction)
+    return c
+
+
+def add_ground(session: Session, jurisdiction: Jurisdiction, code: str, summary: str | None) -> Ground:
+    code = normalize_ground(clean(code, "the ground", required=True))
+    if any(g.code == code for g in jurisdiction.grounds):
+        raise Refused(f"{code} is already in {jurisdiction.name}'s catalogue.")
+    g = Ground(code=code, summary=clean(summary, "the summary") or "")
+    jurisdiction.grounds.append(g)
+    session.flush()
+    return g
+
+
+def recompute(session: Session, jurisdiction: Jurisdiction) -> int:
+    """After a rule or calendar change, recompute the stored dates of the jurisdiction's requests."""
+    body_ids = [b.id for b in jurisdiction.bodies]
+    n = 0
+    lookup = jurisdiction_lookup(session)
+    for req in session.scalars(select(Request).where(Request.body_id.in_(body_ids))
+                               .options(selectinload(Request.events), selectinload(Request.decisions))):
+        timeline.refresh(req, lookup)
+        n += 1
+    return n
