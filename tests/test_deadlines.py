@@ -1,0 +1,188 @@
+"""Deadlines for every preset, each expected date worked out by hand from the rule's text.
+
+The comment beside each case is the hand count; a calendar of the months involved is enough to
+check it. Holidays used: 2024-05-03〜06 (憲法記念日, みどりの日, こどもの日, 振替休日), 2025-01-01 元日,
+2025-01-13 成人の日, 2025-04-29 昭和の日, 2025-05-03〜06 (… 5/6 振替休日), 2025-07-21 海の日,
+and 12月29日〜1月3日 (年末年始).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from tracker import deadlines as dl
+from tracker.presets import RULE_FIELDS, load
+
+D = date.fromisoformat
+CLOSED = dl.ClosedDays()
+
+
+def preset(key: str) -> dl.Rule:
+    """The rule as shipped in tracker/data/presets.toml, so these tests check the data too."""
+    j = next(j for j in load() if j["key"] == key)
+    r = j["rule"][0]
+    defaults = {"extension_max_days": None, "extension_from": "period_end", "note": ""}
+    return dl.Rule(**{k: r.get(k, defaults.get(k)) for k in RULE_FIELDS})
+
+
+# (preset, received, expected due, how it was counted by hand)
+DECISION_CASES = [
+    # 舞鶴市: 15 days counting the request day itself (起算して), calendar days.
+    ("maizuru", "2024-12-27", "2025-01-10", "12/27 is day 1; day 15 is 1/10 (Fri), open: the case of the papers"),
+    ("maizuru", "2025-04-21", "2025-05-07", "4/21 day 1 → day 15 is 5/5 こどもの日; 5/6 振替休日; moves to 5/7"),
+    ("maizuru", "2025-12-15", "2026-01-05", "day 15 is 12/29 年末年始; closed to 1/3, 1/4 Sun; moves to 1/5"),
+    # 綾部市: the same wording.
+    ("ayabe", "2024-12-20", "2025-01-06", "day 15 is 1/3 年末年始; 1/4 Sat, 1/5 Sun; moves to 1/6"),
+    ("ayabe", "2024-04-19", "2024-05-07", "day 15 is 5/3 憲法記念日; 5/4, 5/5, 5/6 振替休日; moves to 5/7"),
+    ("ayabe", "2025-03-03", "2025-03-17", "day 15 is 3/17 (Mon), open"),
+    # 京都市: 14 days from the day after receipt.
+    ("kyoto-city", "2024-12-16", "2025-01-06", "12/17 day 1 → day 14 is 12/30 年末年始; moves to 1/6"),
+    ("kyoto-city", "2025-04-22", "2025-05-07", "4/23 day 1 → day 14 is 5/6 振替休日; moves to 5/7"),
+    ("kyoto-city", "2025-06-01", "2025-06-16", "6/2 day 1 → day 14 is 6/15 (Sun); moves to 6/16"),
+    # 東京都: 14 days from the request (the day after counts first).
+    ("tokyo", "2024-12-20", "2025-01-06", "12/21 day 1 → day 14 is 1/3 年末年始; moves to 1/6"),
+    ("tokyo", "2025-04-21", "2025-05-07", "4/22 day 1 → day 14 is 5/5; 5/6 振替休日; moves to 5/7"),
+    ("tokyo", "2025-06-02", "2025-06-16", "6/3 day 1 → day 14 is 6/16 (Mon)"),
+    # 安曇野市: 14 days excluding Saturdays, Sundays and holidays, from the day after.
+    ("azumino", "2025-04-25", "2025-05-20", "4/28=1, 4/29 昭和の日 skipped, 4/30–5/2=2–4, 5/3–5/6 skipped, "
+                                            "5/7–5/9=5–7, 5/12–16=8–12, 5/19=13, 5/20=14"),
+    ("azumino", "2024-12-20", "2025-01-17", "12/23–27=1–5, 12/28–1/5 skipped, 1/6–10=6–10, 1/13 成人の日 skipped, "
+                                            "1/14–17=11–14"),
+    ("azumino", "2025-06-02", "2025-06-20", "6/3–6/6=1–4, 6/9–13=5–9, 6/16–20=10–14"),
+    # 国: 30 days from the day after.
+    ("national", "2024-12-02", "2025-01-06", "12/3 day 1 → day 30 is 1/1 元日; 1/2, 1/3, 1/4, 1/5; moves to 1/6"),
+    ("national", "2025-04-04", "2025-05-07", "4/5 day 1 → day 30 is 5/4 みどりの日; 5/5, 5/6; moves to 5/7"),
+    ("national", "2025-06-02", "2025-07-02", "6/3 day 1 → day 30 is 7/2 (Wed)"),
+]
+
+
+@pytest.mark.parametrize("key,received,expected,why", DECISION_CASES)
+def test_decision_due(key, received, expected, why):
+    result = dl.decision_due(preset(key), CLOSED, D(received))
+    assert result.due == D(expected), why
+
+
+def test_every_preset_has_three_hand_counted_cases():
+    keys = [k for k, *_ in DECISION_CASES]
+    assert {j["key"] for j in load()} == set(keys)
+    assert all(keys.count(k) >= 3 for k in set(keys))
+
+
+# Corrections (補正): the days after the correction is asked, up to and including the day it
+# arrives, do not count where the rule says so (東京都, 国); elsewhere the clock runs on.
+CORRECTION_CASES = [
+    ("tokyo", "2025-06-02", "2025-06-05", "2025-06-09", "2025-06-20",
+     "6/3–6/5 = days 1–3; 6/6–6/9 are the correction; 6/10 = day 4 … 6/20 = day 14 (Fri)"),
+    ("national", "2025-06-02", "2025-06-10", "2025-06-20", "2025-07-14",
+     "7/2 plus the 10 correction days 6/11–6/20 is 7/12 (Sat); 7/13 Sun; moves to 7/14"),
+    ("maizuru", "2025-06-02", "2025-06-05", "2025-06-10", "2025-06-16",
+     "the Maizuru source does not exclude correction days: 6/2 day 1 → day 15 is 6/16"),
+    ("ayabe", "2025-03-03", "2025-03-05", "2025-03-12", "2025-03-17", "not excluded: unchanged 3/17"),
+    ("kyoto-city", "2025-06-01", "2025-06-03", "2025-06-05", "2025-06-16", "not excluded: unchanged 6/16"),
+    ("azumino", "2025-06-02", "2025-06-03", "2025-06-05", "2025-06-20", "not excluded: unchanged 6/20"),
+]
+
+
+@pytest.mark.parametrize("key,received,asked,answered,expected,why", CORRECTION_CASES)
+def test_correction(key, received, asked, answered, expected, why):
+    result = dl.decision_due(preset(key), CLOSED, D(received), [dl.Pause(D(asked), D(answered))])
+    assert result.due == D(expected), why
+
+
+def test_unanswered_correction_stops_the_clock_where_excluded():
+    result = dl.decision_due(preset("tokyo"), CLOSED, D("2025-06-02"), [dl.Pause(D("2025-06-05"), None)])
+    assert result.due is None
+    assert "not yet answered" in result.steps[-1].text
+    # Where correction days count, an open correction changes nothing.
+    assert dl.decision_due(preset("maizuru"), CLOSED, D("2025-06-02"),
+                           [dl.Pause(D("2025-06-05"), None)]).due == D("2025-06-16")
+
+
+# The latest date an extension (延長) may set.
+EXTENSION_CASES = [
+    ("maizuru", "2024-12-27", "2025-03-11", "60 days from 1/11 (the day after 1/10): 1/11–1/31 = 21, Feb 28 → 49, "
+                                             "3/11 = 60 (Tue)"),
+    ("ayabe", "2025-03-03", "2025-05-16", "first due 3/17; 3/18–3/31 = 14, April 30 → 44, 5/16 = 60 (Fri)"),
+    ("tokyo", "2025-06-02", "2025-08-01", "60 days from the request: 6/3–6/30 = 28, July 31 → 59, 8/1 = 60 (Fri)"),
+    ("azumino", "2025-04-25", "2025-06-19", "first due 5/20; 5/21–5/31 = 11, 6/19 = 30 (Thu)"),
+    ("national", "2025-06-02", "2025-08-01", "first due 7/2; 7/3 + 29 days = 8/1 (Fri)"),
+]
+
+
+@pytest.mark.parametrize("key,received,expected,why", EXTENSION_CASES)
+def test_extension_limit(key, received, expected, why):
+    rule = preset(key)
+    first = dl.decision_due(rule, CLOSED, D(received)).due
+    assert dl.extension_limit(rule, CLOSED, D(received), first).due == D(expected), why
+
+
+def test_kyoto_city_has_no_extension_limit_in_its_source():
+    rule = preset("kyoto-city")
+    limit = dl.extension_limit(rule, CLOSED, D("2025-06-01"), D("2025-06-16"))
+    assert limit.due is None and "no extension limit" in limit.steps[0].text
+
+
+def test_tokyo_extension_limit_excludes_correction_days_too():
+    # 60 days from the request with the 4 correction days 6/6–6/9 left out: 8/1 + 4 = 8/5 (Tue).
+    rule = preset("tokyo")
+    pauses = [dl.Pause(D("2025-06-05"), D("2025-06-09"))]
+    first = dl.decision_due(rule, CLOSED, D("2025-06-02"), pauses).due
+    assert dl.extension_limit(rule, CLOSED, D("2025-06-02"), first, pauses).due == D("2025-08-05")
+
+
+APPEAL_CASES = [
+    # (decided, learned, expected, hand count)
+    ("2025-01-10", "2025-01-20", "2025-04-21", "from 1/21: 3 months end 4/20 (Sun); moves to 4/21 (the case)"),
+    ("2025-01-28", "2025-01-30", "2025-04-30", "from 1/31: April has no 31st, so the period ends 4/30 (民法第143条第2項)"),
+    ("2024-11-25", "2024-11-29", "2025-02-28", "from 11/30: February has no 30th; ends 2/28 (Fri)"),
+    ("2025-09-20", "2025-09-28", "2026-01-05", "from 9/29: ends 12/28 (Sun); 12/29–1/3 closed, 1/4 Sun; 1/5"),
+    ("2024-01-10", "2024-12-20", "2025-01-10", "3 months would end 3/20, but 1 year from 1/11/2024 ends 1/10/2025"),
+]
+
+
+@pytest.mark.parametrize("decided,learned,expected,why", APPEAL_CASES)
+def test_appeal_due(decided, learned, expected, why):
+    assert dl.appeal_due(CLOSED, D(decided), D(learned)).due == D(expected), why
+
+
+def test_appeal_due_without_the_date_learned_gives_the_one_year_limit():
+    result = dl.appeal_due(CLOSED, D("2025-01-10"), None)
+    assert result.due == D("2026-01-13")  # 1/10/2026 is a Saturday; 1/11 Sun, 1/12 成人の日 → 1/13
+    assert "not recorded" in result.steps[0].text
+
+
+def test_lawsuit_due_moves_off_court_holidays():
+    # From 1/21: 6 months end 7/20 (Sun); 7/21 海の日; so 7/22 (Tue).
+    assert dl.lawsuit_due(D("2025-01-20")).due == D("2025-07-22")
+
+
+def test_add_months_follows_civil_code_143():
+    assert dl.add_months(D("2025-01-21"), 3) == D("2025-04-20")
+    assert dl.add_months(D("2025-01-31"), 1) == D("2025-02-28")
+    assert dl.add_months(D("2024-01-31"), 1) == D("2024-02-29")
+    assert dl.add_months(D("2025-11-01"), 3) == D("2026-01-31")
+    assert dl.add_months(D("2025-12-15"), 12) == D("2026-12-14")
+
+
+def test_explanation_lists_every_day_and_the_move():
+    result = dl.decision_due(preset("maizuru"), CLOSED, D("2025-04-21"))
+    counted = [s for s in result.steps if s.counted]
+    assert [s.counted for s in counted] == list(range(1, 16))
+    assert counted[0].day == D("2025-04-21") and counted[-1].day == D("2025-05-05")
+    texts = [s.text for s in result.steps]
+    assert any("こどもの日" in t and "moves on" in t for t in texts)
+    assert any("振替休日" in t for t in texts)
+    assert "2025-05-07" in texts[-1]
+    assert "city.maizuru.kyoto.jp" in texts[0]
+
+
+def test_extra_closed_day_of_a_jurisdiction_moves_a_deadline():
+    days = dl.ClosedDays(extra={D("2025-03-17"): "庁舎停電"})
+    assert dl.decision_due(preset("ayabe"), days, D("2025-03-03")).due == D("2025-03-18")
+
+
+def test_a_rule_that_does_not_move_keeps_a_sunday():
+    rule = dl.Rule(**{**preset("kyoto-city").__dict__, "move_off_closed": False})
+    assert dl.decision_due(rule, CLOSED, D("2025-06-01")).due == D("2025-06-15")
