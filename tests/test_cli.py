@@ -371,3 +371,17 @@ def test_kaiji_db_env_var_and_db_commands(tmp_path, monkeypatch):
 def test_help(args):
     result = CliRunner().invoke(cli, list(args))
     assert result.exit_code == 0 and "Usage:" in result.output
+
+
+def test_third_party_objection_warns_about_a_disclosure_within_two_weeks(kaiji):
+    kaiji.ok("request", "add", "--body", "national", "--subject", "入札資料", "--received", "2025-06-02")
+    kaiji.ok("request", "consult", "1", "--party", "株式会社A", "--on", "2025-06-10")
+    kaiji.ok("request", "consulted", "1", "--party", "株式会社A", "--objects", "--on", "2025-06-20")
+    early = kaiji.ok("request", "decide", "1", "--kind", "full", "--on", "2025-07-01", "--disclosure-on", "2025-07-15")
+    # 7/1 plus two full weeks between: 7/16 is the first possible day.
+    assert "2025-07-16 at the earliest" in early.stderr
+    kaiji.ok("request", "add", "--body", "national", "--subject", "入札資料", "--received", "2025-06-02")
+    kaiji.ok("request", "consult", "2", "--party", "株式会社A", "--on", "2025-06-10")
+    kaiji.ok("request", "consulted", "2", "--party", "株式会社A", "--objects", "--on", "2025-06-20")
+    assert kaiji.ok("request", "decide", "2", "--kind", "full", "--on", "2025-07-01",
+                    "--disclosure-on", "2025-07-16").stderr == ""

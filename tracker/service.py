@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from typing import Any, Iterable, Sequence
 
 from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from . import timeline
@@ -32,6 +33,11 @@ METHOD_ALIASES = {k: k for k in METHODS} | {v: k for k, v in METHODS.items()} | 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 MAX_TEXT = 20_000
 MAX_LINE = 200
+MAX_ID = 2**31 - 1          # the largest id an INTEGER column holds on PostgreSQL
+MAX_FEE = 10_000_000        # yen; far above any copy fee, far below the INTEGER column's limit
+MAX_PERIOD = 366            # days; ordinances set 14 to 60, and a typo must not count for ever
+# Text kept in a column of limited length (String(n) in models.py): clean() gets the same limit.
+PHONE, EXTENSION, NUMBER, SHORT, GROUND = 40, 20, 100, 40, 60
 
 
 def clean(value: str | None, what: str, *, required: bool = False, multiline: bool = False,
@@ -106,7 +112,7 @@ def normalize_ground(value: str) -> str:
 
 
 def check_ground(jurisdiction: Jurisdiction, value: str) -> str:
-    code = normalize_ground(clean(value, "the ground (根拠規定)", required=True))
+    code = normalize_ground(clean(value, "the ground (根拠規定)", required=True, limit=GROUND))
     codes = [g.code for g in jurisdiction.grounds]
     # 第5条第2号イ cites an item of 第5条第2号; 第5条第1号の2 is its own entry.
     if code in codes or any(code.startswith(c) and not code[len(c):].startswith("の") for c in codes):
@@ -119,7 +125,9 @@ def check_ground(jurisdiction: Jurisdiction, value: str) -> str:
 # ---------------------------------------------------------------- look-ups
 
 def get_request(session: Session, request_id: int) -> Request:
-    req = session.get(Request, request_id, options=[selectinload(Request.events), selectinload(Request.decisions)])
+    req = None
+    if 0 < request_id <= MAX_ID:  # beyond an INTEGER column the driver would fail, not answer "none"
+        req = session.get(Request, request_id, options=[selectinload(Request.events), selectinload(Request.decisions)])
     if req is None:
         raise NotFound(f"there is no request {request_id}; `kaiji request list` shows the ids.")
     return req
@@ -166,13 +174,32 @@ def department(session: Session, body: Body, name: str | None, phone: str | None
     name = clean(name, "the department (担当部課)")
     if name is None:
         return None
+    phone = clean(phone, "the department's telephone", limit=PHONE)
+    extension = clean(extension, "the extension (内線)", limit=EXTENSION)
     dept = session.scalar(select(Department).where(Department.body_id == body.id, Department.name == name))
     if dept is None:
-        dept = Department(body=body, name=name)
-        session.add(dept)
-    dept.phone = clean(phone, "the department's telephone") or dept.phone
-    dept.extension = clean(extension, "the extension (内線)") or dept.extension
+        dept = _insert_or_find(session, Department(body_id=body.id, name=name),
+                               select(Department).where(Department.body_id == body.id, Department.name == name))
+    dept.phone = phone or dept.phone
+    dept.extension = extension or dept.extension
     return dept
+
+
+def _insert_or_find(session: Session, row, again):
+    """Insert a row with a unique name, or, if another writer inserted it meanwhile, use theirs.
+
+    On PostgreSQL two transactions can both find no row and both insert; the second insert then
+    fails on the unique constraint, inside a savepoint so the rest of the transaction goes on.
+    """
+    try:
+        with session.begin_nested():
+            session.add(row)
+        return row
+    except IntegrityError:
+        found = session.scalar(again)
+        if found is None:
+            raise
+        return found
 
 
 # ---------------------------------------------------------------- requesters
@@ -186,11 +213,14 @@ def add_requester(session: Session, name: str, kind: str = "person", **fields: s
         raise BadInput(f"{kind!r} is not a kind of requester; use person or group.")
     if session.scalar(select(Requester).where(Requester.name == name)) is not None:
         raise Refused(f"a requester named {name!r} exists already; use `kaiji requester edit` to change it.")
-    req = Requester(name=name, kind=kind, **{k: clean(fields.get(k), k.replace("_", " "), multiline=k == "address")
-                                             for k in REQUESTER_FIELDS})
-    session.add(req)
-    session.flush()
-    return req
+    req = Requester(name=name, kind=kind, **{k: _requester_field(k, fields.get(k)) for k in REQUESTER_FIELDS})
+    return _insert_or_find(session, req, select(Requester).where(Requester.name == name))
+
+
+def _requester_field(key: str, value: str | None) -> str | None:
+    # Personal data: the messages name the field, never its value.
+    return clean(value, key.replace("_", " "), multiline=key == "address",
+                 limit=PHONE if key.endswith("phone") else None)
 
 
 def edit_requester(session: Session, name: str, kind: str | None = None, **fields: str | None) -> Requester:
@@ -203,7 +233,7 @@ def edit_requester(session: Session, name: str, kind: str | None = None, **field
         r.kind = kind
     for k in REQUESTER_FIELDS:
         if fields.get(k) is not None:
-            setattr(r, k, clean(fields[k], k.replace("_", " "), multiline=k == "address"))
+            setattr(r, k, _requester_field(k, fields[k]))
     return r
 
 
@@ -242,7 +272,7 @@ def add_request(session: Session, *, body: str, subject: str, filed: date | None
     session.add(Event(request=req, kind="filed", on=filed, data={"body_id": b.id}))
     if received is not None:
         session.add(Event(request=req, kind="received", on=received, data={}))
-    ref = clean(reference, "the reference number")
+    ref = clean(reference, "the reference number", limit=NUMBER)
     if ref:
         session.add(Event(request=req, kind="reference", on=received or filed, data={"number": ref}))
     _refresh(session, req)
@@ -402,6 +432,8 @@ def decide(session: Session, request_id: int, *, kind: str, on: date, notified: 
                       "check --on and --notified.")
     if fee is not None and fee < 0:
         raise BadInput("the fee cannot be negative; give the yen charged, e.g. --fee 190.")
+    if fee is not None and fee > MAX_FEE:
+        raise BadInput(f"a fee of {fee}円 is more than kaiji accepts ({MAX_FEE}円); check --fee.")
     jur = session.get(Body, s.body_id).jurisdiction
     parts = []
     for i, w in enumerate(withheld, 1):
@@ -425,8 +457,8 @@ def decide(session: Session, request_id: int, *, kind: str, on: date, notified: 
     body = session.get(Body, s.body_id)
     decision = Decision(
         request=req, event=rec.event, kind=kind, decided_on=on, notified_on=notified,
-        notice_number=clean(notice_number, "the notice number"), disclosure_on=disclosure_on,
-        disclosure_time=clean(disclosure_time, "the disclosure time"),
+        notice_number=clean(notice_number, "the notice number", limit=NUMBER), disclosure_on=disclosure_on,
+        disclosure_time=clean(disclosure_time, "the disclosure time", limit=SHORT),
         disclosure_place=clean(disclosure_place, "the disclosure place"),
         disclosure_methods=",".join(method_keys(disclosure_methods)) or None, later_on=later_on,
         department=department(session, body, department_name, department_phone, extension),
@@ -438,6 +470,11 @@ def decide(session: Session, request_id: int, *, kind: str, on: date, notified: 
     warnings = rec.warnings
     if st.late_by:
         warnings.append(f"the decision came {st.late_by} days after it was due ({st.decision_due}).")
+    objected = [e for e in timeline.live_events(req) if e.kind == "third_party_answered" and e.data.get("objects")]
+    if objected and disclosure_on is not None and disclosure_on < on + timedelta(days=15):
+        warnings.append(f"a third party objected ({objected[-1].on}), but the disclosure on {disclosure_on} is less than "
+                        f"two weeks after the decision; the national law (第13条第3項) and most ordinances require at "
+                        f"least two weeks between them, so {on + timedelta(days=15)} at the earliest.")
     return Recorded(rec.event, st, warnings)
 
 
@@ -445,6 +482,8 @@ def decide(session: Session, request_id: int, *, kind: str, on: date, notified: 
 
 def list_requests(session: Session, *, status: str | None = None, body: str | None = None) -> list[Request]:
     q = select(Request).options(selectinload(Request.body), selectinload(Request.requester)).order_by(Request.id)
+    if status and status not in timeline.STATUS_JA:
+        raise BadInput(f"{status!r} is not a status; use one of {', '.join(timeline.STATUS_JA)}.")
     if status:
         q = q.where(Request.status == status)
     if body:
@@ -545,10 +584,11 @@ def add_jurisdiction(session: Session, *, key: str, name: str, ordinance: str, y
 def add_rule(session: Session, jurisdiction: Jurisdiction, *, period_days: int, counts_request_day: bool,
              working_days: bool, move_off_closed: bool, extension_max_days: int | None, extension_from: str,
              exclude_correction: bool, source: str, effective_from: date | None, note: str = "") -> DeadlineRule:
-    if period_days <= 0:
-        raise BadInput("the decision period must be at least 1 day; check --period.")
-    if extension_max_days is not None and extension_max_days <= 0:
-        raise BadInput("an extension limit must be at least 1 day; leave out --extension-max if there is none.")
+    if not 0 < period_days <= MAX_PERIOD:
+        raise BadInput(f"the decision period must be 1 to {MAX_PERIOD} days; check --period.")
+    if extension_max_days is not None and not 0 < extension_max_days <= MAX_PERIOD:
+        raise BadInput(f"an extension limit must be 1 to {MAX_PERIOD} days; leave out --extension-max if there is "
+                       "none.")
     if extension_from not in ("period_end", "request"):
         raise BadInput("--extension-from takes period-end or request.")
     if any(r.effective_from == effective_from for r in jurisdiction.rules):
@@ -596,7 +636,7 @@ def add_closed_day(session: Session, jurisdiction: Jurisdiction, day: date, reas
 
 
 def add_ground(session: Session, jurisdiction: Jurisdiction, code: str, summary: str | None) -> Ground:
-    code = normalize_ground(clean(code, "the ground", required=True))
+    code = normalize_ground(clean(code, "the ground", required=True, limit=GROUND))
     if any(g.code == code for g in jurisdiction.grounds):
         raise Refused(f"{code} is already in {jurisdiction.name}'s catalogue.")
     g = Ground(code=code, summary=clean(summary, "the summary") or "")
