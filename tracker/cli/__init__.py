@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from typing import Any
+from typing import Any, Iterable
 
 import click
 
 from .. import __version__
-from ..dates import DateError, parse_date
+from ..dates import DateError, read_date
 from ..errors import KaijiError
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -26,7 +26,7 @@ class DateParam(click.ParamType):
         if isinstance(value, date):
             return value
         try:
-            return parse_date(value)
+            return read_date(value)
         except DateError as exc:
             self.fail(str(exc), param, ctx)
 
@@ -93,9 +93,10 @@ class KaijiGroup(click.Group):
             app = ctx.find_object(App)
             if app is None or app.debug:
                 raise
-            from sqlalchemy.exc import OperationalError
+            from sqlalchemy.exc import DatabaseError
 
-            if isinstance(exc, OperationalError):
+            # Only the driver's first line: later lines (PostgreSQL's DETAIL) may quote personal data.
+            if isinstance(exc, DatabaseError):
                 raise Failure(f"the database refused the operation ({str(exc.orig).splitlines()[0]}); nothing was "
                               "written. Try again, or run with --debug for details.") from None
             raise Failure(f"internal error ({type(exc).__name__}); nothing was written. Run again with --debug "
@@ -108,6 +109,25 @@ def warn(message: str) -> None:
 
 def emit_json(value: Any) -> None:
     click.echo(json.dumps(value, ensure_ascii=False, indent=2))
+
+
+def emit_json_list(items: Iterable[Any], batch: int = 500) -> None:
+    """emit_json(list(items)), written a batch of items at a time: the same text, in little memory.
+
+    json.dumps escapes every newline inside a string, so the only line breaks in an item's text are
+    its indentation's, and indenting each line by two spaces gives what indent=2 gives inside a list.
+    """
+    parts: list[str] = []
+    first = True
+    for item in items:
+        parts.append(("[\n  " if first else ",\n  ")
+                     + json.dumps(item, ensure_ascii=False, indent=2).replace("\n", "\n  "))
+        first = False
+        if len(parts) >= batch:
+            click.echo("".join(parts), nl=False)
+            parts.clear()
+    parts.append("[]" if first else "\n]")
+    click.echo("".join(parts))
 
 
 def today() -> date:
@@ -137,6 +157,7 @@ def cli(ctx: click.Context, db: str | None, debug: bool) -> None:
 # The command groups register themselves on `cli` when imported; they import only Click at load time.
 from . import bodies, reports, requesters, requests  # noqa: E402,F401
 from . import db as db_commands  # noqa: E402,F401
+from . import pdf  # noqa: E402,F401
 
 
 def main() -> None:

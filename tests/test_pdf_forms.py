@@ -1,0 +1,112 @@
+"""Forms are data: each jurisdiction's wording lives in forms/<key>.toml, and a new city is a new file."""
+
+from __future__ import annotations
+
+import pytest
+
+from tracker.errors import BadInput
+from tracker.pdf import forms
+
+from .test_pdf_support import SUBJECT, add_group, add_request, assert_has, needs_poppler
+
+pytestmark = needs_poppler
+
+KINDS = ("full", "partial", "refusal", "neither", "absent", "rejected", "extension", "special_extension")
+
+
+@pytest.mark.parametrize("key", forms.shipped())
+def test_every_shipped_form_file_has_every_form(key):
+    f = forms.load(key)
+    assert f.key == key
+    for section in ("request", "notice", "appeal"):
+        assert section in f.data, f"{key}.toml lacks [{section}]"
+    for kind in KINDS:
+        sec = f.notice(kind)
+        assert sec["title"] and sec["opening"] and sec["rows"], (key, kind)
+        assert all(row in sec["labels"] for row in sec["rows"]), (key, kind)
+    assert set(f.data["appeal"]["purpose"]) >= {"partial", "refusal", "rejected", "neither", "absent", "inaction"}
+
+
+def test_the_shipped_forms():
+    assert {"generic", "maizuru"} <= set(forms.shipped())
+    assert forms.load("maizuru").key == "maizuru"
+    assert forms.load("ayabe").key == "generic"           # no file of its own: the generic form
+
+
+@pytest.mark.parametrize("body", ["national", "kyoto-city", "tokyo"])
+def test_other_bodies_print_every_form(kaiji, tmp_path, body):
+    add_group(kaiji)
+    add_request(kaiji, body=body)
+    request, notice, appeal = (tmp_path / f"{n}.pdf" for n in ("request", "notice", "appeal"))
+    kaiji.ok("pdf", "request", "1", "-o", request)
+    kaiji.ok("request", "decide", "1", "--kind", "absent", "--on", "2025-01-09", "--notified", "2025-01-10",
+             "--remarks", "保有していないため")
+    kaiji.ok("pdf", "notice", "1", "-o", notice)
+    kaiji.ok("pdf", "appeal", "1", "--on", "2025-02-01", "-o", appeal)
+    ordinance = {"national": "行政機関の保有する情報の公開に関する法律", "kyoto-city": "京都市情報公開条例",
+                 "tokyo": "東京都情報公開条例"}[body]
+    assert_has(request, ordinance, SUBJECT)
+    assert_has(notice, ordinance, "行政文書不存在決定通知書", "保有していないため", "3月以内")
+    assert_has(appeal, "審査請求書", "行政文書不存在決定", "令和7年1月10日")
+    if body == "national":
+        assert_has(notice, "国を被告として", "法務大臣")
+
+
+def test_a_new_city_is_a_new_file(kaiji, tmp_path, monkeypatch):
+    folder = tmp_path / "forms"
+    folder.mkdir()
+    (folder / "kyoto-city.toml").write_text('''
+extends = "generic"
+name = "京都市の様式（試験）"
+source = "test"
+
+[request]
+number = "第1号様式（第3条関係）"
+opening = "{ordinance}第7条の規定により、次のとおり開示を請求します。"
+subject = "開示請求に係る公文書の件名又は内容"
+
+[notice.partial]
+number = "第3号様式"
+title = "公文書部分開示決定通知書"
+opening = "{request_date}付けで請求のあった公文書について、{ordinance}第12条の規定により一部を開示します。"
+''', "utf-8")
+    monkeypatch.setenv("KAIJI_FORMS", str(folder))
+    add_group(kaiji)
+    add_request(kaiji, body="kyoto-city")
+    out = tmp_path / "r.pdf"
+    kaiji.ok("pdf", "request", "1", "-o", out)
+    assert_has(out, "第1号様式（第3条関係）", "京都市情報公開条例第7条の規定により、次のとおり開示を請求します。",
+               "開示請求に係る公文書の件名又は内容", "京都市長　様", "※受付年月日")   # the rest from generic
+    kaiji.ok("ground", "add", "kyoto-city", "第7条第3号", "--summary", "法人等情報")
+    kaiji.ok("request", "decide", "1", "--kind", "partial", "--on", "2025-01-09", "--withheld", "印影",
+             "--ground", "第7条第3号", "--reason", "法人の印影であるため")
+    notice = tmp_path / "n.pdf"
+    kaiji.ok("pdf", "notice", "1", "-o", notice)
+    assert_has(notice, "第3号様式", "公文書部分開示決定通知書", "令和6年12月27日付けで請求のあった公文書について",
+               "京都市情報公開条例第12条の規定により一部を開示します。", "京都市情報公開条例第7条第3号", "印影",
+               "法人の印影であるため", "京都市を被告として")
+
+
+def test_mistakes_in_a_form_file_are_named(kaiji, tmp_path, monkeypatch):
+    folder = tmp_path / "forms"
+    folder.mkdir()
+    monkeypatch.setenv("KAIJI_FORMS", str(folder))
+    add_group(kaiji)
+    add_request(kaiji, body="kyoto-city")
+    (folder / "kyoto-city.toml").write_text('extends = "generic"\n[request]\nopening = "{ordinance}{article}の規定"\n')
+    result = kaiji("pdf", "request", "1", "-o", tmp_path / "x.pdf")
+    assert result.exit_code == 2 and "kyoto-city.toml" in result.stderr and "{article}" in result.stderr
+    (folder / "kyoto-city.toml").write_text('extends = "generic"\n[request\n')
+    result = kaiji("pdf", "request", "1", "-o", tmp_path / "x.pdf")
+    assert result.exit_code == 2 and "not valid TOML" in result.stderr
+    (folder / "kyoto-city.toml").write_text('extends = "kyoto-city"\n')
+    result = kaiji("pdf", "request", "1", "-o", tmp_path / "x.pdf")
+    assert result.exit_code == 2 and "extends" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_fill_names_an_unknown_placeholder():
+    f = forms.load("generic")
+    assert f.fill("{head}　様", {"head": "舞鶴市長"}) == "舞鶴市長　様"
+    with pytest.raises(BadInput, match=r"\{nothing\}"):
+        f.fill("{nothing}", {"head": "舞鶴市長"})

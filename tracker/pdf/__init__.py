@@ -1,0 +1,155 @@
+"""PDFs of the forms a citizen group hands in, receives and appeals with, filled in from the records.
+
+The functions here take a session and plain values and return the PDF's bytes with any warnings;
+the `kaiji pdf` commands call them. What a form says comes from forms/<jurisdiction>.toml
+(forms.py), how it is laid out from layout.py, which font it is set in from fonts.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy.orm import Session
+
+from .. import service
+from ..deadlines import appeal_due
+from ..errors import NotFound, Refused
+from ..models import Body, Decision, Request
+from ..timeline import DECISION_KINDS, closed_days, live_events
+from . import fonts, forms, layout
+from .documents import (
+    Appeal,
+    Party,
+    appeal_document,
+    extension_document,
+    notice_document,
+    request_document,
+)
+
+__all__ = ["Appeal", "Rendered", "appeal_pdf", "blank_request_pdf", "notice_pdf", "request_pdf", "request_pdfs"]
+
+MAX_REASONS = 100_000
+
+
+@dataclass
+class Rendered:
+    pdf: bytes
+    pages: int
+    warnings: list[str] = field(default_factory=list)
+
+
+def _render(docs: list[layout.Document], font_path: str | None, warnings: list[str] | None = None) -> Rendered:
+    font, warning = fonts.load(font_path)
+    pdf, pages = layout.render(docs, font)
+    return Rendered(pdf, pages, [w for w in (warning, *(warnings or []), font.missing_message()) if w])
+
+
+def _forms_for(body: Body) -> forms.Forms:
+    return forms.load(body.jurisdiction.key)
+
+
+def _filed_body(session: Session, req: Request) -> Body:
+    """The body the request was addressed to (a transfer later moves it, not the form)."""
+    filed = next((e for e in req.events if e.kind == "filed"), None)
+    body_id = (filed.data or {}).get("body_id", req.body_id) if filed else req.body_id
+    return session.get(Body, body_id)
+
+
+def _request_doc(session: Session, request_id: int) -> layout.Document:
+    req = service.get_request(session, request_id)
+    body = _filed_body(session, req)
+    return request_document(_forms_for(body), body, req)
+
+
+def request_pdf(session: Session, request_ids: Sequence[int], font: str | None = None) -> Rendered:
+    """様式第1号 for each request, one after the other in one PDF."""
+    return _render([_request_doc(session, i) for i in request_ids], font)
+
+
+def request_pdfs(session: Session, request_ids: Sequence[int], font: str | None = None) -> list[Rendered]:
+    """様式第1号 for each request, each its own PDF."""
+    docs = [_request_doc(session, i) for i in request_ids]   # every id checked before anything is rendered
+    return [_render([d], font) for d in docs]
+
+
+def blank_request_pdf(session: Session, body_key: str | None = None, font: str | None = None) -> Rendered:
+    """The empty request form of a body's jurisdiction (the generic one without a body), to fill in by hand."""
+    if body_key is None:
+        return _render([request_document(forms.load(forms.GENERIC), None, None)], font)
+    body = service.get_body(session, body_key)
+    return _render([request_document(_forms_for(body), body, None)], font)
+
+
+def notice_pdf(session: Session, request_id: int, decision_id: int | None = None, extension: bool = False,
+               font: str | None = None) -> Rendered:
+    """The notice of each of the request's decisions (or only decision_id), or of its extensions."""
+    req = service.get_request(session, request_id)
+    st = service.state(session, req)
+    party = Party(session.get(Body, st.body_id))
+    f = _forms_for(party.body)
+    if extension:
+        events = [e for e in live_events(req) if e.kind in ("extension", "special_extension")]
+        if not events:
+            raise Refused(f"request {req.id} has no extension (延長) on record; record one with "
+                          f"`kaiji request extend {req.id}`.")
+        return _render([extension_document(f, party, req, e) for e in events], font)
+    decisions = _decisions(req, st.decisions, decision_id)
+    return _render([notice_document(f, party, req, d) for d in decisions], font)
+
+
+def _decisions(req: Request, live: list[Decision], decision_id: int | None) -> list[Decision]:
+    if decision_id is not None:
+        chosen = [d for d in live if d.id == decision_id]
+        if not chosen:
+            raise NotFound(f"request {req.id} has no decision {decision_id}; `kaiji request show {req.id}` lists "
+                           "its decisions.")
+        return chosen
+    if not live:
+        raise Refused(f"request {req.id} has no decision yet, so there is no notice to print; record it with "
+                      f"`kaiji request decide {req.id}`.")
+    return live
+
+
+def appeal_pdf(session: Session, request_id: int, appeal: Appeal, decision_id: int | None = None,
+               font: str | None = None) -> Rendered:
+    """審査請求書 against the request's latest appealable decision, or against inaction once it is overdue."""
+    req = service.get_request(session, request_id)
+    st = service.state(session, req)
+    party = Party(session.get(Body, st.body_id))
+    appeal.reasons = service.clean(appeal.reasons, "the reasons (審査請求の理由)", multiline=True, limit=MAX_REASONS)
+    appeal.purpose = service.clean(appeal.purpose, "the purpose (審査請求の趣旨)", multiline=True)
+    appeal.instruction = service.clean(appeal.instruction, "the instruction (教示)", multiline=True)
+    warnings: list[str] = []
+    d: Decision | None = None
+    if st.decisions:
+        if decision_id is not None:
+            d = _decisions(req, st.decisions, decision_id)[0]
+            if not DECISION_KINDS[d.kind][1]:
+                raise Refused(f"decision {d.id} is a {DECISION_KINDS[d.kind][0]}: nothing was withheld, so there is "
+                              "nothing to appeal.")
+        else:
+            appealable = [x for x in st.decisions if DECISION_KINDS[x.kind][1]]
+            if not appealable:
+                raise Refused(f"request {req.id}'s decision is a {DECISION_KINDS[st.decisions[-1].kind][0]}: "
+                              "nothing was withheld, so there is nothing to appeal.")
+            d = appealable[-1]
+        if appeal.on < d.decided_on:
+            raise Refused(f"an appeal dated {appeal.on} would come before the decision ({d.decided_on}); "
+                          "check --on.")
+        due = appeal_due(closed_days(party.body.jurisdiction), d.decided_on, d.notified_on).due
+        if due is not None and appeal.on > due:
+            warnings.append(f"the appeal period ended on {due}; the board may dismiss a late appeal.")
+        if d.notified_on is None:
+            warnings.append("the day the requester learned of the decision is not on record; the form leaves it "
+                            "blank to write in by hand.")
+    elif decision_id is not None:
+        raise NotFound(f"request {req.id} has no decision {decision_id}; it has no decision yet.")
+    elif st.decision_due is None:
+        raise Refused(f"request {req.id} has no decision and no decision date running (no receipt, or a "
+                      "correction pending), so there is nothing to appeal yet.")
+    elif appeal.on <= st.decision_due:
+        raise Refused(f"request {req.id} has no decision to appeal and is not overdue on {appeal.on}; the decision "
+                      f"is due on {st.decision_due}.")
+    doc = appeal_document(_forms_for(party.body), party, req, d, appeal, st.decision_due)
+    return _render([doc], font, warnings)

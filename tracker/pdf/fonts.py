@@ -1,0 +1,186 @@
+"""The Japanese font a PDF is set in: a TrueType font embedded as a subset, found on the machine.
+
+ReportLab embeds TrueType outlines only (not the CFF outlines of Noto CJK or most .otf files), so
+the search looks for TrueType Mincho fonts: IPAex Mincho first (Debian's fonts-ipaexfont), then
+the usual Windows and macOS fonts. With none found, the PDF falls back to ReportLab's built-in
+Japanese CID font, which is not embedded: the reader's viewer must supply the glyphs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import BadInput
+
+BUILTIN = "HeiseiMin-W3"          # ReportLab's Japanese CID font (Adobe-Japan1), never embedded
+GETA = "〓"                       # what Japanese typesetting prints for a character it lacks
+SAMPLE = "行政文書開示請求書舞鶴市長様令和"  # a font that lacks these is no Japanese font
+
+# Font files by name, best first. Each is looked for in every font folder below.
+FILE_NAMES = (
+    "ipaexm.ttf",                 # IPAex Mincho (fonts-ipaexfont-mincho; ipaexfont.org)
+    "ipam.ttf",                   # IPA Mincho (fonts-ipafont-mincho)
+    "fonts-japanese-mincho.ttf",  # Debian's alternatives link to the preferred Mincho
+    "yumin.ttf",                  # Yu Mincho (Windows 8.1 and later)
+    "msmincho.ttc",               # MS Mincho (Windows)
+    "ヒラギノ明朝 ProN.ttc",        # Hiragino Mincho (macOS); skipped where its outlines are CFF
+    "Hiragino Mincho ProN.ttc",
+    "ipaexg.ttf",                 # IPAex Gothic: a Gothic is better than no embedded font at all
+    "ipag.ttf",
+    "fonts-japanese-gothic.ttf",
+    "yugothr.ttc",
+    "msgothic.ttc",
+    "meiryo.ttc",
+    "Arial Unicode.ttf",          # macOS: has the kanji, in a sans-serif face
+)
+
+
+def font_dirs() -> list[Path]:
+    """The folders fonts are installed in on Linux, macOS and Windows, the user's own first."""
+    home = Path.home()
+    dirs = [home / ".local/share/fonts", home / ".fonts", home / "Library/Fonts"]
+    if local := os.environ.get("LOCALAPPDATA"):
+        dirs.append(Path(local) / "Microsoft/Windows/Fonts")
+    dirs.append(Path(os.environ.get("WINDIR", r"C:\Windows")) / "Fonts")
+    dirs += [Path("/usr/share/fonts/opentype/ipaexfont-mincho"), Path("/usr/share/fonts/truetype/ipaexfont-mincho"),
+             Path("/usr/share/fonts/opentype/ipafont-mincho"), Path("/usr/share/fonts/truetype/ipafont-mincho"),
+             Path("/usr/share/fonts/ipa-ex-mincho"), Path("/usr/share/fonts/ipa-mincho"),   # Fedora
+             Path("/usr/share/fonts/truetype"), Path("/usr/share/fonts/opentype/ipaexfont-gothic"),
+             Path("/usr/share/fonts/truetype/ipaexfont-gothic"), Path("/usr/share/fonts/ipa-ex-gothic"),
+             Path("/usr/local/share/fonts"), Path("/Library/Fonts"), Path("/System/Library/Fonts"),
+             Path("/System/Library/Fonts/Supplemental")]
+    return dirs
+
+
+def candidates() -> list[Path]:
+    """Every font file worth trying, best first."""
+    found = []
+    for name in FILE_NAMES:
+        for d in font_dirs():
+            p = d / name
+            if p.is_file() and p not in found:
+                found.append(p)
+    return found
+
+
+@dataclass
+class Font:
+    """A font registered with ReportLab: `name` for setFont, and what a page may print with it."""
+
+    name: str
+    path: Path | None                # None: the built-in CID font
+    label: str                       # for messages: the file, or the built-in font's name
+    glyphs: frozenset[int] | None    # code points the font can print; None: not known (CID font)
+    missing: set[str] = field(default_factory=set)
+
+    @property
+    def embedded(self) -> bool:
+        return self.path is not None
+
+    def printable(self, text: str) -> str:
+        """text with every character the font cannot print replaced by 〓, each remembered in `missing`."""
+        out = []
+        for ch in text:
+            code = ord(ch)
+            if ch in "\n☐☑" or (self.glyphs is not None and code in self.glyphs) or (
+                    self.glyphs is None and code <= 0xFFFF and not 0xD800 <= code <= 0xDFFF):
+                out.append(ch)
+            else:
+                self.missing.add(ch)
+                out.append(GETA)
+        return "".join(out)
+
+    def missing_message(self) -> str | None:
+        if not self.missing:
+            return None
+        chars = ", ".join(f"{c} (U+{ord(c):04X})" for c in sorted(self.missing))
+        return (f"{self.label} has no glyph for {chars}; printed as {GETA}. Choose a font that has "
+                f"{'it' if len(self.missing) == 1 else 'them'} with --font or KAIJI_FONT.")
+
+
+def _load_ttf(path: Path):
+    """ReportLab's TTFont for a file, or a BadInput saying why it cannot be used."""
+    from reportlab.pdfbase.ttfonts import TTFError, TTFont
+
+    # The ReportLab name depends on the file alone, so one file always gives the same PDF bytes.
+    name = "KaijiJP-" + hashlib.sha1(str(path).encode("utf-8", "surrogateescape")).hexdigest()[:10]
+    try:
+        font = TTFont(name, str(path), subfontIndex=0)
+    except TTFError as exc:
+        why = "its outlines are PostScript (CFF), which cannot be embedded" if "postscript" in str(exc).lower() \
+            else "it is not a TrueType font"
+        raise BadInput(f"{path} cannot be used as the PDF font: {why}; use a TrueType (.ttf/.ttc) Japanese font "
+                       "such as IPAex Mincho (ipaexm.ttf).") from None
+    except OSError as exc:
+        raise BadInput(f"cannot read the font {path} ({exc.strerror or exc}); check the path.") from None
+    except Exception:  # noqa: BLE001 - a damaged file trips ReportLab's parser in many ways
+        raise BadInput(f"{path} cannot be used as the PDF font: it is not a TrueType font ReportLab can read; "
+                       "use a TrueType (.ttf/.ttc) Japanese font such as IPAex Mincho (ipaexm.ttf).") from None
+    glyphs = frozenset(font.face.charToGlyph)
+    if not all(ord(c) in glyphs for c in SAMPLE):
+        raise BadInput(f"{path} has no Japanese characters; use a Japanese TrueType font such as IPAex Mincho "
+                       "(ipaexm.ttf).")
+    return font, glyphs
+
+
+_registered: dict[str, Font] = {}
+_unusable: set[str] = set()      # found by the search, but not a font ReportLab can embed
+
+
+def load(path: str | os.PathLike | None = None) -> tuple[Font, str | None]:
+    """The font to print with, and a one-line warning when the PDF will not embed one.
+
+    `path`: a font file; "builtin" for ReportLab's CID font; None to search (KAIJI_FONT first).
+    """
+    from reportlab.pdfbase import pdfmetrics
+
+    chosen = path if path is not None else os.environ.get("KAIJI_FONT") or None
+    if chosen is not None and str(chosen).strip().lower() != "builtin":
+        p = Path(chosen).expanduser()
+        if not p.is_file():
+            raise BadInput(f"the font {chosen} does not exist (or is not a file); give the path of a TrueType "
+                           "font, e.g. /usr/share/fonts/opentype/ipaexfont-mincho/ipaexm.ttf.")
+        tried = [p.resolve()]
+    elif chosen is not None:
+        tried = []
+    else:
+        tried = [c.resolve() for c in candidates()]
+    for p in tried:
+        key = str(p)
+        if key in _unusable and chosen is None:
+            continue
+        if key not in _registered:
+            try:
+                ttf, glyphs = _load_ttf(p)
+            except BadInput:
+                if chosen is not None:
+                    raise
+                _unusable.add(key)
+                continue  # e.g. a CFF-outline Hiragino: try the next
+            pdfmetrics.registerFont(ttf)
+            _registered[key] = Font(ttf.fontName, p, str(p), glyphs)
+        font = _registered[key]
+        font.missing = set()
+        return font, None
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+
+    if BUILTIN not in _registered:
+        pdfmetrics.registerFont(UnicodeCIDFont(BUILTIN))
+        _registered[BUILTIN] = Font(BUILTIN, None, f"the built-in font {BUILTIN}", None)
+    font = _registered[BUILTIN]
+    font.missing = set()
+    if chosen is None:
+        return font, (f"no Japanese TrueType font found ({install_hint()}); the PDF uses ReportLab's built-in "
+                      f"{BUILTIN}, not embedded, and relies on the reader's fonts to show its text.")
+    return font, f"the PDF uses ReportLab's built-in {BUILTIN}, not embedded, and relies on the reader's fonts."
+
+
+def install_hint() -> str:
+    """How to install IPAex Mincho here, in a few words."""
+    if sys.platform == "darwin" or sys.platform.startswith("win"):
+        return "install IPAex Mincho (ipaexm.ttf) from https://moji.or.jp/ipafont/"
+    return "install IPAex Mincho: apt-get install fonts-ipaexfont, or dnf install ipa-ex-mincho-fonts"
