@@ -385,3 +385,11 @@ def test_third_party_objection_warns_about_a_disclosure_within_two_weeks(kaiji):
     kaiji.ok("request", "consulted", "2", "--party", "株式会社A", "--objects", "--on", "2025-06-20")
     assert kaiji.ok("request", "decide", "2", "--kind", "full", "--on", "2025-07-01",
                     "--disclosure-on", "2025-07-16").stderr == ""
+
+
+def test_body_edit_sets_the_head_name(kaiji):
+    kaiji.ok("body", "edit", "maizuru", "--head-name", "鴨田 秋津")
+    assert "舞鶴市長 (鴨田 秋津)" in kaiji.ok("body", "edit", "maizuru", "--head", "舞鶴市長").stdout
+    nothing = kaiji("body", "edit", "maizuru")
+    assert nothing.exit_code == 2 and "nothing to change" in nothing.output
+    assert kaiji("body", "edit", "nowhere", "--head-name", "x").exit_code == 2

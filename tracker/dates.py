@@ -77,6 +77,21 @@ def parse_date(text: str) -> date:
     raise DateError(f"{raw!r} is not a date kaiji can read; write it as {FORMATS_HELP}.")
 
 
+# The days kaiji keeps records for: from the first day of 昭和 (the earliest era it prints) to the end
+# of 2100. A date outside is a typing mistake (2204 for 2024), and would break 和暦 printing.
+EARLIEST = date(1926, 12, 25)
+LATEST = date(2100, 12, 31)
+
+
+def read_date(text: str) -> date:
+    """parse_date, limited to the days kaiji keeps records for (EARLIEST to LATEST)."""
+    d = parse_date(text)
+    if not EARLIEST <= d <= LATEST:
+        raise DateError(f"{text!r} is outside the dates kaiji keeps, {EARLIEST.isoformat()} (昭和元年12月25日) to "
+                        f"{LATEST.isoformat()}; check the year.")
+    return d
+
+
 def era_of(d: date) -> Era:
     for era in ERAS:
         if d >= era.start:

@@ -12,7 +12,7 @@ from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlalchemy.orm import Session
 
-from .errors import Refused
+from .errors import BadInput, Refused
 
 # The migrations in order, oldest first; tests check that this matches migrations/versions.
 # Kept here so that opening a database needs no Alembic import.
@@ -42,8 +42,12 @@ def database_url(db: str | None) -> str:
 def describe(url: str) -> str:
     """The URL without a password, for messages."""
     from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
 
-    return make_url(url).render_as_string(hide_password=True)
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "the --db value given"
 
 
 def _sqlite_setup(engine: Engine) -> None:
@@ -53,7 +57,8 @@ def _sqlite_setup(engine: Engine) -> None:
         cur = dbapi_connection.cursor()
         cur.execute("PRAGMA busy_timeout = 30000")
         cur.execute("PRAGMA foreign_keys = ON")
-        cur.execute("PRAGMA journal_mode = WAL")
+        # journal_mode = WAL is kept in the file: use_wal sets it once the file is known to be kaiji's,
+        # so that opening someone else's SQLite file by mistake does not change it.
         cur.execute("PRAGMA synchronous = NORMAL")
         cur.close()
 
@@ -64,17 +69,36 @@ def _sqlite_setup(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get("readonly") else "BEGIN IMMEDIATE")
 
 
+def sqlite_path(url: str) -> Path | None:
+    """The file of a SQLite URL; None for other databases and for an in-memory one."""
+    if not url.startswith("sqlite"):
+        return None
+    path = url.split(":///", 1)[1] if ":///" in url else ""
+    return Path(path) if path and path != ":memory:" else None
+
+
 def make_engine(url: str) -> Engine:
-    if url.startswith("sqlite"):
-        path = url.split(":///", 1)[1] if ":///" in url else ""
-        if path and path != ":memory:" and not os.path.exists(path):
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-            # The requests hold personal data: a new database file is readable by its owner only.
+    # hide_parameters: the values of a statement (names, addresses) stay out of logs and error texts.
+    from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
+    path = sqlite_path(url)
+    if path is not None and not path.exists():
+        try:
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            # The requests hold personal data: a new database file is readable by its owner only
+            # (SQLite gives its -wal and -shm files the same permissions).
             os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
-        engine = create_engine(url)
+        except OSError as exc:
+            raise Refused(f"cannot create the database file {path} ({exc.strerror}); check the --db path "
+                          "or KAIJI_DB.") from None
+    try:
+        engine = create_engine(url, hide_parameters=True)
+    except (ArgumentError, NoSuchModuleError, ImportError):
+        raise BadInput(f"{describe(url)} is not a database kaiji can use; give a SQLite file's path or a URL "
+                       "postgresql+psycopg://user@host/database with --db or KAIJI_DB.") from None
+    if url.startswith("sqlite"):
         _sqlite_setup(engine)
-        return engine
-    return create_engine(url, pool_pre_ping=False)
+    return engine
 
 
 def alembic_config(connection=None, stdout: IO[str] | None = None):
@@ -99,13 +123,104 @@ def current_revision(engine: Engine) -> str | None:
                 return None
             return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
     except DatabaseError as exc:
+        if isinstance(exc, OperationalError) and engine.dialect.name != "sqlite":
+            raise  # a server that cannot be reached: open_database says so
         raise Refused(f"{describe(str(engine.url))} is not a database kaiji can open "
                       f"({str(exc.orig).splitlines()[0]}); check the --db path or KAIJI_DB.") from None
+
+
+def refuse_unknown(engine: Engine, target: str, *, allow_base: bool = False) -> None:
+    """Refuse a target revision this kaiji does not have, and a database a newer kaiji wrote."""
+    if target not in REVISIONS + (("head", "base") if allow_base else ("head",)):
+        raise BadInput(f"{target!r} is not a schema revision of this kaiji; use one of "
+                       f"{', '.join(REVISIONS)}{', base' if allow_base else ''} or head.")
+    rev = current_revision(engine)
+    if rev is not None and rev not in REVISIONS:
+        raise Refused(f"the database at {describe(str(engine.url))} is at schema {rev}, which this kaiji does not "
+                      "know: it was written by a newer kaiji; upgrade kaiji (pip install -U kaiji).")
+
+
+def backup(url: str, dest: str | os.PathLike[str]) -> Path:
+    """Copy a SQLite database to a new file, consistently even while other processes write to it.
+
+    SQLite's online backup copies every page inside one read transaction, so the copy is the
+    database as of one moment (in WAL mode, writers go on meanwhile). The copy is written beside
+    its destination under a temporary name, checked, and only then given its name: a crash leaves
+    no half-written file that looks like a backup. It is readable by its owner only.
+    """
+    import sqlite3
+
+    source = sqlite_path(url)
+    if source is None:
+        libpq = describe(url).replace("postgresql+psycopg://", "postgresql://", 1)  # the URL pg_dump reads
+        raise Refused(f"kaiji copies only SQLite files; back up the PostgreSQL database with pg_dump, e.g. "
+                      f"`pg_dump --format=custom --file=kaiji.dump '{libpq}'`, and restore it with pg_restore.")
+    if not source.is_file():
+        raise BadInput(f"there is no database file at {source}; check the --db path or KAIJI_DB.")
+    current_revision(make_engine(url))  # refuses a file that is not a database
+    dest = Path(dest).expanduser().resolve()
+    if dest.exists():
+        raise Refused(f"{dest} exists already; kaiji does not overwrite a file with a backup, so name a new one.")
+    if not dest.parent.is_dir():
+        raise BadInput(f"the folder {dest.parent} does not exist; create it or name a file in an existing folder.")
+    if dest == source.resolve():
+        raise BadInput("the backup cannot be the database file itself; name a new file.")
+    part = dest.with_name(f".{dest.name}.part-{os.getpid()}")
+    try:
+        os.close(os.open(part, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+        src = sqlite3.connect(source, timeout=30)
+        dst = sqlite3.connect(part)
+        try:
+            src.backup(dst)  # all pages in one step: one consistent snapshot
+            dst.execute("PRAGMA journal_mode = DELETE")  # one self-contained file, no -wal beside it
+            ok = dst.execute("PRAGMA integrity_check").fetchone()[0]
+        finally:
+            dst.close()
+            src.close()
+        if ok != "ok":
+            raise Refused(f"the copy of {source} failed SQLite's integrity check ({ok}); the database may be "
+                          "damaged: keep it as it is and ask for help.")
+        with open(part, "rb") as f:
+            os.fsync(f.fileno())
+        os.replace(part, dest)
+    finally:
+        if part.exists():
+            part.unlink()
+    return dest
+
+
+def backup_before_change(url: str, engine: Engine, what: str) -> Path | None:
+    """Before an upgrade or downgrade of a SQLite file that holds a schema: a backup beside it."""
+    import datetime
+
+    source = sqlite_path(url)
+    rev = current_revision(engine)
+    if source is None or rev is None:
+        return None
+    stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+    for n in range(1000):
+        dest = source.with_name(f"{source.stem}.before-{what}-from-{rev}-{stamp}{f'-{n}' if n else ''}"
+                                f"{source.suffix}")
+        if not dest.exists():
+            return backup(url, dest)
+    raise Refused(f"too many backups named {source.stem}.before-{what}-… beside {source}; move some away.")
+
+
+def use_wal(engine: Engine) -> None:
+    """Put a kaiji SQLite file in WAL mode (kept in the file): readers and one writer at a time go on together."""
+    if engine.dialect.name == "sqlite":
+        raw = engine.raw_connection()  # outside any transaction, where journal_mode can change
+        try:
+            raw.driver_connection.execute("PRAGMA journal_mode = WAL")
+        finally:
+            raw.close()
 
 
 def upgrade(engine: Engine, revision: str = "head", stdout: IO[str] | None = None) -> None:
     from alembic import command
 
+    refuse_unknown(engine, revision)
+    use_wal(engine)
     with engine.begin() as conn:
         command.upgrade(alembic_config(conn, stdout), revision)
         from .presets import seed
@@ -119,6 +234,7 @@ def upgrade(engine: Engine, revision: str = "head", stdout: IO[str] | None = Non
 def downgrade(engine: Engine, revision: str, stdout: IO[str] | None = None) -> None:
     from alembic import command
 
+    refuse_unknown(engine, revision, allow_base=True)
     with engine.begin() as conn:
         command.downgrade(alembic_config(conn, stdout), revision)
 
@@ -139,12 +255,14 @@ def open_database(url: str) -> Engine:
     except OperationalError as exc:
         raise Refused(f"cannot reach the database at {describe(url)} ({str(exc.orig).splitlines()[0]}); "
                       "check the URL and that the server is running.") from None
+    if rev in (None, HEAD):
+        use_wal(engine)
     if rev is None:
         upgrade(engine, stdout=open(os.devnull, "w"))
     elif rev != HEAD:
         if rev in REVISIONS:
             raise Refused(f"the database at {describe(url)} is at schema {rev}, older than this kaiji's {HEAD}; "
-                          "back it up and run `kaiji db upgrade`.")
+                          "run `kaiji db upgrade` (it copies a SQLite file first; take a pg_dump of PostgreSQL).")
         raise Refused(f"the database at {describe(url)} is at schema {rev}, which this kaiji does not know: "
                       "it was written by a newer kaiji; upgrade kaiji (pip install -U kaiji).")
     return engine

@@ -188,6 +188,11 @@ def extension_limit(rule: Rule, days: ClosedDays, received: date, first_due: dat
     dl.steps = [Step(head + f" — source: {rule.source}")] + [s for s in dl.steps if not s.counted]
     if counted:
         dl.steps.insert(1, Step(f"days 1–{counted[-1].counted} run {counted[0].day} to {counted[-1].day}"))
+    if dl.due is not None and dl.due < first_due:
+        # e.g. working days for the period but calendar days from the request for the extension
+        dl.say(f"counted so, the limit would fall on {dl.due}, before the decision is first due ({first_due}); "
+               "an extension cannot bring a deadline forward, so it allows no later date")
+        dl.due = first_due
     return dl
 
 

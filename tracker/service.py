@@ -10,7 +10,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Iterator, Sequence
 
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
@@ -173,6 +173,8 @@ def department(session: Session, body: Body, name: str | None, phone: str | None
                extension: str | None = None) -> Department | None:
     name = clean(name, "the department (担当部課)")
     if name is None:
+        if phone or extension:  # else they would be dropped without a word
+            raise BadInput("a telephone or extension needs the department it belongs to; add --department.")
         return None
     phone = clean(phone, "the department's telephone", limit=PHONE)
     extension = clean(extension, "the extension (内線)", limit=EXTENSION)
@@ -180,8 +182,10 @@ def department(session: Session, body: Body, name: str | None, phone: str | None
     if dept is None:
         dept = _insert_or_find(session, Department(body_id=body.id, name=name),
                                select(Department).where(Department.body_id == body.id, Department.name == name))
-    dept.phone = phone or dept.phone
-    dept.extension = extension or dept.extension
+    if phone:
+        dept.phone = phone
+    if extension:
+        dept.extension = extension
     return dept
 
 
@@ -267,15 +271,19 @@ def add_request(session: Session, *, body: str, subject: str, filed: date | None
                   department=department(session, b, department_name, department_phone, extension))
     if "copy" not in req.methods and mail:
         raise BadInput("--mail (送付希望) applies to copies; add --method copy or leave out --mail.")
-    session.add(req)
-    session.flush()
+    session.add(req)  # flushed with its events by _refresh below
     session.add(Event(request=req, kind="filed", on=filed, data={"body_id": b.id}))
     if received is not None:
         session.add(Event(request=req, kind="received", on=received, data={}))
     ref = clean(reference, "the reference number", limit=NUMBER)
     if ref:
         session.add(Event(request=req, kind="reference", on=received or filed, data={"number": ref}))
-    _refresh(session, req)
+    # A new request's timeline is all in memory (its events joined req.events as they were made, and it
+    # has no decisions): its dates are worked out before the one flush that inserts it, with no reload
+    # as _refresh does for an existing request.
+    req.decisions = []
+    timeline.refresh(req, jurisdiction_lookup(session))
+    session.flush()
     return req
 
 
@@ -481,6 +489,15 @@ def decide(session: Session, request_id: int, *, kind: str, on: date, notified: 
 # ---------------------------------------------------------------- lists
 
 def list_requests(session: Session, *, status: str | None = None, body: str | None = None) -> list[Request]:
+    return list(iter_requests(session, status=status, body=body))
+
+
+def iter_requests(session: Session, *, status: str | None = None, body: str | None = None,
+                  batch: int = 1000) -> Iterator[Request]:
+    """list_requests loaded `batch` rows at a time, so that listing every request does not hold them all.
+
+    The query runs (and a bad status or body is refused) when this is called, before any row is read.
+    """
     q = select(Request).options(selectinload(Request.body), selectinload(Request.requester)).order_by(Request.id)
     if status and status not in timeline.STATUS_JA:
         raise BadInput(f"{status!r} is not a status; use one of {', '.join(timeline.STATUS_JA)}.")
@@ -488,12 +505,14 @@ def list_requests(session: Session, *, status: str | None = None, body: str | No
         q = q.where(Request.status == status)
     if body:
         q = q.where(Request.body_id == get_body(session, body).id)
-    return list(session.scalars(q))
+    return iter(session.scalars(q.execution_options(yield_per=batch)))
 
 
 def overdue(session: Session, as_of: date) -> list[Request]:
     """Requests whose decision (or, after a special extension, the remainder) is past due on as_of."""
-    q = (select(Request).options(selectinload(Request.body))
+    # The requester too: `kaiji overdue` prints each row with request_dict, which names it (one
+    # query per row otherwise).
+    q = (select(Request).options(selectinload(Request.body), selectinload(Request.requester))
          .where(or_((Request.status.in_(OPEN_STATUSES)) & (Request.decision_due < as_of),
                     Request.rest_due < as_of))
          .order_by(Request.decision_due, Request.id))
@@ -622,6 +641,19 @@ def add_body(session: Session, *, key: str, name: str, head: str | None, jurisdi
                 head_name=clean(head_name, "the head's name"), jurisdiction=jurisdiction)
     session.add(body)
     session.flush()
+    return body
+
+
+def edit_body(session: Session, key: str, *, name: str | None = None, head: str | None = None,
+              head_name: str | None = None) -> Body:
+    """Change a body's name, the title forms are addressed to, or the head's name printed on notices."""
+    body = get_body(session, key)
+    if name is not None:
+        body.name = clean(name, "the body's name", required=True)
+    if head is not None:
+        body.head = clean(head, "the head's title", required=True)
+    if head_name is not None:
+        body.head_name = clean(head_name, "the head's name")  # empty text clears it
     return body
 
 

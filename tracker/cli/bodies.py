@@ -127,6 +127,29 @@ def body_add(app: App, key, name, head, head_name, jurisdiction, jurisdiction_na
     click.echo(f"body {b.key} added under {jur.name} ({jur.key}).")
 
 
+@body.command("edit")
+@click.argument("key")
+@click.option("--name", help="The body's name.")
+@click.option("--head", help="The title forms are addressed to, e.g. 舞鶴市長.")
+@click.option("--head-name", help="The head's name printed on notices, e.g. 鴨田 秋津 (\"\" clears it).")
+@pass_app
+def body_edit(app: App, key, name, head, head_name) -> None:
+    """Change a body's name, head or head's name.
+
+    \b
+    Example:
+      kaiji body edit maizuru --head-name "鴨田 秋津"
+    """
+    from .. import service
+
+    if name is None and head is None and head_name is None:
+        raise Failure("nothing to change: give --name, --head or --head-name.", 2)
+    with app.write() as s:
+        b = service.edit_body(s, key, name=name, head=head, head_name=head_name)
+        summary = f"{b.key}: {b.name}, addressed to {b.head}" + (f" ({b.head_name})" if b.head_name else "")
+    click.echo(f"body {summary}.")
+
+
 @cli.group(cls=KaijiGroup)
 def rule() -> None:
     """Deadline rules, versioned by the day they took effect."""

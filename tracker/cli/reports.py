@@ -44,7 +44,7 @@ def overdue(app: App, as_of, as_json) -> None:
 
 
 @cli.command()
-@click.option("--within", type=click.IntRange(min=0), default=90, show_default=True,
+@click.option("--within", type=click.IntRange(min=0, max=3660), default=90, show_default=True,
               help="Days ahead to look (an appeal window is 3 months).")
 @click.option("--as-of", type=DATE, help="Count from this date (default: today).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")

@@ -6,7 +6,7 @@ from datetime import date
 
 import click
 
-from . import DATE, App, Failure, KaijiGroup, cli, emit_json, pass_app, today, warn
+from . import DATE, App, Failure, KaijiGroup, cli, emit_json, emit_json_list, pass_app, today, warn
 
 
 # ---------------------------------------------------------------- requests
@@ -70,9 +70,9 @@ def request_list(app: App, status, body, as_json) -> None:
     from ..table import clip, render
 
     with app.read() as s:
+        if as_json:  # every request of a large database: written as it is read
+            return emit_json_list(service.request_dict(r) for r in service.iter_requests(s, status=status, body=body))
         rows = [service.request_dict(r) for r in service.list_requests(s, status=status, body=body)]
-    if as_json:
-        return emit_json(rows)
     click.echo(render(["id", "body", "subject", "status", "received", "decision due", "decided", "appeal due"],
                       [[r["id"], r["body_name"], clip(r["subject"], 30), _status_ja(r["status"]), r["received_on"],
                         r["decision_due"], r["decided_on"], r["appeal_due"]] for r in rows], right=[0]))
@@ -167,10 +167,10 @@ def request_receive(app, request_id, on, note):
 @pass_app
 def request_reference(app, request_id, number, on, note):
     """Record the body's (new) reference number for a request."""
-    from ..service import clean
+    from ..service import NUMBER, clean
 
     _record(app, request_id, "reference", on or today(), {"number": clean(number, "the reference number",
-                                                                          required=True)}, note)
+                                                                          required=True, limit=NUMBER)}, note)
 
 
 @request.command("correction")
@@ -342,7 +342,7 @@ def request_disclosed(app, request_id, on, note):
 
 @request.command("fee")
 @click.argument("request_id", type=int)
-@click.argument("amount", type=click.IntRange(min=1))
+@click.argument("amount", type=click.IntRange(min=1, max=10_000_000))
 @_on_option
 @_note_option
 @pass_app
@@ -353,7 +353,7 @@ def request_fee(app, request_id, amount, on, note):
 
 @request.command("paid")
 @click.argument("request_id", type=int)
-@click.argument("amount", type=click.IntRange(min=1))
+@click.argument("amount", type=click.IntRange(min=1, max=10_000_000))
 @_on_option
 @_note_option
 @pass_app
@@ -442,3 +442,37 @@ def request_retract(app, request_id, event_id, reason):
         rec = service.retract(s, request_id, event_id, reason, today())
     click.echo(f"request {request_id}: event {event_id} retracted (event {rec.event.id}); status "
                f"{_status_ja(rec.state.status)}")
+
+
+@request.command("import")
+@click.argument("file", type=click.File("rb", lazy=False))
+@click.option("--progress", is_flag=True, help="Report on stderr as the rows are checked (every 5%).")
+@click.option("--json", "as_json", is_flag=True, help="Print the new requests' ids as JSON.")
+@pass_app
+def request_import(app: App, file, progress, as_json) -> None:
+    """Import requests from a CSV file (UTF-8; - reads standard input): all rows or none.
+
+    \b
+    The header names the columns, as `kaiji request add` names its options:
+      body,subject,filed,received,requester,method,mail,reason,reference,department
+    body and subject are required; dates are ISO or 和暦; method is inspect, view or copy (several
+    separated by ;); mail is yes or no. Every row is checked as `request add` checks it, and the
+    whole file is written in one transaction: one bad row, and nothing is imported.
+    Example:
+      kaiji request import requests.csv
+    """
+    from .. import imports
+
+    name = getattr(file, "name", "<stdin>")
+    rows = imports.read_rows(file.read(), "standard input" if name == "<stdin>" else click.format_filename(name))
+
+    def report(done: int, total: int) -> None:
+        click.echo(f"kaiji: {done} of {total} rows checked", err=True)
+
+    with app.write() as s:
+        ids = imports.import_requests(s, rows, report if progress else None, every=max(1, len(rows) // 20))
+        if progress:
+            click.echo(f"kaiji: all {len(ids)} rows checked; writing", err=True)
+    if as_json:
+        return emit_json(ids)
+    click.echo(f"imported {len(ids)} request{'s' if len(ids) != 1 else ''} (ids {ids[0]}–{ids[-1]}).")

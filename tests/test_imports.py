@@ -1,0 +1,57 @@
+"""`kaiji request import`: a CSV file of requests, checked row by row as `request add` checks them,
+written in one transaction. (Bad files and rows are in test_errors.py; a kill mid-import in test_crash.py.)"""
+
+from __future__ import annotations
+
+import json
+
+from tracker import db as dbm
+from tracker import imports, service
+
+CSV = ("\ufeffbody,subject,filed,received,requester,method,mail,reason,reference,department\n"
+       "maizuru,カスタマーハラスメントアンケートの調査結果,令和6年12月25日,R6.12.27,市民オンブズマンまいづる,"
+       "copy,有,市政の透明性のため,R6-100,人事課\n"
+       'national,"行政文書ファイル管理簿\n（令和6年度分）",,2025-01-06,市民オンブズマンまいづる,inspect;copy,no,,,\n'
+       "kyoto-city,市長交際費,2025/01/07,,,閲覧,,,,\n"
+       "\n")
+
+
+def test_import_writes_every_row_as_request_add_would(kaiji, engine):
+    result = kaiji("request", "import", "-", "--json", input=CSV.encode())
+    assert result.exit_code == 0, result.output
+    ids = json.loads(result.stdout)
+    assert ids == [1, 2, 3]
+    first = json.loads(kaiji.ok("request", "show", "1", "--json").stdout)
+    assert (first["filed_on"], first["received_on"], first["decision_due"]) == ("2024-12-25", "2024-12-27",
+                                                                                "2025-01-10")
+    assert (first["requester"], first["department"], first["reference"], first["mail"]) == (
+        "市民オンブズマンまいづる", "人事課", "R6-100", True)
+    second = json.loads(kaiji.ok("request", "show", "2", "--json").stdout)
+    assert second["subject"] == "行政文書ファイル管理簿\n（令和6年度分）"  # a quoted cell keeps its line break
+    assert second["methods"] == ["inspect", "copy"] and second["mail"] is False
+    third = json.loads(kaiji.ok("request", "show", "3", "--json").stdout)
+    assert (third["status"], third["received_on"], third["methods"]) == ("filed", None, ["inspect"])
+    rows = json.loads(kaiji.ok("requester", "list", "--json").stdout)
+    assert [r["name"] for r in rows] == ["市民オンブズマンまいづる"]  # created once, used twice
+
+
+def test_import_says_how_many_and_reports_progress(kaiji, tmp_path):
+    path = tmp_path / "r.csv"
+    path.write_text("body,subject,received\n" + "".join(f"maizuru,文書{i},R7.1.{i % 28 + 1}\n" for i in range(40)),
+                    encoding="utf-8")
+    result = kaiji("request", "import", "--progress", str(path))
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "imported 40 requests (ids 1–40).\n"
+    progress = result.stderr.splitlines()
+    assert progress[0] == "kaiji: 2 of 40 rows checked" and progress[-1] == "kaiji: all 40 rows checked; writing"
+    assert len(progress) == 21
+
+
+def test_the_library_adds_in_the_callers_transaction(engine):
+    rows = imports.read_rows(b"body,subject,received\nmaizuru,a,2025-01-06\nayabe,b,2025-01-07\n")
+    assert [r.number for r in rows] == [2, 3]
+    seen = []
+    with dbm.transaction(engine) as s:
+        ids = imports.import_requests(s, rows, progress=lambda done, total: seen.append((done, total)), every=1)
+        assert [service.get_request(s, i).body.key for i in ids] == ["maizuru", "ayabe"]
+    assert seen == [(1, 2), (2, 2)]

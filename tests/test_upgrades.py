@@ -1,0 +1,203 @@
+"""Every schema change keeps the data: a database filled at each earlier revision, upgraded to the
+latest, still holds every record; and `kaiji db upgrade` / `downgrade` on SQLite first copy the file.
+
+FILLERS holds, for each revision, raw SQL that is valid at that revision and writes real-looking
+records (a jurisdiction with its rule, a body, a group with its contacts, a department, a request
+waiting for its decision and a decided one with its events, decision, document and withheld part).
+A new migration makes the previous head an earlier revision: the test below then demands a filler
+for the new one too, written against its schema. (One head, upgrade from empty, up/down/up per
+revision and the models-match-migrations check are in test_migrations.py.)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from datetime import date
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import text
+
+from tracker import db as dbm
+from tracker import service
+from tracker.cli import cli
+
+from .conftest import PG_URL, reset_postgres
+
+QUIET = open(os.devnull, "w")
+
+# ---------------------------------------------------------------- fillers, one per revision
+
+ADDRESS = "京都府福知山市内記13番地の1"
+PHONE = "0773-22-6111"
+
+FILL_0001 = [
+    "INSERT INTO jurisdictions (id, key, name, ordinance, year_end_closure) "
+    "VALUES (1001, 'fukuchiyama', '福知山市', '福知山市情報公開条例', true)",
+    "INSERT INTO deadline_rules (id, jurisdiction_id, effective_from, period_days, counts_request_day, working_days, "
+    "move_off_closed, extension_max_days, extension_from, exclude_correction, source, note) VALUES (1001, 1001, NULL, "
+    "15, false, false, true, 30, 'period_end', false, '福知山市情報公開条例第11条', '翌日から起算して15日以内')",
+    "INSERT INTO grounds (id, jurisdiction_id, code, summary) VALUES (1001, 1001, '第7条第2号', '法人等に関する情報')",
+    "INSERT INTO closed_days (id, jurisdiction_id, day, reason) VALUES (1001, 1001, '2025-02-03', '庁舎停電')",
+    "INSERT INTO bodies (id, key, name, head, head_name, jurisdiction_id) "
+    "VALUES (1001, 'fukuchiyama', '福知山市長', '福知山市長', '大橋 一夫', 1001)",
+    f"INSERT INTO requesters (id, kind, name, address, phone, email, representative, contact_name, contact_phone) "
+    f"VALUES (1001, 'group', '市民オンブズマン福知山', '{ADDRESS}', '{PHONE}', 'ombuds@example.jp', '代表 太郎', "
+    f"'連絡 花子', '{PHONE}')",
+    "INSERT INTO departments (id, body_id, name, phone, extension) VALUES (1001, 1001, '秘書広報課', '0773-24-7000', '123')",
+    # 1001: received on Monday 2025-01-06; 15 days from the next day: due Tuesday 2025-01-21.
+    "INSERT INTO requests (id, body_id, requester_id, department_id, subject, methods, mail, reason, filed_on, "
+    "received_on, reference, notes, created_at, status, decision_due, decided_on, notified_on, appeal_due, "
+    "disclosure_on, rest_due, fee_unpaid) VALUES (1001, 1001, 1001, 1001, '令和6年度市長交際費の支出に関する文書', "
+    "'inspect,copy', true, '公金の使途を確かめるため', '2025-01-06', '2025-01-06', '福秘第45号', NULL, "
+    "'2025-01-06 09:30:00', 'received', '2025-01-21', NULL, NULL, NULL, NULL, NULL, NULL)",
+    # 1002: received 2024-12-02, decided 2025-01-20 (partial), learned of 01-22: appeal due 2025-04-22; fee 300 unpaid.
+    "INSERT INTO requests (id, body_id, requester_id, department_id, subject, methods, mail, reason, filed_on, "
+    "received_on, reference, notes, created_at, status, decision_due, decided_on, notified_on, appeal_due, "
+    "disclosure_on, rest_due, fee_unpaid) VALUES (1002, 1001, 1001, NULL, '公用車の運行記録（令和6年10月分）', 'copy', "
+    "false, NULL, '2024-12-02', '2024-12-02', NULL, 'メモ', '2024-12-02 10:00:00', 'decided', '2024-12-17', "
+    "'2025-01-20', '2025-01-22', '2025-04-22', '2025-02-10', NULL, 300)",
+    "INSERT INTO events (id, request_id, kind, \"on\", data, note, retracts_id, recorded_at) VALUES "
+    "(1001, 1001, 'filed', '2025-01-06', '{\"body_id\": 1001}', NULL, NULL, '2025-01-06 09:30:00'), "
+    "(1002, 1001, 'received', '2025-01-06', '{}', NULL, NULL, '2025-01-06 09:30:00'), "
+    "(1003, 1001, 'reference', '2025-01-06', '{\"number\": \"福秘第45号\"}', NULL, NULL, '2025-01-06 09:30:00'), "
+    "(1004, 1002, 'filed', '2024-12-02', '{\"body_id\": 1001}', NULL, NULL, '2024-12-02 10:00:00'), "
+    "(1005, 1002, 'received', '2024-12-02', '{}', NULL, NULL, '2024-12-02 10:00:00'), "
+    "(1006, 1002, 'decision', '2025-01-20', '{\"kind\": \"partial\"}', '遅れて届いた', NULL, '2025-01-22 18:00:00')",
+    "INSERT INTO decisions (id, request_id, event_id, kind, decided_on, notified_on, notice_number, disclosure_on, "
+    "disclosure_time, disclosure_place, disclosure_methods, later_on, department_id, remarks, fee) VALUES (1001, 1002, "
+    "1006, 'partial', '2025-01-20', '2025-01-22', '福管第12号', '2025-02-10', '午後2時', '福知山市役所管財課', 'copy', "
+    "NULL, NULL, NULL, 300)",
+    "INSERT INTO decision_documents (id, decision_id, position, title) VALUES (1001, 1001, 1, '公用車運行日誌')",
+    "INSERT INTO withheld_parts (id, decision_id, position, part, ground, reason) VALUES (1001, 1001, 1, "
+    "'運転者の氏名', '第7条第2号', '個人を識別できる情報であるため')",
+]
+
+FILLERS: dict[str, list[str]] = {"0001": FILL_0001}
+
+# What kaiji must show of the filled records after any upgrade (request show --json).
+EXPECTED = {
+    1001: {"body": "fukuchiyama", "subject": "令和6年度市長交際費の支出に関する文書", "status": "received",
+           "requester": "市民オンブズマン福知山", "methods": ["inspect", "copy"], "mail": True,
+           "reference": "福秘第45号", "received_on": "2025-01-06", "decision_due": "2025-01-21",
+           "department": "秘書広報課"},
+    1002: {"status": "decided", "decided_on": "2025-01-20", "notified_on": "2025-01-22", "appeal_due": "2025-04-22",
+           "disclosure_on": "2025-02-10", "fee_unpaid": 300, "decision_due": "2024-12-17"},
+}
+TABLES = ("jurisdictions", "deadline_rules", "grounds", "closed_days", "bodies", "requesters", "departments",
+          "requests", "events", "decisions", "decision_documents", "withheld_parts")
+
+
+def test_every_earlier_revision_has_a_filler():
+    missing = [rev for rev in dbm.REVISIONS[:-1] if rev not in FILLERS]
+    assert not missing, f"write a filler for revision(s) {missing} (raw SQL valid at that revision)"
+    assert set(FILLERS) <= set(dbm.REVISIONS)
+
+
+def rows(engine) -> dict[str, dict[int, dict]]:
+    """The filled rows (ids from 1001 on) of every table, by id, as plain values."""
+    out = {}
+    with engine.connect() as conn:
+        for table in TABLES:
+            found = conn.execute(text(f"SELECT * FROM {table} WHERE id >= 1001 ORDER BY id")).mappings().all()
+            out[table] = {r["id"]: {k: _plain(v) for k, v in r.items()} for r in found}
+    return out
+
+
+def _plain(v):
+    if isinstance(v, str) and v[:1] in "{[":
+        try:
+            return json.loads(v)  # SQLite returns JSON as text, PostgreSQL as a dict
+        except ValueError:
+            return v
+    if isinstance(v, int) and not isinstance(v, bool) and v in (0, 1):
+        return v  # booleans: SQLite 0/1 against PostgreSQL false/true compare equal
+    return str(v) if isinstance(v, date) else v
+
+
+@pytest.fixture
+def empty_url(tmp_path):
+    if PG_URL:
+        reset_postgres(PG_URL)
+        return PG_URL
+    return dbm.database_url(str(tmp_path / "old.sqlite3"))
+
+
+@pytest.mark.parametrize("rev", sorted(FILLERS))
+def test_records_written_at_each_revision_survive_the_upgrade(rev, empty_url, tmp_path):
+    engine = dbm.make_engine(empty_url)
+    dbm.upgrade(engine, rev, stdout=QUIET)
+    with engine.begin() as conn:
+        for statement in FILLERS[rev]:
+            conn.execute(text(statement))
+    before = rows(engine)
+    assert all(before[t] for t in TABLES), "the filler must write a row into every table"
+    engine.dispose()
+
+    result = CliRunner().invoke(cli, ["--db", empty_url, "db", "upgrade"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[-1].endswith(f"schema {rev} -> {dbm.HEAD}.")
+    if not PG_URL:
+        # The copy made first is beside the file, named in the output, and holds the records as they were.
+        line = result.stdout.splitlines()[0]
+        assert line.startswith("backup of the database before the upgrade: ")
+        saved = Path(line.split(": ", 1)[1])
+        assert saved.parent == tmp_path and saved.name.startswith(f"old.before-upgrade-from-{rev}-")
+        assert saved.suffix == ".sqlite3" and saved.stat().st_mode & 0o777 == 0o600
+        copy = dbm.make_engine(dbm.database_url(str(saved)))
+        assert dbm.current_revision(copy) == rev and rows(copy) == before
+        copy.dispose()
+
+    engine = dbm.open_database(empty_url)  # at the latest schema now
+    after = rows(engine)
+    for table, by_id in before.items():
+        assert set(after[table]) == set(by_id), table
+        for id_, row in by_id.items():
+            kept = {k: v for k, v in after[table][id_].items() if k in row}
+            assert kept == row, (table, id_)
+    with dbm.reading(engine) as s:
+        for id_ in EXPECTED:  # the stored dates are the ones the rules give
+            req = service.get_request(s, id_)
+            st = service.state(s, req)
+            assert (st.status, st.decision_due, st.appeal_due) == (req.status, req.decision_due, req.appeal_due)
+    engine.dispose()
+
+    for id_, expected in EXPECTED.items():
+        shown = CliRunner().invoke(cli, ["--db", empty_url, "request", "show", str(id_), "--json"],
+                                   catch_exceptions=False)
+        assert shown.exit_code == 0, shown.output
+        got = json.loads(shown.stdout)
+        assert {k: got[k] for k in expected} == expected
+    # and the records take new events as before
+    done = CliRunner().invoke(cli, ["--db", empty_url, "request", "decide", "1001", "--kind", "full", "--on",
+                                    "2025-01-20", "--notified", "2025-01-21"], catch_exceptions=False)
+    assert done.exit_code == 0, done.output
+
+
+@pytest.mark.skipif(bool(PG_URL), reason="SQLite files only")
+def test_upgrade_of_a_new_file_has_nothing_to_back_up(tmp_path):
+    path = tmp_path / "new.sqlite3"
+    result = CliRunner().invoke(cli, ["--db", str(path), "db", "upgrade"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip().endswith(f"schema empty -> {dbm.HEAD}.")
+    assert sorted(p.name for p in tmp_path.iterdir() if not p.name.endswith(("-wal", "-shm"))) == ["new.sqlite3"]
+
+
+@pytest.mark.skipif(bool(PG_URL), reason="SQLite files only")
+def test_downgrade_first_keeps_a_copy_of_what_it_removes(tmp_path):
+    """`kaiji db downgrade base` drops every table; on SQLite the records stay in the copy it names."""
+    url = dbm.database_url(str(tmp_path / "kaiji.sqlite3"))
+    engine = dbm.open_database(url)
+    with dbm.transaction(engine) as s:
+        service.add_request(s, body="maizuru", subject="議会の会議録", received=date(2025, 1, 6))
+    engine.dispose()
+    result = CliRunner().invoke(cli, ["--db", url, "db", "downgrade", "base"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    saved = Path(result.stdout.splitlines()[0].split("downgrade: ", 1)[1])
+    con = sqlite3.connect(saved)
+    assert con.execute("SELECT subject FROM requests").fetchall() == [("議会の会議録",)]
+    con.close()
+    assert dbm.current_revision(dbm.make_engine(url)) is None

@@ -1,0 +1,177 @@
+"""Bulk import of requests from a CSV file: each row checked as `kaiji request add` checks it, all in one transaction.
+
+The file is UTF-8 (Excel's "CSV UTF-8", with its byte-order mark, is fine), one request a row,
+with a header naming the columns; `COLUMNS` lists them, `body` and `subject` are required.
+Rows are counted as a spreadsheet shows them: the header is row 1, the first request row 2.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from . import service
+from .dates import DateError, read_date
+from .errors import BadInput, KaijiError
+from .models import Body, Jurisdiction
+
+COLUMNS = ("body", "subject", "filed", "received", "requester", "method", "mail", "reason", "reference",
+           "department")
+REQUIRED = ("body", "subject")
+TRUE = {"yes", "y", "true", "1", "有", "あり", "要", "○"}
+FALSE = {"no", "n", "false", "0", "無", "なし", "不要", "×", ""}
+_METHOD_SPLIT = re.compile(r"[;,、・/\s]+")
+
+# Which column an error from service.add_request is about, by the words its message starts with.
+# tests/test_privacy.py and tests/test_errors.py check each column, so a changed message is noticed.
+_BLAME = (
+    ("there is no body", "body"),
+    ("the subject", "subject"),
+    ("the requester's name", "requester"),
+    ("the reason", "reason"),
+    ("the reference number", "reference"),
+    ("the department", "department"),
+    ("is not a method", "method"),
+    ("--mail", "mail"),
+    ("the office cannot have received", "received"),
+    ("give the date on the form", "filed"),
+)
+
+
+@dataclass
+class Row:
+    number: int                  # the row as a spreadsheet numbers it (the header is row 1)
+    values: dict[str, str]
+
+
+def _fail(exc: KaijiError | None, row: int, column: str | None, message: str) -> KaijiError:
+    """The error for a bad row, as one sentence: where, what, and that nothing was written."""
+    where = f"row {row}" + (f", column {column}" if column else "")
+    cls = type(exc) if exc is not None else BadInput
+    return cls(f"{where}: {message.rstrip('.')} (nothing was imported).")
+
+
+def read_rows(data: bytes, name: str = "the file") -> list[Row]:
+    """Decode and split a CSV file; BadInput naming the file, row or column on anything amiss."""
+    head = data[:4096]
+    if b"\x00" in head or head.startswith((b"%PDF", b"SQLite format 3", b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
+        raise BadInput(f"{name} is not a CSV text file (it holds binary data, e.g. a spreadsheet, PDF or database); "
+                       "save the sheet as CSV UTF-8 and import that.")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        try:
+            data.decode("cp932")
+            hint = "it looks like Shift_JIS, Excel's usual CSV; save it as CSV UTF-8 (コンマ区切り) and try again"
+        except UnicodeDecodeError:
+            hint = "save it as UTF-8 and try again"
+        raise BadInput(f"{name} is not UTF-8 text (line {line}); {hint}.") from None
+    rows = _split(text, name)
+    header = next(rows, None)
+    if header is None or not any(h.strip() for h in header):
+        raise BadInput(f"{name} is empty; its first line must name the columns, e.g. {','.join(COLUMNS)}.")
+    columns = [h.strip().lower() for h in header]
+    for col in columns:
+        if col not in COLUMNS:
+            raise BadInput(f"{name}: column {col!r} in the header is not one kaiji knows; the columns are "
+                           f"{', '.join(COLUMNS)}.")
+    if len(set(columns)) != len(columns):
+        dup = next(c for c in columns if columns.count(c) > 1)
+        raise BadInput(f"{name}: the header names column {dup!r} twice; keep one.")
+    missing = [c for c in REQUIRED if c not in columns]
+    if missing:
+        raise BadInput(f"{name}: the header lacks the column{'s' if len(missing) > 1 else ''} "
+                       f"{', '.join(missing)}; every request needs a body and a subject.")
+    out = []
+    for number, fields in enumerate(rows, start=2):
+        if not any(f.strip() for f in fields):
+            continue  # a blank line, as spreadsheets leave at the end
+        if len(fields) != len(columns):
+            raise _fail(None, number, None, f"it has {len(fields)} fields but the header names {len(columns)} "
+                                            "columns; check for a stray comma or an unclosed quote")
+        out.append(Row(number, dict(zip(columns, fields))))
+    if not out:
+        raise BadInput(f"{name} has a header but no requests; nothing to import.")
+    return out
+
+
+def _split(text: str, name: str) -> Iterator[list[str]]:
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    while True:
+        try:
+            fields = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise BadInput(f"{name} is not valid CSV near line {reader.line_num} ({exc}); check the quotes "
+                           "there.") from None
+        yield fields
+
+
+def _date(row: Row, column: str) -> date | None:
+    text = row.values.get(column, "").strip()
+    if not text:
+        return None
+    try:
+        return read_date(text)
+    except DateError as exc:
+        raise _fail(None, row.number, column, str(exc)) from None
+
+
+def _mail(row: Row) -> bool:
+    text = row.values.get("mail", "").strip().lower()
+    if text in TRUE:
+        return True
+    if text in FALSE:
+        return False
+    raise _fail(None, row.number, "mail", f"{text!r} is not yes or no (有/無)")
+
+
+def request_args(row: Row) -> dict:
+    """The keyword arguments of service.add_request for one row (dates, yes/no and methods read here)."""
+    v = row.values
+    methods = [m for m in _METHOD_SPLIT.split(v.get("method", "").strip()) if m] or ["copy"]
+    return dict(body=v["body"].strip(), subject=v["subject"], filed=_date(row, "filed"),
+                received=_date(row, "received"), requester=v.get("requester") or None, methods=methods,
+                mail=_mail(row), reason=v.get("reason") or None, reference=v.get("reference") or None,
+                department_name=v.get("department") or None)
+
+
+def import_requests(session: Session, rows: list[Row], progress: Callable[[int, int], None] | None = None,
+                    every: int = 1000) -> list[int]:
+    """Add every row with service.add_request in the caller's transaction; return the new ids.
+
+    The first bad row raises its error, naming the row and column; the caller's transaction then
+    rolls back, so either every row is written or none is. `progress(done, total)` is called every
+    `every` rows.
+    """
+    # The session holds loaded rows only weakly: keep the bodies, their jurisdictions' rules and
+    # closed days, and the requesters alive, so that each row does not load them again.
+    keep = list(session.scalars(select(Body).options(
+        selectinload(Body.jurisdiction).selectinload(Jurisdiction.rules),
+        selectinload(Body.jurisdiction).selectinload(Jurisdiction.closed_days))))
+    ids = []
+    for i, row in enumerate(rows, start=1):
+        args = request_args(row)
+        try:
+            req = service.add_request(session, **args)
+        except KaijiError as exc:
+            message = str(exc)
+            column = next((c for words, c in _BLAME if words in message), None)
+            if column == "received" and not row.values.get("received", "").strip():
+                column = "filed"
+            raise _fail(exc, row.number, column, message) from None
+        ids.append(req.id)
+        if req.requester is not None:
+            keep.append(req.requester)
+        if progress is not None and i % every == 0:
+            progress(i, len(rows))
+    return ids
