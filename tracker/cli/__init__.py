@@ -87,7 +87,8 @@ class KaijiGroup(click.Group):
             return super().invoke(ctx)
         except KaijiError as exc:
             raise Failure(str(exc), exc.exit_code) from None
-        except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt):
+        except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt, BrokenPipeError):
+            # BrokenPipeError: the reader went away (`kaiji request list | head`); Click ends quietly.
             raise
         except Exception as exc:
             app = ctx.find_object(App)

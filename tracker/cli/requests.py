@@ -141,30 +141,36 @@ def _record(app: App, request_id: int, kind: str, on: date, data: dict | None = 
                                             else ""))
 
 
-def _on_option(f):
-    return click.option("--on", "on", type=DATE, default=None, help="The date (default: today).")(f)
+def event_command(name: str, help: str | None = None):
+    """A follow-up command: REQUEST_ID, --on DATE (default today) and --note, then its own options."""
+    def wrap(f):
+        f = click.option("--note", help="A note to keep with the event.")(pass_app(f))
+        f = click.option("--on", "on", type=DATE, default=None, help="The date (default: today).")(f)
+        return request.command(name, help=help)(click.argument("request_id", type=int)(f))
+    return wrap
 
 
-def _note_option(f):
-    return click.option("--note", help="A note to keep with the event.")(f)
+def _simple_event(name: str, kind: str, help: str) -> None:
+    """A follow-up command that records the event and nothing more."""
+    @event_command(name, help)
+    def command(app, request_id, on, note):
+        _record(app, request_id, kind, on or today(), {}, note)
 
 
-@request.command("receive")
-@click.argument("request_id", type=int)
-@_on_option
-@_note_option
-@pass_app
-def request_receive(app, request_id, on, note):
-    """Record the date the office received the request (受付年月日)."""
-    _record(app, request_id, "received", on or today(), {}, note)
+for _name, _kind, _help in (
+        ("receive", "received", "Record the date the office received the request (受付年月日)."),
+        ("corrected", "correction_answered", "Record that the correction reached the office (補正)."),
+        ("disclosed", "disclosed", "Record that the disclosure was carried out (開示の実施)."),
+        ("appeal", "appeal_filed", "Record an appeal filed (審査請求), against the decision or, with none made in "
+                                   "time, against inaction."),
+        ("appeal-referred", "appeal_referred", "Record that the body referred the appeal to its review board (諮問)."),
+        ("withdraw", "withdrawn", "Record that the request was withdrawn (取下げ)."),
+):
+    _simple_event(_name, _kind, _help)
 
 
-@request.command("reference")
-@click.argument("request_id", type=int)
+@event_command("reference")
 @click.argument("number")
-@_on_option
-@_note_option
-@pass_app
 def request_reference(app, request_id, number, on, note):
     """Record the body's (new) reference number for a request."""
     from ..service import NUMBER, clean
@@ -173,12 +179,8 @@ def request_reference(app, request_id, number, on, note):
                                                                           required=True, limit=NUMBER)}, note)
 
 
-@request.command("correction")
-@click.argument("request_id", type=int)
-@_on_option
+@event_command("correction")
 @click.option("--what", help="What the office asked to correct.")
-@_note_option
-@pass_app
 def request_correction(app, request_id, on, what, note):
     """Record that the office asked for a correction (補正を求めた)."""
     from ..service import clean
@@ -186,23 +188,9 @@ def request_correction(app, request_id, on, what, note):
     _record(app, request_id, "correction_asked", on or today(), {"what": clean(what, "--what")} if what else {}, note)
 
 
-@request.command("corrected")
-@click.argument("request_id", type=int)
-@_on_option
-@_note_option
-@pass_app
-def request_corrected(app, request_id, on, note):
-    """Record that the correction reached the office (補正)."""
-    _record(app, request_id, "correction_answered", on or today(), {}, note)
-
-
-@request.command("extend")
-@click.argument("request_id", type=int)
+@event_command("extend")
 @click.option("--until", "until", type=DATE, required=True, help="The new decision date the notice gives.")
 @click.option("--reason", help="The reason the notice gives.")
-@_on_option
-@_note_option
-@pass_app
 def request_extend(app, request_id, until, reason, on, note):
     """Record an extension notice (延長通知, 様式第7号). Past the rule's limit: warned and recorded."""
     from ..service import clean
@@ -211,14 +199,10 @@ def request_extend(app, request_id, until, reason, on, note):
             {"new_due": until.isoformat(), "reason": clean(reason, "--reason")}, note)
 
 
-@request.command("special-extend")
-@click.argument("request_id", type=int)
+@event_command("special-extend")
 @click.option("--part-by", type=DATE, required=True, help="Date by which a substantial part is decided.")
 @click.option("--rest-by", type=DATE, required=True, help="Date by which the remainder is decided.")
 @click.option("--reason", help="The reason the notice gives.")
-@_on_option
-@_note_option
-@pass_app
 def request_special_extend(app, request_id, part_by, rest_by, reason, on, note):
     """Record a special extension notice (特例延長, 様式第7号の2)."""
     from ..service import clean
@@ -228,12 +212,8 @@ def request_special_extend(app, request_id, part_by, rest_by, reason, on, note):
             note)
 
 
-@request.command("consult")
-@click.argument("request_id", type=int)
+@event_command("consult")
 @click.option("--party", help="The third party consulted (第三者).")
-@_on_option
-@_note_option
-@pass_app
 def request_consult(app, request_id, party, on, note):
     """Record that the body asked a third party for its opinion (第三者意見照会)."""
     from ..service import clean
@@ -241,14 +221,10 @@ def request_consult(app, request_id, party, on, note):
     _record(app, request_id, "third_party_asked", on or today(), {"party": clean(party, "--party")}, note)
 
 
-@request.command("consulted")
-@click.argument("request_id", type=int)
+@event_command("consulted")
 @click.option("--party", help="The third party.")
 @click.option("--objects/--agrees", default=False,
               help="The party objects to disclosure (then at least 2 weeks must pass before disclosure).")
-@_on_option
-@_note_option
-@pass_app
 def request_consulted(app, request_id, party, objects, on, note):
     """Record the third party's answer (第三者の意見)."""
     from ..service import clean
@@ -257,12 +233,8 @@ def request_consulted(app, request_id, party, objects, on, note):
             {"party": clean(party, "--party"), "objects": objects}, note)
 
 
-@request.command("transfer")
-@click.argument("request_id", type=int)
+@event_command("transfer")
 @click.option("--to", "to_body", required=True, help="The body the case was transferred to (移送).")
-@_on_option
-@_note_option
-@pass_app
 def request_transfer(app, request_id, to_body, on, note):
     """Record a transfer to another body (事案移送, 様式第8号); its rule then applies from the original receipt."""
     from .. import service
@@ -294,7 +266,7 @@ def request_transfer(app, request_id, to_body, on, note):
 @click.option("--department-phone", help="Its telephone.")
 @click.option("--extension", "phone_extension", help="Its extension (内線).")
 @click.option("--remarks", help="Remarks (備考).")
-@_note_option
+@click.option("--note", help="A note to keep with the event.")
 @pass_app
 def request_decide(app, request_id, kind, on, notified, withheld, ground, reason, document, fee, notice_number,
                    disclosure_on, disclosure_time, disclosure_place, disclosure_method, later_on, department,
@@ -330,64 +302,22 @@ def request_decide(app, request_id, kind, on, notified, withheld, ground, reason
                + (f"; appeal (審査請求) due {st.appeal_due}" if st.appeal_due else ""))
 
 
-@request.command("disclosed")
-@click.argument("request_id", type=int)
-@_on_option
-@_note_option
-@pass_app
-def request_disclosed(app, request_id, on, note):
-    """Record that the disclosure was carried out (開示の実施)."""
-    _record(app, request_id, "disclosed", on or today(), {}, note)
-
-
-@request.command("fee")
-@click.argument("request_id", type=int)
+@event_command("fee")
 @click.argument("amount", type=click.IntRange(min=1, max=10_000_000))
-@_on_option
-@_note_option
-@pass_app
 def request_fee(app, request_id, amount, on, note):
     """Record a fee charged (yen), beyond one given with the decision."""
     _record(app, request_id, "fee_charged", on or today(), {"amount": amount}, note)
 
 
-@request.command("paid")
-@click.argument("request_id", type=int)
+@event_command("paid")
 @click.argument("amount", type=click.IntRange(min=1, max=10_000_000))
-@_on_option
-@_note_option
-@pass_app
 def request_paid(app, request_id, amount, on, note):
     """Record a fee paid (yen)."""
     _record(app, request_id, "fee_paid", on or today(), {"amount": amount}, note)
 
 
-@request.command("appeal")
-@click.argument("request_id", type=int)
-@_on_option
-@_note_option
-@pass_app
-def request_appeal(app, request_id, on, note):
-    """Record an appeal filed (審査請求), against the decision or, with none made in time, against inaction."""
-    _record(app, request_id, "appeal_filed", on or today(), {}, note)
-
-
-@request.command("appeal-referred")
-@click.argument("request_id", type=int)
-@_on_option
-@_note_option
-@pass_app
-def request_appeal_referred(app, request_id, on, note):
-    """Record that the body referred the appeal to its review board (諮問)."""
-    _record(app, request_id, "appeal_referred", on or today(), {}, note)
-
-
-@request.command("board-report")
-@click.argument("request_id", type=int)
+@event_command("board-report")
 @click.option("--outcome", help="What the board found (答申の結論).")
-@_on_option
-@_note_option
-@pass_app
 def request_board_report(app, request_id, outcome, on, note):
     """Record the review board's report (答申)."""
     from ..service import clean
@@ -395,32 +325,18 @@ def request_board_report(app, request_id, outcome, on, note):
     _record(app, request_id, "board_report", on or today(), {"outcome": clean(outcome, "--outcome")}, note)
 
 
-@request.command("ruling")
-@click.argument("request_id", type=int)
+@event_command("ruling")
 @click.option("--outcome", type=click.Choice(["upheld", "partly-granted", "granted", "dismissed"]), required=True,
               help="upheld (棄却), partly-granted (一部認容), granted (認容) or dismissed (却下).")
-@_on_option
-@_note_option
-@pass_app
 def request_ruling(app, request_id, outcome, on, note):
     """Record the ruling on the appeal (裁決)."""
     _record(app, request_id, "ruling", on or today(), {"outcome": outcome}, note)
 
 
-@request.command("withdraw")
-@click.argument("request_id", type=int)
-@_on_option
-@_note_option
-@pass_app
-def request_withdraw(app, request_id, on, note):
-    """Record that the request was withdrawn (取下げ)."""
-    _record(app, request_id, "withdrawn", on or today(), {}, note)
-
-
 @request.command("note")
 @click.argument("request_id", type=int)
 @click.argument("text")
-@_on_option
+@click.option("--on", "on", type=DATE, default=None, help="The date (default: today).")
 @pass_app
 def request_note(app, request_id, text, on):
     """Add a free note to the timeline."""
