@@ -393,3 +393,13 @@ def test_body_edit_sets_the_head_name(kaiji):
     nothing = kaiji("body", "edit", "maizuru")
     assert nothing.exit_code == 2 and "nothing to change" in nothing.output
     assert kaiji("body", "edit", "nowhere", "--head-name", "x").exit_code == 2
+
+
+def test_a_decision_gives_its_own_reason_when_it_withholds_no_part(kaiji):
+    add_maizuru(kaiji)
+    kaiji.ok("request", "decide", "1", "--kind", "不存在", "--on", "2025-01-09", "--reason", "作成していないため")
+    d = show(kaiji, 1)["decisions"][0]
+    assert (d["kind"], d["reason"], d["withheld"]) == ("absent", "作成していないため", [])
+    add_maizuru(kaiji)
+    full = kaiji("request", "decide", "2", "--kind", "full", "--on", "2025-01-09", "--reason", "x")
+    assert full.exit_code == 2 and "gives no reason" in full.output

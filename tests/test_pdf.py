@@ -167,6 +167,9 @@ def _decide(kaiji, kind: str) -> dict[str, str]:
         kaiji.ok("ground", "add", "maizuru", "第5条第1号", "--summary", "個人に関する情報")
         v |= {"part": "個人の氏名", "ground": "第5条第1号", "reason": "特定の個人を識別することができるため"}
         args += ["--withheld", v["part"], "--ground", v["ground"], "--reason", v["reason"]]
+    if kind in ("absent", "rejected"):
+        v["own"] = "保存期間が満了し廃棄済みのため"
+        args += ["--reason", v["own"]]
     if kind == "partial":
         args += ["--later-on", "2026-04-01"]
         v["later"] = "令和8年4月1日"
@@ -184,7 +187,7 @@ def test_every_decision_kind_has_its_own_notice(kaiji, tmp_path, kind):
     assert_has(out, number, title, "令和7年1月9日", v["notice"], f"舞鶴市長　{MAYOR}", GROUP,
                "令和6年12月27日付け", v["department"], v["phone"], f"内線{v['extension']}", v["remarks"],
                *INSTRUCTION)
-    for key in ("document", "on", "time", "place", "method", "fee", "part", "ground", "reason", "later"):
+    for key in ("document", "on", "time", "place", "method", "fee", "part", "ground", "reason", "later", "own"):
         if key in v:
             assert_has(out, v[key])
     if kind in ("refusal", "neither", "absent", "rejected"):
@@ -201,7 +204,7 @@ def test_every_decision_kind_has_its_own_notice(kaiji, tmp_path, kind):
 def test_a_notice_for_another_city_uses_the_generic_form(kaiji, tmp_path):
     add_group(kaiji)
     add_request(kaiji, body="kyoto-city", subject="京都市の公用車の運行記録")
-    kaiji.ok("request", "decide", "1", "--kind", "absent", "--on", "2025-01-09", "--remarks", "作成していないため")
+    kaiji.ok("request", "decide", "1", "--kind", "absent", "--on", "2025-01-09", "--reason", "作成していないため")
     out = tmp_path / "n.pdf"
     kaiji.ok("pdf", "notice", "1", "-o", out)
     assert_has(out, "行政文書不存在決定通知書", "京都市情報公開条例の規定により", "京都市長", "作成していないため",

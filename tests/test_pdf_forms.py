@@ -40,7 +40,7 @@ def test_other_bodies_print_every_form(kaiji, tmp_path, body):
     request, notice, appeal = (tmp_path / f"{n}.pdf" for n in ("request", "notice", "appeal"))
     kaiji.ok("pdf", "request", "1", "-o", request)
     kaiji.ok("request", "decide", "1", "--kind", "absent", "--on", "2025-01-09", "--notified", "2025-01-10",
-             "--remarks", "保有していないため")
+             "--reason", "保有していないため")
     kaiji.ok("pdf", "notice", "1", "-o", notice)
     kaiji.ok("pdf", "appeal", "1", "--on", "2025-02-01", "-o", appeal)
     ordinance = {"national": "行政機関の保有する情報の公開に関する法律", "kyoto-city": "京都市情報公開条例",

@@ -154,7 +154,8 @@ def test_records_written_at_each_revision_survive_the_upgrade(rev, empty_url, tm
     engine = dbm.open_database(empty_url)  # at the latest schema now
     after = rows(engine)
     for table, by_id in before.items():
-        assert set(after[table]) == set(by_id), table
+        # Nothing lost; rows beyond (the presets the upgrade seeds into a database that lacked them) may be added.
+        assert set(by_id) <= set(after[table]), table
         for id_, row in by_id.items():
             kept = {k: v for k, v in after[table][id_].items() if k in row}
             assert kept == row, (table, id_)

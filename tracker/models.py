@@ -221,6 +221,9 @@ class Decision(Base):
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
     remarks: Mapped[str | None] = mapped_column(Text)
     fee: Mapped[int | None]                   # 写しの交付の実費 (yen)
+    # Why, for a decision as a whole: why the document does not exist (不存在), why its existence
+    # is neither confirmed nor denied (存否応答拒否), why the request was rejected (却下).
+    reason: Mapped[str | None] = mapped_column(Text)
 
     request: Mapped[Request] = relationship(back_populates="decisions")
     event: Mapped[Event] = relationship()

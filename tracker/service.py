@@ -428,8 +428,12 @@ def decide(session: Session, request_id: int, *, kind: str, on: date, notified: 
            notice_number: str | None = None, disclosure_on: date | None = None, disclosure_time: str | None = None,
            disclosure_place: str | None = None, disclosure_methods: Sequence[str] = (),
            later_on: date | None = None, department_name: str | None = None, department_phone: str | None = None,
-           extension: str | None = None, remarks: str | None = None, note: str | None = None) -> Recorded:
-    """Record a decision (開示決定等) with everything its notice says."""
+           extension: str | None = None, remarks: str | None = None, reason: str | None = None,
+           note: str | None = None) -> Recorded:
+    """Record a decision (開示決定等) with everything its notice says.
+
+    `reason` is the decision's own reason (不存在, 存否応答拒否, 却下); a withheld part carries its own.
+    """
     kind = decision_kind(kind)
     req = get_request(session, request_id)
     s = state(session, req)
@@ -456,6 +460,9 @@ def decide(session: Session, request_id: int, *, kind: str, on: date, notified: 
                        "--reason for each part.")
     if kind == "full" and parts:
         raise BadInput("a full disclosure (全部開示) withholds nothing; use --kind partial, or leave out --withheld.")
+    reason = clean(reason, "the decision's reason", multiline=True)
+    if kind == "full" and reason:
+        raise BadInput("a full disclosure (全部開示) gives no reason; leave out --reason, or use --remarks.")
     if disclosure_on is not None and disclosure_on < on:
         raise Refused(f"the disclosure date {disclosure_on} comes before the decision ({on}); check --disclosure-on.")
     if later_on is not None and later_on < on:
@@ -470,7 +477,7 @@ def decide(session: Session, request_id: int, *, kind: str, on: date, notified: 
         disclosure_place=clean(disclosure_place, "the disclosure place"),
         disclosure_methods=",".join(method_keys(disclosure_methods)) or None, later_on=later_on,
         department=department(session, body, department_name, department_phone, extension),
-        remarks=clean(remarks, "the remarks", multiline=True), fee=fee)
+        remarks=clean(remarks, "the remarks", multiline=True), fee=fee, reason=reason)
     decision.documents = [DecisionDocument(position=i, title=t) for i, t in enumerate(docs, 1)]
     decision.withheld = parts
     session.add(decision)
@@ -575,7 +582,7 @@ def decision_dict(d: Decision) -> dict[str, Any]:
         "disclosure_place": d.disclosure_place,
         "disclosure_methods": d.disclosure_methods.split(",") if d.disclosure_methods else [],
         "later_on": iso(d.later_on), "department": d.department.name if d.department else None,
-        "remarks": d.remarks, "fee": d.fee,
+        "reason": d.reason, "remarks": d.remarks, "fee": d.fee,
     }
 
 

@@ -253,7 +253,9 @@ def request_transfer(app, request_id, to_body, on, note):
 @click.option("--notified", type=DATE, help="The day the requester learned of it (starts the appeal period).")
 @click.option("--withheld", multiple=True, help="A part not disclosed; repeat, with a --ground and --reason each.")
 @click.option("--ground", multiple=True, help="The provision relied on, e.g. 第5条第2号; one per --withheld.")
-@click.option("--reason", multiple=True, help="The reason given; one per --withheld.")
+@click.option("--reason", multiple=True,
+              help="The reason given: one per --withheld; with no --withheld, the decision's own reason "
+                   "(不存在, 存否応答拒否, 却下).")
 @click.option("--document", multiple=True, help="A document's title; repeat for several.")
 @click.option("--fee", type=int, help="Copy fee in yen (実費).")
 @click.option("--notice-number", help="The notice's number.")
@@ -281,6 +283,9 @@ def request_decide(app, request_id, kind, on, notified, withheld, ground, reason
     """
     from .. import service
 
+    own_reason = reason[0] if not withheld and not ground and len(reason) == 1 else None
+    if own_reason is not None:
+        reason = ()
     if not (len(withheld) == len(ground) == len(reason)):
         if len(ground) < len(withheld):
             raise Failure(f"{len(withheld)} --withheld parts but {len(ground)} --ground; every withheld part needs "
@@ -293,7 +298,7 @@ def request_decide(app, request_id, kind, on, notified, withheld, ground, reason
             withheld=[service.Withheld(p, g, r) for p, g, r in zip(withheld, ground, reason)],
             documents=document, fee=fee, notice_number=notice_number, disclosure_on=disclosure_on,
             disclosure_time=disclosure_time, disclosure_place=disclosure_place,
-            disclosure_methods=disclosure_method, later_on=later_on, department_name=department,
+            disclosure_methods=disclosure_method, later_on=later_on, department_name=department, reason=own_reason,
             department_phone=department_phone, extension=phone_extension, remarks=remarks, note=note)
         st = rec.state
     for w in rec.warnings:

@@ -164,7 +164,6 @@ def _decision_rows(forms: Forms, sec: dict, req: Request, d: Decision, values: d
                    ) -> list[Table | Space]:
     """The notice's table: the rows its form lists, in its order, each filled from the decision."""
     lab, v = sec["labels"], sec["values"]
-    remarks_used = False
     blocks: list[Table | Space] = []
     pending: list[tuple[str, str, float]] = []
 
@@ -191,15 +190,14 @@ def _decision_rows(forms: Forms, sec: dict, req: Request, d: Decision, values: d
             if d.withheld:
                 flush()
                 blocks.append(_withheld_table(forms, sec, d, values))
-            else:                       # 不存在, 却下 …: the reason is kept in the remarks
-                pending.append((lab[key], d.remarks or "", 14.0))
-                remarks_used = True
+            else:                       # 不存在, 存否応答拒否, 却下: the decision's own reason
+                pending.append((lab[key], d.reason or "", 14.0))
         elif key == "later_on":
             pending.append((lab[key], wareki(d.later_on, forms), 0.0))
         elif key == "department":            # the notice's own, else the one handling the request
             pending.append((lab[key], _department(forms, sec, d.department or req.department), 0.0))
         elif key == "remarks":
-            lines = [] if remarks_used or not d.remarks else [d.remarks]
+            lines = [d.remarks] if d.remarks else []
             if d.fee is not None:
                 lines.append(forms.fill(v["fee"], {"fee": f"{d.fee:,}"}))
             pending.append((lab[key], "\n".join(lines), 8.0))
