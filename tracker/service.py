@@ -547,13 +547,13 @@ def due(session: Session, as_of: date, within: int) -> list[DueItem]:
         kind = "extended decision" if r.status == "extended" else "decision"
         items.append(DueItem(r.decision_due, kind, r, "decision due"))
     for r in session.scalars(select(Request).options(*opts).where(Request.rest_due >= as_of, Request.rest_due <= until)):
-        items.append(DueItem(r.rest_due, "remainder", r, "decision on the remainder due (特例延長)"))
+        items.append(DueItem(r.rest_due, "remainder", r, "decision on the remainder due"))
     for r in session.scalars(select(Request).options(*opts).where(
             Request.disclosure_on >= as_of, Request.disclosure_on <= until)):
         items.append(DueItem(r.disclosure_on, "disclosure", r, "disclosure appointment"))
     for r in session.scalars(select(Request).options(*opts).where(
             Request.appeal_due >= as_of, Request.appeal_due <= until)):
-        items.append(DueItem(r.appeal_due, "appeal", r, "last day to file an appeal (審査請求)"))
+        items.append(DueItem(r.appeal_due, "appeal", r, "last day to appeal"))
     for r in session.scalars(select(Request).options(*opts).where(Request.fee_unpaid.is_not(None))):
         items.append(DueItem(None, "fee", r, f"{r.fee_unpaid}円 unpaid"))
     items.sort(key=lambda i: (i.on is None, i.on or date.max, i.request.id))
