@@ -382,12 +382,12 @@ def test_head_name_is_optional(kaiji, tmp_path):
     assert_has(out, f"舞鶴市長　{MAYOR}")
 
 
-def test_the_readme_fragment_shows_images_that_exist():
+def test_the_readme_shows_images_that_exist():
     import re
     from pathlib import Path
 
     root = Path(__file__).resolve().parent.parent
-    text = (root / "docs" / "README-pdf.md").read_text("utf-8")
+    text = (root / "README.md").read_text("utf-8")
     images = re.findall(r"!\[[^\]]*\]\((docs/images/[^)]+\.png)\)", text)
     assert len(images) == 2 and all((root / i).is_file() for i in images)
     assert "apt-get install fonts-ipaexfont" in text
