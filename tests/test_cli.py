@@ -403,3 +403,69 @@ def test_a_decision_gives_its_own_reason_when_it_withholds_no_part(kaiji):
     add_maizuru(kaiji)
     full = kaiji("request", "decide", "2", "--kind", "full", "--on", "2025-01-09", "--reason", "x")
     assert full.exit_code == 2 and "gives no reason" in full.output
+
+
+def test_an_extension_notified_after_the_due_date_does_not_end_the_inaction(kaiji):
+    add_maizuru(kaiji)  # due 2025-01-10
+    late = kaiji.ok("request", "extend", "1", "--on", "2025-01-15", "--until", "2025-02-28")
+    assert "does not move the date" in late.stderr and "2025-01-11" in late.stderr
+    r = show(kaiji, 1)
+    assert (r["status"], r["decision_due"]) == ("received", "2025-01-10")
+    assert [o["id"] for o in json.loads(kaiji.ok("overdue", "--as-of", "2025-01-16", "--json").stdout)] == [1]
+    kaiji.ok("request", "appeal", "1", "--on", "2025-01-16")  # against inaction, still open
+    assert "recorded, but it does not move the date" in kaiji.ok("explain", "1").stdout
+
+
+def test_a_second_extension_is_checked_against_the_date_in_force(kaiji):
+    add_maizuru(kaiji)
+    kaiji.ok("request", "extend", "1", "--on", "2025-01-09", "--until", "2025-02-28")
+    earlier = kaiji("request", "extend", "1", "--on", "2025-02-20", "--until", "2025-01-20")
+    assert earlier.exit_code == 1 and "not later than the date already due (2025-02-28)" in earlier.output
+    ok = kaiji.ok("request", "extend", "1", "--on", "2025-02-20", "--until", "2025-03-11")
+    assert ok.stderr == ""  # 2025-03-11 is the rule's limit: allowed
+    assert show(kaiji, 1)["decision_due"] == "2025-03-11"
+
+
+def test_a_late_decision_on_the_remainder_is_flagged(kaiji):
+    kaiji.ok("request", "add", "--body", "national", "--subject", "x", "--received", "2025-06-02")
+    kaiji.ok("request", "special-extend", "1", "--part-by", "2025-08-01", "--rest-by", "2025-12-01",
+             "--on", "2025-06-20")
+    kaiji.ok("request", "decide", "1", "--kind", "full", "--on", "2025-07-30")
+    kaiji.ok("request", "decide", "1", "--kind", "full", "--on", "2025-12-10")
+    text = kaiji.ok("explain", "1").stdout
+    assert "on time: due 2025-08-01" in text
+    assert "remainder came 9 days after the date the special extension gave (2025-12-01)" in text
+
+
+def test_a_receipt_after_the_decision_is_refused(kaiji):
+    kaiji.ok("request", "add", "--body", "maizuru", "--subject", "x", "--filed", "2025-01-06")
+    kaiji.ok("request", "receive", "1", "--on", "2025-01-06")
+    kaiji.ok("request", "decide", "1", "--kind", "full", "--on", "2025-01-08")
+    receipt = [e["id"] for e in show(kaiji, 1)["timeline"] if e["kind"] == "received"][0]
+    kaiji.ok("request", "retract", "1", receipt, "--reason", "日付の誤り")
+    result = kaiji("request", "receive", "1", "--on", "2025-02-01")
+    assert result.exit_code == 1 and "開示決定等 on 2025-01-08 is recorded already" in result.output
+    kaiji.ok("request", "receive", "1", "--on", "2025-01-07")
+
+
+def test_the_lawsuit_period_waits_for_the_ruling_after_an_appeal(kaiji):
+    add_maizuru(kaiji)
+    kaiji.ok("request", "decide", "1", "--kind", "partial", "--on", "2025-01-10", "--notified", "2025-01-20",
+             "--withheld", "店名の部分", "--ground", "第5条第2号", "--reason", "x")
+    assert "lawsuit (取消訴訟) due: 2025-07-22" in kaiji.ok("explain", "1").stdout
+    kaiji.ok("request", "appeal", "1", "--on", "2025-02-01")
+    assert "the 6 months run from the ruling" in kaiji.ok("explain", "1").stdout
+    early = kaiji("request", "ruling", "1", "--on", "2025-09-01", "--notified", "2025-08-30", "--outcome", "upheld")
+    assert early.exit_code == 1
+    kaiji.ok("request", "ruling", "1", "--on", "2025-09-01", "--notified", "2025-09-03", "--outcome", "upheld")
+    text = kaiji.ok("explain", "1").stdout
+    assert "against the ruling" in text and "lawsuit (取消訴訟) due: 2026-03-03" in text
+
+
+def test_db_upgrade_on_an_up_to_date_database_makes_no_backup(tmp_path):
+    db = tmp_path / "k.sqlite3"
+    runner = CliRunner()
+    assert runner.invoke(cli, ["--db", str(db), "body", "list"]).exit_code == 0
+    result = runner.invoke(cli, ["--db", str(db), "db", "upgrade"])
+    assert result.exit_code == 0 and "already up to date" in result.output
+    assert sorted(p.name for p in tmp_path.iterdir() if p.suffix == ".sqlite3") == ["k.sqlite3"]

@@ -153,9 +153,20 @@ def test_appeal_due_without_the_date_learned_gives_the_one_year_limit():
     assert "not recorded" in result.steps[0].text
 
 
-def test_lawsuit_due_moves_off_court_holidays():
-    # From 1/21: 6 months end 7/20 (Sun); 7/21 海の日; so 7/22 (Tue).
-    assert dl.lawsuit_due(D("2025-01-20")).due == D("2025-07-22")
+LAWSUIT_CASES = [
+    # (decided or ruled, learned, after a ruling, expected, hand count)
+    ("2025-01-10", "2025-01-20", False, "2025-07-22", "from 1/21: 6 months end 7/20 (Sun); 7/21 海の日; so 7/22"),
+    ("2024-01-10", "2024-12-20", False, "2025-01-10", "6 months would end 6/20, but 1 year from 1/11/2024 ends 1/10"),
+    ("2024-02-28", "2025-02-27", False, "2025-02-28", "1 year from 2/29/2024: Feb 2025 has no 29th, ends 2/28"),
+    ("2025-09-01", "2025-09-03", True, "2026-03-03", "ruling learned 9/3: from 9/4, 6 months end 3/3 (Tue)"),
+]
+
+
+@pytest.mark.parametrize("decided,learned,after_ruling,expected,why", LAWSUIT_CASES)
+def test_lawsuit_due(decided, learned, after_ruling, expected, why):
+    result = dl.lawsuit_due(D(decided), D(learned), after_ruling)
+    assert result.due == D(expected), why
+    assert any("第14条第3項" in step.text for step in result.steps) == after_ruling
 
 
 def test_add_months_follows_civil_code_143():

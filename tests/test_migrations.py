@@ -87,3 +87,25 @@ def test_a_database_behind_the_code_is_refused_with_how_to_upgrade(empty_url, mo
     with pytest.raises(Refused, match="kaiji db upgrade"):
         dbm.open_database(empty_url)
     engine.dispose()
+
+
+def test_down_and_up_keep_a_request_with_its_decision(empty_url):
+    """Batch migrations rebuild tables on SQLite; rows that others point at must survive."""
+    from datetime import date
+
+    from tracker import service
+
+    engine = dbm.make_engine(empty_url)
+    dbm.upgrade(engine, stdout=QUIET)
+    with dbm.transaction(engine) as s:
+        req = service.add_request(s, body="maizuru", subject="x", received=date(2024, 12, 27))
+        service.decide(s, req.id, kind="partial", on=date(2025, 1, 10),
+                       withheld=[service.Withheld("店名の部分", "第5条第2号", "理由")], documents=["文書"])
+    for rev in reversed(dbm.REVISIONS[:-1]):
+        dbm.downgrade(engine, rev, stdout=QUIET)
+        dbm.upgrade(engine, stdout=QUIET)
+    with dbm.reading(engine) as s:
+        req = service.get_request(s, 1)
+        assert [(d.kind, [w.part for w in d.withheld], [x.title for x in d.documents]) for d in req.decisions] == [
+            ("partial", ["店名の部分"], ["文書"])]
+    engine.dispose()

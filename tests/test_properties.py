@@ -155,14 +155,20 @@ def test_the_appeal_and_lawsuit_periods_run_after_the_decision_and_end_on_open_d
     assert appeal > notified and appeal > decided
     assert appeal <= dl.appeal_due(days, decided, None).due  # the 1-year limit caps it
     assert days.reason(appeal) is None
-    suit = dl.lawsuit_due(notified).due
+    suit = dl.lawsuit_due(decided, notified).due
     assert suit > notified and dl.COURT_DAYS.reason(suit) is None
+    assert suit <= dl.lawsuit_due(decided, None).due  # the 1-year limit caps it too
 
 
 @SETTINGS
 @given(st.dates(min_value=EARLIEST, max_value=LATEST), st.integers(1, 24))
 def test_a_period_of_months_ends_the_day_before_the_same_date(start, months):
     end = dl.add_months(start, months)
-    assert end >= start
     nxt = end + ONE  # the next period starts on the same day number, or the month had no such day
-    assert nxt.day == start.day or nxt.day == 1
+    assert nxt.day == start.day or (nxt.day == 1 and start.day > end.day)
+    # and it is `months` calendar months on: the month of the end's next day is start's month + months
+    # (or, where that month is too short, the end is that month's last day)
+    target = (start.year * 12 + start.month - 1 + months)
+    assert nxt.year * 12 + nxt.month - 1 in (target, target + 1)
+    if nxt.day == 1 and start.day != 1:
+        assert end.year * 12 + end.month - 1 == target

@@ -216,12 +216,35 @@ def use_wal(engine: Engine) -> None:
             raw.close()
 
 
+@contextmanager
+def migrating(engine: Engine) -> Iterator:
+    """A connection in one transaction for migrations.
+
+    On SQLite, batch migrations rebuild a table (copy, drop, rename), and with foreign keys on,
+    dropping a table that others refer to fails. So foreign keys are off for the migration (SQLite
+    allows that only outside a transaction) and every reference is checked before the commit.
+    """
+    with engine.connect() as conn:
+        raw = conn.connection.dbapi_connection if engine.dialect.name == "sqlite" else None
+        if raw is not None:
+            raw.execute("PRAGMA foreign_keys = OFF")
+        try:
+            with conn.begin():
+                yield conn
+                if raw is not None and conn.exec_driver_sql("PRAGMA foreign_key_check").first() is not None:
+                    raise Refused("the migration would leave records pointing at nothing; nothing was changed. "
+                                  "Report this with `kaiji db current`'s output.")
+        finally:
+            if raw is not None:
+                raw.execute("PRAGMA foreign_keys = ON")
+
+
 def upgrade(engine: Engine, revision: str = "head", stdout: IO[str] | None = None) -> None:
     from alembic import command
 
     refuse_unknown(engine, revision)
     use_wal(engine)
-    with engine.begin() as conn:
+    with migrating(engine) as conn:
         command.upgrade(alembic_config(conn, stdout), revision)
         from .presets import seed
 
@@ -235,7 +258,7 @@ def downgrade(engine: Engine, revision: str, stdout: IO[str] | None = None) -> N
     from alembic import command
 
     refuse_unknown(engine, revision, allow_base=True)
-    with engine.begin() as conn:
+    with migrating(engine) as conn:
         command.downgrade(alembic_config(conn, stdout), revision)
 
 

@@ -210,43 +210,64 @@ def add_months(start: date, months: int) -> date:
     return date(y, m, start.day) - ONE_DAY
 
 
-def months_after(what: str, days: ClosedDays | None, known: date, months: int, basis: str, law: str) -> Deadline:
+OFFICE_MOVE = ("an act toward the office whose last day is a closed day may be done on the next open day "
+               "(地方自治法第4条の2第4項, 行政機関の休日に関する法律第2条)")
+# Courts are closed on weekends, national holidays and 12月29日〜1月3日 (裁判所の休日に関する法律第1条).
+COURT_DAYS = ClosedDays(year_end_closure=True)
+COURT_MOVE = "a period ending on a court holiday ends on the next day (民事訴訟法第95条第3項, 行政事件訴訟法第7条)"
+
+
+def months_after(what: str, days: ClosedDays, known: date, months: int, basis: str, law: str,
+                 why: str = OFFICE_MOVE) -> Deadline:
     """A period of months counted from the day after `known` (民法第140条, 第143条), moved off closed days."""
     start = known + ONE_DAY
     dl = Deadline(what, add_months(start, months))
     dl.say(f"{basis} {_label(known)}; the period starts the next day, {_label(start)} ({law})", known)
     dl.say(f"{months} months on the calendar end on {_label(dl.due)} (民法第143条)", dl.due)
-    if days is not None:
-        _move_off_closed(dl, days, "an act toward the office whose last day is a closed day may be done on the next "
-                                   "open day (地方自治法第4条の2第4項, 行政機関の休日に関する法律第2条)")
+    _move_off_closed(dl, days, why)
     return dl
+
+
+def limited_period(what: str, days: ClosedDays, act_on: date, learned: date | None, months: int, law: str,
+                   year_law: str, act: str = "decision", why: str = OFFICE_MOVE) -> Deadline:
+    """`months` from the day after learning of an act, and in any case no later than 1 year after the act."""
+    year = months_after(what, days, act_on, 12, f"{act} dated", year_law, why)
+    if learned is None:
+        year.steps.insert(0, Step(f"the date the requester learned of the {act} is not recorded: only the 1-year "
+                                  "limit is known; record it with --notified"))
+        return year
+    short = months_after(what, days, learned, months, f"requester learned of the {act} on", law, why)
+    if year.due < short.due:
+        year.steps.insert(0, Step(f"the {months}-month period would end {short.due}, but the 1-year limit from the "
+                                  f"{act} comes first"))
+        return year
+    return short
 
 
 def appeal_due(days: ClosedDays, decided: date, notified: date | None) -> Deadline:
-    """審査請求: 3 months from the day after learning of the decision, and at most 1 year after it (行政不服審査法第18条)."""
-    year = months_after("appeal (審査請求) due", days, decided, 12, "decision dated", "行政不服審査法第18条第2項")
-    if notified is None:
-        year.steps.insert(0, Step("the date the requester learned of the decision is not recorded: only the 1-year "
-                                  "limit is known; record it with --notified"))
-        return year
-    three = months_after("appeal (審査請求) due", days, notified, 3, "requester learned of the decision on",
-                         "行政不服審査法第18条第1項")
-    if year.due is not None and three.due is not None and year.due < three.due:
-        year.steps.insert(0, Step(f"the 3-month period would end {three.due}, but the 1-year limit from the decision "
-                                  f"comes first"))
-        return year
-    return three
+    """審査請求: 3 months from the day after learning of the decision, at most 1 year after it (行政不服審査法第18条)."""
+    return limited_period("appeal (審査請求) due", days, decided, notified, 3, "行政不服審査法第18条第1項",
+                          "行政不服審査法第18条第2項")
 
 
-# Courts are closed on weekends, national holidays and 12月29日〜1月3日 (裁判所の休日に関する法律第1条).
-COURT_DAYS = ClosedDays(year_end_closure=True)
+def lawsuit_due(decided: date, notified: date | None, after_ruling: bool = False) -> Deadline:
+    """取消訴訟: 6 months from learning of the decision, at most 1 year after it (行政事件訴訟法第14条第1項・第2項);
+    after an appeal, the same counted from the ruling (同条第3項). Court holidays move the last day."""
+    if after_ruling:
+        return limited_period("lawsuit (取消訴訟) due", COURT_DAYS, decided, notified, 6, "行政事件訴訟法第14条第3項",
+                              "行政事件訴訟法第14条第3項", act="ruling", why=COURT_MOVE)
+    return limited_period("lawsuit (取消訴訟) due", COURT_DAYS, decided, notified, 6, "行政事件訴訟法第14条第1項",
+                          "行政事件訴訟法第14条第2項", why=COURT_MOVE)
 
 
-def lawsuit_due(notified: date) -> Deadline:
-    """取消訴訟: 6 months from learning of the decision or ruling (行政事件訴訟法第14条第1項); a last day on a
-    court holiday moves to the next day (民事訴訟法第95条第3項, applied by 行政事件訴訟法第7条)."""
-    dl = months_after("lawsuit (取消訴訟) due", None, notified, 6, "learned of the decision on",
-                      "行政事件訴訟法第14条第1項")
-    _move_off_closed(dl, COURT_DAYS, "a period ending on a court holiday ends on the next day (民事訴訟法第95条第3項)")
-    return dl
 
+def inaction_appeal_from(due: date) -> date:
+    """The first day an appeal against inaction (不作為についての審査請求, 行政不服審査法第3条) can be filed:
+    the day after the decision was due."""
+    return due + ONE_DAY
+
+
+def earliest_disclosure_after_objection(decided: date) -> date:
+    """When a third party objected, at least two weeks must lie between the decision and the disclosure
+    (行政機関情報公開法第13条第3項, and most ordinances): the first possible day."""
+    return decided + timedelta(days=15)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from .dates import format_wareki, weekday_ja
 from .deadlines import Deadline
 from .models import Request
-from .timeline import DECISION_KINDS, State, rule_row
+from .timeline import DECISION_KINDS, State, live_events, rule_row
 
 
 def _deadline(dl: Deadline) -> list[str]:
@@ -32,19 +32,26 @@ def explain(req: Request, s: State, jurisdiction_of) -> list[str]:
     since = f"in force from {row.effective_from}" if row.effective_from else "in force since before this request"
     out.append(f"\nDecision due ({since}; the rule version that applies on the receipt date {s.received_on}):")
     out += _deadline(s.first_due)
+    for e in s.late_extensions:
+        data = e.data
+        new = data.get("new_due") or data.get("part_due")
+        out.append(f"\n{'Special extension (特例延長)' if e.kind == 'special_extension' else 'Extension (延長)'} notice "
+                   f"dated {e.on}, to {new}: recorded, but it does not move the date — it came after the date then "
+                   f"due, or did not move it later.")
     if s.extension is not None:
         data = s.extension.data
+        reason = f" — reason: {data['reason']}" if data.get("reason") else ""
         if s.extension.kind == "special_extension":
             out.append(f"\nSpecial extension (特例延長) notified {s.extension.on}: a substantial part by "
-                       f"{data['part_due']}, the remainder by {data['rest_due']}"
-                       + (f" — reason: {data.get('reason')}" if data.get("reason") else ""))
+                       f"{data['part_due']}, the remainder by {data['rest_due']}{reason}")
+            out.append("  the substantial part must be decided within the extension limit below; the remainder has "
+                       "no fixed limit (「相当の期間内」), only the date the notice gives.")
         else:
-            out.append(f"\nExtension (延長) notified {s.extension.on}: decision now due {data['new_due']}"
-                       + (f" — reason: {data.get('reason')}" if data.get("reason") else ""))
+            out.append(f"\nExtension (延長) notified {s.extension.on}: decision now due {data['new_due']}{reason}")
         if s.extension_limit is not None:
             out += _deadline(s.extension_limit)
             if s.extension_over_limit:
-                out.append(f"  !! the notice's date {data['new_due']} is past the limit the rule allows.")
+                out.append(f"  !! the extended date {s.decision_due} is past the limit the rule allows.")
     for d in s.decisions:
         out.append(f"\nDecision: {DECISION_KINDS[d.kind][0]} ({d.kind}) dated {d.decided_on}"
                    + (f", learned of on {d.notified_on}" if d.notified_on else ", date learned of not recorded"))
@@ -53,6 +60,9 @@ def explain(req: Request, s: State, jurisdiction_of) -> list[str]:
             out.append(f"  the decision came {s.late_by} days after it was due ({s.decision_due}): it was late.")
         elif s.decision_due:
             out.append(f"  on time: due {s.decision_due}.")
+        if s.remainder_late_by:
+            out.append(f"  the decision on the remainder came {s.remainder_late_by} days after the date the special "
+                       f"extension gave ({s.remainder_due}): it was late.")
     elif s.decision_due is not None:
         out.append(f"\nNo decision recorded. If none is made by {s.decision_due}, an appeal against inaction "
                    f"(不作為についての審査請求, 行政不服審査法第3条) can be filed from {s.inaction_from}.")
@@ -62,6 +72,11 @@ def explain(req: Request, s: State, jurisdiction_of) -> list[str]:
         if s.appeal_due is None:
             out.append("  (an appeal has been filed or the request withdrawn: this date no longer runs)")
     if s.lawsuit is not None:
-        out.append("\nLawsuit (取消訴訟), if no appeal is made first:")
+        ruled = any(e.kind == "ruling" for e in live_events(req))
+        out.append("\nLawsuit (取消訴訟) against the ruling:" if ruled else
+                   "\nLawsuit (取消訴訟), if no appeal is made first:")
         out += _deadline(s.lawsuit)
+    elif s.appeal is not None and s.status == "appealed":
+        out.append("\nLawsuit (取消訴訟): while the appeal is pending, the 6 months run from the ruling "
+                   "(行政事件訴訟法第14条第3項).")
     return out

@@ -16,6 +16,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
+from . import deadlines as dl
 from . import timeline
 from .dates import iso
 from .errors import BadInput, NotFound, Refused
@@ -241,11 +242,15 @@ def edit_requester(session: Session, name: str, kind: str | None = None, **field
     return r
 
 
+def find_requester(session: Session, name: str) -> Requester | None:
+    return session.scalar(select(Requester).where(Requester.name == name.strip()))
+
+
 def requester_by_name(session: Session, name: str | None) -> Requester | None:
     name = clean(name, "the requester's name")
     if name is None:
         return None
-    r = session.scalar(select(Requester).where(Requester.name == name))
+    r = find_requester(session, name)
     return r or add_requester(session, name)
 
 
@@ -330,6 +335,10 @@ def record(session: Session, request_id: int, kind: str, on: date, data: dict[st
             raise Refused(f"request {req.id} was received on {s.received_on} already; to correct that date, retract "
                           "the receipt with `kaiji request retract` and record it again.")
         refuse_before(req.filed_on, "the form's date")
+        later = [e for e in timeline.live_events(req) if e.kind not in ("filed", "reference", "note") and e.on < on]
+        if later:
+            raise Refused(f"{EVENT_JA.get(later[0].kind, later[0].kind)} on {later[0].on} is recorded already, so the "
+                          f"office cannot have received the request on {on}; check the date.")
     elif kind in ("extension", "special_extension", "correction_asked", "correction_answered", "third_party_asked",
                   "third_party_answered", "transfer"):
         if s.received_on is None:
@@ -347,7 +356,7 @@ def record(session: Session, request_id: int, kind: str, on: date, data: dict[st
         raise Refused(f"request {req.id} is already waiting for a correction; record its answer first.")
     elif kind in ("extension", "special_extension"):
         new_due = date.fromisoformat(data["part_due" if kind == "special_extension" else "new_due"])
-        current = s.first_due.due if s.first_due else None
+        current = s.decision_due  # the date in force: the ordinance's, or an earlier extension's
         if current is None:
             raise Refused(f"request {req.id}'s decision date is not running (a correction is pending); "
                           "record the correction's answer first.")
@@ -358,9 +367,11 @@ def record(session: Session, request_id: int, kind: str, on: date, data: dict[st
             raise Refused("the date for the remainder must come after the date for the substantial part; check --rest-by.")
         if on > current:
             warnings.append(f"the extension notice is dated {on}, after the decision was due on {current}: an "
-                            "extension must be notified within the period.")
+                            "extension must be notified within the period, so it is recorded but does not move the "
+                            f"date; the request stays overdue, and an appeal against inaction is open from "
+                            f"{dl.inaction_appeal_from(current)}.")
         limit = s.extension_limit.due if s.extension_limit else None
-        if kind == "extension" and limit is not None and new_due > limit:
+        if limit is not None and new_due > limit:
             warnings.append(f"the extended date {new_due} goes past what the rule allows ({limit}); recorded as "
                             "the notice says, and flagged.")
     elif kind == "transfer":
@@ -486,10 +497,11 @@ def decide(session: Session, request_id: int, *, kind: str, on: date, notified: 
     if st.late_by:
         warnings.append(f"the decision came {st.late_by} days after it was due ({st.decision_due}).")
     objected = [e for e in timeline.live_events(req) if e.kind == "third_party_answered" and e.data.get("objects")]
-    if objected and disclosure_on is not None and disclosure_on < on + timedelta(days=15):
+    earliest = dl.earliest_disclosure_after_objection(on)
+    if objected and disclosure_on is not None and disclosure_on < earliest:
         warnings.append(f"a third party objected ({objected[-1].on}), but the disclosure on {disclosure_on} is less than "
                         f"two weeks after the decision; the national law (第13条第3項) and most ordinances require at "
-                        f"least two weeks between them, so {on + timedelta(days=15)} at the earliest.")
+                        f"least two weeks between them, so {earliest} at the earliest.")
     return Recorded(rec.event, st, warnings)
 
 
@@ -515,7 +527,15 @@ def iter_requests(session: Session, *, status: str | None = None, body: str | No
     return iter(session.scalars(q.execution_options(yield_per=batch)))
 
 
-def overdue(session: Session, as_of: date) -> list[Request]:
+@dataclass
+class OverdueItem:
+    request: Request
+    what: str             # "decision", or "remainder" after a special extension (特例延長)
+    since: date           # the date that passed
+    inaction_from: date   # an appeal against inaction (不作為) is open from this day
+
+
+def overdue(session: Session, as_of: date) -> list[OverdueItem]:
     """Requests whose decision (or, after a special extension, the remainder) is past due on as_of."""
     # The requester too: `kaiji overdue` prints each row with request_dict, which names it (one
     # query per row otherwise).
@@ -523,14 +543,22 @@ def overdue(session: Session, as_of: date) -> list[Request]:
          .where(or_((Request.status.in_(OPEN_STATUSES)) & (Request.decision_due < as_of),
                     Request.rest_due < as_of))
          .order_by(Request.decision_due, Request.id))
-    return list(session.scalars(q))
+    items = []
+    for r in session.scalars(q):
+        waiting = r.status in OPEN_STATUSES and r.decision_due is not None and r.decision_due < as_of
+        since = r.decision_due if waiting else r.rest_due
+        items.append(OverdueItem(r, "decision" if waiting else "remainder", since, dl.inaction_appeal_from(since)))
+    return items
 
 
 @dataclass
 class DueItem:
     on: date | None
     kind: str
-    request: Request
+    request_id: int
+    body: str                 # the body's key
+    body_name: str
+    subject: str
     detail: str
 
     KINDS_JA = {"decision": "決定期限", "extended decision": "延長後の決定期限", "remainder": "特例延長の残り",
@@ -538,25 +566,35 @@ class DueItem:
 
 
 def due(session: Session, as_of: date, within: int) -> list[DueItem]:
-    """Every date coming up between as_of and as_of + within days, and every unpaid fee."""
+    """Every date coming up between as_of and as_of + within days, and every unpaid fee.
+
+    Read as rows of the few columns shown, not as Request objects: a large group has thousands of
+    dates coming up (every appeal window of the last three months), and building an object for
+    each took most of `kaiji due`'s time.
+    """
     until = as_of + timedelta(days=within)
-    opts = [selectinload(Request.body)]
+    shown = select(Request.id, Request.status, Request.subject, Body.key.label("body_key"),
+                   Body.name.label("body_name")).join(Body, Body.id == Request.body_id)
+
+    def rows(column, *where):
+        return session.execute(shown.add_columns(column.label("value")).where(*where))
+
+    def item(r, on: date | None, kind: str, detail: str) -> DueItem:
+        return DueItem(on, kind, r.id, r.body_key, r.body_name, r.subject, detail)
+
     items: list[DueItem] = []
-    for r in session.scalars(select(Request).options(*opts).where(
-            Request.status.in_(OPEN_STATUSES), Request.decision_due >= as_of, Request.decision_due <= until)):
-        kind = "extended decision" if r.status == "extended" else "decision"
-        items.append(DueItem(r.decision_due, kind, r, "decision due"))
-    for r in session.scalars(select(Request).options(*opts).where(Request.rest_due >= as_of, Request.rest_due <= until)):
-        items.append(DueItem(r.rest_due, "remainder", r, "decision on the remainder due"))
-    for r in session.scalars(select(Request).options(*opts).where(
-            Request.disclosure_on >= as_of, Request.disclosure_on <= until)):
-        items.append(DueItem(r.disclosure_on, "disclosure", r, "disclosure appointment"))
-    for r in session.scalars(select(Request).options(*opts).where(
-            Request.appeal_due >= as_of, Request.appeal_due <= until)):
-        items.append(DueItem(r.appeal_due, "appeal", r, "last day to appeal"))
-    for r in session.scalars(select(Request).options(*opts).where(Request.fee_unpaid.is_not(None))):
-        items.append(DueItem(None, "fee", r, f"{r.fee_unpaid}円 unpaid"))
-    items.sort(key=lambda i: (i.on is None, i.on or date.max, i.request.id))
+    for r in rows(Request.decision_due, Request.status.in_(OPEN_STATUSES), Request.decision_due >= as_of,
+                  Request.decision_due <= until):
+        items.append(item(r, r.value, "extended decision" if r.status == "extended" else "decision", "decision due"))
+    for r in rows(Request.rest_due, Request.rest_due >= as_of, Request.rest_due <= until):
+        items.append(item(r, r.value, "remainder", "decision on the remainder due"))
+    for r in rows(Request.disclosure_on, Request.disclosure_on >= as_of, Request.disclosure_on <= until):
+        items.append(item(r, r.value, "disclosure", "disclosure appointment"))
+    for r in rows(Request.appeal_due, Request.appeal_due >= as_of, Request.appeal_due <= until):
+        items.append(item(r, r.value, "appeal", "last day to appeal"))
+    for r in rows(Request.fee_unpaid, Request.fee_unpaid.is_not(None)):
+        items.append(item(r, None, "fee", f"{r.value}円 unpaid"))
+    items.sort(key=lambda i: (i.on is None, i.on or date.max, i.request_id))
     return items
 
 

@@ -17,14 +17,15 @@ def clip(s: str, limit: int) -> str:
     s = " ".join(s.split())
     if width(s) <= limit:
         return s
-    out, used = [], 0
-    for c in s:
-        w = max(wcwidth(c), 0)
-        if used + w > limit - 1:
-            break
-        out.append(c)
+    used, room = 0, limit - 1
+    for i, c in enumerate(s):
+        w = wcwidth(c)
+        if w < 0:
+            w = 0
+        if used + w > room:
+            return s[:i] + "…"
         used += w
-    return "".join(out) + "…"
+    return s + "…"
 
 
 def pad(s: str, cols: int, right: bool = False) -> str:
@@ -34,9 +35,16 @@ def pad(s: str, cols: int, right: bool = False) -> str:
 
 def render(headers: Sequence[str], rows: Sequence[Sequence[object]], right: Sequence[int] = ()) -> str:
     """A table: headers, a rule, rows; columns padded by display width. `right` lists right-aligned columns."""
-    cells = [[("" if v is None else str(v)) for v in row] for row in rows]
-    widths = [max([width(h)] + [width(r[i]) for r in cells]) for i, h in enumerate(headers)]
-    lines = ["  ".join(pad(h, widths[i], i in right) for i, h in enumerate(headers)).rstrip(),
-             "  ".join("-" * w for w in widths)]
-    lines += ["  ".join(pad(v, widths[i], i in right) for i, v in enumerate(r)).rstrip() for r in cells]
+    # Each cell is measured once: for the thousands of rows of `kaiji due` measuring is most of the work.
+    cells = [[(t, width(t)) for t in ("" if v is None else str(v) for v in row)] for row in rows]
+    heads = [(h, width(h)) for h in headers]
+    widths = [max([hw] + [r[i][1] for r in cells]) for i, (_, hw) in enumerate(heads)]
+    flush_right = [i in right for i in range(len(widths))]
+
+    def line(row: list[tuple[str, int]]) -> str:
+        return "  ".join(" " * (widths[i] - w) + t if flush_right[i] else t + " " * (widths[i] - w)
+                         for i, (t, w) in enumerate(row)).rstrip()
+
+    lines = [line(heads), "  ".join("-" * w for w in widths)]
+    lines += [line(r) for r in cells]
     return "\n".join(lines)

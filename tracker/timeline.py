@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
 from . import deadlines as dl
 from .models import Decision, DeadlineRule, Event, Jurisdiction, Request
@@ -65,6 +65,9 @@ class State:
     extension: Event | None = None              # the extension in force (延長 or 特例延長)
     extension_limit: dl.Deadline | None = None
     extension_over_limit: bool = False
+    late_extensions: list[Event] = field(default_factory=list)  # notified after the date then due: no effect
+    remainder_due: date | None = None           # 特例延長: the date the notice gives for the remainder
+    remainder_late_by: int | None = None
     decision_due: date | None = None            # the date a decision is due now
     rest_due: date | None = None                # 特例延長: the remainder, while outstanding
     decisions: list[Decision] = field(default_factory=list)
@@ -113,8 +116,6 @@ def compute(request: Request, jurisdiction_of) -> State:
             pauses.append(dl.Pause(e.on, None))
         elif e.kind == "correction_answered" and pauses and pauses[-1].answered is None:
             pauses[-1] = dl.Pause(pauses[-1].asked, e.on)
-        elif e.kind in ("extension", "special_extension"):
-            s.extension = e
         elif e.kind == "fee_charged":
             fee_total += int(data.get("amount", 0))
         elif e.kind == "fee_paid":
@@ -128,14 +129,20 @@ def compute(request: Request, jurisdiction_of) -> State:
         s.decision_due = s.first_due.due
         if s.first_due.due is not None:
             s.extension_limit = dl.extension_limit(rule, days, s.received_on, s.first_due.due, pauses)
-        if s.extension is not None:
-            data = s.extension.data
-            new_due = date.fromisoformat(data["part_due"] if s.extension.kind == "special_extension" else data["new_due"])
-            s.decision_due = new_due
-            if s.extension.kind == "special_extension":
-                s.rest_due = date.fromisoformat(data["rest_due"])
-            elif s.extension_limit is not None and s.extension_limit.due and new_due > s.extension_limit.due:
-                s.extension_over_limit = True
+        for e in events:
+            if e.kind not in ("extension", "special_extension"):
+                continue
+            new_due = date.fromisoformat(e.data["part_due" if e.kind == "special_extension" else "new_due"])
+            if s.decision_due is None or e.on > s.decision_due or new_due <= s.decision_due:
+                # Notified after the date then due (or not moving it later): recorded as a fact, but the
+                # body was already late and the request stays overdue.
+                s.late_extensions.append(e)
+                continue
+            s.extension, s.decision_due = e, new_due
+            limit = s.extension_limit.due if s.extension_limit else None
+            s.extension_over_limit = limit is not None and new_due > limit
+            s.remainder_due = date.fromisoformat(e.data["rest_due"]) if e.kind == "special_extension" else None
+        s.rest_due = s.remainder_due
 
     for d in s.decisions:
         fee_total += d.fee or 0
@@ -143,21 +150,28 @@ def compute(request: Request, jurisdiction_of) -> State:
         first = s.decisions[0]
         if s.decision_due is not None and first.decided_on > s.decision_due:
             s.late_by = (first.decided_on - s.decision_due).days
-        if s.rest_due is not None and len(s.decisions) >= 2:
+        if s.remainder_due is not None and len(s.decisions) >= 2:
             s.rest_due = None
+            if s.decisions[1].decided_on > s.remainder_due:
+                s.remainder_late_by = (s.decisions[1].decided_on - s.remainder_due).days
         appealable = [d for d in s.decisions if DECISION_KINDS[d.kind][1]]
         if appealable:
             last = appealable[-1]
             s.appeal = dl.appeal_due(days, last.decided_on, last.notified_on)
-            if last.notified_on:
-                s.lawsuit = dl.lawsuit_due(last.notified_on)
+            ruling = next((e for e in reversed(events) if e.kind == "ruling"), None)
+            if ruling is not None:
+                learned = ruling.data.get("notified")
+                s.lawsuit = dl.lawsuit_due(ruling.on, date.fromisoformat(learned) if learned else None,
+                                           after_ruling=True)
+            elif "appeal_filed" not in kinds:
+                s.lawsuit = dl.lawsuit_due(last.decided_on, last.notified_on)
             if not kinds & {"appeal_filed", "withdrawn"}:
                 s.appeal_due = s.appeal.due
         latest = s.decisions[-1]
         if latest.disclosure_on and "disclosed" not in kinds:
             s.disclosure_on = latest.disclosure_on
     elif s.decision_due is not None:
-        s.inaction_from = s.decision_due + timedelta(days=1)
+        s.inaction_from = dl.inaction_appeal_from(s.decision_due)
 
     if fee_total > fee_paid:
         s.fee_unpaid = fee_total - fee_paid

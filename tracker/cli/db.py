@@ -30,6 +30,9 @@ def db_upgrade(app: App, revision) -> None:
     engine = dbm.make_engine(app.url)
     dbm.refuse_unknown(engine, revision)
     before = dbm.current_revision(engine)
+    if before == (dbm.HEAD if revision == "head" else revision):
+        dbm.upgrade(engine, revision, stdout=sys.stderr)  # changes no schema; adds presets a newer kaiji ships
+        return click.echo(f"database at {dbm.describe(app.url)}: schema {before}, already up to date.")
     saved = dbm.backup_before_change(app.url, engine, "upgrade")
     if saved is not None:
         click.echo(f"backup of the database before the upgrade: {saved}")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from . import DATE, App, KaijiGroup, cli, pass_app, today, warn
+from . import DATE, App, Failure, KaijiGroup, cli, pass_app, today, warn
 
 _FONT = click.option(
     "--font", envvar="KAIJI_FONT", metavar="PATH",
@@ -84,10 +84,14 @@ def pdf_request(app: App, request_ids, blank, body, each, output, font) -> None:
     ids = list(dict.fromkeys(request_ids))
     if each:
         folder = Path(output or ".").expanduser()
-        if output == "-" or not folder.is_dir():
-            raise click.UsageError(f"with --each, -o names an existing folder; {output} is not one.")
+        if output == "-" or (folder.exists() and not folder.is_dir()):
+            raise click.UsageError(f"with --each, -o names a folder; {output} is a file.")
         with app.read() as s:
             files = printing.request_pdfs(s, ids, font)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise Failure(f"cannot create the folder {folder} ({exc.strerror}); choose another -o.", 1) from None
         for i, rendered in zip(ids, files):
             _write(rendered, str(folder / f"request-{i}.pdf"), f"request-{i}.pdf")
         return

@@ -16,23 +16,14 @@ from .requests import _status_ja  # noqa: F401
 @pass_app
 def overdue(app: App, as_of, as_json) -> None:
     """List requests whose decision is overdue, with the day an appeal against inaction opened."""
-    from datetime import timedelta
-
     from .. import service
     from ..table import clip, render
 
     as_of = as_of or today()
     with app.read() as s:
-        rows = []
-        for r in service.overdue(s, as_of):
-            waiting = r.status in service.OPEN_STATUSES and r.decision_due is not None and r.decision_due < as_of
-            due_on = r.decision_due if waiting else r.rest_due
-            d = service.request_dict(r)
-            d["overdue_since"] = due_on.isoformat()
-            d["days_overdue"] = (as_of - due_on).days
-            d["inaction_appeal_from"] = (due_on + timedelta(days=1)).isoformat()
-            d["what"] = "decision" if waiting else "remainder"
-            rows.append(d)
+        rows = [service.request_dict(i.request) | {
+            "overdue_since": i.since.isoformat(), "days_overdue": (as_of - i.since).days,
+            "inaction_appeal_from": i.inaction_from.isoformat(), "what": i.what} for i in service.overdue(s, as_of)]
     if as_json:
         return emit_json(rows)
     if not rows:
@@ -57,8 +48,8 @@ def due(app: App, within, as_of, as_json) -> None:
     as_of = as_of or today()
     with app.read() as s:
         items = [{"on": i.on.isoformat() if i.on else None, "kind": i.kind,
-                  "kind_ja": service.DueItem.KINDS_JA[i.kind], "request": i.request.id,
-                  "body": i.request.body.key, "body_name": i.request.body.name, "subject": i.request.subject,
+                  "kind_ja": service.DueItem.KINDS_JA[i.kind], "request": i.request_id,
+                  "body": i.body, "body_name": i.body_name, "subject": i.subject,
                   "detail": i.detail, "days_left": (i.on - as_of).days if i.on else None}
                  for i in service.due(s, as_of, within)]
     if as_json:

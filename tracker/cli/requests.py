@@ -45,11 +45,15 @@ def request_add(app: App, body, subject, filed, received, requester, methods, ma
     from .. import service
 
     with app.write() as s:
+        known = requester is None or service.find_requester(s, requester) is not None
         req = service.add_request(s, body=body, subject=subject, filed=filed, received=received,
                                   requester=requester, methods=methods, mail=mail, reason=reason,
                                   reference=reference, department_name=department,
                                   department_phone=department_phone, extension=phone_extension, notes=notes)
         out = service.request_dict(req)
+    if not known:
+        warn(f"{out['requester']} was not a requester yet: added as a person. For a group, or to add an address "
+             f"for the forms: kaiji requester edit \"{out['requester']}\" --group --representative … --address …")
     emit_json(out) if as_json else click.echo(out["id"])
 
 
@@ -85,6 +89,7 @@ def request_list(app: App, status, body, as_json) -> None:
 def request_show(app: App, request_id, as_json) -> None:
     """Show one request with its decisions and its whole timeline."""
     from .. import service
+    from ..dates import iso
     from ..table import render
 
     with app.read() as s:
@@ -94,6 +99,10 @@ def request_show(app: App, request_id, as_json) -> None:
         out["timeline"] = [service.event_dict(e, retracted) for e in req.events]
         out["decisions"] = [service.decision_dict(d) for d in req.decisions]
         out["department"] = req.department.name if req.department else None
+        st = service.state(s, req)
+        out |= {"late_by_days": st.late_by, "inaction_appeal_from": iso(st.inaction_from),
+                "extension_limit": iso(st.extension_limit.due) if st.extension_limit else None,
+                "lawsuit_due": iso(st.lawsuit.due) if st.lawsuit else None}
     if as_json:
         return emit_json(out)
     for label, key in (("id", "id"), ("body", "body_name"), ("subject", "subject"), ("requester", "requester"),
@@ -333,9 +342,15 @@ def request_board_report(app, request_id, outcome, on, note):
 @event_command("ruling")
 @click.option("--outcome", type=click.Choice(["upheld", "partly-granted", "granted", "dismissed"]), required=True,
               help="upheld (棄却), partly-granted (一部認容), granted (認容) or dismissed (却下).")
-def request_ruling(app, request_id, outcome, on, note):
+@click.option("--notified", type=DATE, help="The day the appellant learned of the ruling (the 6 months to sue "
+                                             "run from the next day).")
+def request_ruling(app, request_id, outcome, notified, on, note):
     """Record the ruling on the appeal (裁決)."""
-    _record(app, request_id, "ruling", on or today(), {"outcome": outcome}, note)
+    on = on or today()
+    if notified is not None and notified < on:
+        raise Failure(f"the ruling cannot have been learned of on {notified}, before its date {on}; check --notified.", 1)
+    _record(app, request_id, "ruling", on, {"outcome": outcome} | ({"notified": notified.isoformat()} if notified
+                                                                   else {}), note)
 
 
 @request.command("note")
