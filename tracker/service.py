@@ -250,8 +250,9 @@ def requester_by_name(session: Session, name: str | None) -> Requester | None:
     name = clean(name, "the requester's name")
     if name is None:
         return None
-    r = find_requester(session, name)
-    return r or add_requester(session, name)
+    # Found, or added as a person; another writer may add the same name at the same moment.
+    return find_requester(session, name) or _insert_or_find(session, Requester(name=name, kind="person"),
+                                                            select(Requester).where(Requester.name == name))
 
 
 # ---------------------------------------------------------------- requests
@@ -535,11 +536,14 @@ class OverdueItem:
     inaction_from: date   # an appeal against inaction (不作為) is open from this day
 
 
-def overdue(session: Session, as_of: date) -> list[OverdueItem]:
-    """Requests whose decision (or, after a special extension, the remainder) is past due on as_of."""
-    # The requester too: `kaiji overdue` prints each row with request_dict, which names it (one
-    # query per row otherwise).
-    q = (select(Request).options(selectinload(Request.body), selectinload(Request.requester))
+def overdue(session: Session, as_of: date, *, requesters: bool = True) -> list[OverdueItem]:
+    """Requests whose decision (or, after a special extension, the remainder) is past due on as_of.
+
+    `requesters`: load each request's requester with it, for request_dict, which names it (one query
+    per request otherwise); a caller that shows no requester saves loading them.
+    """
+    opts = [selectinload(Request.body)] + ([selectinload(Request.requester)] if requesters else [])
+    q = (select(Request).options(*opts)
          .where(or_((Request.status.in_(OPEN_STATUSES)) & (Request.decision_due < as_of),
                     Request.rest_due < as_of))
          .order_by(Request.decision_due, Request.id))
