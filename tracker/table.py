@@ -35,15 +35,23 @@ def pad(s: str, cols: int, right: bool = False) -> str:
 
 def render(headers: Sequence[str], rows: Sequence[Sequence[object]], right: Sequence[int] = ()) -> str:
     """A table: headers, a rule, rows; columns padded by display width. `right` lists right-aligned columns."""
-    # Each cell is measured once: for the thousands of rows of `kaiji due` measuring is most of the work.
-    cells = [[(t, width(t)) for t in ("" if v is None else str(v) for v in row)] for row in rows]
+    # Each cell is measured once, by wcswidth itself unless it has a control character (width() then):
+    # for the thousands of rows of `kaiji due` measuring and padding are most of the command's work.
+    cells = []
+    for row in rows:
+        measured = []
+        for v in row:
+            t = "" if v is None else str(v)
+            w = wcswidth(t)
+            measured.append((t, w if w >= 0 else width(t)))
+        cells.append(measured)
     heads = [(h, width(h)) for h in headers]
     widths = [max([hw] + [r[i][1] for r in cells]) for i, (_, hw) in enumerate(heads)]
     flush_right = [i in right for i in range(len(widths))]
 
     def line(row: list[tuple[str, int]]) -> str:
-        return "  ".join(" " * (widths[i] - w) + t if flush_right[i] else t + " " * (widths[i] - w)
-                         for i, (t, w) in enumerate(row)).rstrip()
+        return "  ".join([" " * (widths[i] - w) + t if flush_right[i] else t + " " * (widths[i] - w)
+                          for i, (t, w) in enumerate(row)]).rstrip()
 
     lines = [line(heads), "  ".join("-" * w for w in widths)]
     lines += [line(r) for r in cells]

@@ -7,14 +7,12 @@ so that `kaiji --help` and `kaiji --version` start fast.
 from __future__ import annotations
 
 import gc
-import json
 from datetime import date
 from typing import Any, Iterable
 
 import click
 
 from .. import __version__
-from ..dates import DateError, read_date
 from ..errors import KaijiError
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -26,6 +24,8 @@ class DateParam(click.ParamType):
     def convert(self, value: Any, param, ctx) -> date:
         if isinstance(value, date):
             return value
+        from ..dates import DateError, read_date  # here: `kaiji --help` and `--version` parse no dates
+
         try:
             return read_date(value)
         except DateError as exc:
@@ -113,6 +113,8 @@ def warn(message: str) -> None:
 
 
 def emit_json(value: Any) -> None:
+    import json
+
     click.echo(json.dumps(value, ensure_ascii=False, indent=2))
 
 
@@ -122,6 +124,8 @@ def emit_json_list(items: Iterable[Any], batch: int = 500) -> None:
     json.dumps escapes every newline inside a string, so the only line breaks in an item's text are
     its indentation's, and indenting each line by two spaces gives what indent=2 gives inside a list.
     """
+    import json
+
     parts: list[str] = []
     first = True
     for item in items:

@@ -39,8 +39,11 @@ class Rendered:
     warnings: list[str] = field(default_factory=list)
 
 
-def _render(docs: list[layout.Document], font_path: str | None, warnings: list[str] | None = None) -> Rendered:
-    font, warning = fonts.load(font_path)
+def _render(docs: list[layout.Document], font_path: str | None, warnings: list[str] | None = None,
+            loaded: tuple[fonts.Font, str | None] | None = None) -> Rendered:
+    """`loaded`: what fonts.load(font_path) returned, for a batch that searches for the font once."""
+    font, warning = loaded if loaded is not None else fonts.load(font_path)
+    font.missing = set()  # the characters this PDF lacks, not the batch's earlier ones
     pdf, pages = layout.render(docs, font)
     return Rendered(pdf, pages, [w for w in (warning, *(warnings or []), font.missing_message()) if w])
 
@@ -56,21 +59,36 @@ def _filed_body(session: Session, req: Request) -> Body:
     return session.get(Body, body_id)
 
 
-def _request_doc(session: Session, request_id: int) -> layout.Document:
+def _forms_once():
+    """_forms_for for a batch: each jurisdiction's form file read and parsed once, not once a request."""
+    read: dict[str, forms.Forms] = {}
+
+    def forms_for(body: Body) -> forms.Forms:
+        key = body.jurisdiction.key
+        if key not in read:
+            read[key] = _forms_for(body)
+        return read[key]
+    return forms_for
+
+
+def _request_doc(session: Session, request_id: int, forms_for=_forms_for) -> layout.Document:
     req = service.get_request(session, request_id)
     body = _filed_body(session, req)
-    return request_document(_forms_for(body), body, req)
+    return request_document(forms_for(body), body, req)
 
 
 def request_pdf(session: Session, request_ids: Sequence[int], font: str | None = None) -> Rendered:
     """様式第1号 for each request, one after the other in one PDF."""
-    return _render([_request_doc(session, i) for i in request_ids], font)
+    forms_for = _forms_once()
+    return _render([_request_doc(session, i, forms_for) for i in request_ids], font)
 
 
 def request_pdfs(session: Session, request_ids: Sequence[int], font: str | None = None) -> list[Rendered]:
     """様式第1号 for each request, each its own PDF."""
-    docs = [_request_doc(session, i) for i in request_ids]   # every id checked before anything is rendered
-    return [_render([d], font) for d in docs]
+    forms_for = _forms_once()
+    docs = [_request_doc(session, i, forms_for) for i in request_ids]   # every id checked before anything is rendered
+    loaded = fonts.load(font)  # the font search (a stat of every font folder) once for the batch
+    return [_render([d], font, loaded=loaded) for d in docs]
 
 
 def blank_request_pdf(session: Session, body_key: str | None = None, font: str | None = None) -> Rendered:
