@@ -468,8 +468,8 @@ def render(report: dict, sizes: list[int]) -> str:
               "interleaved with the floors; median, min–max and interquartile range of the wall time, and the "
               "largest peak RSS over the runs. “+floor” is the median minus the median of "
               "`python -c \"import sqlalchemy.orm\"` in the same group (minus `python -c pass` for start-up). "
-              "CPU is the median user + system time of the process, less disturbed than wall time by other "
-              "work on the machine; the targets are judged on wall time.", ""]
+              "CPU is the median user + system time of the process (on a shared machine it moves with the wall "
+              "time: the processes are slowed, not kept waiting); the targets are judged on wall time.", ""]
     for title, group in report["groups"]:
         floor_pass = next((s for s in group if s.label == "python -c pass" and s.times), None)
         floor_sqla = next((s for s in group if s.label.startswith('python -c "import') and s.times), None)
@@ -630,7 +630,7 @@ def write(path: Path, text: str) -> None:
             new = old.rstrip() + "\n\n## Latest run\n\n" + block + "\n"
     else:
         path.parent.mkdir(parents=True, exist_ok=True)
-        new = ("# Benchmarks\n\nWritten by `python bench/bench.py` (see docs/README-bench.md).\n\n## Latest run\n\n"
+        new = ("# Benchmarks\n\nWritten by `python bench/bench.py` (see the README's Benchmarks section).\n\n## Latest run\n\n"
                + block + "\n")
     path.write_text(new, encoding="utf-8")
 
