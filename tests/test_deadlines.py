@@ -13,7 +13,7 @@ from datetime import date
 import pytest
 
 from tracker import deadlines as dl
-from tracker.presets import RULE_FIELDS, load
+from tracker.presets import load, rule_values
 
 D = date.fromisoformat
 CLOSED = dl.ClosedDays()
@@ -22,9 +22,7 @@ CLOSED = dl.ClosedDays()
 def preset(key: str) -> dl.Rule:
     """The rule as shipped in tracker/data/presets.toml, so these tests check the data too."""
     j = next(j for j in load() if j["key"] == key)
-    r = j["rule"][0]
-    defaults = {"extension_max_days": None, "extension_from": "period_end", "note": ""}
-    return dl.Rule(**{k: r.get(k, defaults.get(k)) for k in RULE_FIELDS})
+    return dl.Rule(**rule_values(j["rule"][0]))
 
 
 # (preset, received, expected due, how it was counted by hand)

@@ -16,6 +16,12 @@ RULE_FIELDS = ("period_days", "counts_request_day", "working_days", "move_off_cl
                "extension_from", "exclude_correction", "source", "note")
 
 
+def rule_values(r: dict[str, Any]) -> dict[str, Any]:
+    """A preset rule's fields, with the defaults for those a preset may leave out."""
+    optional = {"extension_max_days": None, "extension_from": "period_end", "note": ""}
+    return {k: r.get(k, optional.get(k)) for k in RULE_FIELDS}
+
+
 def load() -> list[dict[str, Any]]:
     return tomllib.loads(resources.files("tracker.data").joinpath("presets.toml").read_text("utf-8"))["jurisdiction"]
 
@@ -36,8 +42,7 @@ def seed(session: Session) -> None:
             eff = r.get("effective_from")
             eff = date.fromisoformat(str(eff)) if eff else None
             if not any(x.effective_from == eff for x in jur.rules):
-                optional = {"extension_max_days": None, "extension_from": "period_end", "note": ""}
-                jur.rules.append(DeadlineRule(effective_from=eff, **{k: r.get(k, optional.get(k)) for k in RULE_FIELDS}))
+                jur.rules.append(DeadlineRule(effective_from=eff, **rule_values(r)))
         have = {g.code for g in jur.grounds}
         for g in j.get("ground", []):
             if g["code"] not in have:
