@@ -1,12 +1,27 @@
-"""The data model: jurisdictions and their rules, bodies, requesters, requests and their timelines."""
+"""The data model: jurisdictions and their rules, bodies, requesters, requests and their timelines.
 
-from __future__ import annotations
+No `from __future__ import annotations` here: SQLAlchemy would have to evaluate each of the 120
+annotations from its string when the classes are declared, which every command pays for (~10 ms).
+A relationship to a class declared further down names it in quotes.
+"""
 
 from datetime import date, datetime, timezone
-from typing import Annotated, Any
+from typing import Annotated, Any, Optional
 
-from sqlalchemy import (JSON, Boolean, CheckConstraint, Date, DateTime, ForeignKey, Index, Integer, MetaData,
-                        String, Text, UniqueConstraint)
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 NAMING = {
@@ -41,10 +56,10 @@ class Jurisdiction(Base):
     ordinance: Mapped[Name]                       # 舞鶴市情報公開条例
     year_end_closure: Mapped[bool] = mapped_column(Boolean, default=True)  # 12月29日〜1月3日 closed
 
-    rules: Mapped[list[DeadlineRule]] = relationship(back_populates="jurisdiction", order_by="DeadlineRule.id")
-    closed_days: Mapped[list[ClosedDay]] = relationship(back_populates="jurisdiction")
-    grounds: Mapped[list[Ground]] = relationship(back_populates="jurisdiction", order_by="Ground.code")
-    bodies: Mapped[list[Body]] = relationship(back_populates="jurisdiction")
+    rules: Mapped[list["DeadlineRule"]] = relationship(back_populates="jurisdiction", order_by="DeadlineRule.id")
+    closed_days: Mapped[list["ClosedDay"]] = relationship(back_populates="jurisdiction")
+    grounds: Mapped[list["Ground"]] = relationship(back_populates="jurisdiction", order_by="Ground.code")
+    bodies: Mapped[list["Body"]] = relationship(back_populates="jurisdiction")
 
 
 class DeadlineRule(Base):
@@ -67,7 +82,7 @@ class DeadlineRule(Base):
     source: Mapped[LongText]
     note: Mapped[LongText] = mapped_column(default="")
 
-    jurisdiction: Mapped[Jurisdiction] = relationship(back_populates="rules")
+    jurisdiction: Mapped["Jurisdiction"] = relationship(back_populates="rules")
 
 
 class ClosedDay(Base):
@@ -80,7 +95,7 @@ class ClosedDay(Base):
     day: Mapped[date]
     reason: Mapped[Name]
 
-    jurisdiction: Mapped[Jurisdiction] = relationship(back_populates="closed_days")
+    jurisdiction: Mapped["Jurisdiction"] = relationship(back_populates="closed_days")
 
 
 class Ground(Base):
@@ -93,7 +108,7 @@ class Ground(Base):
     code: Mapped[str] = mapped_column(String(60))
     summary: Mapped[LongText] = mapped_column(default="")
 
-    jurisdiction: Mapped[Jurisdiction] = relationship(back_populates="grounds")
+    jurisdiction: Mapped["Jurisdiction"] = relationship(back_populates="grounds")
 
 
 class Body(Base):
@@ -107,8 +122,8 @@ class Body(Base):
     head_name: Mapped[str | None] = mapped_column(String(200))  # the person: 鴨田 秋津
     jurisdiction_id: Mapped[int] = mapped_column(ForeignKey("jurisdictions.id"))
 
-    jurisdiction: Mapped[Jurisdiction] = relationship(back_populates="bodies")
-    departments: Mapped[list[Department]] = relationship(back_populates="body")
+    jurisdiction: Mapped["Jurisdiction"] = relationship(back_populates="bodies")
+    departments: Mapped[list["Department"]] = relationship(back_populates="body")
 
 
 class Department(Base):
@@ -122,7 +137,7 @@ class Department(Base):
     phone: Mapped[str | None] = mapped_column(String(40))
     extension: Mapped[str | None] = mapped_column(String(20))
 
-    body: Mapped[Body] = relationship(back_populates="departments")
+    body: Mapped["Body"] = relationship(back_populates="departments")
 
 
 class Requester(Base):
@@ -176,11 +191,11 @@ class Request(Base):
     rest_due: Mapped[date | None]                       # 特例延長: the date for the remainder
     fee_unpaid: Mapped[int | None]                      # yen charged and not yet paid
 
-    body: Mapped[Body] = relationship()
-    requester: Mapped[Requester | None] = relationship()
-    department: Mapped[Department | None] = relationship()
-    events: Mapped[list[Event]] = relationship(back_populates="request", order_by="Event.id")
-    decisions: Mapped[list[Decision]] = relationship(back_populates="request", order_by="Decision.id")
+    body: Mapped["Body"] = relationship()
+    requester: Mapped[Optional["Requester"]] = relationship()
+    department: Mapped[Optional["Department"]] = relationship()
+    events: Mapped[list["Event"]] = relationship(back_populates="request", order_by="Event.id")
+    decisions: Mapped[list["Decision"]] = relationship(back_populates="request", order_by="Decision.id")
 
 
 class Event(Base):
@@ -197,7 +212,7 @@ class Event(Base):
     retracts_id: Mapped[int | None] = mapped_column(ForeignKey("events.id"))
     recorded_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
-    request: Mapped[Request] = relationship(back_populates="events")
+    request: Mapped["Request"] = relationship(back_populates="events")
 
 
 class Decision(Base):
@@ -225,11 +240,11 @@ class Decision(Base):
     # is neither confirmed nor denied (存否応答拒否), why the request was rejected (却下).
     reason: Mapped[str | None] = mapped_column(Text)
 
-    request: Mapped[Request] = relationship(back_populates="decisions")
-    event: Mapped[Event] = relationship()
-    department: Mapped[Department | None] = relationship()
-    documents: Mapped[list[DecisionDocument]] = relationship(order_by="DecisionDocument.position")
-    withheld: Mapped[list[WithheldPart]] = relationship(order_by="WithheldPart.position")
+    request: Mapped["Request"] = relationship(back_populates="decisions")
+    event: Mapped["Event"] = relationship()
+    department: Mapped[Optional["Department"]] = relationship()
+    documents: Mapped[list["DecisionDocument"]] = relationship(order_by="DecisionDocument.position")
+    withheld: Mapped[list["WithheldPart"]] = relationship(order_by="WithheldPart.position")
 
 
 class DecisionDocument(Base):
