@@ -572,13 +572,15 @@ class DueItem:
 def due(session: Session, as_of: date, within: int) -> list[DueItem]:
     """Every date coming up between as_of and as_of + within days, and every unpaid fee.
 
-    Read as rows of the few columns shown, not as Request objects: a large group has thousands of
-    dates coming up (every appeal window of the last three months), and building an object for
-    each took most of `kaiji due`'s time.
+    Read as rows of the few columns shown, from the tables rather than the mapped classes: a large
+    group has thousands of dates coming up (every appeal window of the last three months), and an
+    object for each took most of `kaiji due`'s time; a query of plain columns also spares the
+    command configuring the mappers (~30 ms).
     """
     until = as_of + timedelta(days=within)
-    shown = select(Request.id, Request.status, Request.subject, Body.key.label("body_key"),
-                   Body.name.label("body_name")).join(Body, Body.id == Request.body_id)
+    req, body = Request.__table__.c, Body.__table__.c
+    shown = select(req.id, req.status, req.subject, body.key.label("body_key"),
+                   body.name.label("body_name")).join_from(Request.__table__, Body.__table__, body.id == req.body_id)
 
     def rows(column, *where):
         return session.execute(shown.add_columns(column.label("value")).where(*where))
@@ -587,16 +589,17 @@ def due(session: Session, as_of: date, within: int) -> list[DueItem]:
         return DueItem(on, kind, r.id, r.body_key, r.body_name, r.subject, detail)
 
     items: list[DueItem] = []
-    for r in rows(Request.decision_due, Request.status.in_(OPEN_STATUSES), Request.decision_due >= as_of,
-                  Request.decision_due <= until):
+    for r in rows(req.decision_due, req.status.in_(OPEN_STATUSES), req.decision_due >= as_of,
+                  req.decision_due <= until):
         items.append(item(r, r.value, "extended decision" if r.status == "extended" else "decision", "decision due"))
-    for r in rows(Request.rest_due, Request.rest_due >= as_of, Request.rest_due <= until):
+    for r in rows(req.rest_due, req.rest_due >= as_of, req.rest_due <= until):
         items.append(item(r, r.value, "remainder", "decision on the remainder due"))
-    for r in rows(Request.disclosure_on, Request.disclosure_on >= as_of, Request.disclosure_on <= until):
+    for r in rows(req.disclosure_on, req.disclosure_on >= as_of, req.disclosure_on <= until):
         items.append(item(r, r.value, "disclosure", "disclosure appointment"))
-    for r in rows(Request.appeal_due, Request.appeal_due >= as_of, Request.appeal_due <= until):
+    for r in rows(req.appeal_due, req.appeal_due >= as_of, req.appeal_due <= until):
         items.append(item(r, r.value, "appeal", "last day to appeal"))
-    for r in rows(Request.fee_unpaid, Request.fee_unpaid.is_not(None)):
+    # fee_unpaid is stored only when above zero; "> 0" (not IS NOT NULL) lets SQLite use its index.
+    for r in rows(req.fee_unpaid, req.fee_unpaid > 0):
         items.append(item(r, None, "fee", f"{r.value}円 unpaid"))
     items.sort(key=lambda i: (i.on is None, i.on or date.max, i.request_id))
     return items
