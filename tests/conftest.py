@@ -21,6 +21,18 @@ from tracker.presets import seed
 PG_URL = os.environ.get("KAIJI_TEST_DB")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def own_cache(tmp_path_factory):
+    """The tests keep what kaiji caches (the parsed PDF font) in a folder of their own, not the user's."""
+    from tracker.pdf import fonts
+
+    cache = tmp_path_factory.mktemp("cache")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("XDG_CACHE_HOME", str(cache))              # for kaiji run as a subprocess
+        mp.setattr(fonts, "cache_dir", lambda: cache / "kaiji" / "fonts")
+        yield cache
+
+
 def is_postgres() -> bool:
     return bool(PG_URL)
 

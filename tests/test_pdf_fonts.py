@@ -3,6 +3,7 @@ one, ReportLab's built-in CID font and a one-line warning."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -139,3 +140,70 @@ def test_text_survives_extraction_with_the_embedded_font(kaiji, tmp_path):
     from pypdf import PdfReader
 
     assert SUBJECT in PdfReader(str(out)).pages[0].extract_text().replace("\n", "")   # and in another reader
+
+
+# ---------------------------------------------------------------- the parsed font, kept between runs
+
+def _must_not_parse(name, path):
+    raise AssertionError(f"{path} was parsed again instead of read from the cache")
+
+
+@needs_ipaex
+def test_the_parsed_font_is_kept_between_runs_and_gives_the_same_bytes(kaiji, tmp_path, monkeypatch):
+    cache = tmp_path / "cache"
+    monkeypatch.setattr(fonts, "cache_dir", lambda: cache)
+    monkeypatch.setattr(fonts, "_registered", {})        # as in a new process
+    maizuru_case(kaiji, decided=False)
+    parsed, kept = tmp_path / "parsed.pdf", tmp_path / "kept.pdf"
+    kaiji.ok("pdf", "request", "1", "--font", IPAEX_MINCHO, "-o", parsed)
+    assert len(list(cache.glob("*.pickle"))) == 1
+
+    monkeypatch.setattr(fonts, "_registered", {})
+    monkeypatch.setattr(fonts, "_parse", _must_not_parse)
+    kaiji.ok("pdf", "request", "1", "--font", IPAEX_MINCHO, "-o", kept)
+    assert kept.read_bytes() == parsed.read_bytes()
+
+
+@needs_ipaex
+def test_a_damaged_cache_file_is_parsed_anew_and_replaced(kaiji, tmp_path, monkeypatch):
+    cache = tmp_path / "cache"
+    monkeypatch.setattr(fonts, "cache_dir", lambda: cache)
+    monkeypatch.setattr(fonts, "_registered", {})
+    maizuru_case(kaiji, decided=False)
+    good = tmp_path / "good.pdf"
+    kaiji.ok("pdf", "request", "1", "--font", IPAEX_MINCHO, "-o", good)
+    [kept] = cache.glob("*.pickle")
+    kept.write_bytes(kept.read_bytes()[:1000])            # as a run killed while writing would leave it (without os.replace)
+
+    monkeypatch.setattr(fonts, "_registered", {})
+    again = tmp_path / "again.pdf"
+    kaiji.ok("pdf", "request", "1", "--font", IPAEX_MINCHO, "-o", again)
+    assert again.read_bytes() == good.read_bytes()
+    monkeypatch.setattr(fonts, "_parse", _must_not_parse)  # and the cache file is whole again
+    assert fonts._cached("KaijiJP-test", IPAEX_MINCHO) is not None
+
+
+@needs_ipaex
+def test_a_changed_font_file_is_parsed_anew_and_its_old_cache_file_removed(tmp_path, monkeypatch):
+    cache = tmp_path / "cache"
+    monkeypatch.setattr(fonts, "cache_dir", lambda: cache)
+    mine = tmp_path / "mine.ttf"
+    mine.write_bytes(IPAEX_MINCHO.read_bytes())
+    fonts._load_ttf(mine)
+    [before] = cache.glob("*.pickle")
+    os.utime(mine, ns=(mine.stat().st_atime_ns, mine.stat().st_mtime_ns + 10**9))   # the file changed
+    assert fonts._cached("KaijiJP-test", mine) is None
+    fonts._load_ttf(mine)
+    [after] = cache.glob("*.pickle")
+    assert after != before
+
+
+@needs_ipaex
+def test_a_cache_folder_that_cannot_be_written_does_not_stop_the_pdf(kaiji, tmp_path, monkeypatch):
+    blocked = tmp_path / "file"
+    blocked.write_text("a file where the cache folder would be")
+    monkeypatch.setattr(fonts, "cache_dir", lambda: blocked / "fonts")
+    monkeypatch.setattr(fonts, "_registered", {})
+    maizuru_case(kaiji, decided=False)
+    result = kaiji.ok("pdf", "request", "1", "--font", IPAEX_MINCHO, "-o", tmp_path / "r.pdf")
+    assert "warning" not in result.stderr and (tmp_path / "r.pdf").stat().st_size > 1000

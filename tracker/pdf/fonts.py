@@ -104,12 +104,12 @@ class Font:
 
 def _load_ttf(path: Path):
     """ReportLab's TTFont for a file, or a BadInput saying why it cannot be used."""
-    from reportlab.pdfbase.ttfonts import TTFError, TTFont
+    from reportlab.pdfbase.ttfonts import TTFError
 
     # The ReportLab name depends on the file alone, so one file always gives the same PDF bytes.
     name = "KaijiJP-" + hashlib.sha1(str(path).encode("utf-8", "surrogateescape")).hexdigest()[:10]
     try:
-        font = TTFont(name, str(path), subfontIndex=0)
+        font = _cached(name, path) or _parse(name, path)
     except TTFError as exc:
         why = "its outlines are PostScript (CFF), which cannot be embedded" if "postscript" in str(exc).lower() \
             else "it is not a TrueType font"
@@ -125,6 +125,96 @@ def _load_ttf(path: Path):
         raise BadInput(f"{path} has no Japanese characters; use a Japanese TrueType font such as IPAex Mincho "
                        "(ipaexm.ttf).")
     return font, glyphs
+
+
+# ---------------------------------------------------------------- the parsed font, kept between runs
+#
+# ReportLab parses a TrueType file in pure Python each time it loads one: for IPAex Mincho (7.8 MB,
+# 12,000 glyphs) that is most of the time one `kaiji pdf` command takes beyond its imports. What the
+# parse yields (the character map, the widths, the glyph offsets) is kept in the user's cache folder,
+# one file per font file, and used while the font file, ReportLab and Python stay the same; the
+# font's bytes are read from the font file itself. A cache file that cannot be read is parsed anew.
+
+CACHE_FORMAT = 1
+_NOT_KEPT = {"face", "state", "fontName"}            # TTFont: set anew on each load
+_FACE_NOT_KEPT = {"_ttf_data", "_pdfScale"}         # TTFontFace: the file's bytes, and a lambda
+
+
+def cache_dir() -> Path:
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("kaiji", appauthor=False)) / "fonts"
+
+
+def _cache_file(path: Path) -> Path:
+    """The cache file of a font file: named by the font's path, then by what makes a parse stale."""
+    import reportlab
+
+    st = path.stat()
+    digest = lambda s: hashlib.sha1(s.encode("utf-8", "surrogateescape")).hexdigest()[:16]  # noqa: E731
+    stale = f"{CACHE_FORMAT}|{st.st_size}|{st.st_mtime_ns}|{reportlab.Version}|{sys.version_info[:2]}"
+    return cache_dir() / f"{digest(str(path))}-{digest(stale)}.pickle"
+
+
+def _scale(units_per_em: int):
+    """Font units to PDF units (1000 an em), as ReportLab's parser sets face._pdfScale."""
+    if units_per_em == 1000:
+        return lambda x: x
+    factor = 1000 / units_per_em
+    return lambda x: x * factor
+
+
+def _cached(name: str, path: Path):
+    """ReportLab's TTFont for path from the cache, or None."""
+    import gc
+    import pickle
+    from weakref import WeakKeyDictionary
+
+    from reportlab.pdfbase.ttfonts import TTFont, TTFontFace
+
+    try:
+        cached = _cache_file(path)
+        was_on = gc.isenabled()
+        gc.disable()  # the load makes some 50,000 objects, none of them cyclic garbage
+        try:
+            with open(cached, "rb") as f:
+                font_state, face_state = pickle.load(f)
+        finally:
+            if was_on:
+                gc.enable()
+        face = TTFontFace.__new__(TTFontFace)
+        face.__dict__.update(face_state)
+        face._ttf_data = path.read_bytes()
+        face._pdfScale = _scale(face.unitsPerEm)
+        font = TTFont.__new__(TTFont)
+        font.__dict__.update(font_state)
+        font.fontName, font.face, font.state = name, face, WeakKeyDictionary()
+        return font
+    except Exception:  # noqa: BLE001 - not cached yet, written by a run that crashed, or unreadable: parse
+        return None
+
+
+def _parse(name: str, path: Path):
+    """ReportLab's TTFont for path, parsed from the file; what the parse yields is cached for later runs."""
+    import pickle
+
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    font = TTFont(name, str(path), subfontIndex=0)
+    try:
+        cached = _cache_file(path)
+        data = pickle.dumps(({k: v for k, v in vars(font).items() if k not in _NOT_KEPT},
+                             {k: v for k, v in vars(font.face).items() if k not in _FACE_NOT_KEPT}),
+                            protocol=pickle.HIGHEST_PROTOCOL)
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        for old in cached.parent.glob(cached.name.split("-")[0] + "-*.pickle"):
+            old.unlink(missing_ok=True)   # a parse by an older ReportLab, or of the file before it changed
+        partial = cached.with_name(f"{cached.name}.{os.getpid()}.tmp")
+        partial.write_bytes(data)
+        os.replace(partial, cached)       # whole or not at all: a reader never sees half a file
+    except Exception:  # noqa: BLE001 - a read-only home, a full disk: the PDF does not need the cache
+        pass
+    return font
 
 
 _registered: dict[str, Font] = {}
