@@ -120,6 +120,14 @@ def test_batch_in_one_file_or_one_file_each(kaiji, tmp_path):
     kaiji.ok("pdf", "request", "1", "2", "3", "--each", "-o", folder)
     for i, s in enumerate(subjects, 1):
         assert s in pdf_text(folder / f"request-{i}.pdf")
+    # In the order given, and a batch with one unknown id is refused whole, naming it.
+    kaiji.ok("pdf", "request", "3", "1", "-o", batch)
+    assert [subjects[2] in pdf_text(batch, 1), subjects[0] in pdf_text(batch, 2)] == [True, True]
+    refused = tmp_path / "refused"
+    for ids, missing in ((["1", "7", "2"], "7"), (["2", "0"], "0"), (["1", str(2**40)], str(2**40))):
+        result = kaiji("pdf", "request", *ids, "--each", "-o", refused)
+        assert result.exit_code == 2 and f"there is no request {missing};" in result.stderr
+    assert not refused.exists()
 
 
 def test_default_file_name_and_standard_output(kaiji, tmp_path, monkeypatch):

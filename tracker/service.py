@@ -14,7 +14,7 @@ from typing import Any, Iterable, Iterator, Sequence
 
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from . import deadlines as dl
 from . import timeline
@@ -125,13 +125,33 @@ def check_ground(jurisdiction: Jurisdiction, value: str) -> str:
 
 # ---------------------------------------------------------------- look-ups
 
+def _no_request(request_id: int) -> NotFound:
+    return NotFound(f"there is no request {request_id}; `kaiji request list` shows the ids.")
+
+
 def get_request(session: Session, request_id: int) -> Request:
     req = None
     if 0 < request_id <= MAX_ID:  # beyond an INTEGER column the driver would fail, not answer "none"
         req = session.get(Request, request_id, options=[selectinload(Request.events), selectinload(Request.decisions)])
     if req is None:
-        raise NotFound(f"there is no request {request_id}; `kaiji request list` shows the ids.")
+        raise _no_request(request_id)
     return req
+
+
+def get_requests(session: Session, request_ids: Sequence[int]) -> list[Request]:
+    """The requests, in the order given, each with its events, body and requester: a few queries for a
+    whole batch (of PDFs), not a few per request. The first id that does not exist is refused."""
+    found: dict[int, Request] = {}
+    wanted = [i for i in dict.fromkeys(request_ids) if 0 < i <= MAX_ID]
+    for start in range(0, len(wanted), 500):     # well within any database's limit on bound parameters
+        q = (select(Request).where(Request.id.in_(wanted[start:start + 500]))
+             .options(selectinload(Request.events), joinedload(Request.requester),
+                      joinedload(Request.body).joinedload(Body.jurisdiction)))
+        found.update((r.id, r) for r in session.scalars(q))
+    missing = next((i for i in request_ids if i not in found), None)
+    if missing is not None:
+        raise _no_request(missing)
+    return [found[i] for i in request_ids]
 
 
 def get_body(session: Session, key: str) -> Body:

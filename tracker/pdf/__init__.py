@@ -60,33 +60,38 @@ def _filed_body(session: Session, req: Request) -> Body:
 
 
 def _forms_once():
-    """_forms_for for a batch: each jurisdiction's form file read and parsed once, not once a request."""
-    read: dict[str, forms.Forms] = {}
+    """_forms_for for a batch: each form file read and parsed once, not once a request."""
+    by_file: dict[str, forms.Forms] = {}
+    by_jurisdiction: dict[str, forms.Forms] = {}
 
     def forms_for(body: Body) -> forms.Forms:
         key = body.jurisdiction.key
-        if key not in read:
-            read[key] = _forms_for(body)
-        return read[key]
+        if key not in by_jurisdiction:
+            file = forms.file_for(key)       # its own, or the generic one that most jurisdictions share
+            if file not in by_file:
+                by_file[file] = forms.load(file)
+            by_jurisdiction[key] = by_file[file]
+        return by_jurisdiction[key]
     return forms_for
 
 
-def _request_doc(session: Session, request_id: int, forms_for=_forms_for) -> layout.Document:
-    req = service.get_request(session, request_id)
-    body = _filed_body(session, req)
-    return request_document(forms_for(body), body, req)
+def _request_docs(session: Session, request_ids: Sequence[int]) -> list[layout.Document]:
+    forms_for = _forms_once()
+    docs = []
+    for req in service.get_requests(session, request_ids):   # every id checked before anything is rendered
+        body = _filed_body(session, req)
+        docs.append(request_document(forms_for(body), body, req))
+    return docs
 
 
 def request_pdf(session: Session, request_ids: Sequence[int], font: str | None = None) -> Rendered:
     """様式第1号 for each request, one after the other in one PDF."""
-    forms_for = _forms_once()
-    return _render([_request_doc(session, i, forms_for) for i in request_ids], font)
+    return _render(_request_docs(session, request_ids), font)
 
 
 def request_pdfs(session: Session, request_ids: Sequence[int], font: str | None = None) -> list[Rendered]:
     """様式第1号 for each request, each its own PDF."""
-    forms_for = _forms_once()
-    docs = [_request_doc(session, i, forms_for) for i in request_ids]   # every id checked before anything is rendered
+    docs = _request_docs(session, request_ids)
     loaded = fonts.load(font)  # the font search (a stat of every font folder) once for the batch
     return [_render([d], font, loaded=loaded) for d in docs]
 

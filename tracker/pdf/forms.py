@@ -112,8 +112,13 @@ class _Values(dict):
         raise KeyError(key)
 
 
+def file_for(jurisdiction_key: str) -> str:
+    """The form file a jurisdiction prints with: its own, or the generic one."""
+    return jurisdiction_key if _find(jurisdiction_key) is not None else GENERIC
+
+
 def load(jurisdiction_key: str) -> Forms:
     """The forms for a jurisdiction: its own file, or the generic one."""
-    key = jurisdiction_key if _find(jurisdiction_key) is not None else GENERIC
+    key = file_for(jurisdiction_key)
     data, where = _read(key)
     return Forms(key, where, data)

@@ -99,23 +99,36 @@ class Document:
 # ---------------------------------------------------------------- measuring and wrapping
 
 class Measure:
-    """Widths of text in one font, cached per character."""
+    """Widths of text in one font, cached per character and size; `Measure.of(font)` is shared by every
+    PDF the process makes with that font, so a batch measures each character once."""
+
+    _shared: dict[str, Measure] = {}
 
     def __init__(self, font: Font):
         from reportlab.pdfbase.pdfmetrics import stringWidth
 
         self.font = font
         self._sw = stringWidth
-        self._cache: dict[tuple[str, float], float] = {}
+        self._sizes: dict[float, dict[str, float]] = {}
 
-    def char(self, ch: str, size: float) -> float:
-        key = (ch, size)
-        if key not in self._cache:
-            self._cache[key] = size if ch in (BOX, TICKED) else self._sw(ch, self.font.name, size)
-        return self._cache[key]
+    @classmethod
+    def of(cls, font: Font) -> Measure:
+        m = cls._shared.get(font.name)
+        if m is None or m.font is not font:
+            m = cls._shared[font.name] = cls(font)
+        return m
 
     def __call__(self, s: str, size: float) -> float:
-        return sum(self.char(c, size) for c in s)
+        widths = self._sizes.get(size)
+        if widths is None:
+            widths = self._sizes[size] = {}
+        try:
+            return sum([widths[c] for c in s])
+        except KeyError:
+            for c in s:
+                if c not in widths:
+                    widths[c] = size if c in (BOX, TICKED) else self._sw(c, self.font.name, size)
+            return sum([widths[c] for c in s])
 
 
 def wrap(value: str, width: float, size: float, measure: Callable[[str, float], float]) -> list[str]:
@@ -367,7 +380,7 @@ def render(docs: list[Document], font: Font) -> tuple[bytes, int]:
     """
     from reportlab.pdfgen.canvas import Canvas
 
-    measure = Measure(font)
+    measure = Measure.of(font)
     laid = []
     for doc in docs:
         layout = Layout(measure, doc)
