@@ -115,13 +115,15 @@ def current_revision(engine: Engine) -> str | None:
     """The schema revision stored in the database, None for an empty database."""
     try:
         with engine.connect().execution_options(readonly=True) as conn:
-            if not inspect(conn).has_table("alembic_version"):
+            try:   # asked straight away: a kaiji database has the table, and reflection costs an import
+                return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+            except DatabaseError:
+                conn.rollback()
                 tables = inspect(conn).get_table_names()
                 if tables:
                     raise Refused(f"the database at {describe(str(engine.url))} holds tables that are not kaiji's; "
                                   "point --db or KAIJI_DB at a kaiji database or a new file.")
                 return None
-            return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
     except DatabaseError as exc:
         if isinstance(exc, OperationalError) and engine.dialect.name != "sqlite":
             raise  # a server that cannot be reached: open_database says so
