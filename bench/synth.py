@@ -18,7 +18,8 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import selectinload
 
 from tracker import db as dbm
-from tracker import service, timeline
+from tracker import reports, service, timeline
+from tracker.schema import OPEN_STATUSES
 from tracker.models import Body, Decision, DecisionDocument, Department, Event, Jurisdiction, Request, Requester, WithheldPart
 
 # Bump when the generated data changes, so cached databases are rebuilt.
@@ -527,9 +528,9 @@ def describe(engine, ref: date) -> dict[str, Any]:
             meta[table] = count(select(func.count()).select_from(model))
         meta["bodies"] = count(select(func.count()).select_from(Body))
         meta["jurisdictions"] = count(select(func.count()).select_from(Jurisdiction))
-        meta["open"] = count(select(func.count()).select_from(Request).where(Request.status.in_(timeline.OPEN_STATUSES)))
-        meta["overdue"] = len(service.overdue(s, ref))
-        meta["due"] = len(service.due(s, ref, 90))
+        meta["open"] = count(select(func.count()).select_from(Request).where(Request.status.in_(OPEN_STATUSES)))
+        meta["overdue"] = len(reports.overdue(s, ref))
+        meta["due"] = len(reports.due(s, ref, 90))
         meta["status"] = dict(s.execute(select(Request.status, func.count()).group_by(Request.status)).all())
         meta["event_kinds"] = dict(s.execute(select(Event.kind, func.count()).group_by(Event.kind)).all())
         meta["decision_kinds"] = dict(s.execute(select(Decision.kind, func.count()).group_by(Decision.kind)).all())

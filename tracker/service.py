@@ -9,10 +9,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any, Iterable, Iterator, Sequence
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, selectinload
 
@@ -22,7 +22,7 @@ from .dates import iso
 from .errors import BadInput, NotFound, Refused
 from .models import (Body, ClosedDay, Decision, DecisionDocument, DeadlineRule, Department, Event, Ground,
                      Jurisdiction, Request, Requester, WithheldPart)
-from .timeline import DECISION_KINDS, METHODS, OPEN_STATUSES
+from .timeline import DECISION_KINDS, METHODS
 
 # ---------------------------------------------------------------- input checks
 
@@ -546,83 +546,6 @@ def iter_requests(session: Session, *, status: str | None = None, body: str | No
     if body:
         q = q.where(Request.body_id == get_body(session, body).id)
     return iter(session.scalars(q.execution_options(yield_per=batch)))
-
-
-@dataclass
-class OverdueItem:
-    request: Request
-    what: str             # "decision", or "remainder" after a special extension (特例延長)
-    since: date           # the date that passed
-    inaction_from: date   # an appeal against inaction (不作為) is open from this day
-
-
-def overdue(session: Session, as_of: date, *, requesters: bool = True) -> list[OverdueItem]:
-    """Requests whose decision (or, after a special extension, the remainder) is past due on as_of.
-
-    `requesters`: load each request's requester with it, for request_dict, which names it (one query
-    per request otherwise); a caller that shows no requester saves loading them.
-    """
-    opts = [selectinload(Request.body)] + ([selectinload(Request.requester)] if requesters else [])
-    q = (select(Request).options(*opts)
-         .where(or_((Request.status.in_(OPEN_STATUSES)) & (Request.decision_due < as_of),
-                    Request.rest_due < as_of))
-         .order_by(Request.decision_due, Request.id))
-    items = []
-    for r in session.scalars(q):
-        waiting = r.status in OPEN_STATUSES and r.decision_due is not None and r.decision_due < as_of
-        since = r.decision_due if waiting else r.rest_due
-        items.append(OverdueItem(r, "decision" if waiting else "remainder", since, dl.inaction_appeal_from(since)))
-    return items
-
-
-@dataclass
-class DueItem:
-    on: date | None
-    kind: str
-    request_id: int
-    body: str                 # the body's key
-    body_name: str
-    subject: str
-    detail: str
-
-    KINDS_JA = {"decision": "決定期限", "extended decision": "延長後の決定期限", "remainder": "特例延長の残り",
-                "disclosure": "開示の実施", "appeal": "審査請求期限", "fee": "費用未納"}
-
-
-def due(session: Session, as_of: date, within: int) -> list[DueItem]:
-    """Every date coming up between as_of and as_of + within days, and every unpaid fee.
-
-    Read as rows of the few columns shown, from the tables rather than the mapped classes: a large
-    group has thousands of dates coming up (every appeal window of the last three months), and an
-    object for each took most of `kaiji due`'s time; a query of plain columns also spares the
-    command configuring the mappers (~30 ms).
-    """
-    until = as_of + timedelta(days=within)
-    req, body = Request.__table__.c, Body.__table__.c
-    shown = select(req.id, req.status, req.subject, body.key.label("body_key"),
-                   body.name.label("body_name")).join_from(Request.__table__, Body.__table__, body.id == req.body_id)
-
-    def rows(column, *where):
-        return session.execute(shown.add_columns(column.label("value")).where(*where))
-
-    def item(r, on: date | None, kind: str, detail: str) -> DueItem:
-        return DueItem(on, kind, r.id, r.body_key, r.body_name, r.subject, detail)
-
-    items: list[DueItem] = []
-    for r in rows(req.decision_due, req.status.in_(OPEN_STATUSES), req.decision_due >= as_of,
-                  req.decision_due <= until):
-        items.append(item(r, r.value, "extended decision" if r.status == "extended" else "decision", "decision due"))
-    for r in rows(req.rest_due, req.rest_due >= as_of, req.rest_due <= until):
-        items.append(item(r, r.value, "remainder", "decision on the remainder due"))
-    for r in rows(req.disclosure_on, req.disclosure_on >= as_of, req.disclosure_on <= until):
-        items.append(item(r, r.value, "disclosure", "disclosure appointment"))
-    for r in rows(req.appeal_due, req.appeal_due >= as_of, req.appeal_due <= until):
-        items.append(item(r, r.value, "appeal", "last day to appeal"))
-    # fee_unpaid is stored only when above zero; "> 0" (not IS NOT NULL) lets SQLite use its index.
-    for r in rows(req.fee_unpaid, req.fee_unpaid > 0):
-        items.append(item(r, None, "fee", f"{r.value}円 unpaid"))
-    items.sort(key=lambda i: (i.on is None, i.on or date.max, i.request_id))
-    return items
 
 
 def request_dict(r: Request) -> dict[str, Any]:

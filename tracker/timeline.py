@@ -26,7 +26,6 @@ STATUS_JA = {
     "decided": "決定済", "disclosed": "開示済", "appealed": "審査請求中", "ruled": "裁決済",
     "withdrawn": "取下げ",
 }
-OPEN_STATUSES = ("received", "correction", "extended")  # waiting for a decision
 
 
 def rule_row(jurisdiction: Jurisdiction, on: date) -> DeadlineRule:

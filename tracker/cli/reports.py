@@ -5,7 +5,6 @@ from __future__ import annotations
 import click
 
 from . import DATE, App, cli, emit_json, pass_app, today
-from .requests import _status_ja  # noqa: F401
 
 
 # ---------------------------------------------------------------- what is late, what is coming
@@ -16,27 +15,26 @@ from .requests import _status_ja  # noqa: F401
 @pass_app
 def overdue(app: App, as_of, as_json) -> None:
     """List requests whose decision is overdue, with the day an appeal against inaction opened."""
-    from .. import service
     from ..dates import iso
+    from ..reports import overdue as overdue_items
     from ..table import clip, render
 
     as_of = as_of or today()
     with app.read() as s:
-        # The table shows four of request_dict's fields, and no requester: those need not be loaded.
-        rows = [(service.request_dict(i.request) if as_json else
-                 {"id": i.request.id, "body_name": i.request.body.name, "subject": i.request.subject,
-                  "received_on": iso(i.request.received_on)}) | {
-            "overdue_since": i.since.isoformat(), "days_overdue": (as_of - i.since).days,
-            "inaction_appeal_from": i.inaction_from.isoformat(), "what": i.what}
-            for i in service.overdue(s, as_of, requesters=as_json)]
+        items = overdue_items(s, as_of)
+        if as_json:   # every field of each request, as `request show --json` gives them
+            from .. import service
+
+            shown = [service.request_dict(r) for r in service.get_requests(s, [i.request_id for i in items])]
+    late = [{"overdue_since": i.since.isoformat(), "days_overdue": (as_of - i.since).days,
+             "inaction_appeal_from": i.inaction_from.isoformat(), "what": i.what} for i in items]
     if as_json:
-        return emit_json(rows)
-    if not rows:
+        return emit_json([r | x for r, x in zip(shown, late)])
+    if not items:
         return click.echo(f"nothing overdue as of {as_of}.")
     click.echo(render(["id", "body", "subject", "received", "due", "days late", "不作為審査請求 from"],
-                      [[r["id"], r["body_name"], clip(r["subject"], 30), r["received_on"], r["overdue_since"],
-                        r["days_overdue"], r["inaction_appeal_from"]] for r in rows], right=[0, 5]))
-
+                      [[i.request_id, i.body_name, clip(i.subject, 30), iso(i.received_on), x["overdue_since"],
+                        x["days_overdue"], x["inaction_appeal_from"]] for i, x in zip(items, late)], right=[0, 5]))
 
 
 @cli.command()
@@ -47,23 +45,23 @@ def overdue(app: App, as_of, as_json) -> None:
 @pass_app
 def due(app: App, within, as_of, as_json) -> None:
     """List every date coming up: decisions, extended decisions, disclosures, appeal windows, unpaid fees."""
-    from .. import service
+    from ..reports import DueItem
+    from ..reports import due as due_items
     from ..table import clip, render
 
     as_of = as_of or today()
     with app.read() as s:
-        items = [{"on": i.on.isoformat() if i.on else None, "kind": i.kind,
-                  "kind_ja": service.DueItem.KINDS_JA[i.kind], "request": i.request_id,
-                  "body": i.body, "body_name": i.body_name, "subject": i.subject,
-                  "detail": i.detail, "days_left": (i.on - as_of).days if i.on else None}
-                 for i in service.due(s, as_of, within)]
+        items = due_items(s, as_of, within)
     if as_json:
-        return emit_json(items)
+        return emit_json([{"on": i.on.isoformat() if i.on else None, "kind": i.kind,
+                           "kind_ja": DueItem.KINDS_JA[i.kind], "request": i.request_id, "body": i.body,
+                           "body_name": i.body_name, "subject": i.subject, "detail": i.detail,
+                           "days_left": (i.on - as_of).days if i.on else None} for i in items])
     if not items:
         return click.echo(f"nothing due between {as_of} and {within} days later.")
     click.echo(render(["date", "in", "what", "request", "body", "subject"],
-                      [[i["on"] or "", f"{i['days_left']}d" if i["days_left"] is not None else "",
-                        f"{i['kind_ja']} ({i['detail']})", i["request"], i["body_name"], clip(i["subject"], 24)]
+                      [[i.on.isoformat() if i.on else "", f"{(i.on - as_of).days}d" if i.on else "",
+                        f"{DueItem.KINDS_JA[i.kind]} ({i.detail})", i.request_id, i.body_name, clip(i.subject, 24)]
                        for i in items], right=[1, 3]))
 
 

@@ -1,0 +1,92 @@
+"""What is late and what is coming: the overdue and due lists, read from the dates stored on each request.
+
+timeline.refresh keeps those dates (decision_due, rest_due, appeal_due, …) right whenever a
+request's events change, so each list is a few indexed queries. They select plain columns from
+the tables (schema.py), not mapped objects: a large group has thousands of dates coming up, and
+these commands need neither the mapped classes nor their configuration, which together cost more
+than the queries.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from . import deadlines as dl
+from .schema import OPEN_STATUSES, bodies, requests
+
+_req, _body = requests.c, bodies.c
+# What both lists show of a request.
+_SHOWN = (select(_req.id, _req.status, _req.subject, _req.received_on, _body.key.label("body_key"),
+                 _body.name.label("body_name"))
+          .join_from(requests, bodies, _body.id == _req.body_id))
+
+
+@dataclass
+class OverdueItem:
+    request_id: int
+    body: str                 # the body's key
+    body_name: str
+    subject: str
+    received_on: date | None
+    what: str                 # "decision", or "remainder" after a special extension (特例延長)
+    since: date               # the date that passed
+    inaction_from: date       # an appeal against inaction (不作為) is open from this day
+
+
+def overdue(session: Session, as_of: date) -> list[OverdueItem]:
+    """Requests whose decision (or, after a special extension, the remainder) is past due on as_of."""
+    q = (_SHOWN.add_columns(_req.decision_due, _req.rest_due)
+         .where(or_(_req.status.in_(OPEN_STATUSES) & (_req.decision_due < as_of), _req.rest_due < as_of))
+         .order_by(_req.decision_due, _req.id))
+    items = []
+    for r in session.execute(q):
+        waiting = r.status in OPEN_STATUSES and r.decision_due is not None and r.decision_due < as_of
+        since = r.decision_due if waiting else r.rest_due
+        items.append(OverdueItem(r.id, r.body_key, r.body_name, r.subject, r.received_on,
+                                 "decision" if waiting else "remainder", since, dl.inaction_appeal_from(since)))
+    return items
+
+
+@dataclass
+class DueItem:
+    on: date | None
+    kind: str
+    request_id: int
+    body: str                 # the body's key
+    body_name: str
+    subject: str
+    detail: str
+
+    KINDS_JA = {"decision": "決定期限", "extended decision": "延長後の決定期限", "remainder": "特例延長の残り",
+                "disclosure": "開示の実施", "appeal": "審査請求期限", "fee": "費用未納"}
+
+
+def due(session: Session, as_of: date, within: int) -> list[DueItem]:
+    """Every date coming up between as_of and as_of + within days, and every unpaid fee."""
+    until = as_of + timedelta(days=within)
+
+    def rows(column, *where):
+        return session.execute(_SHOWN.add_columns(column.label("value")).where(*where))
+
+    def item(r, on: date | None, kind: str, detail: str) -> DueItem:
+        return DueItem(on, kind, r.id, r.body_key, r.body_name, r.subject, detail)
+
+    items: list[DueItem] = []
+    for r in rows(_req.decision_due, _req.status.in_(OPEN_STATUSES), _req.decision_due >= as_of,
+                  _req.decision_due <= until):
+        items.append(item(r, r.value, "extended decision" if r.status == "extended" else "decision", "decision due"))
+    for r in rows(_req.rest_due, _req.rest_due >= as_of, _req.rest_due <= until):
+        items.append(item(r, r.value, "remainder", "decision on the remainder due"))
+    for r in rows(_req.disclosure_on, _req.disclosure_on >= as_of, _req.disclosure_on <= until):
+        items.append(item(r, r.value, "disclosure", "disclosure appointment"))
+    for r in rows(_req.appeal_due, _req.appeal_due >= as_of, _req.appeal_due <= until):
+        items.append(item(r, r.value, "appeal", "last day to appeal"))
+    # fee_unpaid is stored only when above zero; "> 0" (not IS NOT NULL) lets SQLite use its index.
+    for r in rows(_req.fee_unpaid, _req.fee_unpaid > 0):
+        items.append(item(r, None, "fee", f"{r.value}円 unpaid"))
+    items.sort(key=lambda i: (i.on is None, i.on or date.max, i.request_id))
+    return items

@@ -1,0 +1,236 @@
+"""The database's tables: what kaiji stores, column by column. models.py maps its classes onto them.
+
+The tables are declared here as plain SQLAlchemy Core, apart from the classes, so that a command
+that only reads a few columns (`kaiji due`, `kaiji overdue`) can query them without declaring and
+configuring the ORM's mapped classes, which costs a command some 60 ms. The migrations
+(migrations/versions) build these tables; `alembic check` (tests/test_migrations.py) keeps the two
+in step.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+metadata = MetaData(naming_convention=NAMING)
+
+# The statuses (requests.status, set by timeline.refresh) of a request waiting for a decision.
+OPEN_STATUSES = ("received", "correction", "extended")
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def _id() -> Column:
+    return Column("id", Integer, primary_key=True)
+
+
+def _required(name: str, type_, *args, **kw) -> Column:
+    return Column(name, type_, *args, nullable=False, **kw)
+
+
+def _ref(name: str, target: str, *, required: bool = True, **kw) -> Column:
+    return Column(name, Integer, ForeignKey(target), nullable=not required, **kw)
+
+
+# A city, prefecture or the state: whose ordinance (条例) or law governs a body's requests.
+jurisdictions = Table(
+    "jurisdictions", metadata,
+    _id(),
+    _required("key", String(40), unique=True),
+    _required("name", String(200)),
+    _required("ordinance", String(200)),                          # 舞鶴市情報公開条例
+    _required("year_end_closure", Boolean, default=True),         # 12月29日〜1月3日 closed
+)
+
+# A decision-period rule, in force from a date; see deadlines.Rule for what each field means.
+deadline_rules = Table(
+    "deadline_rules", metadata,
+    _id(),
+    _ref("jurisdiction_id", "jurisdictions.id"),
+    Column("effective_from", Date),              # None: since before any request kaiji holds
+    _required("period_days", Integer),
+    _required("counts_request_day", Boolean),
+    _required("working_days", Boolean),
+    _required("move_off_closed", Boolean),
+    Column("extension_max_days", Integer),
+    _required("extension_from", String(20)),
+    _required("exclude_correction", Boolean),
+    _required("source", Text),
+    _required("note", Text, default=""),
+    UniqueConstraint("jurisdiction_id", "effective_from"),
+    CheckConstraint("period_days > 0", name="period_positive"),
+    CheckConstraint("extension_from in ('period_end', 'request')", name="extension_from"),
+)
+
+# A day a jurisdiction's offices are closed beyond weekends, national holidays and 年末年始.
+closed_days = Table(
+    "closed_days", metadata,
+    _id(),
+    _ref("jurisdiction_id", "jurisdictions.id"),
+    _required("day", Date),
+    _required("reason", String(200)),
+    UniqueConstraint("jurisdiction_id", "day"),
+)
+
+# A non-disclosure ground (不開示事由) a decision may cite, e.g. 第5条第2号.
+grounds = Table(
+    "grounds", metadata,
+    _id(),
+    _ref("jurisdiction_id", "jurisdictions.id"),
+    _required("code", String(60)),
+    _required("summary", Text, default=""),
+    UniqueConstraint("jurisdiction_id", "code"),
+)
+
+# An implementing body (実施機関): 舞鶴市長, 教育委員会, 議会 …
+bodies = Table(
+    "bodies", metadata,
+    _id(),
+    _required("key", String(40), unique=True),
+    _required("name", String(200)),
+    _required("head", String(200)),               # the title a form is addressed to: 舞鶴市長
+    Column("head_name", String(200)),             # the person: 鴨田 秋津
+    _ref("jurisdiction_id", "jurisdictions.id"),
+)
+
+# A body's department (担当部課), with its telephone and extension.
+departments = Table(
+    "departments", metadata,
+    _id(),
+    _ref("body_id", "bodies.id"),
+    _required("name", String(200)),
+    Column("phone", String(40)),
+    Column("extension", String(20)),
+    UniqueConstraint("body_id", "name"),
+)
+
+# A person or a group (市民オンブズマン) that files requests. Addresses and telephones are personal data.
+requesters = Table(
+    "requesters", metadata,
+    _id(),
+    _required("kind", String(10)),
+    _required("name", String(200), unique=True),
+    Column("address", Text),
+    Column("phone", String(40)),
+    Column("email", String(200)),
+    Column("representative", String(200)),        # 代表者 (groups)
+    Column("contact_name", String(200)),          # 担当者 (groups)
+    Column("contact_phone", String(40)),
+    CheckConstraint("kind in ('person', 'group')", name="kind"),
+)
+
+# A disclosure request (開示請求). The columns from `status` on are derived from the timeline by
+# timeline.refresh and stored, so that the overdue and due lists are one indexed query.
+requests = Table(
+    "requests", metadata,
+    _id(),
+    _ref("body_id", "bodies.id", index=True),
+    _ref("requester_id", "requesters.id", required=False, index=True),
+    _ref("department_id", "departments.id", required=False),
+    _required("subject", Text),
+    _required("methods", String(40)),             # comma-separated: inspect, view, copy
+    _required("mail", Boolean, default=False),    # 送付希望
+    Column("reason", Text),                       # why disclosure is in the public interest
+    _required("filed_on", Date),                  # the date on the form
+    Column("received_on", Date),                  # 受付年月日; the clock runs from here
+    Column("reference", String(100)),             # the body's current reference number
+    Column("notes", Text),
+    _required("created_at", DateTime, default=utcnow),
+
+    _required("status", String(20), default="filed"),
+    Column("decision_due", Date),
+    Column("decided_on", Date),
+    Column("notified_on", Date),
+    Column("appeal_due", Date),
+    Column("disclosure_on", Date),
+    Column("rest_due", Date),                     # 特例延長: the date for the remainder
+    Column("fee_unpaid", Integer),                # yen charged and not yet paid; stored only when above 0
+    Index("ix_requests_status_decision_due", "status", "decision_due"),
+    Index("ix_requests_appeal_due", "appeal_due"),
+    Index("ix_requests_disclosure_on", "disclosure_on"),
+    Index("ix_requests_rest_due", "rest_due"),
+    Index("ix_requests_fee_unpaid", "fee_unpaid"),
+)
+
+# One entry of a request's append-only timeline. Nothing is edited: a mistake is retracted by a
+# later event (kind 'retraction', retracts_id) that says why.
+events = Table(
+    "events", metadata,
+    _id(),
+    _ref("request_id", "requests.id", index=True),
+    _required("kind", String(30)),
+    _required("on", Date),
+    _required("data", JSON, default=dict),
+    Column("note", Text),
+    _ref("retracts_id", "events.id", required=False),
+    _required("recorded_at", DateTime, default=utcnow),
+)
+
+# A decision (開示決定等) with its notice's details; recorded by an event of kind 'decision'.
+decisions = Table(
+    "decisions", metadata,
+    _id(),
+    _ref("request_id", "requests.id", index=True),
+    _ref("event_id", "events.id", unique=True),
+    _required("kind", String(20)),
+    _required("decided_on", Date),                # the notice's date
+    Column("notified_on", Date),                  # the day the requester learned of it
+    Column("notice_number", String(100)),
+    Column("disclosure_on", Date),
+    Column("disclosure_time", String(40)),
+    Column("disclosure_place", String(200)),
+    Column("disclosure_methods", String(40)),
+    Column("later_on", Date),                     # 第10条後段: when the document could be disclosed
+    _ref("department_id", "departments.id", required=False),
+    Column("remarks", Text),
+    Column("fee", Integer),                       # 写しの交付の実費 (yen)
+    # Why, for a decision as a whole: why the document does not exist (不存在), why its existence
+    # is neither confirmed nor denied (存否応答拒否), why the request was rejected (却下).
+    Column("reason", Text),
+    CheckConstraint("kind in ('full', 'partial', 'refusal', 'neither', 'absent', 'rejected')", name="kind"),
+)
+
+decision_documents = Table(
+    "decision_documents", metadata,
+    _id(),
+    _ref("decision_id", "decisions.id", index=True),
+    _required("position", Integer),
+    _required("title", Text),
+)
+
+# A part not disclosed (開示しない部分), the provision relied on (根拠規定) and the reason.
+withheld_parts = Table(
+    "withheld_parts", metadata,
+    _id(),
+    _ref("decision_id", "decisions.id", index=True),
+    _required("position", Integer),
+    _required("part", Text),
+    _required("ground", String(60)),
+    _required("reason", Text),
+)
