@@ -469,3 +469,27 @@ def test_db_upgrade_on_an_up_to_date_database_makes_no_backup(tmp_path):
     result = runner.invoke(cli, ["--db", str(db), "db", "upgrade"])
     assert result.exit_code == 0 and "already up to date" in result.output
     assert sorted(p.name for p in tmp_path.iterdir() if p.suffix == ".sqlite3") == ["k.sqlite3"]
+
+
+def test_each_command_loads_from_the_module_the_root_group_names():
+    import json
+    import subprocess
+    import sys
+
+    # In a new process, so that no other test has imported a command module yet.
+    code = """if True:
+        import importlib, json, sys
+        from tracker.cli import RootGroup, cli
+        cli.get_command(None, "due")
+        loaded = sorted(m for m in sys.modules if m.startswith("tracker.cli."))
+        found = {}
+        for module in sorted(set(RootGroup.MODULES.values())):
+            before = set(cli.commands)
+            importlib.import_module("tracker.cli." + module)
+            found.update({name: module for name in set(cli.commands) - before})
+        print(json.dumps({"loaded": loaded, "found": found, "named": RootGroup.MODULES}))
+    """
+    out = json.loads(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout)
+    assert out["loaded"] == ["tracker.cli.reports"]          # `kaiji due` loads no other command's code
+    found = out["found"] | {name: "reports" for name in ("due", "overdue", "explain")}   # loaded by the first step
+    assert found == out["named"]                             # every command named with its module, nothing else

@@ -143,7 +143,26 @@ def today() -> date:
     return date.today()
 
 
-@click.group(cls=KaijiGroup, context_settings=CONTEXT)
+class RootGroup(KaijiGroup):
+    """`kaiji`: each command's module is imported when the command runs, so that a command loads no
+    other command's code (`kaiji --help` lists them all, and so imports them all)."""
+
+    MODULES = {"body": "bodies", "rule": "bodies", "ground": "bodies", "holiday": "bodies", "db": "db",
+               "due": "reports", "overdue": "reports", "explain": "reports", "pdf": "pdf",
+               "request": "requests", "requester": "requesters"}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(self.MODULES)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.MODULES:
+            import importlib
+
+            importlib.import_module(f"{__name__}.{self.MODULES[cmd_name]}")  # registers its commands on `cli`
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(cls=RootGroup, context_settings=CONTEXT)
 @click.option("--db", envvar="KAIJI_DB", metavar="PATH|URL",
               help="SQLite file or SQLAlchemy URL (postgresql+psycopg://…). Default: kaiji.sqlite3 in your data "
                    "folder. Also KAIJI_DB.")
@@ -161,12 +180,6 @@ def cli(ctx: click.Context, db: str | None, debug: bool) -> None:
       kaiji explain 1
     """
     ctx.obj = App(db, debug)
-
-
-# The command groups register themselves on `cli` when imported; they import only Click at load time.
-from . import bodies, reports, requesters, requests  # noqa: E402,F401
-from . import db as db_commands  # noqa: E402,F401
-from . import pdf  # noqa: E402,F401
 
 
 def main() -> None:
