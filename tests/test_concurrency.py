@@ -58,7 +58,10 @@ def start(url: str, writers: int, each: int) -> list[subprocess.Popen]:
 
 def finish(procs: list[subprocess.Popen]) -> None:
     for p in procs:
-        out, err = p.communicate(timeout=600)
+        # Not communicate(): with a timeout it reads the pipes' file descriptors directly, and loses
+        # what readline() above has already buffered ("done" arrives with "first" from a fast writer).
+        p.wait(timeout=600)
+        out, err = p.stdout.read(), p.stderr.read()
         assert "locked" not in err.lower(), err
         assert p.returncode == 0, err
         assert out.endswith("done\n"), out + err
