@@ -493,3 +493,27 @@ def test_each_command_loads_from_the_module_the_root_group_names():
     assert out["loaded"] == ["tracker.cli.reports"]          # `kaiji due` loads no other command's code
     found = out["found"] | {name: "reports" for name in ("due", "overdue", "explain")}   # loaded by the first step
     assert found == out["named"]                             # every command named with its module, nothing else
+
+
+def test_the_lists_and_the_request_form_need_no_mapped_classes(kaiji, tmp_path):
+    """`kaiji due`, `overdue` and `pdf request` read plain rows: declaring and configuring the mapped
+    classes would cost them more than their own work (issue 5's targets). They must still be right."""
+    import subprocess
+    import sys
+
+    add_maizuru(kaiji)
+    code = """if True:
+        import sys
+        from tracker.cli import cli
+        for args in (["due", "--as-of", "2025-01-08"], ["overdue", "--as-of", "2025-01-11"],
+                     ["pdf", "request", "1", "-o", sys.argv[2]]):
+            cli(["--db", sys.argv[1], *args], standalone_mode=False)
+        print("LOADED", sorted(m for m in sys.modules if m in ("tracker.models", "tracker.service", "tracker.timeline")))
+    """
+    out = subprocess.run([sys.executable, "-c", code, kaiji.url, str(tmp_path / "r.pdf")], capture_output=True,
+                         text=True, check=True).stdout
+    # The real case: received 2024-12-27, decision due 2025-01-10.
+    assert "2025-01-10  2d  決定期限" in out                            # due, two days ahead
+    assert "2024-12-27  2025-01-10          1  2025-01-11" in out        # overdue 1 day; 不作為 appeal from 01-11
+    assert "LOADED []" in out, out
+    assert (tmp_path / "r.pdf").stat().st_size > 1000

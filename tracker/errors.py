@@ -19,3 +19,7 @@ class BadInput(KaijiError):
 
 class NotFound(BadInput):
     """An id or key that names nothing."""
+
+
+def no_request(request_id: int) -> NotFound:
+    return NotFound(f"there is no request {request_id}; `kaiji request list` shows the ids.")

@@ -40,6 +40,9 @@ metadata = MetaData(naming_convention=NAMING)
 
 # The statuses (requests.status, set by timeline.refresh) of a request waiting for a decision.
 OPEN_STATUSES = ("received", "correction", "extended")
+# How the requester wants the documents (requests.methods, comma-separated), with their names on the forms.
+METHODS = {"inspect": "閲覧", "view": "視聴", "copy": "写しの交付"}
+MAX_ID = 2**31 - 1          # the largest id an INTEGER column holds on PostgreSQL
 
 
 def utcnow() -> datetime:

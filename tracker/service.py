@@ -19,10 +19,11 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from . import deadlines as dl
 from . import timeline
 from .dates import iso
-from .errors import BadInput, NotFound, Refused
+from .errors import BadInput, NotFound, Refused, no_request
 from .models import (Body, ClosedDay, Decision, DecisionDocument, DeadlineRule, Department, Event, Ground,
                      Jurisdiction, Request, Requester, WithheldPart)
-from .timeline import DECISION_KINDS, METHODS
+from .schema import MAX_ID, METHODS
+from .timeline import DECISION_KINDS
 
 # ---------------------------------------------------------------- input checks
 
@@ -34,7 +35,6 @@ METHOD_ALIASES = {k: k for k in METHODS} | {v: k for k, v in METHODS.items()} | 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 MAX_TEXT = 20_000
 MAX_LINE = 200
-MAX_ID = 2**31 - 1          # the largest id an INTEGER column holds on PostgreSQL
 MAX_FEE = 10_000_000        # yen; far above any copy fee, far below the INTEGER column's limit
 MAX_PERIOD = 366            # days; ordinances set 14 to 60, and a typo must not count for ever
 # Text kept in a column of limited length (String(n) in models.py): clean() gets the same limit.
@@ -125,16 +125,12 @@ def check_ground(jurisdiction: Jurisdiction, value: str) -> str:
 
 # ---------------------------------------------------------------- look-ups
 
-def _no_request(request_id: int) -> NotFound:
-    return NotFound(f"there is no request {request_id}; `kaiji request list` shows the ids.")
-
-
 def get_request(session: Session, request_id: int) -> Request:
     req = None
     if 0 < request_id <= MAX_ID:  # beyond an INTEGER column the driver would fail, not answer "none"
         req = session.get(Request, request_id, options=[selectinload(Request.events), selectinload(Request.decisions)])
     if req is None:
-        raise _no_request(request_id)
+        raise no_request(request_id)
     return req
 
 
@@ -150,7 +146,7 @@ def get_requests(session: Session, request_ids: Sequence[int]) -> list[Request]:
         found.update((r.id, r) for r in session.scalars(q))
     missing = next((i for i in request_ids if i not in found), None)
     if missing is not None:
-        raise _no_request(missing)
+        raise no_request(missing)
     return [found[i] for i in request_ids]
 
 

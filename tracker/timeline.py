@@ -20,7 +20,6 @@ DECISION_KINDS = {  # key: (Japanese name, appealable)
     "absent": ("不存在", True),
     "rejected": ("却下", True),
 }
-METHODS = {"inspect": "閲覧", "view": "視聴", "copy": "写しの交付"}
 STATUS_JA = {
     "filed": "提出済", "received": "受付済", "correction": "補正中", "extended": "延長中",
     "decided": "決定済", "disclosed": "開示済", "appealed": "審査請求中", "ruled": "裁決済",

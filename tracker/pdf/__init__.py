@@ -2,22 +2,21 @@
 
 The functions here take a session and plain values and return the PDF's bytes with any warnings;
 the `kaiji pdf` commands call them. What a form says comes from forms/<jurisdiction>.toml
-(forms.py), how it is laid out from layout.py, which font it is set in from fonts.py.
+(forms.py), how it is laid out from layout.py, which font it is set in from fonts.py. The request
+form is filled in from plain rows (records.py); the notices and the appeal, from the ORM's objects
+and the request's worked-out timeline, imported when they are printed.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
-from .. import service
-from ..deadlines import appeal_due
 from ..errors import NotFound, Refused
-from ..models import Body, Decision, Request
-from ..timeline import DECISION_KINDS, closed_days, live_events
-from . import fonts, forms, layout
+from . import fonts, forms, layout, records
 from .documents import (
     Appeal,
     Party,
@@ -26,6 +25,9 @@ from .documents import (
     notice_document,
     request_document,
 )
+
+if TYPE_CHECKING:
+    from ..models import Body, Decision, Request
 
 __all__ = ["Appeal", "Rendered", "appeal_pdf", "blank_request_pdf", "notice_pdf", "request_pdf", "request_pdfs"]
 
@@ -52,13 +54,6 @@ def _forms_for(body: Body) -> forms.Forms:
     return forms.load(body.jurisdiction.key)
 
 
-def _filed_body(session: Session, req: Request) -> Body:
-    """The body the request was addressed to (a transfer later moves it, not the form)."""
-    filed = next((e for e in req.events if e.kind == "filed"), None)
-    body_id = (filed.data or {}).get("body_id", req.body_id) if filed else req.body_id
-    return session.get(Body, body_id)
-
-
 def _forms_once():
     """_forms_for for a batch: each form file read and parsed once, not once a request."""
     by_file: dict[str, forms.Forms] = {}
@@ -78,8 +73,7 @@ def _forms_once():
 def _request_docs(session: Session, request_ids: Sequence[int]) -> list[layout.Document]:
     forms_for = _forms_once()
     docs = []
-    for req in service.get_requests(session, request_ids):   # every id checked before anything is rendered
-        body = _filed_body(session, req)
+    for req, body in records.request_forms(session, request_ids):   # every id checked before anything is rendered
         docs.append(request_document(forms_for(body), body, req))
     return docs
 
@@ -98,6 +92,8 @@ def request_pdfs(session: Session, request_ids: Sequence[int], font: str | None 
 
 def blank_request_pdf(session: Session, body_key: str | None = None, font: str | None = None) -> Rendered:
     """The empty request form of a body's jurisdiction (the generic one without a body), to fill in by hand."""
+    from .. import service
+
     if body_key is None:
         return _render([request_document(forms.load(forms.GENERIC), None, None)], font)
     body = service.get_body(session, body_key)
@@ -107,6 +103,10 @@ def blank_request_pdf(session: Session, body_key: str | None = None, font: str |
 def notice_pdf(session: Session, request_id: int, decision_id: int | None = None, extension: bool = False,
                font: str | None = None) -> Rendered:
     """The notice of each of the request's decisions (or only decision_id), or of its extensions."""
+    from .. import service
+    from ..models import Body
+    from ..timeline import live_events
+
     req = service.get_request(session, request_id)
     st = service.state(session, req)
     party = Party(session.get(Body, st.body_id))
@@ -137,6 +137,11 @@ def _decisions(req: Request, live: list[Decision], decision_id: int | None) -> l
 def appeal_pdf(session: Session, request_id: int, appeal: Appeal, decision_id: int | None = None,
                font: str | None = None) -> Rendered:
     """審査請求書 against the request's latest appealable decision, or against inaction once it is overdue."""
+    from .. import service
+    from ..deadlines import appeal_due
+    from ..models import Body
+    from ..timeline import DECISION_KINDS, closed_days
+
     req = service.get_request(session, request_id)
     st = service.state(session, req)
     party = Party(session.get(Body, st.body_id))

@@ -8,13 +8,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from ..dates import format_wareki
 from ..errors import BadInput
-from ..models import Body, Decision, Event, Request, Requester
-from ..timeline import METHODS
+from ..schema import METHODS
 from .forms import Forms
 from .layout import BOX, TICKED, Cell, Document, Row, Space, Table, fields, text
+
+if TYPE_CHECKING:  # the request form is also filled in from plain rows (records.py), without the models
+    from ..models import Body, Decision, Event, Request, Requester
 
 LABEL_W = 42.0          # mm: the label column of the ruled tables
 TITLE_SIZE = 16.0

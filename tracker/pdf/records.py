@@ -1,0 +1,60 @@
+"""What a request form (様式第1号) is filled in from, read as plain rows.
+
+A request form shows a request, its requester and the body it was filed with. Reading them through
+the ORM would cost `kaiji pdf request` declaring and configuring every mapped class (~70 ms, as much
+as the rest of the command beyond its imports), so the form reads its tables with Core queries into
+plain objects that carry the attributes documents.request_document reads of a Request, its
+Requester and its Body with the Body's Jurisdiction. Notices and appeals, which need a request's
+whole timeline worked out, go through the ORM and timeline.compute.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from types import SimpleNamespace
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..errors import no_request
+from ..schema import MAX_ID, bodies, events, jurisdictions, requesters, requests
+
+BATCH = 500   # ids a query: well within any database's limit on bound parameters
+
+
+def _by_id(session: Session, table, ids) -> dict[int, SimpleNamespace]:
+    ids = list(dict.fromkeys(i for i in ids if i is not None))
+    found: dict[int, SimpleNamespace] = {}
+    for start in range(0, len(ids), BATCH):
+        rows = session.execute(select(table).where(table.c.id.in_(ids[start:start + BATCH])))
+        found.update((r.id, SimpleNamespace(**r._mapping)) for r in rows)
+    return found
+
+
+def request_forms(session: Session, request_ids: Sequence[int]) -> list[tuple[SimpleNamespace, SimpleNamespace]]:
+    """(request, the body it was filed with) for each id, in the order given; the first id that does
+    not exist is refused. The request has its requester (or None) as `.requester`; the body has its
+    jurisdiction as `.jurisdiction`."""
+    wanted = [i for i in dict.fromkeys(request_ids) if 0 < i <= MAX_ID]
+    reqs = _by_id(session, requests, wanted)
+    missing = next((i for i in request_ids if i not in reqs), None)
+    if missing is not None:
+        raise no_request(missing)
+    # The form is addressed to the body the request was filed with; a transfer (移送) later moves the
+    # request, not its form. That body is in the first "filed" event's data.
+    filed: dict[int, int] = {}
+    for start in range(0, len(wanted), BATCH):
+        q = (select(events.c.request_id, events.c.data)
+             .where(events.c.request_id.in_(wanted[start:start + BATCH]), events.c.kind == "filed")
+             .order_by(events.c.id))
+        for r in session.execute(q):
+            filed.setdefault(r.request_id, (r.data or {}).get("body_id"))
+    people = _by_id(session, requesters, [r.requester_id for r in reqs.values()])
+    for r in reqs.values():
+        r.requester = people.get(r.requester_id)
+        r.filed_body_id = filed.get(r.id) or r.body_id
+    places = _by_id(session, bodies, [r.filed_body_id for r in reqs.values()])
+    governs = _by_id(session, jurisdictions, [b.jurisdiction_id for b in places.values()])
+    for b in places.values():
+        b.jurisdiction = governs[b.jurisdiction_id]
+    return [(reqs[i], places[reqs[i].filed_body_id]) for i in request_ids]
