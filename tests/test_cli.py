@@ -476,23 +476,29 @@ def test_each_command_loads_from_the_module_the_root_group_names():
     import subprocess
     import sys
 
-    # In a new process, so that no other test has imported a command module yet.
-    code = """if True:
-        import importlib, json, sys
+    def run(code: str):   # in a new process, where no command module has been imported yet
+        return json.loads(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                                         check=True).stdout)
+
+    loaded = run("import json, sys; from tracker.cli import cli; cli.get_command(None, 'due'); "
+                 "print(json.dumps(sorted(m for m in sys.modules if m.startswith('tracker.cli.'))))")
+    assert loaded == ["tracker.cli.reports"]                 # `kaiji due` loads no other command's code
+    found, named = run("""if True:
+        import importlib, json
         from tracker.cli import RootGroup, cli
-        cli.get_command(None, "due")
-        loaded = sorted(m for m in sys.modules if m.startswith("tracker.cli."))
         found = {}
         for module in sorted(set(RootGroup.MODULES.values())):
             before = set(cli.commands)
             importlib.import_module("tracker.cli." + module)
             found.update({name: module for name in set(cli.commands) - before})
-        print(json.dumps({"loaded": loaded, "found": found, "named": RootGroup.MODULES}))
-    """
-    out = json.loads(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout)
-    assert out["loaded"] == ["tracker.cli.reports"]          # `kaiji due` loads no other command's code
-    found = out["found"] | {name: "reports" for name in ("due", "overdue", "explain")}   # loaded by the first step
-    assert found == out["named"]                             # every command named with its module, nothing else
+        print(json.dumps([found, RootGroup.MODULES]))
+    """)
+    assert found == named                                    # every command named with its module, nothing else
+
+
+def test_a_mistyped_command_gets_the_nearest_suggested(kaiji):
+    result = kaiji("du")
+    assert result.exit_code == 2 and "No such command 'du'" in result.output and "Did you mean 'due'?" in result.output
 
 
 def test_the_lists_and_the_request_form_need_no_mapped_classes(kaiji, tmp_path):

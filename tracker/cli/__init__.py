@@ -155,10 +155,11 @@ class RootGroup(KaijiGroup):
         return sorted(self.MODULES)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        if cmd_name in self.MODULES:
-            import importlib
+        import importlib
 
-            importlib.import_module(f"{__name__}.{self.MODULES[cmd_name]}")  # registers its commands on `cli`
+        # A name it does not know loads them all, so that Click can suggest the nearest ("Did you mean").
+        for module in [self.MODULES[cmd_name]] if cmd_name in self.MODULES else set(self.MODULES.values()):
+            importlib.import_module(f"{__name__}.{module}")  # registers its commands on `cli`
         return super().get_command(ctx, cmd_name)
 
 
