@@ -336,6 +336,9 @@ CASES = [
     Case("db-not-a-database-backup", ["db", "backup", "{tmp}/copy.sqlite3"], 1, "is not a database kaiji can open",
          target="notadb"),
     Case("db-foreign-tables", ["request", "list"], 1, "holds tables that are not kaiji's", target="foreign"),
+    # another program's alembic_version: the table is there, so the SELECT's own error is the one to give
+    Case("db-foreign-alembic", ["request", "list"], 1, "is not a database kaiji can open (no such column",
+         target="foreign-alembic"),
     Case("db-is-a-folder", ["request", "list"], 1, "is not a database kaiji can open", target="folder"),
     Case("db-from-newer-kaiji", ["request", "list"], 1, "written by a newer kaiji", target="newer"),
     Case("db-from-newer-kaiji-add", ADD + ["--received", "2025-01-06"], 1, "written by a newer kaiji",
@@ -394,16 +397,18 @@ def test_bad_input_is_refused_in_one_sentence_and_nothing_is_written(case, recor
         check_message(run(args), case)
         assert snapshot_files(tmp_path) == before
         return
-    if case.target in ("notadb", "foreign", "folder"):
+    if case.target in ("notadb", "foreign", "foreign-alembic", "folder"):
         db = tmp_path / "db"
         db.mkdir()
         target = db / "kaiji.sqlite3"
         if case.target == "notadb":
             target.write_bytes(b"these are my notes, not a database\n" * 200)
-        elif case.target == "foreign":
+        elif case.target in ("foreign", "foreign-alembic"):
             import sqlite3
 
             con = sqlite3.connect(target)
+            if case.target == "foreign-alembic":
+                con.execute("CREATE TABLE alembic_version (release TEXT)")
             con.execute("CREATE TABLE recipes (name TEXT)")
             con.execute("INSERT INTO recipes VALUES ('肉じゃが')")
             con.commit()

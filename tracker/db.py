@@ -119,6 +119,8 @@ def current_revision(engine: Engine) -> str | None:
                 return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
             except DatabaseError:
                 conn.rollback()
+                if inspect(conn).has_table("alembic_version"):
+                    raise   # the table is there: the SELECT failed for another reason (a lock, a permission)
                 tables = inspect(conn).get_table_names()
                 if tables:
                     raise Refused(f"the database at {describe(str(engine.url))} holds tables that are not kaiji's; "
@@ -302,6 +304,14 @@ def transaction(engine: Engine) -> Iterator[Session]:
 
 @contextmanager
 def reading(engine: Engine) -> Iterator[Session]:
-    """A read-only session (on SQLite a deferred BEGIN, so readers do not queue behind writers)."""
-    with engine.connect().execution_options(readonly=True) as conn, Session(bind=conn) as session:
+    """A read-only session that sees one state of the database throughout, however many queries it runs.
+
+    SQLite gives that to a read transaction (a deferred BEGIN, so readers do not queue behind writers);
+    PostgreSQL's default (READ COMMITTED) lets each statement see what was committed since the last,
+    so a reading session there asks for REPEATABLE READ.
+    """
+    options: dict = {"readonly": True}
+    if engine.dialect.name == "postgresql":
+        options["isolation_level"] = "REPEATABLE READ"
+    with engine.connect().execution_options(**options) as conn, Session(bind=conn) as session:
         yield session
