@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hypothesis import given
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from wcwidth import wcswidth
 
@@ -30,6 +30,16 @@ def test_clip_never_overflows_and_cuts_as_late_as_it_can(text, limit):
         assert width(flat[:len(kept) + 1]) + 1 > limit           # one more character would not fit
     else:
         assert out == flat
+
+
+@example("舞\u2764\ufe0faé舞é  \u2764\ufe0f", 4)        # ❤️ is 2 columns whole, 1 + 0 counted a character at a time
+@settings(max_examples=300)
+@given(st.lists(st.sampled_from(["a", "舞", " ", "👨\u200d👩\u200d👧", "👍", "\u2764\ufe0f", "e\u0301", "\u200d",
+                                 "\u0301", "ｱ", "１"]), max_size=30).map("".join), st.integers(1, 40))
+def test_clip_never_overflows_with_emoji_sequences_and_combining_marks(text, limit):
+    out = clip(text, limit)
+    assert width(out) <= limit
+    assert out == " ".join(text.split()) or (out.endswith("…") and " ".join(text.split()).startswith(out[:-1]))
 
 
 def test_render_lines_up_full_width_and_ascii_cells():

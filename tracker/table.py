@@ -18,17 +18,12 @@ def clip(s: str, limit: int) -> str:
     s = " ".join(s.split())
     if width(s) <= limit:
         return s
-    # The longest prefix that leaves a column for the mark. No character takes more than two
-    # columns, so the first half of the room always fits; step from there (`kaiji due` clips
-    # thousands of subjects).
+    # The longest prefix that leaves a column for the mark, each prefix measured whole (an emoji
+    # sequence joined by ZWJ is narrower than its parts). No character adds more than two columns,
+    # so the first half of the room always fits; step from there (`kaiji due` clips thousands).
     room = limit - 1
     cut = max(room // 2, 0)
-    used = width(s[:cut])
-    for c in s[cut:]:
-        w = max(wcwidth(c), 0)
-        if used + w > room:
-            break
-        used += w
+    while cut < len(s) and width(s[:cut + 1]) <= room:
         cut += 1
     return s[:cut] + "…"
 
