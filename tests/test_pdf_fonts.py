@@ -144,8 +144,16 @@ def test_text_survives_extraction_with_the_embedded_font(kaiji, tmp_path):
 
 # ---------------------------------------------------------------- the parsed font, kept between runs
 
-def _must_not_parse(name, path):
-    raise AssertionError(f"{path} was parsed again instead of read from the cache")
+def _count_parses(monkeypatch) -> list[Path]:
+    """Every font file parsed from here on (rather than read from the cache)."""
+    parsed: list[Path] = []
+    real = fonts._parse
+
+    def counting(name, path):
+        parsed.append(path)
+        return real(name, path)
+    monkeypatch.setattr(fonts, "_parse", counting)
+    return parsed
 
 
 @needs_ipaex
@@ -154,14 +162,15 @@ def test_the_parsed_font_is_kept_between_runs_and_gives_the_same_bytes(kaiji, tm
     monkeypatch.setattr(fonts, "cache_dir", lambda: cache)
     monkeypatch.setattr(fonts, "_registered", {})        # as in a new process
     maizuru_case(kaiji, decided=False)
-    parsed, kept = tmp_path / "parsed.pdf", tmp_path / "kept.pdf"
-    kaiji.ok("pdf", "request", "1", "--font", IPAEX_MINCHO, "-o", parsed)
-    assert len(list(cache.glob("*.pickle"))) == 1
+    parsed = _count_parses(monkeypatch)
+    first, second = tmp_path / "first.pdf", tmp_path / "second.pdf"
+    kaiji.ok("pdf", "request", "1", "--font", IPAEX_MINCHO, "-o", first)
+    assert len(parsed) == 1 and len(list(cache.glob("*.pickle"))) == 1
 
     monkeypatch.setattr(fonts, "_registered", {})
-    monkeypatch.setattr(fonts, "_parse", _must_not_parse)
-    kaiji.ok("pdf", "request", "1", "--font", IPAEX_MINCHO, "-o", kept)
-    assert kept.read_bytes() == parsed.read_bytes()
+    kaiji.ok("pdf", "request", "1", "--font", IPAEX_MINCHO, "-o", second)
+    assert len(parsed) == 1                               # read from the cache, not parsed again
+    assert second.read_bytes() == first.read_bytes()
 
 
 @needs_ipaex
@@ -176,11 +185,12 @@ def test_a_damaged_cache_file_is_parsed_anew_and_replaced(kaiji, tmp_path, monke
     kept.write_bytes(kept.read_bytes()[:1000])            # as a run killed while writing would leave it (without os.replace)
 
     monkeypatch.setattr(fonts, "_registered", {})
+    parsed = _count_parses(monkeypatch)
     again = tmp_path / "again.pdf"
     kaiji.ok("pdf", "request", "1", "--font", IPAEX_MINCHO, "-o", again)
-    assert again.read_bytes() == good.read_bytes()
-    monkeypatch.setattr(fonts, "_parse", _must_not_parse)  # and the cache file is whole again
-    assert fonts._cached("KaijiJP-test", IPAEX_MINCHO) is not None
+    assert len(parsed) == 1 and again.read_bytes() == good.read_bytes()
+    assert fonts._cached("KaijiJP-test", IPAEX_MINCHO) is not None   # and the cache file is whole again
+    assert not list(cache.glob("*.tmp"))
 
 
 @needs_ipaex

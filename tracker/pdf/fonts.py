@@ -9,7 +9,6 @@ Japanese CID font, which is not embedded: the reader's viewer must supply the gl
 from __future__ import annotations
 
 import hashlib
-import mmap
 import os
 import sys
 from collections.abc import Iterator
@@ -149,14 +148,16 @@ def cache_dir() -> Path:
     return Path(user_cache_dir("kaiji", appauthor=False)) / "fonts"
 
 
-def _cache_file(path: Path) -> Path:
-    """The cache file of a font file: named by the font's path, then by what makes a parse stale."""
+def _cache_file(path: Path, st: os.stat_result) -> Path:
+    """The cache file of a font file, named by three digests: the font's path; the file itself (size,
+    modification and change times, inode: a file changed, replaced or copied over changes them); and
+    what reads it (this format, ReportLab's and Python's versions)."""
     import reportlab
 
-    st = path.stat()
     digest = lambda s: hashlib.sha1(s.encode("utf-8", "surrogateescape")).hexdigest()[:16]  # noqa: E731
-    stale = f"{CACHE_FORMAT}|{st.st_size}|{st.st_mtime_ns}|{reportlab.Version}|{sys.version_info[:2]}"
-    return cache_dir() / f"{digest(str(path))}-{digest(stale)}.pickle"
+    file = f"{st.st_size}|{st.st_mtime_ns}|{st.st_ctime_ns}|{st.st_ino}"
+    env = f"{CACHE_FORMAT}|{reportlab.Version}|{sys.version_info[:2]}"
+    return cache_dir() / f"{digest(str(path))}-{digest(file)}-{digest(env)}.pickle"
 
 
 def _scale(units_per_em: int):
@@ -176,19 +177,22 @@ def _cached(name: str, path: Path):
     from reportlab.pdfbase.ttfonts import TTFont, TTFontFace
 
     try:
-        cached = _cache_file(path)
-        was_on = gc.isenabled()
-        gc.disable()  # the load makes some 50,000 objects, none of them cyclic garbage
-        try:
-            with open(cached, "rb") as f:
-                font_state, face_state = pickle.load(f)
-        finally:
-            if was_on:
-                gc.enable()
+        with open(path, "rb") as font_file:
+            st = os.fstat(font_file.fileno())       # the file that is read, whatever the path names meanwhile
+            was_on = gc.isenabled()
+            gc.disable()  # the load makes some 50,000 objects, none of them cyclic garbage
+            try:
+                with open(_cache_file(path, st), "rb") as f:
+                    font_state, face_state = pickle.load(f)
+            finally:
+                if was_on:
+                    gc.enable()
+            data = font_file.read()
+        if len(data) != st.st_size:
+            return None                               # changed while it was read
         face = TTFontFace.__new__(TTFontFace)
         face.__dict__.update(face_state)
-        with open(path, "rb") as f:   # mapped, not read: a subset reads a few hundred glyphs of 12,000
-            face._ttf_data = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+        face._ttf_data = data
         face._pdfScale = _scale(face.unitsPerEm)
         font = TTFont.__new__(TTFont)
         font.__dict__.update(font_state)
@@ -199,25 +203,37 @@ def _cached(name: str, path: Path):
 
 
 def _parse(name: str, path: Path):
-    """ReportLab's TTFont for path, parsed from the file; what the parse yields is cached for later runs."""
+    """ReportLab's TTFont for path, parsed from the file; what the parse yields is cached for later runs.
+
+    The cache folder is the user's own; what is kept there is the font's character map, widths and
+    glyph offsets, nothing from the records."""
     import pickle
 
     from reportlab.pdfbase.ttfonts import TTFont
 
+    before = path.stat()
     font = TTFont(name, str(path), subfontIndex=0)
+    partial = None
     try:
-        cached = _cache_file(path)
+        st = path.stat()
+        if (st.st_size, st.st_mtime_ns, st.st_ino) != (before.st_size, before.st_mtime_ns, before.st_ino):
+            return font                                # changed while ReportLab read it: do not keep the parse
+        cached = _cache_file(path, st)
         data = pickle.dumps(({k: v for k, v in vars(font).items() if k not in _NOT_KEPT},
                              {k: v for k, v in vars(font.face).items() if k not in _FACE_NOT_KEPT}),
                             protocol=pickle.HIGHEST_PROTOCOL)
         cached.parent.mkdir(parents=True, exist_ok=True)
-        for old in cached.parent.glob(cached.name.split("-")[0] + "-*.pickle"):
-            old.unlink(missing_ok=True)   # a parse by an older ReportLab, or of the file before it changed
+        path_part, _, env_part = cached.stem.split("-")
+        for old in cached.parent.glob(f"{path_part}-*-{env_part}.pickle"):
+            old.unlink(missing_ok=True)   # the parse of this font file before it changed
         partial = cached.with_name(f"{cached.name}.{os.getpid()}.tmp")
         partial.write_bytes(data)
         os.replace(partial, cached)       # whole or not at all: a reader never sees half a file
     except Exception:  # noqa: BLE001 - a read-only home, a full disk: the PDF does not need the cache
         pass
+    finally:
+        if partial is not None:
+            partial.unlink(missing_ok=True)   # left only when the write or the replace failed
     return font
 
 
