@@ -12,6 +12,7 @@ from __future__ import annotations
 import sqlite3
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -45,23 +46,35 @@ print("done", flush=True)
 
 def start(url: str, writers: int, each: int) -> list[subprocess.Popen]:
     """Start the writers, wait until every one is ready, then let them all go at once."""
-    procs = [subprocess.Popen([sys.executable, "-c", WRITER, url, str(each), f"writer{w}"], stdin=subprocess.PIPE,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for w in range(writers)]
+    procs = []
+    for w in range(writers):
+        # stderr to a file: with two pipes, reading one to its end could wait on a child blocked on the other.
+        err = tempfile.TemporaryFile("w+")
+        p = subprocess.Popen([sys.executable, "-c", WRITER, url, str(each), f"writer{w}"], stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, stderr=err, text=True)
+        p.err = err
+        procs.append(p)
     for p in procs:
         line = p.stdout.readline()
-        assert line == "ready\n", line + p.stderr.read()
+        assert line == "ready\n", line + _stderr(p)
     for p in procs:
         p.stdin.write("go\n")
         p.stdin.flush()
     return procs
 
 
+def _stderr(p: subprocess.Popen) -> str:
+    p.err.seek(0)
+    return p.err.read()
+
+
 def finish(procs: list[subprocess.Popen]) -> None:
     for p in procs:
-        # Not communicate(): with a timeout it reads the pipes' file descriptors directly, and loses
-        # what readline() above has already buffered ("done" arrives with "first" from a fast writer).
+        # Not communicate(): it reads the pipe's file descriptor directly, and loses what readline()
+        # above has already buffered ("done" arrives with "first" from a fast writer).
+        out = p.stdout.read()
         p.wait(timeout=600)
-        out, err = p.stdout.read(), p.stderr.read()
+        err = _stderr(p)
         assert "locked" not in err.lower(), err
         assert p.returncode == 0, err
         assert out.endswith("done\n"), out + err
