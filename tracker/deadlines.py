@@ -260,7 +260,6 @@ def lawsuit_due(decided: date, notified: date | None, after_ruling: bool = False
                           "行政事件訴訟法第14条第2項", why=COURT_MOVE)
 
 
-
 def inaction_appeal_from(due: date) -> date:
     """The first day an appeal against inaction (不作為についての審査請求, 行政不服審査法第3条) can be filed:
     the day after the decision was due."""

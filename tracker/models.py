@@ -15,7 +15,6 @@ from typing import Any, Optional
 from sqlalchemy.orm import DeclarativeBase, Mapped, relationship
 
 from . import schema
-from .schema import NAMING, utcnow  # noqa: F401 - where the tests and migrations look for them
 
 
 class Base(DeclarativeBase):

@@ -28,11 +28,6 @@ def clip(s: str, limit: int) -> str:
     return s[:cut] + "…"
 
 
-def pad(s: str, cols: int, right: bool = False) -> str:
-    fill = " " * max(cols - width(s), 0)
-    return fill + s if right else s + fill
-
-
 def render(headers: Sequence[str], rows: Sequence[Sequence[object]], right: Sequence[int] = ()) -> str:
     """A table: headers, a rule, rows; columns padded by display width. `right` lists right-aligned columns."""
     # Measured and padded a column at a time, in C where it can be (wcswidth over the column, then
