@@ -23,3 +23,10 @@ class NotFound(BadInput):
 
 def no_request(request_id: int) -> NotFound:
     return NotFound(f"there is no request {request_id}; `kaiji request list` shows the ids.")
+
+
+def refuse_missing_requests(request_ids, found) -> None:
+    """Refuse the first of request_ids (in the order given) that is not among the ids found."""
+    missing = next((i for i in request_ids if i not in found), None)
+    if missing is not None:
+        raise no_request(missing)

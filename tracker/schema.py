@@ -9,6 +9,7 @@ in step.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from datetime import datetime, timezone
 
 from sqlalchemy import (
@@ -43,6 +44,15 @@ OPEN_STATUSES = ("received", "correction", "extended")
 # How the requester wants the documents (requests.methods, comma-separated), with their names on the forms.
 METHODS = {"inspect": "閲覧", "view": "視聴", "copy": "写しの交付"}
 MAX_ID = 2**31 - 1          # the largest id an INTEGER column holds on PostgreSQL
+ID_BATCH = 500              # ids a query asks for at once: well within any database's limit on parameters
+
+
+def id_batches(ids: Iterable[int]) -> Iterator[list[int]]:
+    """ids without repeats, in lists of ID_BATCH, leaving out those no id column can hold (a driver
+    would fail on them, not answer "none")."""
+    wanted = [i for i in dict.fromkeys(ids) if 0 < i <= MAX_ID]
+    for start in range(0, len(wanted), ID_BATCH):
+        yield wanted[start:start + ID_BATCH]
 
 
 def utcnow() -> datetime:

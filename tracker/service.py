@@ -19,10 +19,10 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from . import deadlines as dl
 from . import timeline
 from .dates import iso
-from .errors import BadInput, NotFound, Refused, no_request
+from .errors import BadInput, NotFound, Refused, no_request, refuse_missing_requests
 from .models import (Body, ClosedDay, Decision, DecisionDocument, DeadlineRule, Department, Event, Ground,
                      Jurisdiction, Request, Requester, WithheldPart)
-from .schema import MAX_ID, METHODS
+from .schema import MAX_ID, METHODS, id_batches
 from .timeline import DECISION_KINDS
 
 # ---------------------------------------------------------------- input checks
@@ -135,18 +135,14 @@ def get_request(session: Session, request_id: int) -> Request:
 
 
 def get_requests(session: Session, request_ids: Sequence[int]) -> list[Request]:
-    """The requests, in the order given, each with its events, body and requester: a few queries for a
-    whole batch (of PDFs), not a few per request. The first id that does not exist is refused."""
+    """The requests, in the order given, each with its body and requester (what request_dict shows):
+    one query for many requests, not a few per request. The first id that does not exist is refused."""
     found: dict[int, Request] = {}
-    wanted = [i for i in dict.fromkeys(request_ids) if 0 < i <= MAX_ID]
-    for start in range(0, len(wanted), 500):     # well within any database's limit on bound parameters
-        q = (select(Request).where(Request.id.in_(wanted[start:start + 500]))
-             .options(selectinload(Request.events), joinedload(Request.requester),
-                      joinedload(Request.body).joinedload(Body.jurisdiction)))
+    for ids in id_batches(request_ids):
+        q = (select(Request).where(Request.id.in_(ids))
+             .options(joinedload(Request.requester), joinedload(Request.body)))
         found.update((r.id, r) for r in session.scalars(q))
-    missing = next((i for i in request_ids if i not in found), None)
-    if missing is not None:
-        raise no_request(missing)
+    refuse_missing_requests(request_ids, found)
     return [found[i] for i in request_ids]
 
 

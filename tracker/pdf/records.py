@@ -16,17 +16,14 @@ from types import SimpleNamespace
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..errors import no_request
-from ..schema import MAX_ID, bodies, events, jurisdictions, requesters, requests
-
-BATCH = 500   # ids a query: well within any database's limit on bound parameters
+from ..errors import refuse_missing_requests
+from ..schema import bodies, events, id_batches, jurisdictions, requesters, requests
 
 
 def _by_id(session: Session, table, ids) -> dict[int, SimpleNamespace]:
-    ids = list(dict.fromkeys(i for i in ids if i is not None))
     found: dict[int, SimpleNamespace] = {}
-    for start in range(0, len(ids), BATCH):
-        rows = session.execute(select(table).where(table.c.id.in_(ids[start:start + BATCH])))
+    for batch in id_batches(i for i in ids if i is not None):
+        rows = session.execute(select(table).where(table.c.id.in_(batch)))
         found.update((r.id, SimpleNamespace(**r._mapping)) for r in rows)
     return found
 
@@ -35,17 +32,14 @@ def request_forms(session: Session, request_ids: Sequence[int]) -> list[tuple[Si
     """(request, the body it was filed with) for each id, in the order given; the first id that does
     not exist is refused. The request has its requester (or None) as `.requester`; the body has its
     jurisdiction as `.jurisdiction`."""
-    wanted = [i for i in dict.fromkeys(request_ids) if 0 < i <= MAX_ID]
-    reqs = _by_id(session, requests, wanted)
-    missing = next((i for i in request_ids if i not in reqs), None)
-    if missing is not None:
-        raise no_request(missing)
+    reqs = _by_id(session, requests, request_ids)
+    refuse_missing_requests(request_ids, reqs)
     # The form is addressed to the body the request was filed with; a transfer (移送) later moves the
     # request, not its form. That body is in the first "filed" event's data.
     filed: dict[int, int] = {}
-    for start in range(0, len(wanted), BATCH):
+    for batch in id_batches(reqs):
         q = (select(events.c.request_id, events.c.data)
-             .where(events.c.request_id.in_(wanted[start:start + BATCH]), events.c.kind == "filed")
+             .where(events.c.request_id.in_(batch), events.c.kind == "filed")
              .order_by(events.c.id))
         for r in session.execute(q):
             filed.setdefault(r.request_id, (r.data or {}).get("body_id"))
