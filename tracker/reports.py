@@ -20,8 +20,7 @@ from .schema import OPEN_STATUSES, bodies, requests
 
 _req, _body = requests.c, bodies.c
 # What both lists show of a request.
-_SHOWN = (select(_req.id, _req.status, _req.subject, _req.received_on, _body.key.label("body_key"),
-                 _body.name.label("body_name"))
+_SHOWN = (select(_req.id, _req.status, _req.subject, _body.key.label("body_key"), _body.name.label("body_name"))
           .join_from(requests, bodies, _body.id == _req.body_id))
 
 
@@ -39,7 +38,7 @@ class OverdueItem:
 
 def overdue(session: Session, as_of: date) -> list[OverdueItem]:
     """Requests whose decision (or, after a special extension, the remainder) is past due on as_of."""
-    q = (_SHOWN.add_columns(_req.decision_due, _req.rest_due)
+    q = (_SHOWN.add_columns(_req.received_on, _req.decision_due, _req.rest_due)
          .where(or_(_req.status.in_(OPEN_STATUSES) & (_req.decision_due < as_of), _req.rest_due < as_of))
          .order_by(_req.decision_due, _req.id))
     items = []
@@ -63,6 +62,13 @@ class DueItem:
 
     KINDS_JA = {"decision": "決定期限", "extended decision": "延長後の決定期限", "remainder": "特例延長の残り",
                 "disclosure": "開示の実施", "appeal": "審査請求期限", "fee": "費用未納"}
+
+    @property
+    def kind_ja(self) -> str:
+        return self.KINDS_JA[self.kind]
+
+    def days_left(self, as_of: date) -> int | None:
+        return (self.on - as_of).days if self.on else None
 
 
 def due(session: Session, as_of: date, within: int) -> list[DueItem]:

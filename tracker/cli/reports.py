@@ -45,7 +45,7 @@ def overdue(app: App, as_of, as_json) -> None:
 @pass_app
 def due(app: App, within, as_of, as_json) -> None:
     """List every date coming up: decisions, extended decisions, disclosures, appeal windows, unpaid fees."""
-    from ..reports import DueItem
+    from ..dates import iso
     from ..reports import due as due_items
     from ..table import clip, render
 
@@ -53,16 +53,14 @@ def due(app: App, within, as_of, as_json) -> None:
     with app.read() as s:
         items = due_items(s, as_of, within)
     if as_json:
-        return emit_json([{"on": i.on.isoformat() if i.on else None, "kind": i.kind,
-                           "kind_ja": DueItem.KINDS_JA[i.kind], "request": i.request_id, "body": i.body,
-                           "body_name": i.body_name, "subject": i.subject, "detail": i.detail,
-                           "days_left": (i.on - as_of).days if i.on else None} for i in items])
+        return emit_json([{"on": iso(i.on), "kind": i.kind, "kind_ja": i.kind_ja, "request": i.request_id,
+                           "body": i.body, "body_name": i.body_name, "subject": i.subject, "detail": i.detail,
+                           "days_left": i.days_left(as_of)} for i in items])
     if not items:
         return click.echo(f"nothing due between {as_of} and {within} days later.")
     click.echo(render(["date", "in", "what", "request", "body", "subject"],
-                      [[i.on.isoformat() if i.on else "", f"{(i.on - as_of).days}d" if i.on else "",
-                        f"{DueItem.KINDS_JA[i.kind]} ({i.detail})", i.request_id, i.body_name, clip(i.subject, 24)]
-                       for i in items], right=[1, 3]))
+                      [[iso(i.on) or "", f"{i.days_left(as_of)}d" if i.on else "", f"{i.kind_ja} ({i.detail})",
+                        i.request_id, i.body_name, clip(i.subject, 24)] for i in items], right=[1, 3]))
 
 
 @cli.command()
