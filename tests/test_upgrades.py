@@ -76,7 +76,15 @@ FILL_0001 = [
     "'運転者の氏名', '第7条第2号', '個人を識別できる情報であるため')",
 ]
 
-FILLERS: dict[str, list[str]] = {"0001": FILL_0001}
+# 0002 added decisions.reason: the same records, the decision with a reason of its own.
+FILL_0002 = [s if not s.startswith("INSERT INTO decisions ") else
+             "INSERT INTO decisions (id, request_id, event_id, kind, decided_on, notified_on, notice_number, "
+             "disclosure_on, disclosure_time, disclosure_place, disclosure_methods, later_on, department_id, remarks, "
+             "fee, reason) VALUES (1001, 1002, 1006, 'partial', '2025-01-20', '2025-01-22', '福管第12号', '2025-02-10', "
+             "'午後2時', '福知山市役所管財課', 'copy', NULL, NULL, NULL, 300, '一部に個人情報を含むため')"
+             for s in FILL_0001]
+
+FILLERS: dict[str, list[str]] = {"0001": FILL_0001, "0002": FILL_0002}
 
 # What kaiji must show of the filled records after any upgrade (request show --json).
 EXPECTED = {

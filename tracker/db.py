@@ -16,7 +16,7 @@ from .errors import BadInput, Refused
 
 # The migrations in order, oldest first; tests check that this matches migrations/versions.
 # Kept here so that opening a database needs no Alembic import.
-REVISIONS: tuple[str, ...] = ("0001", "0002")
+REVISIONS: tuple[str, ...] = ("0001", "0002", "0003")
 HEAD = REVISIONS[-1]
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 if not MIGRATIONS_DIR.is_dir():  # a source checkout without an install: migrations/ beside tracker/
@@ -248,6 +248,7 @@ def upgrade(engine: Engine, revision: str = "head", stdout: IO[str] | None = Non
 
     refuse_unknown(engine, revision)
     use_wal(engine)
+    before = current_revision(engine)
     with migrating(engine) as conn:
         command.upgrade(alembic_config(conn, stdout), revision)
         from .presets import seed
@@ -256,6 +257,13 @@ def upgrade(engine: Engine, revision: str = "head", stdout: IO[str] | None = Non
             with Session(bind=conn) as session:
                 seed(session)
                 session.flush()
+                if before not in (None, HEAD):
+                    # The stored dates and flags are derived by the code's rules: a new version may
+                    # work them out differently, so every request is worked out again.
+                    from .service import recompute_all
+
+                    recompute_all(session)
+                    session.flush()
 
 
 def downgrade(engine: Engine, revision: str, stdout: IO[str] | None = None) -> None:

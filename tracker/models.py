@@ -30,6 +30,7 @@ class Jurisdiction(Base):
     name: Mapped[str]
     ordinance: Mapped[str]
     year_end_closure: Mapped[bool]
+    transfer_to: Mapped[str]
 
     rules: Mapped[list["DeadlineRule"]] = relationship(back_populates="jurisdiction", order_by="DeadlineRule.id")
     closed_days: Mapped[list["ClosedDay"]] = relationship(back_populates="jurisdiction")
@@ -53,6 +54,8 @@ class DeadlineRule(Base):
     exclude_correction: Mapped[bool]
     source: Mapped[str]
     note: Mapped[str]
+    correction_days: Mapped[str]
+    correction_extends_limit: Mapped[bool]
 
     jurisdiction: Mapped["Jurisdiction"] = relationship(back_populates="rules")
 
@@ -90,6 +93,7 @@ class Body(Base):
     name: Mapped[str]
     head: Mapped[str]
     head_name: Mapped[str | None]
+    appeal_authority: Mapped[str | None]
     jurisdiction_id: Mapped[int]
 
     jurisdiction: Mapped["Jurisdiction"] = relationship(back_populates="bodies")
@@ -150,6 +154,8 @@ class Request(Base):
     disclosure_on: Mapped[date | None]
     rest_due: Mapped[date | None]
     fee_unpaid: Mapped[int | None]
+    lawsuit_due: Mapped[date | None]
+    flags: Mapped[str | None]
 
     body: Mapped["Body"] = relationship()
     requester: Mapped[Optional["Requester"]] = relationship()

@@ -13,12 +13,13 @@ from sqlalchemy.orm import Session
 from .models import Body, DeadlineRule, Ground, Jurisdiction
 
 RULE_FIELDS = ("period_days", "counts_request_day", "working_days", "move_off_closed", "extension_max_days",
-               "extension_from", "exclude_correction", "source", "note")
+               "extension_from", "exclude_correction", "correction_days", "correction_extends_limit", "source", "note")
 
 
 def rule_values(r: dict[str, Any]) -> dict[str, Any]:
     """A preset rule's fields, with the defaults for those a preset may leave out."""
-    optional = {"extension_max_days": None, "extension_from": "period_end", "note": ""}
+    optional = {"extension_max_days": None, "extension_from": "period_end", "note": "",
+                "correction_days": "after_asked", "correction_extends_limit": True}
     return {k: r.get(k, optional.get(k)) for k in RULE_FIELDS}
 
 
@@ -35,7 +36,8 @@ def seed(session: Session) -> None:
         jur = session.scalar(select(Jurisdiction).where(Jurisdiction.key == j["key"]))
         if jur is None:
             jur = Jurisdiction(key=j["key"], name=j["name"], ordinance=j["ordinance"],
-                               year_end_closure=j.get("year_end_closure", True))
+                               year_end_closure=j.get("year_end_closure", True),
+                               transfer_to=",".join(j.get("transfer_to", [])))
             session.add(jur)
             session.flush()
         for r in j.get("rule", []):

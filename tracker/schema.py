@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime, timezone
 
 from sqlalchemy import (
+    true,
     JSON,
     Boolean,
     CheckConstraint,
@@ -79,6 +80,9 @@ jurisdictions = Table(
     _required("name", String(200)),
     _required("ordinance", String(200)),                          # 舞鶴市情報公開条例
     _required("year_end_closure", Boolean, default=True),         # 12月29日〜1月3日 closed
+    # Keys of the other jurisdictions whose bodies may receive a transfer (移送) from this one's,
+    # comma-separated; transfers between a jurisdiction's own bodies are always allowed.
+    _required("transfer_to", Text, default="", server_default=""),
 )
 
 # A decision-period rule, in force from a date; see deadlines.Rule for what each field means.
@@ -96,9 +100,16 @@ deadline_rules = Table(
     _required("exclude_correction", Boolean),
     _required("source", Text),
     _required("note", Text, default=""),
+    # Points the sources leave open, settings of the rule (shown by `kaiji explain`):
+    # which days of a correction (補正) are not counted: "after_asked" (from the day after it was
+    # asked through the day the corrected request arrived) or "both" (the day asked as well);
+    _required("correction_days", String(20), default="after_asked", server_default="after_asked"),
+    # whether the days of a correction also push back the extension limit.
+    _required("correction_extends_limit", Boolean, default=True, server_default=true()),
     UniqueConstraint("jurisdiction_id", "effective_from"),
     CheckConstraint("period_days > 0", name="period_positive"),
     CheckConstraint("extension_from in ('period_end', 'request')", name="extension_from"),
+    CheckConstraint("correction_days in ('after_asked', 'both')", name="correction_days"),
 )
 
 # A day a jurisdiction's offices are closed beyond weekends, national holidays and 年末年始.
@@ -129,6 +140,7 @@ bodies = Table(
     _required("name", String(200)),
     _required("head", String(200)),               # the title a form is addressed to: 舞鶴市長
     Column("head_name", String(200)),             # the person: 鴨田 秋津
+    Column("appeal_authority", String(200)),      # 審査庁 (行政不服審査法第4条); None: derived from the body
     _ref("jurisdiction_id", "jurisdictions.id"),
 )
 
@@ -184,11 +196,14 @@ requests = Table(
     Column("disclosure_on", Date),
     Column("rest_due", Date),                     # 特例延長: the date for the remainder
     Column("fee_unpaid", Integer),                # yen charged and not yet paid; stored only when above 0
+    Column("lawsuit_due", Date),                  # 取消訴訟: the last day to sue, once a decision or ruling is known
+    Column("flags", String(200)),                 # comma-separated codes (timeline.FLAGS); None: none
     Index("ix_requests_status_decision_due", "status", "decision_due"),
     Index("ix_requests_appeal_due", "appeal_due"),
     Index("ix_requests_disclosure_on", "disclosure_on"),
     Index("ix_requests_rest_due", "rest_due"),
     Index("ix_requests_fee_unpaid", "fee_unpaid"),
+    Index("ix_requests_lawsuit_due", "lawsuit_due"),
 )
 
 # One entry of a request's append-only timeline. Nothing is edited: a mistake is retracted by a

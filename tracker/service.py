@@ -674,3 +674,18 @@ def recompute(session: Session, jurisdiction: Jurisdiction) -> int:
         timeline.refresh(req, lookup)
         n += 1
     return n
+
+
+def recompute_all(session: Session, batch: int = 1000) -> int:
+    """Work out every request's stored dates and flags again (after an upgrade of kaiji's rules)."""
+    lookup = jurisdiction_lookup(session)
+    n, last = 0, 0
+    while True:
+        reqs = list(session.scalars(select(Request).where(Request.id > last).order_by(Request.id).limit(batch)
+                                    .options(selectinload(Request.events), selectinload(Request.decisions))))
+        if not reqs:
+            return n
+        for req in reqs:
+            timeline.refresh(req, lookup)
+        session.flush()
+        last, n = reqs[-1].id, n + len(reqs)
