@@ -132,8 +132,10 @@ def test_extension_within_and_past_the_limit(kaiji):
 
     add_maizuru(kaiji)
     result = kaiji.ok("request", "extend", "2", "--until", "2025-03-12", "--on", "2025-01-09")
-    assert "goes past what the rule allows (2025-03-11)" in result.stderr
-    assert show(kaiji, 2)["decision_due"] == "2025-03-12"  # the notice is a fact: recorded as it says
+    assert "goes past the limit the rule allows (2025-03-11)" in result.stderr
+    # The notice is recorded as it says, but has no effect beyond the limit (issue 9, item 3).
+    r = show(kaiji, 2)
+    assert (r["decision_due"], r["flags"]) == ("2025-03-11", ["extension_past_limit"])
     assert "past the limit" in kaiji.ok("explain", "2").stdout
 
 
@@ -237,12 +239,13 @@ def test_decision_kinds_in_english_and_japanese(kaiji):
 
 
 def test_transfer_applies_the_new_body_rule_from_the_original_receipt(kaiji):
-    kaiji.ok("request", "add", "--body", "maizuru", "--subject", "x", "--received", "2025-06-02")
-    assert show(kaiji, 1)["decision_due"] == "2025-06-16"
-    kaiji.ok("request", "transfer", "1", "--to", "national", "--on", "2025-06-04")
+    # 行政機関情報公開法第12条の2: a national agency may transfer to 独立行政法人等, whose period counts
+    # from the original request (第12条の2第2項): 6/3 day 1 → day 30 is 7/2, not 30 days from 6/4.
+    kaiji.ok("request", "add", "--body", "national", "--subject", "x", "--received", "2025-06-02")
+    kaiji.ok("request", "transfer", "1", "--to", "dokuritsu", "--on", "2025-06-04")
     r = show(kaiji, 1)
-    assert (r["body"], r["decision_due"]) == ("national", "2025-07-02")  # 6/3 day 1 → day 30 is 7/2
-    same = kaiji("request", "transfer", "1", "--to", "national", "--on", "2025-06-05")
+    assert (r["body"], r["decision_due"]) == ("dokuritsu", "2025-07-02")
+    same = kaiji("request", "transfer", "1", "--to", "dokuritsu", "--on", "2025-06-05")
     assert same.exit_code == 1
 
 
@@ -413,7 +416,7 @@ def test_an_extension_notified_after_the_due_date_does_not_end_the_inaction(kaij
     assert (r["status"], r["decision_due"]) == ("received", "2025-01-10")
     assert [o["id"] for o in json.loads(kaiji.ok("overdue", "--as-of", "2025-01-16", "--json").stdout)] == [1]
     kaiji.ok("request", "appeal", "1", "--on", "2025-01-16")  # against inaction, still open
-    assert "recorded, but it does not move the date" in kaiji.ok("explain", "1").stdout
+    assert "recorded, but it was notified after the date then due" in kaiji.ok("explain", "1").stdout
 
 
 def test_a_second_extension_is_checked_against_the_date_in_force(kaiji):

@@ -8,6 +8,7 @@ and 12月29日〜1月3日 (年末年始).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -53,6 +54,10 @@ DECISION_CASES = [
     ("national", "2024-12-02", "2025-01-06", "12/3 day 1 → day 30 is 1/1 元日; 1/2, 1/3, 1/4, 1/5; moves to 1/6"),
     ("national", "2025-04-04", "2025-05-07", "4/5 day 1 → day 30 is 5/4 みどりの日; 5/5, 5/6; moves to 5/7"),
     ("national", "2025-06-02", "2025-07-02", "6/3 day 1 → day 30 is 7/2 (Wed)"),
+    # 独立行政法人等: the same wording as the national law (独立行政法人等情報公開法第10条第1項).
+    ("dokuritsu", "2024-12-02", "2025-01-06", "12/3 day 1 → day 30 is 1/1 元日; 1/2–1/5 closed; moves to 1/6"),
+    ("dokuritsu", "2025-09-12", "2025-10-14", "9/13 day 1 → day 30 is 10/12 (Sun); 10/13 スポーツの日; moves to 10/14"),
+    ("dokuritsu", "2025-06-02", "2025-07-02", "6/3 day 1 → day 30 is 7/2 (Wed)"),
 ]
 
 
@@ -106,6 +111,20 @@ EXTENSION_CASES = [
     ("tokyo", "2025-06-02", "2025-08-01", "60 days from the request: 6/3–6/30 = 28, July 31 → 59, 8/1 = 60 (Fri)"),
     ("azumino", "2025-04-25", "2025-06-19", "first due 5/20; 5/21–5/31 = 11, 6/19 = 30 (Thu)"),
     ("national", "2025-06-02", "2025-08-01", "first due 7/2; 7/3 + 29 days = 8/1 (Fri)"),
+    # Issue 9, item 1: the extra days are added to the period itself (第10条第2項 「同項に規定する期間」;
+    # 第11条 「開示請求があった日から六十日以内」), not to its last day after a move off a closed day.
+    ("national", "2025-01-10", "2025-03-11", "1/11 day 1; day 30 is 2/9 (Sun; the decision moves to 2/10, the cap "
+                                             "does not): 2/10–2/28 = 19, 3/11 = 30 (Tue), i.e. day 60 from 1/11"),
+    ("national", "2025-09-12", "2025-11-11", "9/13 day 1; day 30 is 10/12 (Sun); day 60: 9/13–9/30 = 18, "
+                                             "October → 49, 11/11 = 60 (Tue)"),
+    ("national", "2025-11-28", "2026-01-27", "11/29 day 1; day 30 is 12/28 (Sun); day 60: 11/29–30 = 2, "
+                                             "December → 33, 1/27 = 60 (Tue), across 年末年始 counted once"),
+    ("maizuru", "2026-12-28", "2027-03-12", "12/28 day 1; day 15 is 1/11 成人の日 (the decision moves to 1/12); "
+                                            "1/12–1/31 = 20, February → 48, 3/12 = 60 (Fri)"),
+    # Issue 9, item 9: 京都市条例第11条 (secondary source): 「期間満了日の翌日から起算して30日を限度」.
+    ("kyoto-city", "2025-06-01", "2025-07-15", "6/2 day 1; day 14 is 6/15 (Sun; the decision moves to 6/16); "
+                                               "6/16–6/30 = 15, 7/15 = 30 (Tue)"),
+    ("dokuritsu", "2025-01-10", "2025-03-11", "as the national law: day 60 from 1/11 is 3/11 (Tue)"),
 ]
 
 
@@ -116,18 +135,76 @@ def test_extension_limit(key, received, expected, why):
     assert dl.extension_limit(rule, CLOSED, D(received), first).due == D(expected), why
 
 
-def test_kyoto_city_has_no_extension_limit_in_its_source():
+def test_kyoto_city_extension_limit_says_its_source_is_secondary():
     rule = preset("kyoto-city")
+    limit = dl.extension_limit(rule, CLOSED, D("2025-06-01"), D("2025-06-16"))
+    assert "secondary source" in limit.steps[0].text and "第11条" in limit.steps[0].text
+
+
+def test_a_rule_without_an_extension_limit_says_so():
+    rule = replace(preset("kyoto-city"), extension_max_days=None)
     limit = dl.extension_limit(rule, CLOSED, D("2025-06-01"), D("2025-06-16"))
     assert limit.due is None and "no extension limit" in limit.steps[0].text
 
 
-def test_tokyo_extension_limit_excludes_correction_days_too():
-    # 60 days from the request with the 4 correction days 6/6–6/9 left out: 8/1 + 4 = 8/5 (Tue).
+def test_a_users_rule_counts_its_limit_on_the_unmoved_period():
+    # 10 days from the day after, up to 20 more, last days moved: received 6/4 (Wed), 6/5 day 1,
+    # day 10 is 6/14 (Sat): the decision moves to 6/16 (Mon). The limit: 6/15 is day 1 of the 20,
+    # day 20 is 7/4 (Fri). Counted from the moved day it would be 7/6 (Sun) → 7/7.
+    rule = dl.Rule(10, False, False, True, 20, "period_end", False, "a group's own rule")
+    first = dl.decision_due(rule, CLOSED, D("2025-06-04")).due
+    assert first == D("2025-06-16")
+    assert dl.extension_limit(rule, CLOSED, D("2025-06-04"), first).due == D("2025-07-04")
+
+
+def test_the_limit_moves_only_when_its_own_last_day_is_closed():
+    # 国, received 2025-02-06: 2/7 day 1, day 30 is 3/8 (Sat) → decision 3/10; day 60 is 4/7 (Mon), open.
+    # Received 2025-02-04: day 60 is 4/5 (Sat): moves once, to 4/7 (Mon).
+    rule = preset("national")
+    for received, expected in (("2025-02-06", "2025-04-07"), ("2025-02-04", "2025-04-07")):
+        first = dl.decision_due(rule, CLOSED, D(received)).due
+        assert dl.extension_limit(rule, CLOSED, D(received), first).due == D(expected), received
+
+
+def test_tokyo_extension_limit_is_not_pushed_back_by_corrections():
+    # 東京都条例第12条第2項: 60 days from the request, with no clause excluding correction days
+    # (setting correction_extends_limit=false): 6/3 day 1 … 8/1 = day 60 (Fri), the correction
+    # 6/6–6/9 notwithstanding. With the setting on, the 4 days push it to 8/5 (Tue).
     rule = preset("tokyo")
     pauses = [dl.Pause(D("2025-06-05"), D("2025-06-09"))]
     first = dl.decision_due(rule, CLOSED, D("2025-06-02"), pauses).due
-    assert dl.extension_limit(rule, CLOSED, D("2025-06-02"), first, pauses).due == D("2025-08-05")
+    limit = dl.extension_limit(rule, CLOSED, D("2025-06-02"), first, pauses)
+    assert limit.due == D("2025-08-01")
+    assert any("correction_extends_limit=false" in s.text for s in limit.steps)
+    pushed = replace(rule, correction_extends_limit=True)
+    assert dl.extension_limit(pushed, CLOSED, D("2025-06-02"), first, pauses).due == D("2025-08-05")
+
+
+def test_national_extension_limit_is_pushed_back_by_corrections():
+    # 第10条第2項 extends the period of 第1項, whose correction days are excluded: received 6/2,
+    # correction asked 6/10, answered 6/20 (10 days 6/11–6/20 not counted): day 60 from 6/3
+    # is 8/1, plus 10 = 8/11 (Mon, 山の日 is 8/11! closed) → 8/12 (Tue).
+    rule = preset("national")
+    pauses = [dl.Pause(D("2025-06-10"), D("2025-06-20"))]
+    first = dl.decision_due(rule, CLOSED, D("2025-06-02"), pauses).due
+    assert dl.extension_limit(rule, CLOSED, D("2025-06-02"), first, pauses).due == D("2025-08-12")
+
+
+def test_correction_days_setting_both_excludes_the_day_asked_too():
+    # 東京都, received 6/2, correction asked 6/5, answered 6/9. after_asked (the preset): 6/3–6/5 are
+    # days 1–3, 6/6–6/9 not counted, 6/10 day 4 … 6/20 day 14 (Fri). both: 6/5 is not counted
+    # either: 6/3–6/4 days 1–2, 6/10 day 3 … 6/21 day 14 (Sat) → 6/22 Sun → 6/23 (Mon).
+    pauses = [dl.Pause(D("2025-06-05"), D("2025-06-09"))]
+    after = dl.decision_due(preset("tokyo"), CLOSED, D("2025-06-02"), pauses)
+    both = dl.decision_due(replace(preset("tokyo"), correction_days="both"), CLOSED, D("2025-06-02"), pauses)
+    assert (after.due, both.due) == (D("2025-06-20"), D("2025-06-23"))
+    assert "correction_days=after_asked" in after.steps[0].text and "correction_days=both" in both.steps[0].text
+
+
+def test_the_rule_line_names_every_setting():
+    text = dl.decision_due(preset("national"), CLOSED, D("2025-06-02")).steps[0].text
+    assert "correction_days=after_asked" in text and "move_off_closed=true" in text
+    assert "correction_days" not in dl.decision_due(preset("maizuru"), CLOSED, D("2025-06-02")).steps[0].text
 
 
 APPEAL_CASES = [

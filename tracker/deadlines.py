@@ -9,7 +9,7 @@ functions and nothing else for dates.
 from __future__ import annotations
 
 import calendar
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Iterable, Mapping
 
@@ -33,6 +33,33 @@ class Rule:
     source: str
     effective_from: date | None = None
     note: str = ""
+    # Points no source settles, settings of the rule (see presets.toml):
+    correction_days: str = "after_asked"  # "after_asked": the day after asking through the day answered; "both"
+    correction_extends_limit: bool = True  # correction days push back the extension limit too
+
+    def describe(self) -> str:
+        """The rule in words, with every setting a count depends on: the first line of each explanation."""
+        unit = "working days" if self.working_days else "days"
+        start = ("counting from the request day itself (起算して)" if self.counts_request_day
+                 else "from the day after the request (民法第140条)")
+        parts = [f"{self.period_days} {unit}, {start}"]
+        if self.exclude_correction:
+            parts.append("correction (補正) days excluded: " + CORRECTION_DAYS[self.correction_days])
+        if not self.working_days:
+            parts.append(("a last day on a closed day moves to the next open day" if self.move_off_closed
+                          else "a last day on a closed day stays where it falls")
+                         + f" (setting move_off_closed={str(self.move_off_closed).lower()}; no source settles "
+                           "whether an office's own last day moves)")
+        return "; ".join(parts) + f" — source: {self.source}"
+
+
+# The readings of which correction days are not counted (Rule.correction_days), in words.
+CORRECTION_DAYS = {
+    "after_asked": "from the day after the correction was asked through the day the corrected request arrived "
+                   "(setting correction_days=after_asked; no source settles it)",
+    "both": "the day the correction was asked and the day the corrected request arrived, and the days between "
+            "(setting correction_days=both; no source settles it)",
+}
 
 
 @dataclass(frozen=True)
@@ -94,10 +121,11 @@ class Pause:
     asked: date
     answered: date | None
 
-    def covers(self, d: date) -> bool:
-        # The day the correction is asked still counts; the days after it, up to and including the
-        # day the corrected request arrives, are the days "spent on the correction".
-        return self.asked < d and (self.answered is None or d <= self.answered)
+    def covers(self, d: date, reading: str = "after_asked") -> bool:
+        # The days "spent on the correction" (Rule.correction_days): up to and including the day the
+        # corrected request arrives, and from the day after it was asked or from that day itself.
+        after = self.asked <= d if reading == "both" else self.asked < d
+        return after and (self.answered is None or d <= self.answered)
 
 
 def _label(d: date) -> str:
@@ -126,7 +154,7 @@ def count_days(what: str, rule: Rule, days: ClosedDays, first_day: date, n: int,
     dl = Deadline(what, None)
     count, d = 0, first_day
     while count < n:
-        pause = next((p for p in pauses if p.covers(d)), None)
+        pause = next((p for p in pauses if p.covers(d, rule.correction_days)), None)
         closed = days.reason(d)
         if pause is not None:
             if pause.answered is None:
@@ -154,14 +182,9 @@ def first_day(rule: Rule, received: date) -> date:
 
 def decision_due(rule: Rule, days: ClosedDays, received: date, pauses: Iterable[Pause] = ()) -> Deadline:
     start = first_day(rule, received)
-    unit = "working days" if rule.working_days else "days"
     dl = count_days("decision due", rule, days, start, rule.period_days, pauses)
     dl.steps[:0] = [
-        Step(f"rule: {rule.period_days} {unit}"
-             f"{', counting from the request day itself (起算して)' if rule.counts_request_day else ', from the day after the request (民法第140条)'}"
-             f"{', correction days excluded' if rule.exclude_correction else ''}"
-             f"{'; a last day on a closed day moves to the next open day' if rule.move_off_closed and not rule.working_days else ''}"
-             f" — source: {rule.source}"),
+        Step(f"rule: {rule.describe()}"),
         Step(f"request received {_label(received)}; the count starts on {_label(start)}", received),
     ]
     if rule.note:
@@ -171,23 +194,44 @@ def decision_due(rule: Rule, days: ClosedDays, received: date, pauses: Iterable[
 
 def extension_limit(rule: Rule, days: ClosedDays, received: date, first_due: date,
                     pauses: Iterable[Pause] = ()) -> Deadline:
-    """The latest date an extension (延長) may set under the rule, or due None if the source gives none."""
+    """The latest date an extension (延長) may set under the rule, or due None if the source gives none.
+
+    The extra days are added to the period itself, not to its last day after that was moved off a
+    closed day: 行政機関情報公開法第10条第2項 extends 「同項に規定する期間」, and 第11条 restates the
+    cap as 「開示請求があった日から六十日以内」. So the cap is the period's own last day plus the extra
+    (calendar) days, and it moves only if that day is itself closed.
+    """
     if rule.extension_max_days is None:
         return Deadline("extension limit", None, [Step("the rule's source sets no extension limit that kaiji knows of")])
     n = rule.extension_max_days
-    cal = Rule(**{**rule.__dict__, "working_days": False})  # extension days are calendar days
+    unmoved = replace(rule, move_off_closed=False)
+    cal = replace(unmoved, working_days=False)  # extension days are calendar days
+    pauses = tuple(pauses) if rule.correction_extends_limit else ()
+    why_pauses = ("correction days push the limit back as they push back the period (setting "
+                  "correction_extends_limit=true)" if rule.correction_extends_limit else
+                  "correction days do not push the limit back (setting correction_extends_limit=false: the "
+                  "source's extension clause does not exclude them)")
     if rule.extension_from == "request":
         start = first_day(rule, received)
         dl = count_days("extension limit", cal, days, start, n, pauses)
         head = f"an extension may reach {n} days counted from the request ({_label(start)} is day 1)"
     else:
-        start = first_due + ONE_DAY
-        dl = count_days("extension limit", cal, days, start, n)
-        head = f"an extension may add {n} days counted from the day after the first period ends ({_label(start)} is day 1)"
+        period = count_days("period", unmoved, days, first_day(rule, received), rule.period_days, pauses)
+        if period.due is None:
+            return Deadline("extension limit", None, [Step("a correction is pending: the limit is not known yet")])
+        start = period.due + ONE_DAY
+        dl = count_days("extension limit", cal, days, start, n, pauses)
+        head = (f"an extension may add {n} days to the period itself, whose own last day is {_label(period.due)} "
+                f"before any move off a closed day, so {_label(start)} is day 1")
     counted = [s for s in dl.steps if s.counted]
     dl.steps = [Step(head + f" — source: {rule.source}")] + [s for s in dl.steps if not s.counted]
     if counted:
         dl.steps.insert(1, Step(f"days 1–{counted[-1].counted} run {counted[0].day} to {counted[-1].day}"))
+    if rule.exclude_correction:
+        dl.steps.insert(1, Step(why_pauses))
+    if dl.due is not None and rule.move_off_closed:
+        _move_off_closed(dl, days, "the rule moves a last day that falls on a closed day; only the limit's own "
+                                   "last day is moved, once")
     if dl.due is not None and dl.due < first_due:
         # e.g. working days for the period but calendar days from the request for the extension
         dl.say(f"counted so, the limit would fall on {dl.due}, before the decision is first due ({first_due}); "

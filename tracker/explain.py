@@ -31,13 +31,24 @@ def explain(req: Request, s: State, jurisdiction_of) -> list[str]:
     row = rule_row(jur, s.received_on)
     since = f"in force from {row.effective_from}" if row.effective_from else "in force since before this request"
     out.append(f"\nDecision due ({since}; the rule version that applies on the receipt date {s.received_on}):")
+    if s.received_closed:
+        out.append(f"  !! the receipt date {s.received_on} is a closed day ({s.received_closed}). kaiji counts from it "
+                   "as recorded. A request handed in at the counter or by mail is stamped on the next open day; one "
+                   "sent online may arrive on a closed day. If the office's stamp shows another date, retract the "
+                   "receipt and record that date.")
     out += _deadline(s.first_due)
-    for e in s.late_extensions:
+    why_late = {
+        "late": "it was notified after the date then due, so the body was already late and it does not move the date",
+        "not_later": "it does not move the date later",
+        "special_late": f"a special extension must be notified within the original period (行政機関情報公開法第11条 "
+                        f"「同条第一項に規定する期間内に」, and the ordinances' equivalents), which ended on "
+                        f"{s.first_due.due if s.first_due else '?'}; it has no effect",
+    }
+    for e, why in s.late_extensions:
         data = e.data
         new = data.get("new_due") or data.get("part_due")
-        out.append(f"\n{'Special extension (特例延長)' if e.kind == 'special_extension' else 'Extension (延長)'} notice "
-                   f"dated {e.on}, to {new}: recorded, but it does not move the date — it came after the date then "
-                   f"due, or did not move it later.")
+        out.append(f"\n!! {'Special extension (特例延長)' if e.kind == 'special_extension' else 'Extension (延長)'} "
+                   f"notice dated {e.on}, to {new}: recorded, but {why_late[why]}.")
     if s.extension is not None:
         data = s.extension.data
         reason = f" — reason: {data['reason']}" if data.get("reason") else ""
@@ -51,7 +62,10 @@ def explain(req: Request, s: State, jurisdiction_of) -> list[str]:
         if s.extension_limit is not None:
             out += _deadline(s.extension_limit)
             if s.extension_over_limit:
-                out.append(f"  !! the extended date {s.decision_due} is past the limit the rule allows.")
+                out.append(f"  !! the notice's date {s.extended_to} is past the limit the rule allows "
+                           f"({s.extension_limit.due}): it has no effect beyond the limit, so the decision is taken "
+                           f"as due on {s.decision_due}, and overdue (an appeal against inaction open) from the day "
+                           "after.")
     for d in s.decisions:
         out.append(f"\nDecision: {DECISION_KINDS[d.kind][0]} ({d.kind}) dated {d.decided_on}"
                    + (f", learned of on {d.notified_on}" if d.notified_on else ", date learned of not recorded"))
@@ -66,6 +80,17 @@ def explain(req: Request, s: State, jurisdiction_of) -> list[str]:
     elif s.decision_due is not None:
         out.append(f"\nNo decision recorded. If none is made by {s.decision_due}, an appeal against inaction "
                    f"(不作為についての審査請求, 行政不服審査法第3条) can be filed from {s.inaction_from}.")
+    if s.inaction_appeal is not None:
+        out.append(f"  an appeal against inaction was filed on {s.inaction_appeal.on}"
+                   + (": the request is still undecided, and late." if not s.decisions else
+                      "; a decision has been made since, which can be appealed in its own right."))
+    if s.objection is not None:
+        out.append(f"\nA third party objected ({s.objection.on}): at least two weeks must lie between the decision "
+                   "and the disclosure (行政機関情報公開法第13条第3項, and the ordinances' equivalents)"
+                   + (f", so the disclosure may be carried out from {s.earliest_disclosure}." if s.earliest_disclosure
+                      else "."))
+        if "disclosed_within_two_weeks" in s.flags:
+            out.append("  !! the disclosure is set or was carried out within those two weeks: the body's breach.")
     if s.appeal is not None:
         out.append("\nAppeal (審査請求):")
         out += _deadline(s.appeal)

@@ -16,12 +16,22 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from . import deadlines as dl
-from .schema import OPEN_STATUSES, bodies, requests
+from .schema import FLAGS, OPEN_STATUSES, WAITING_STATUSES, bodies, requests
 
 _req, _body = requests.c, bodies.c
 # What both lists show of a request.
-_SHOWN = (select(_req.id, _req.status, _req.subject, _body.key.label("body_key"), _body.name.label("body_name"))
+_SHOWN = (select(_req.id, _req.status, _req.subject, _req.flags, _body.key.label("body_key"),
+                 _body.name.label("body_name"))
           .join_from(requests, bodies, _body.id == _req.body_id))
+
+
+def _flags(value: str | None) -> list[str]:
+    return value.split(",") if value else []
+
+
+def flags_ja(flags: list[str]) -> str:
+    """The flags in a few Japanese words, for a table."""
+    return "、".join(FLAGS[f][0] for f in flags)
 
 
 @dataclass
@@ -34,19 +44,27 @@ class OverdueItem:
     what: str                 # "decision", or "remainder" after a special extension (特例延長)
     since: date               # the date that passed
     inaction_from: date       # an appeal against inaction (不作為) is open from this day
+    inaction_appealed: bool   # and one has been filed: the request is still undecided, and late
+    flags: list[str]          # codes of schema.FLAGS
 
 
 def overdue(session: Session, as_of: date) -> list[OverdueItem]:
-    """Requests whose decision (or, after a special extension, the remainder) is past due on as_of."""
-    q = (_SHOWN.add_columns(_req.received_on, _req.decision_due, _req.rest_due)
-         .where(or_(_req.status.in_(OPEN_STATUSES) & (_req.decision_due < as_of), _req.rest_due < as_of))
+    """Requests whose decision (or, after a special extension, the remainder) is past due on as_of.
+
+    A request under an appeal against inaction is still undecided and late: it stays on the list.
+    """
+    waiting_q = _req.status.in_(WAITING_STATUSES) & _req.decided_on.is_(None) & (_req.decision_due < as_of)
+    q = (_SHOWN.add_columns(_req.received_on, _req.decision_due, _req.rest_due, _req.decided_on)
+         .where(or_(waiting_q, _req.rest_due < as_of))
          .order_by(_req.decision_due, _req.id))
     items = []
     for r in session.execute(q):
-        waiting = r.status in OPEN_STATUSES and r.decision_due is not None and r.decision_due < as_of
+        waiting = (r.status in WAITING_STATUSES and r.decided_on is None and r.decision_due is not None
+                   and r.decision_due < as_of)
         since = r.decision_due if waiting else r.rest_due
         items.append(OverdueItem(r.id, r.body_key, r.body_name, r.subject, r.received_on,
-                                 "decision" if waiting else "remainder", since, dl.inaction_appeal_from(since)))
+                                 "decision" if waiting else "remainder", since, dl.inaction_appeal_from(since),
+                                 waiting and r.status == "appealed", _flags(r.flags)))
     return items
 
 
@@ -59,9 +77,11 @@ class DueItem:
     body_name: str
     subject: str
     detail: str
+    flags: list[str]          # codes of schema.FLAGS
 
     KINDS_JA = {"decision": "決定期限", "extended decision": "延長後の決定期限", "remainder": "特例延長の残り",
-                "disclosure": "開示の実施", "appeal": "審査請求期限", "fee": "費用未納"}
+                "disclosure": "開示の実施", "disclosure missed": "開示の実施日経過", "appeal": "審査請求期限",
+                "lawsuit": "取消訴訟期限", "fee": "費用未納"}
 
     @property
     def kind_ja(self) -> str:
@@ -79,7 +99,7 @@ def due(session: Session, as_of: date, within: int) -> list[DueItem]:
         return session.execute(_SHOWN.add_columns(column.label("value")).where(*where))
 
     def item(r, on: date | None, kind: str, detail: str) -> DueItem:
-        return DueItem(on, kind, r.id, r.body_key, r.body_name, r.subject, detail)
+        return DueItem(on, kind, r.id, r.body_key, r.body_name, r.subject, detail, _flags(r.flags))
 
     items: list[DueItem] = []
     for r in rows(_req.decision_due, _req.status.in_(OPEN_STATUSES), _req.decision_due >= as_of,
@@ -89,8 +109,13 @@ def due(session: Session, as_of: date, within: int) -> list[DueItem]:
         items.append(item(r, r.value, "remainder", "decision on the remainder due"))
     for r in rows(_req.disclosure_on, _req.disclosure_on >= as_of, _req.disclosure_on <= until):
         items.append(item(r, r.value, "disclosure", "disclosure appointment"))
+    # An appointment that passed with nothing recorded: the disclosure was missed, or not yet recorded.
+    for r in rows(_req.disclosure_on, _req.disclosure_on < as_of):
+        items.append(item(r, r.value, "disclosure missed", "appointment passed; no disclosure recorded"))
     for r in rows(_req.appeal_due, _req.appeal_due >= as_of, _req.appeal_due <= until):
         items.append(item(r, r.value, "appeal", "last day to appeal"))
+    for r in rows(_req.lawsuit_due, _req.lawsuit_due >= as_of, _req.lawsuit_due <= until):
+        items.append(item(r, r.value, "lawsuit", "last day to sue, 行政事件訴訟法第14条"))
     # fee_unpaid is stored only when above zero; "> 0" (not IS NOT NULL) lets SQLite use its index.
     for r in rows(_req.fee_unpaid, _req.fee_unpaid > 0):
         items.append(item(r, None, "fee", f"{r.value}円 unpaid"))

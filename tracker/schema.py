@@ -42,6 +42,20 @@ metadata = MetaData(naming_convention=NAMING)
 
 # The statuses (requests.status, set by timeline.refresh) of a request waiting for a decision.
 OPEN_STATUSES = ("received", "correction", "extended")
+# The statuses a request has while it waits for a decision against which an appeal was filed for inaction
+# (不作為についての審査請求): still undecided, still late.
+WAITING_STATUSES = OPEN_STATUSES + ("appealed",)
+# What requests.flags may hold (timeline.compute sets them): a code, then what it means in Japanese and English.
+FLAGS = {
+    "extension_past_limit": ("延長期限超過", "the extension notice gives a date past the rule's limit; the limit "
+                                       "is taken as the due date"),
+    "extension_late": ("延長通知の遅れ", "an extension was notified after the date then due, so it has no effect"),
+    "special_extension_late": ("特例延長通知の遅れ", "the special extension (特例延長) was notified after the "
+                                              "original period, so it has no effect"),
+    "received_on_closed_day": ("閉庁日の受付", "the receipt date recorded is a day the office is closed"),
+    "disclosed_within_two_weeks": ("2週間以内の開示", "a third party objected, but the disclosure is set or done less "
+                                                "than two weeks after the decision"),
+}
 # How the requester wants the documents (requests.methods, comma-separated), with their names on the forms.
 METHODS = {"inspect": "閲覧", "view": "視聴", "copy": "写しの交付"}
 MAX_ID = 2**31 - 1          # the largest id an INTEGER column holds on PostgreSQL

@@ -273,7 +273,8 @@ def add_request(session: Session, *, body: str, subject: str, filed: date | None
                 requester: str | None = None, methods: Sequence[str] = ("copy",), mail: bool = False,
                 reason: str | None = None, reference: str | None = None, department_name: str | None = None,
                 department_phone: str | None = None, extension: str | None = None,
-                notes: str | None = None) -> Request:
+                notes: str | None = None, warnings: list[str] | None = None) -> Request:
+    """Log a request; what deserves a word but is not wrong (a receipt on a closed day) goes to `warnings`."""
     b = get_body(session, body)
     subject = clean(subject, "the subject (請求する行政文書の名称又は内容)", required=True, multiline=True)
     filed = filed or received
@@ -300,9 +301,19 @@ def add_request(session: Session, *, body: str, subject: str, filed: date | None
     # has no decisions): its dates are worked out before the one flush that inserts it, with no reload
     # as _refresh does for an existing request.
     req.decisions = []
-    timeline.refresh(req, jurisdiction_lookup(session))
+    st = timeline.refresh(req, jurisdiction_lookup(session))
     session.flush()
+    if warnings is not None and st.received_closed:
+        warnings.append(receipt_warning(st))
     return req
+
+
+def receipt_warning(st: timeline.State) -> str:
+    """What kaiji assumed of a receipt date that falls on a day the office is closed."""
+    return (f"the receipt date {st.received_on} is a closed day ({st.received_closed}); kaiji counts from it as "
+            "recorded. A request handed in at the counter or by mail is stamped on the next open day; one sent "
+            "online may arrive on a closed day. If the office's stamp shows another date, retract the receipt and "
+            "record that date.")
 
 
 # Event kinds the follow-up commands record, with the Japanese term for the timeline.
@@ -373,32 +384,56 @@ def record(session: Session, request_id: int, kind: str, on: date, data: dict[st
         if current is None:
             raise Refused(f"request {req.id}'s decision date is not running (a correction is pending); "
                           "record the correction's answer first.")
-        if new_due <= current:
-            raise Refused(f"the extended date {new_due} is not later than the date already due ({current}); "
-                          "check --until.")
         if kind == "special_extension" and date.fromisoformat(data["rest_due"]) <= new_due:
             raise Refused("the date for the remainder must come after the date for the substantial part; check --rest-by.")
+        # A special extension may keep the date in force for the substantial part: it moves the remainder.
+        later = date.fromisoformat(data["rest_due"]) if kind == "special_extension" else new_due
+        if later <= current:
+            raise Refused(f"the extended date {later} is not later than the date already due ({current}); "
+                          f"check {'--rest-by' if kind == 'special_extension' else '--until'}.")
         if on > current:
             warnings.append(f"the extension notice is dated {on}, after the decision was due on {current}: an "
                             "extension must be notified within the period, so it is recorded but does not move the "
                             f"date; the request stays overdue, and an appeal against inaction is open from "
                             f"{dl.inaction_appeal_from(current)}.")
+        original = s.first_due.due if s.first_due else None
+        if kind == "special_extension" and original is not None and on > original and on <= current:
+            warnings.append(f"a special extension (特例延長) must be notified within the original period, which "
+                            f"ended on {original} (行政機関情報公開法第11条 and the ordinances' equivalents); this "
+                            f"notice of {on} is recorded and flagged, but the decision stays due on {current}.")
         limit = s.extension_limit.due if s.extension_limit else None
-        if limit is not None and new_due > limit:
-            warnings.append(f"the extended date {new_due} goes past what the rule allows ({limit}); recorded as "
-                            "the notice says, and flagged.")
+        if limit is not None and new_due > limit and on <= current:
+            warnings.append(f"the extended date {new_due} goes past the limit the rule allows ({limit}); recorded as "
+                            f"the notice says and flagged, but the notice has no effect beyond {limit}: the decision "
+                            f"is taken as due then, and an appeal against inaction is open from "
+                            f"{dl.inaction_appeal_from(limit)}.")
     elif kind == "transfer":
         if data["to_body_id"] == s.body_id:
             raise Refused("the request is already with that body; name the body it was transferred to.")
+        check_transfer(session, session.get(Body, s.body_id), session.get(Body, data["to_body_id"]))
     elif kind == "disclosed":
         if not s.decisions:
             raise Refused(f"request {req.id} has no decision yet; record it with `kaiji request decide` first.")
         refuse_before(s.decided_on, "the decision")
+        if s.earliest_disclosure is not None and on < s.earliest_disclosure:
+            warnings.append(two_week_warning(s, on))
+    elif kind == "third_party_answered" and data.get("objects") and s.decisions:
+        disclosing = [d for d in s.decisions if d.kind in ("full", "partial")]
+        if disclosing:
+            earliest = dl.earliest_disclosure_after_objection(disclosing[-1].decided_on)
+            done = [e.on for e in timeline.live_events(req) if e.kind == "disclosed"]
+            set_on = [disclosing[-1].disclosure_on] if disclosing[-1].disclosure_on else []
+            early = [d for d in done + set_on if d < earliest]
+            if early:
+                s.earliest_disclosure = earliest
+                warnings.append(two_week_warning(s, min(early), objected_on=on))
     elif kind == "fee_paid" and s.fee_unpaid is None:
         raise Refused(f"request {req.id} has no unpaid fee; record the charge with `kaiji request fee` first.")
     elif kind == "appeal_filed":
-        if "appeal_filed" in kinds:
-            raise Refused(f"an appeal on request {req.id} is recorded already.")
+        against = "decision" if s.decisions else "inaction"
+        if (s.decision_appeal if against == "decision" else s.inaction_appeal) is not None:
+            raise Refused(f"an appeal against {'the decision' if against == 'decision' else 'inaction'} on request "
+                          f"{req.id} is recorded already.")
         if s.decisions:
             data["against"] = "decision"
             refuse_before(s.decisions[-1].decided_on, "the decision")
@@ -421,7 +456,29 @@ def record(session: Session, request_id: int, kind: str, on: date, data: dict[st
     event = Event(request=req, kind=kind, on=on, data=data, note=note)
     session.add(event)
     new_state = _refresh(session, req)
+    if kind == "received" and new_state.received_closed:
+        warnings.append(receipt_warning(new_state))
     return Recorded(event, new_state, warnings)
+
+
+def two_week_warning(s: timeline.State, on: date, objected_on: date | None = None) -> str:
+    return (f"a third party objected ({objected_on or s.objection.on}), but the disclosure on {on} is "
+            f"less than two weeks after the decision: the national law (第13条第3項) and the ordinances require at "
+            f"least two weeks between them, so {s.earliest_disclosure} at the earliest. It is the body's breach, "
+            "recorded and flagged.")
+
+
+def check_transfer(session: Session, source: Body, target: Body) -> None:
+    """A transfer (移送) runs between one jurisdiction's own bodies (an ordinance's 他の実施機関; the national
+    law's 行政機関の長, 第12条), or to the jurisdictions its law names (jurisdictions.transfer_to, e.g. the
+    national law's 独立行政法人等, 第12条の2)."""
+    src, dst = source.jurisdiction, target.jurisdiction
+    allowed = [k for k in src.transfer_to.split(",") if k]
+    if dst.id == src.id or dst.key in allowed:
+        return
+    where = f" or to {', '.join(allowed)}" if allowed else ""
+    raise Refused(f"a request to {source.name} cannot be transferred to {target.name}: under {src.ordinance} a "
+                  f"transfer (移送) goes only to another body of {src.name}{where}.")
 
 
 def retract(session: Session, request_id: int, event_id: int, reason: str, on: date) -> Recorded:
@@ -509,12 +566,8 @@ def decide(session: Session, request_id: int, *, kind: str, on: date, notified: 
     warnings = rec.warnings
     if st.late_by:
         warnings.append(f"the decision came {st.late_by} days after it was due ({st.decision_due}).")
-    objected = [e for e in timeline.live_events(req) if e.kind == "third_party_answered" and e.data.get("objects")]
-    earliest = dl.earliest_disclosure_after_objection(on)
-    if objected and disclosure_on is not None and disclosure_on < earliest:
-        warnings.append(f"a third party objected ({objected[-1].on}), but the disclosure on {disclosure_on} is less than "
-                        f"two weeks after the decision; the national law (第13条第3項) and most ordinances require at "
-                        f"least two weeks between them, so {earliest} at the earliest.")
+    if st.earliest_disclosure is not None and disclosure_on is not None and disclosure_on < st.earliest_disclosure:
+        warnings.append(two_week_warning(st, disclosure_on))
     return Recorded(rec.event, st, warnings)
 
 
@@ -549,6 +602,7 @@ def request_dict(r: Request) -> dict[str, Any]:
         "filed_on": iso(r.filed_on), "received_on": iso(r.received_on), "decision_due": iso(r.decision_due),
         "decided_on": iso(r.decided_on), "notified_on": iso(r.notified_on), "appeal_due": iso(r.appeal_due),
         "disclosure_on": iso(r.disclosure_on), "rest_due": iso(r.rest_due), "fee_unpaid": r.fee_unpaid,
+        "lawsuit_due": iso(r.lawsuit_due), "flags": r.flags.split(",") if r.flags else [],
     }
 
 

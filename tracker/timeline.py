@@ -11,6 +11,7 @@ from datetime import date
 
 from . import deadlines as dl
 from .models import Decision, DeadlineRule, Event, Jurisdiction, Request
+from .schema import FLAGS
 
 DECISION_KINDS = {  # key: (Japanese name, appealable)
     "full": ("全部開示", False),
@@ -40,7 +41,8 @@ def to_rule(row: DeadlineRule) -> dl.Rule:
                    working_days=row.working_days, move_off_closed=row.move_off_closed,
                    extension_max_days=row.extension_max_days, extension_from=row.extension_from,
                    exclude_correction=row.exclude_correction, source=row.source,
-                   effective_from=row.effective_from, note=row.note)
+                   effective_from=row.effective_from, note=row.note, correction_days=row.correction_days,
+                   correction_extends_limit=row.correction_extends_limit)
 
 
 def closed_days(jurisdiction: Jurisdiction) -> dl.ClosedDays:
@@ -57,13 +59,17 @@ def live_events(request: Request) -> list[Event]:
 class State:
     status: str = "filed"
     received_on: date | None = None
+    received_closed: str | None = None          # why the office was closed on the receipt date recorded
     body_id: int | None = None
     reference: str | None = None
     first_due: dl.Deadline | None = None        # the ordinance's own period
     extension: Event | None = None              # the extension in force (延長 or 特例延長)
+    extended_to: date | None = None             # the date that extension's notice gives
     extension_limit: dl.Deadline | None = None
-    extension_over_limit: bool = False
-    late_extensions: list[Event] = field(default_factory=list)  # notified after the date then due: no effect
+    extension_over_limit: bool = False          # the notice goes past the limit: the limit is the due date
+    # Extensions recorded that do not move the date, each with why: "late" (notified after the date then
+    # due), "not_later" (not moving it later), "special_late" (特例延長 notified after the original period).
+    late_extensions: list[tuple[Event, str]] = field(default_factory=list)
     remainder_due: date | None = None           # 特例延長: the date the notice gives for the remainder
     remainder_late_by: int | None = None
     decision_due: date | None = None            # the date a decision is due now
@@ -72,10 +78,16 @@ class State:
     late_by: int | None = None                  # days the first decision came after its due date
     appeal: dl.Deadline | None = None
     appeal_due: date | None = None              # while an appeal is still open to file
+    inaction_appeal: Event | None = None        # 不作為についての審査請求 filed while no decision was made
+    decision_appeal: Event | None = None        # 審査請求 against a decision
     lawsuit: dl.Deadline | None = None
+    lawsuit_due: date | None = None             # while a lawsuit can still be brought
     disclosure_on: date | None = None           # an appointment not yet kept
+    objection: Event | None = None              # a third party's objection (第三者の反対意見)
+    earliest_disclosure: date | None = None     # after an objection: two weeks after the decision
     fee_unpaid: int | None = None
     inaction_from: date | None = None           # 不作為についての審査請求 possible from this day
+    flags: list[str] = field(default_factory=list)  # codes of schema.FLAGS
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -85,6 +97,11 @@ class State:
     @property
     def notified_on(self) -> date | None:
         return self.decisions[0].notified_on if self.decisions else None
+
+    def flag(self, code: str) -> None:
+        assert code in FLAGS, code
+        if code not in self.flags:
+            self.flags.append(code)
 
 
 def compute(request: Request, jurisdiction_of) -> State:
@@ -114,6 +131,13 @@ def compute(request: Request, jurisdiction_of) -> State:
             pauses.append(dl.Pause(e.on, None))
         elif e.kind == "correction_answered" and pauses and pauses[-1].answered is None:
             pauses[-1] = dl.Pause(pauses[-1].asked, e.on)
+        elif e.kind == "third_party_answered" and data.get("objects"):
+            s.objection = e
+        elif e.kind == "appeal_filed":
+            if data.get("against") == "inaction":
+                s.inaction_appeal = s.inaction_appeal or e
+            else:
+                s.decision_appeal = s.decision_appeal or e
         elif e.kind == "fee_charged":
             fee_total += int(data.get("amount", 0))
         elif e.kind == "fee_paid":
@@ -122,23 +146,42 @@ def compute(request: Request, jurisdiction_of) -> State:
     jur = jurisdiction_of(s.body_id)
     days = closed_days(jur)
     if s.received_on is not None:
+        s.received_closed = days.reason(s.received_on)
+        if s.received_closed:
+            s.flag("received_on_closed_day")
         rule = to_rule(rule_row(jur, s.received_on))
         s.first_due = dl.decision_due(rule, days, s.received_on, pauses)
         s.decision_due = s.first_due.due
         if s.first_due.due is not None:
             s.extension_limit = dl.extension_limit(rule, days, s.received_on, s.first_due.due, pauses)
+        limit = s.extension_limit.due if s.extension_limit else None
         for e in events:
             if e.kind not in ("extension", "special_extension"):
                 continue
             new_due = date.fromisoformat(e.data["part_due" if e.kind == "special_extension" else "new_due"])
-            if s.decision_due is None or e.on > s.decision_due or new_due <= s.decision_due:
-                # Notified after the date then due (or not moving it later): recorded as a fact, but the
-                # body was already late and the request stays overdue.
-                s.late_extensions.append(e)
+            if (e.kind == "special_extension" and s.first_due.due is not None and e.on > s.first_due.due):
+                # 行政機関情報公開法第11条: the special extension is notified 「同条第一項に規定する期間内に」,
+                # within the original period, whatever an ordinary extension did meanwhile.
+                s.late_extensions.append((e, "special_late"))
+                s.flag("special_extension_late")
                 continue
-            s.extension, s.decision_due = e, new_due
-            limit = s.extension_limit.due if s.extension_limit else None
+            if s.decision_due is None or e.on > s.decision_due:
+                # Notified after the date then due: recorded as a fact, but the body was already late.
+                s.late_extensions.append((e, "late"))
+                s.flag("extension_late")
+                continue
+            if e.kind == "special_extension":
+                new_due = max(new_due, s.decision_due)  # the substantial part by the date then in force, at the latest
+            elif new_due <= s.decision_due:
+                s.late_extensions.append((e, "not_later"))
+                continue
+            s.extension, s.extended_to = e, new_due
             s.extension_over_limit = limit is not None and new_due > limit
+            # A notice has no effect beyond the limit: the decision is due on the limit, and it is
+            # overdue (and an appeal against inaction open) from the day after it.
+            s.decision_due = limit if s.extension_over_limit else new_due
+            if s.extension_over_limit:
+                s.flag("extension_past_limit")
             s.remainder_due = date.fromisoformat(e.data["rest_due"]) if e.kind == "special_extension" else None
         s.rest_due = s.remainder_due
 
@@ -157,33 +200,44 @@ def compute(request: Request, jurisdiction_of) -> State:
             last = appealable[-1]
             s.appeal = dl.appeal_due(days, last.decided_on, last.notified_on)
             ruling = next((e for e in reversed(events) if e.kind == "ruling"), None)
-            if ruling is not None:
+            if s.decision_appeal is not None and ruling is not None and ruling.on >= s.decision_appeal.on:
                 learned = ruling.data.get("notified")
                 s.lawsuit = dl.lawsuit_due(ruling.on, date.fromisoformat(learned) if learned else None,
                                            after_ruling=True)
-            elif "appeal_filed" not in kinds:
+            elif s.decision_appeal is None:
                 s.lawsuit = dl.lawsuit_due(last.decided_on, last.notified_on)
-            if not kinds & {"appeal_filed", "withdrawn"}:
+            if s.decision_appeal is None and "withdrawn" not in kinds:
                 s.appeal_due = s.appeal.due
+        disclosing = [d for d in s.decisions if d.kind in ("full", "partial")]
+        if s.objection is not None and disclosing:
+            # 第13条第3項 (and the ordinances): at least two weeks between the decision and the disclosure.
+            s.earliest_disclosure = dl.earliest_disclosure_after_objection(disclosing[-1].decided_on)
+            done = [e.on for e in events if e.kind == "disclosed"]
+            set_on = [disclosing[-1].disclosure_on] if disclosing[-1].disclosure_on else []
+            if any(d < s.earliest_disclosure for d in done + set_on):
+                s.flag("disclosed_within_two_weeks")
         latest = s.decisions[-1]
         if latest.disclosure_on and "disclosed" not in kinds:
             s.disclosure_on = latest.disclosure_on
     elif s.decision_due is not None:
         s.inaction_from = dl.inaction_appeal_from(s.decision_due)
+    if s.lawsuit is not None and "withdrawn" not in kinds:
+        s.lawsuit_due = s.lawsuit.due
 
     if fee_total > fee_paid:
         s.fee_unpaid = fee_total - fee_paid
 
     open_correction = bool(pauses) and pauses[-1].answered is None
-    for status, present in (("withdrawn", "withdrawn" in kinds), ("ruled", "ruling" in kinds),
-                            ("appealed", "appeal_filed" in kinds), ("disclosed", "disclosed" in kinds),
+    appealed = s.decision_appeal is not None or (s.inaction_appeal is not None and not s.decisions)
+    for status, present in (("withdrawn", "withdrawn" in kinds), ("ruled", "ruling" in kinds and appealed),
+                            ("appealed", appealed), ("disclosed", "disclosed" in kinds),
                             ("decided", bool(s.decisions)), ("correction", open_correction),
                             ("extended", s.extension is not None), ("received", s.received_on is not None)):
         if present:
             s.status = status
             break
     if s.status == "withdrawn":
-        s.decision_due = s.rest_due = s.appeal_due = s.disclosure_on = s.inaction_from = None
+        s.decision_due = s.rest_due = s.appeal_due = s.disclosure_on = s.inaction_from = s.lawsuit_due = None
     return s
 
 
@@ -201,4 +255,6 @@ def refresh(request: Request, jurisdiction_of) -> State:
     request.disclosure_on = s.disclosure_on
     request.rest_due = s.rest_due
     request.fee_unpaid = s.fee_unpaid
+    request.lawsuit_due = s.lawsuit_due
+    request.flags = ",".join(s.flags) or None
     return s

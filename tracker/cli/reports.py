@@ -16,6 +16,7 @@ from . import DATE, App, cli, emit_json, pass_app, today
 def overdue(app: App, as_of, as_json) -> None:
     """List requests whose decision is overdue, with the day an appeal against inaction opened."""
     from ..dates import iso
+    from ..reports import flags_ja
     from ..reports import overdue as overdue_items
     from ..table import clip, render
 
@@ -27,14 +28,19 @@ def overdue(app: App, as_of, as_json) -> None:
 
             shown = [service.request_dict(r) for r in service.get_requests(s, [i.request_id for i in items])]
     late = [{"overdue_since": i.since.isoformat(), "days_overdue": (as_of - i.since).days,
-             "inaction_appeal_from": i.inaction_from.isoformat(), "what": i.what} for i in items]
+             "inaction_appeal_from": i.inaction_from.isoformat(), "inaction_appeal_filed": i.inaction_appealed,
+             "what": i.what, "flags": i.flags} for i in items]
     if as_json:
         return emit_json([r | x for r, x in zip(shown, late)])
     if not items:
         return click.echo(f"nothing overdue as of {as_of}.")
-    click.echo(render(["id", "body", "subject", "received", "due", "days late", "不作為審査請求 from"],
+    notes = ["、".join(filter(None, ["不作為審査請求済" if i.inaction_appealed else "", flags_ja(i.flags)]))
+             for i in items]
+    click.echo(render(["id", "body", "subject", "received", "due", "days late", "不作為審査請求 from"]
+                      + (["!!"] if any(notes) else []),
                       [[i.request_id, i.body_name, clip(i.subject, 30), iso(i.received_on), x["overdue_since"],
-                        x["days_overdue"], x["inaction_appeal_from"]] for i, x in zip(items, late)], right=[0, 5]))
+                        x["days_overdue"], x["inaction_appeal_from"]] + ([n] if any(notes) else [])
+                       for i, x, n in zip(items, late, notes)], right=[0, 5]))
 
 
 @cli.command()
@@ -47,6 +53,7 @@ def due(app: App, within, as_of, as_json) -> None:
     """List every date coming up: decisions, extended decisions, disclosures, appeal windows, unpaid fees."""
     from ..dates import iso
     from ..reports import due as due_items
+    from ..reports import flags_ja
     from ..table import clip, render
 
     as_of = as_of or today()
@@ -55,11 +62,12 @@ def due(app: App, within, as_of, as_json) -> None:
     if as_json:
         return emit_json([{"on": iso(i.on), "kind": i.kind, "kind_ja": i.kind_ja, "request": i.request_id,
                            "body": i.body, "body_name": i.body_name, "subject": i.subject, "detail": i.detail,
-                           "days_left": i.days_left(as_of)} for i in items])
+                           "days_left": i.days_left(as_of), "flags": i.flags} for i in items])
     if not items:
         return click.echo(f"nothing due between {as_of} and {within} days later.")
     click.echo(render(["date", "in", "what", "request", "body", "subject"],
-                      [[iso(i.on) or "", f"{i.days_left(as_of)}d" if i.on else "", f"{i.kind_ja} ({i.detail})",
+                      [[iso(i.on) or "", f"{i.days_left(as_of)}d" if i.on else "",
+                        f"{i.kind_ja} ({i.detail})" + (f" !! {flags_ja(i.flags)}" if i.flags else ""),
                         i.request_id, i.body_name, clip(i.subject, 24)] for i in items], right=[1, 3]))
 
 

@@ -44,13 +44,17 @@ def request_add(app: App, body, subject, filed, received, requester, methods, ma
     """
     from .. import service
 
+    warnings: list[str] = []
     with app.write() as s:
         known = requester is None or service.find_requester(s, requester) is not None
         req = service.add_request(s, body=body, subject=subject, filed=filed, received=received,
                                   requester=requester, methods=methods, mail=mail, reason=reason,
                                   reference=reference, department_name=department,
-                                  department_phone=department_phone, extension=phone_extension, notes=notes)
+                                  department_phone=department_phone, extension=phone_extension, notes=notes,
+                                  warnings=warnings)
         out = service.request_dict(req)
+    for w in warnings:
+        warn(w)
     if not known:
         warn(f"{out['requester']} was not a requester yet: added as a person. For a group, or to add an address "
              f"for the forms: kaiji requester edit \"{out['requester']}\" --group --representative … --address …")
@@ -102,17 +106,20 @@ def request_show(app: App, request_id, as_json) -> None:
         st = service.state(s, req)
         out |= {"late_by_days": st.late_by, "inaction_appeal_from": iso(st.inaction_from),
                 "extension_limit": iso(st.extension_limit.due) if st.extension_limit else None,
-                "lawsuit_due": iso(st.lawsuit.due) if st.lawsuit else None}
+                "lawsuit_due": iso(st.lawsuit_due), "flags": st.flags}
     if as_json:
         return emit_json(out)
     for label, key in (("id", "id"), ("body", "body_name"), ("subject", "subject"), ("requester", "requester"),
                        ("status", "status"), ("filed", "filed_on"), ("received", "received_on"),
                        ("reference", "reference"), ("department", "department"), ("decision due", "decision_due"),
                        ("decided", "decided_on"), ("learned of", "notified_on"), ("appeal due", "appeal_due"),
-                       ("disclosure", "disclosure_on"), ("fee unpaid", "fee_unpaid")):
+                       ("extension limit", "extension_limit"), ("disclosure", "disclosure_on"),
+                       ("lawsuit due", "lawsuit_due"), ("fee unpaid", "fee_unpaid")):
         value = out[key]
         if value is not None:
-            click.echo(f"{label:>13}: {_status_ja(value) + f' ({value})' if key == 'status' else value}")
+            click.echo(f"{label:>15}: {_status_ja(value) + f' ({value})' if key == 'status' else value}")
+    for code in out["flags"]:
+        click.echo(f"{'!!':>15}: {_flag_words(code)}")
     for d in out["decisions"]:
         click.echo(f"\ndecision {d['id']}: {d['kind_ja']} on {d['decided_on']}"
                    + (f", fee {d['fee']}円" if d["fee"] is not None else ""))
@@ -122,6 +129,13 @@ def request_show(app: App, request_id, as_json) -> None:
     click.echo(render(["event", "on", "what", "details"],
                       [[e["id"], e["on"], e["kind_ja"] + (" (取消済)" if e["retracted"] else ""),
                         _event_details(e)] for e in out["timeline"]], right=[0]))
+
+
+def _flag_words(code: str) -> str:
+    from ..schema import FLAGS
+
+    ja, en = FLAGS[code]
+    return f"{ja} ({en}) [{code}]"
 
 
 def _event_details(e: dict) -> str:
