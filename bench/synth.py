@@ -130,7 +130,8 @@ class _Request:
     """What timeline.compute and timeline.refresh read and write on a request, without the ORM."""
 
     __slots__ = ("id", "body_id", "events", "decisions", "status", "received_on", "reference", "decision_due",
-                 "decided_on", "notified_on", "appeal_due", "disclosure_on", "rest_due", "fee_unpaid")
+                 "decided_on", "notified_on", "appeal_due", "disclosure_on", "rest_due", "fee_unpaid", "lawsuit_due",
+                 "flags")
 
     def __init__(self, id: int, body_id: int):
         self.id, self.body_id, self.events, self.decisions = id, body_id, [], []
@@ -401,7 +402,7 @@ def _life(rng: random.Random, ctx: _Context, ids: _Ids, ref: date, age: int) -> 
         "received_on": req.received_on, "reference": req.reference, "status": req.status,
         "decision_due": req.decision_due, "decided_on": req.decided_on, "notified_on": req.notified_on,
         "appeal_due": req.appeal_due, "disclosure_on": req.disclosure_on, "rest_due": req.rest_due,
-        "fee_unpaid": req.fee_unpaid,
+        "fee_unpaid": req.fee_unpaid, "lawsuit_due": req.lawsuit_due, "flags": req.flags,
     }
     event_rows = [{"id": e.id, "request_id": rid, "kind": e.kind, "on": e.on, "data": e.data, "note": e.note,
                    "retracts_id": e.retracts_id,
@@ -547,7 +548,7 @@ def verify(url: str, sample: int = 300, seed: int = 1) -> int:
     """Re-derive a sample of requests through the ORM and tracker.service; return how many differ."""
     engine = dbm.open_database(url)
     fields = ("status", "body_id", "received_on", "reference", "decision_due", "decided_on", "notified_on",
-              "appeal_due", "disclosure_on", "rest_due", "fee_unpaid")
+              "appeal_due", "disclosure_on", "rest_due", "fee_unpaid", "lawsuit_due", "flags")
     bad = 0
     with dbm.reading(engine) as s:
         n = s.scalar(select(func.max(Request.id)))
@@ -558,7 +559,8 @@ def verify(url: str, sample: int = 300, seed: int = 1) -> int:
             want = {"status": st.status, "body_id": st.body_id, "received_on": st.received_on,
                     "reference": st.reference, "decision_due": st.decision_due, "decided_on": st.decided_on,
                     "notified_on": st.notified_on, "appeal_due": st.appeal_due, "disclosure_on": st.disclosure_on,
-                    "rest_due": st.rest_due, "fee_unpaid": st.fee_unpaid}
+                    "rest_due": st.rest_due, "fee_unpaid": st.fee_unpaid, "lawsuit_due": st.lawsuit_due,
+                    "flags": ",".join(st.flags) or None}
             have = {f: getattr(req, f) for f in fields}
             if want != have:
                 bad += 1

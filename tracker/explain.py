@@ -66,6 +66,9 @@ def explain(req: Request, s: State, jurisdiction_of) -> list[str]:
                            f"({s.extension_limit.due}): it has no effect beyond the limit, so the decision is taken "
                            f"as due on {s.decision_due}, and overdue (an appeal against inaction open) from the day "
                            "after.")
+    elif s.extension_limit is not None and not s.decisions and s.extension_limit.due is not None:
+        out.append("\nIf the body extends the period (延長), the latest date its notice may give:")
+        out += _deadline(s.extension_limit)
     for d in s.decisions:
         out.append(f"\nDecision: {DECISION_KINDS[d.kind][0]} ({d.kind}) dated {d.decided_on}"
                    + (f", learned of on {d.notified_on}" if d.notified_on else ", date learned of not recorded"))

@@ -643,7 +643,8 @@ def add_jurisdiction(session: Session, *, key: str, name: str, ordinance: str, y
 
 def add_rule(session: Session, jurisdiction: Jurisdiction, *, period_days: int, counts_request_day: bool,
              working_days: bool, move_off_closed: bool, extension_max_days: int | None, extension_from: str,
-             exclude_correction: bool, source: str, effective_from: date | None, note: str = "") -> DeadlineRule:
+             exclude_correction: bool, source: str, effective_from: date | None, note: str = "",
+             correction_days: str = "after_asked", correction_extends_limit: bool = True) -> DeadlineRule:
     if not 0 < period_days <= MAX_PERIOD:
         raise BadInput(f"the decision period must be 1 to {MAX_PERIOD} days; check --period.")
     if extension_max_days is not None and not 0 < extension_max_days <= MAX_PERIOD:
@@ -651,12 +652,15 @@ def add_rule(session: Session, jurisdiction: Jurisdiction, *, period_days: int, 
                        "none.")
     if extension_from not in ("period_end", "request"):
         raise BadInput("--extension-from takes period-end or request.")
+    if correction_days not in dl.CORRECTION_DAYS:
+        raise BadInput("--correction-days takes after-asked or both.")
     if any(r.effective_from == effective_from for r in jurisdiction.rules):
         raise Refused(f"{jurisdiction.name} already has a rule in force from {effective_from or 'the start'}; "
                       "give another --effective-from.")
     rule = DeadlineRule(period_days=period_days, counts_request_day=counts_request_day, working_days=working_days,
                         move_off_closed=move_off_closed, extension_max_days=extension_max_days,
                         extension_from=extension_from, exclude_correction=exclude_correction,
+                        correction_days=correction_days, correction_extends_limit=correction_extends_limit,
                         source=clean(source, "the rule's source (--source)", required=True),
                         effective_from=effective_from, note=clean(note, "the note") or "")
     jurisdiction.rules.append(rule)

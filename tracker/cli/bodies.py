@@ -22,8 +22,11 @@ def _rule_text(r) -> str:
     ext = (f"; extension up to {r.extension_max_days} days from "
            f"{'the request' if r.extension_from == 'request' else 'the end of the period'}"
            if r.extension_max_days else "; no extension limit known")
-    return (f"{r.period_days} {unit} {start}{'; correction days excluded' if r.exclude_correction else ''}"
-            f"{'; moves off closed days' if r.move_off_closed else ''}{ext}")
+    corr = ""
+    if r.exclude_correction:
+        corr = (f"; correction days excluded ({r.correction_days.replace('_', '-')}"
+                f"{', limit pushed back too' if r.correction_extends_limit else ', limit not pushed back'})")
+    return f"{r.period_days} {unit} {start}{corr}{'; moves off closed days' if r.move_off_closed else ''}{ext}"
 
 
 @body.command("list")
@@ -63,6 +66,11 @@ _RULE_OPTIONS = [
                  show_default=True, help="Where the extension limit is counted from."),
     click.option("--exclude-correction/--count-correction", default=False, show_default=True,
                  help="Days spent on a correction (補正) do not count."),
+    click.option("--correction-days", type=click.Choice(["after-asked", "both"]), default="after-asked",
+                 show_default=True, help="Which correction days are not counted: from the day after it was asked "
+                                         "through the day it arrived, or the day it was asked as well."),
+    click.option("--correction-extends-limit/--correction-keeps-limit", default=True, show_default=True,
+                 help="Whether correction days also push back the extension limit."),
     click.option("--source", help="Where the rule comes from: a URL or a citation (required)."),
     click.option("--effective-from", type=DATE, help="The day the rule took effect."),
     click.option("--rule-note", default="", help="A note on how the rule reads."),
@@ -76,7 +84,7 @@ def _rule_options(f):
 
 
 def _add_rule(s, jur, period_days, count_from, day_kind, move_off_closed, extension_max, extension_from,
-              exclude_correction, source, effective_from, rule_note):
+              exclude_correction, correction_days, correction_extends_limit, source, effective_from, rule_note):
     from .. import service
 
     if period_days is None or count_from is None or not source:
@@ -84,8 +92,9 @@ def _add_rule(s, jur, period_days, count_from, day_kind, move_off_closed, extens
     return service.add_rule(s, jur, period_days=period_days, counts_request_day=count_from == "request-day",
                             working_days=day_kind == "working", move_off_closed=move_off_closed,
                             extension_max_days=extension_max, extension_from=extension_from.replace("-", "_"),
-                            exclude_correction=exclude_correction, source=source, effective_from=effective_from,
-                            note=rule_note)
+                            exclude_correction=exclude_correction, correction_days=correction_days.replace("-", "_"),
+                            correction_extends_limit=correction_extends_limit, source=source,
+                            effective_from=effective_from, note=rule_note)
 
 
 @body.command("add")
