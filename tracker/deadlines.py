@@ -9,7 +9,7 @@ functions and nothing else for dates.
 from __future__ import annotations
 
 import calendar
-from dataclasses import dataclass, field, replace
+from dataclasses import MISSING, dataclass, field, fields, replace
 from datetime import date, timedelta
 from typing import Iterable, Mapping
 
@@ -20,7 +20,11 @@ ONE_DAY = timedelta(days=1)
 
 @dataclass(frozen=True)
 class Rule:
-    """A decision-period rule as one ordinance (or the national law) words it."""
+    """A decision-period rule as one ordinance (or the national law) words it.
+
+    Its fields are the one list of what a rule holds: the table deadline_rules has a column for
+    each (tests/test_schema.py checks it), and the presets and the stored rows are read through it.
+    """
 
     period_days: int
     counts_request_day: bool      # 「…の日から起算して」: the request day is day 1 (民法第140条ただし書)
@@ -51,6 +55,13 @@ class Rule:
                          + f" (setting move_off_closed={str(self.move_off_closed).lower()}; no source settles "
                            "whether an office's own last day moves)")
         return "; ".join(parts) + f" — source: {self.source}"
+
+
+# The fields a rule's stored row or preset gives (effective_from is the version's key, read apart), and
+# the defaults for those a preset may leave out.
+RULE_FIELDS = tuple(f.name for f in fields(Rule) if f.name != "effective_from")
+RULE_DEFAULTS = {"extension_max_days": None, "extension_from": "period_end"} | {
+    f.name: f.default for f in fields(Rule) if f.default is not MISSING and f.name != "effective_from"}
 
 
 # The readings of which correction days are not counted (Rule.correction_days), in words.

@@ -10,17 +10,15 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from .deadlines import RULE_DEFAULTS, RULE_FIELDS
 from .models import Body, DeadlineRule, Ground, Jurisdiction
-
-RULE_FIELDS = ("period_days", "counts_request_day", "working_days", "move_off_closed", "extension_max_days",
-               "extension_from", "exclude_correction", "correction_days", "correction_extends_limit", "source", "note")
-
 
 def rule_values(r: dict[str, Any]) -> dict[str, Any]:
     """A preset rule's fields, with the defaults for those a preset may leave out."""
-    optional = {"extension_max_days": None, "extension_from": "period_end", "note": "",
-                "correction_days": "after_asked", "correction_extends_limit": True}
-    return {k: r.get(k, optional.get(k)) for k in RULE_FIELDS}
+    unknown = set(r) - set(RULE_FIELDS) - {"effective_from"}
+    if unknown:
+        raise ValueError(f"presets.toml: a rule has fields kaiji does not know: {', '.join(sorted(unknown))}")
+    return {k: r.get(k, RULE_DEFAULTS.get(k)) for k in RULE_FIELDS}
 
 
 def load() -> list[dict[str, Any]]:

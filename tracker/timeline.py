@@ -37,12 +37,7 @@ def rule_row(jurisdiction: Jurisdiction, on: date) -> DeadlineRule:
 
 
 def to_rule(row: DeadlineRule) -> dl.Rule:
-    return dl.Rule(period_days=row.period_days, counts_request_day=row.counts_request_day,
-                   working_days=row.working_days, move_off_closed=row.move_off_closed,
-                   extension_max_days=row.extension_max_days, extension_from=row.extension_from,
-                   exclude_correction=row.exclude_correction, source=row.source,
-                   effective_from=row.effective_from, note=row.note, correction_days=row.correction_days,
-                   correction_extends_limit=row.correction_extends_limit)
+    return dl.Rule(effective_from=row.effective_from, **{k: getattr(row, k) for k in dl.RULE_FIELDS})
 
 
 def closed_days(jurisdiction: Jurisdiction) -> dl.ClosedDays:
