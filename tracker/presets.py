@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tomllib
 from datetime import date
 from importlib import resources
 from typing import Any
@@ -10,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from .compat import tomllib
 from .deadlines import RULE_DEFAULTS, RULE_FIELDS
 from .models import Body, DeadlineRule, Ground, Jurisdiction
 

@@ -16,8 +16,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import tomllib
-
+from ..compat import tomllib
 from ..errors import BadInput
 
 GENERIC = "generic"
