@@ -109,11 +109,11 @@ def test_transfers_only_where_the_law_allows_them(session, source, target, allow
     rid, _ = add(session, body=source, received="2025-06-02")
     target_id = service.get_body(session, target).id
     if allowed:
-        service.record(session, rid, "transfer", D("2025-06-04"), {"to_body_id": target_id, "to": target})
+        service.record(session, rid, "transfer", D("2025-06-04"), {"to": target})
         assert service.get_request(session, rid).body_id == target_id
     else:
         with pytest.raises(Refused, match="cannot be transferred"):
-            service.record(session, rid, "transfer", D("2025-06-04"), {"to_body_id": target_id, "to": target})
+            service.record(session, rid, "transfer", D("2025-06-04"), {"to": target})
 
 
 def test_a_transfer_between_one_citys_own_bodies_is_allowed(session):
@@ -122,7 +122,7 @@ def test_a_transfer_between_one_citys_own_bodies_is_allowed(session):
     service.add_body(session, key="maizuru-kyoiku", name="舞鶴市教育委員会", head="舞鶴市教育委員会", jurisdiction=jur)
     rid, _ = add(session, body="maizuru", received="2024-12-27")
     target = service.get_body(session, "maizuru-kyoiku").id
-    rec = service.record(session, rid, "transfer", D("2025-01-06"), {"to_body_id": target, "to": "maizuru-kyoiku"})
+    rec = service.record(session, rid, "transfer", D("2025-01-06"), {"to": "maizuru-kyoiku"})
     assert rec.state.decision_due == D("2025-01-10")  # still counted from the original receipt
 
 
@@ -285,3 +285,89 @@ def test_a_group_sets_the_open_points_of_its_own_rule(kaiji):
     bad = kaiji("rule", "add", "tokyo", "--period", "14", "--count-from", "next-day", "--correction-days", "all",
                 "--source", "x", "--effective-from", "2025-07-01")
     assert bad.exit_code == 2 and "Traceback" not in bad.output
+
+
+# ---------------------------------------------------------------- found in review
+
+def test_extensions_count_in_the_order_of_their_notices_not_of_their_entry(session):
+    # 国, received 2025-01-10 (first due 2/10, limit 3/11). A typo (2/05 to 3/04) is followed by a
+    # second notice (2/20 to 3/10); the typo is retracted and entered again as 2/05 to 3/05. In the
+    # order of the notices: 2/05 → 3/05, then 2/20 (within it) → 3/10. Due 3/10, no flag.
+    rid, _ = add(session)
+    typo = service.record(session, rid, "extension", D("2025-02-05"), {"new_due": "2025-03-04"})
+    service.record(session, rid, "extension", D("2025-02-20"), {"new_due": "2025-03-10"})
+    service.retract(session, rid, typo.event.id, "typo", D("2025-02-21"))
+    service.record(session, rid, "extension", D("2025-02-05"), {"new_due": "2025-03-05"})
+    st = state(session, rid)
+    assert (st.decision_due, st.flags) == (D("2025-03-10"), [])
+    assert reports.overdue(session, D("2025-03-07")) == []
+
+
+def test_a_ruling_on_an_inaction_appeal_leaves_the_request_overdue_and_a_later_appeal_its_own_ruling(session):
+    # 舞鶴市, received 2024-12-27, due 2025-01-10; inaction appeal 1/15, ruled 3/01, still undecided.
+    rid, _ = add(session, body="maizuru", received="2024-12-27")
+    service.record(session, rid, "appeal_filed", D("2025-01-15"))
+    service.record(session, rid, "ruling", D("2025-03-01"), {"outcome": "granted"})
+    assert [i.request_id for i in reports.overdue(session, D("2025-03-10"))] == [rid]
+    service.decide(session, rid, kind="refusal", on=D("2025-03-20"), notified=D("2025-03-21"),
+                   withheld=[service.Withheld("全部", "第5条第2号", "おそれ")])
+    assert state(session, rid).status == "decided" and reports.overdue(session, D("2025-03-25")) == []
+    service.record(session, rid, "appeal_filed", D("2025-04-01"))
+    assert state(session, rid).status == "appealed"
+    # The appeal against the decision gets its own ruling; the lawsuit then runs from it:
+    # learned 2025-09-02, 6 months from 9/03 end 2026-03-02 (Mon) (行政事件訴訟法第14条第3項).
+    rec = service.record(session, rid, "ruling", D("2025-09-01"), {"outcome": "upheld", "notified": "2025-09-02"})
+    assert (rec.state.status, rec.state.lawsuit_due) == ("ruled", D("2026-03-02"))
+
+
+def test_each_disclosure_is_held_against_its_own_decision(session):
+    # 国, received 2025-01-10; objection 2/01. Part decided 3/01, disclosure 3/20 (lawful: from 3/16);
+    # carried out 3/20. The remainder decided 6/01 with its appointment 6/20 (from 6/16: lawful).
+    rid, _ = add(session)
+    service.record(session, rid, "special_extension", D("2025-02-07"), {"part_due": "2025-03-11",
+                                                                        "rest_due": "2025-06-30"})
+    objected(session, rid, "2025-02-01")
+    service.decide(session, rid, kind="full", on=D("2025-03-01"), disclosure_on=D("2025-03-20"))
+    service.record(session, rid, "disclosed", D("2025-03-20"))
+    rec = service.decide(session, rid, kind="full", on=D("2025-06-01"), disclosure_on=D("2025-06-20"))
+    assert rec.state.flags == [] and rec.warnings == []
+    assert rec.state.disclosure_on == D("2025-06-20")  # the remainder's appointment is still ahead
+    assert [i.kind for i in reports.due(session, D("2025-06-10"), 15)] == ["disclosure"]
+
+
+def test_an_extension_before_a_pending_correction_is_not_called_late(session):
+    # 国, received 1/10; extension notified 1/20 to 3/05; correction asked 1/25, not yet answered.
+    rid, _ = add(session)
+    service.record(session, rid, "extension", D("2025-01-20"), {"new_due": "2025-03-05"})
+    service.record(session, rid, "correction_asked", D("2025-01-25"))
+    st = state(session, rid)
+    assert (st.status, st.decision_due, st.flags) == ("correction", None, [])
+    service.record(session, rid, "correction_answered", D("2025-02-10"))
+    st = state(session, rid)
+    assert (st.decision_due, st.flags) == (D("2025-03-05"), [])
+    assert "no source settles whether correction days push an extended date back" in explain(session, rid)
+
+
+def test_a_ruling_learned_of_before_its_date_is_refused_by_the_library(session):
+    rid, _ = add(session, body="maizuru", received="2024-12-27")
+    service.record(session, rid, "appeal_filed", D("2025-01-15"))
+    with pytest.raises(Refused, match="before its date"):
+        service.record(session, rid, "ruling", D("2025-03-01"), {"outcome": "upheld", "notified": "2025-02-28"})
+
+
+@pytest.mark.parametrize("kind,data,message", [
+    ("bogus_kind", {}, "not a kind of follow-up event"),
+    ("fee_charged", {"amount": -500}, "whole number of yen"),
+    ("fee_charged", {"amount": "500"}, "whole number of yen"),
+    ("extension", {}, "the new decision date (--until) is missing"),
+    ("extension", {"new_due": "someday"}, "is not a date"),
+    ("ruling", {"outcome": "won"}, "not a ruling's outcome"),
+    ("note", {"colour": "red"}, "carries no colour"),
+    ("decision", {"kind": "full"}, "use `kaiji request decide`"),
+])
+def test_the_library_refuses_bad_event_data_whoever_calls_it(session, kind, data, message):
+    from tracker.errors import BadInput
+
+    rid, _ = add(session, body="maizuru", received="2024-12-27")
+    with pytest.raises(BadInput, match=message.replace("(", r"\(").replace(")", r"\)").replace("`", ".")):
+        service.record(session, rid, kind, D("2025-01-05"), data)

@@ -210,3 +210,40 @@ def test_downgrade_first_keeps_a_copy_of_what_it_removes(tmp_path):
     assert con.execute("SELECT subject FROM requests").fetchall() == [("議会の会議録",)]
     con.close()
     assert dbm.current_revision(dbm.make_engine(url)) is None
+
+
+def test_an_upgrade_says_whose_dates_it_works_out_differently(empty_url):
+    """A request stored at 0002 with an extension past the limit as kaiji then counted it (3/12); the
+    limit is 3/11 (day 60 from 1/11, 行政機関情報公開法第10条第2項): the upgrade stores 3/11 and says so."""
+    engine = dbm.make_engine(empty_url)
+    dbm.upgrade(engine, "0002", stdout=QUIET)
+    with engine.begin() as conn:
+        for statement in FILL_0002:
+            conn.execute(text(statement))
+        conn.execute(text(
+            "INSERT INTO jurisdictions (id, key, name, ordinance, year_end_closure) VALUES (1002, 'national', '国', "
+            "'行政機関の保有する情報の公開に関する法律', true)"))
+        conn.execute(text(
+            "INSERT INTO deadline_rules (id, jurisdiction_id, effective_from, period_days, counts_request_day, "
+            "working_days, move_off_closed, extension_max_days, extension_from, exclude_correction, source, note) "
+            "VALUES (1002, 1002, NULL, 30, false, false, true, 30, 'period_end', true, '第10条', '')"))
+        conn.execute(text("INSERT INTO bodies (id, key, name, head, head_name, jurisdiction_id) VALUES "
+                          "(1002, 'national', '国の行政機関', '行政機関の長', NULL, 1002)"))
+        conn.execute(text(
+            "INSERT INTO requests (id, body_id, requester_id, department_id, subject, methods, mail, reason, filed_on, "
+            "received_on, reference, notes, created_at, status, decision_due) VALUES (1003, 1002, NULL, NULL, '文書', "
+            "'copy', false, NULL, '2025-01-10', '2025-01-10', NULL, NULL, '2025-01-10 09:00:00', 'extended', "
+            "'2025-03-12')"))
+        conn.execute(text(
+            "INSERT INTO events (id, request_id, kind, \"on\", data, note, retracts_id, recorded_at) VALUES "
+            "(1010, 1003, 'filed', '2025-01-10', '{\"body_id\": 1002}', NULL, NULL, '2025-01-10 09:00:00'), "
+            "(1011, 1003, 'received', '2025-01-10', '{}', NULL, NULL, '2025-01-10 09:00:00'), "
+            "(1012, 1003, 'extension', '2025-02-05', '{\"new_due\": \"2025-03-12\"}', NULL, NULL, "
+            "'2025-02-05 09:00:00')"))
+    engine.dispose()
+    result = CliRunner().invoke(cli, ["--db", empty_url, "db", "upgrade"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert "works out 1 request(s)' dates or flags differently; updated: 1003" in result.stdout
+    shown = CliRunner().invoke(cli, ["--db", empty_url, "request", "show", "1003", "--json"], catch_exceptions=False)
+    got = json.loads(shown.stdout)
+    assert (got["decision_due"], got["flags"]) == ("2025-03-11", ["extension_past_limit"])

@@ -243,12 +243,15 @@ def migrating(engine: Engine) -> Iterator:
                 raw.execute("PRAGMA foreign_keys = ON")
 
 
-def upgrade(engine: Engine, revision: str = "head", stdout: IO[str] | None = None) -> None:
+def upgrade(engine: Engine, revision: str = "head", stdout: IO[str] | None = None) -> list[int]:
+    """Migrate to `revision`; at the head, add the presets a database lacks and work out every request's
+    stored dates again. Returns the ids of the requests whose stored dates or flags changed."""
     from alembic import command
 
     refuse_unknown(engine, revision)
     use_wal(engine)
     before = current_revision(engine)
+    changed: list[int] = []
     with migrating(engine) as conn:
         command.upgrade(alembic_config(conn, stdout), revision)
         from .presets import seed
@@ -262,8 +265,8 @@ def upgrade(engine: Engine, revision: str = "head", stdout: IO[str] | None = Non
                     # work them out differently, so every request is worked out again.
                     from .service import recompute_all
 
-                    recompute_all(session)
-                    session.flush()
+                    changed = recompute_all(session)
+    return changed
 
 
 def downgrade(engine: Engine, revision: str, stdout: IO[str] | None = None) -> None:

@@ -55,10 +55,16 @@ def explain(req: Request, s: State, jurisdiction_of) -> list[str]:
         if s.extension.kind == "special_extension":
             out.append(f"\nSpecial extension (特例延長) notified {s.extension.on}: a substantial part by "
                        f"{data['part_due']}, the remainder by {data['rest_due']}{reason}")
+            if s.extended_to is not None and s.extended_to.isoformat() != data["part_due"]:
+                out.append(f"  the substantial part stays due on {s.extended_to}, the date already in force, which is "
+                           f"later than the notice's {data['part_due']}: the notice moves the remainder.")
             out.append("  the substantial part must be decided within the extension limit below; the remainder has "
                        "no fixed limit (「相当の期間内」), only the date the notice gives.")
         else:
             out.append(f"\nExtension (延長) notified {s.extension.on}: decision now due {data['new_due']}{reason}")
+        if any(p.asked > s.extension.on for p in s.pauses):
+            out.append("  a correction (補正) was asked after this notice: kaiji keeps the date the notice gives; no "
+                       "source settles whether correction days push an extended date back.")
         if s.extension_limit is not None:
             out += _deadline(s.extension_limit)
             if s.extension_over_limit:

@@ -64,7 +64,7 @@ def overdue(session: Session, as_of: date) -> list[OverdueItem]:
         since = r.decision_due if waiting else r.rest_due
         items.append(OverdueItem(r.id, r.body_key, r.body_name, r.subject, r.received_on,
                                  "decision" if waiting else "remainder", since, dl.inaction_appeal_from(since),
-                                 waiting and r.status == "appealed", _flags(r.flags)))
+                                 waiting and r.status in ("appealed", "ruled"), _flags(r.flags)))
     return items
 
 

@@ -42,9 +42,10 @@ metadata = MetaData(naming_convention=NAMING)
 
 # The statuses (requests.status, set by timeline.refresh) of a request waiting for a decision.
 OPEN_STATUSES = ("received", "correction", "extended")
-# The statuses a request has while it waits for a decision against which an appeal was filed for inaction
-# (不作為についての審査請求): still undecided, still late.
-WAITING_STATUSES = OPEN_STATUSES + ("appealed",)
+# The statuses a request may have while it waits for a decision: those above, and after an appeal against
+# inaction (不作為についての審査請求) and its ruling, when it is still undecided and still late
+# (requests.decided_on tells them apart from appeals against a decision).
+WAITING_STATUSES = OPEN_STATUSES + ("appealed", "ruled")
 # What requests.flags may hold (timeline.compute sets them): a code, then what it means in Japanese and English.
 FLAGS = {
     "extension_past_limit": ("延長期限超過", "the extension notice gives a date past the rule's limit; the limit "

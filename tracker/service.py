@@ -17,11 +17,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from . import deadlines as dl
-from . import timeline
+from . import events, timeline
 from .dates import iso
 from .errors import BadInput, NotFound, Refused, no_request, refuse_missing_requests
 from .models import (Body, ClosedDay, Decision, DecisionDocument, DeadlineRule, Department, Event, Ground,
                      Jurisdiction, Request, Requester, WithheldPart)
+from . import schema
 from .schema import MAX_ID, METHODS, id_batches
 from .timeline import DECISION_KINDS
 
@@ -316,17 +317,6 @@ def receipt_warning(st: timeline.State) -> str:
             "record that date.")
 
 
-# Event kinds the follow-up commands record, with the Japanese term for the timeline.
-EVENT_JA = {
-    "filed": "請求書作成", "received": "受付", "reference": "受付番号", "correction_asked": "補正の求め",
-    "correction_answered": "補正", "extension": "延長通知", "special_extension": "特例延長通知",
-    "third_party_asked": "第三者意見照会", "third_party_answered": "第三者意見", "transfer": "移送",
-    "decision": "開示決定等", "disclosed": "開示の実施", "fee_charged": "費用請求", "fee_paid": "費用納付",
-    "appeal_filed": "審査請求", "appeal_referred": "諮問", "board_report": "答申", "ruling": "裁決",
-    "withdrawn": "取下げ", "note": "メモ", "retraction": "取消し",
-}
-
-
 @dataclass
 class Recorded:
     event: Event
@@ -336,139 +326,34 @@ class Recorded:
 
 def record(session: Session, request_id: int, kind: str, on: date, data: dict[str, Any] | None = None,
            note: str | None = None) -> Recorded:
-    """Append one event to a request's timeline after checking it fits what is already there."""
+    """Append one follow-up event to a request's timeline after checking it fits what is already there.
+
+    `kind` is a key of events.KINDS; `data` holds its fields (events.Field), checked here.
+    """
+    k = events.get(kind)
+    if k.recorded_by_decide:
+        raise BadInput("a decision is recorded with everything its notice says: use `kaiji request decide`.")
+    return _append(session, request_id, k, on, data, note)
+
+
+def _append(session: Session, request_id: int, kind: events.Kind, on: date, data: dict[str, Any] | None,
+            note: str | None) -> Recorded:
+    if not isinstance(on, date):
+        raise BadInput(f"the date of {kind.en} is not a date; write it 2025-01-10 or 令和7年1月10日.")
     req = get_request(session, request_id)
-    s = state(session, req)
-    data = dict(data or {})
+    c = events.Check(session, req, state(session, req), timeline.live_events(req), kind, on,
+                     kind.parse(session, data))
     note = clean(note, "the note", multiline=True)
-    warnings: list[str] = []
-    start = s.received_on or req.filed_on
-    kinds = {e.kind for e in timeline.live_events(req)}
-
-    def refuse_before(day: date | None, what: str) -> None:
-        if day is not None and on < day:
-            raise Refused(f"{EVENT_JA.get(kind, kind)} on {on} would come before {what} ({day}); check the date.")
-
-    if s.status == "withdrawn" and kind not in ("note", "retraction"):
-        raise Refused(f"request {req.id} was withdrawn; only notes can be added to it now.")
-    if kind not in ("note", "retraction", "received"):
-        refuse_before(start, "the request was received" if s.received_on else "the form's date")
-
-    if kind == "received":
-        if s.received_on is not None:
-            raise Refused(f"request {req.id} was received on {s.received_on} already; to correct that date, retract "
-                          "the receipt with `kaiji request retract` and record it again.")
-        refuse_before(req.filed_on, "the form's date")
-        later = [e for e in timeline.live_events(req) if e.kind not in ("filed", "reference", "note") and e.on < on]
-        if later:
-            raise Refused(f"{EVENT_JA.get(later[0].kind, later[0].kind)} on {later[0].on} is recorded already, so the "
-                          f"office cannot have received the request on {on}; check the date.")
-    elif kind in ("extension", "special_extension", "correction_asked", "correction_answered", "third_party_asked",
-                  "third_party_answered", "transfer"):
-        if s.received_on is None:
-            raise Refused(f"request {req.id} has no receipt date yet; record it with `kaiji request receive {req.id}`.")
-        if s.decisions and kind != "third_party_answered":
-            raise Refused(f"request {req.id} was decided on {s.decided_on} already; "
-                          f"{EVENT_JA[kind]} belongs before the decision.")
-    if kind == "correction_answered":
-        asked = [e for e in timeline.live_events(req) if e.kind in ("correction_asked", "correction_answered")]
-        if not asked or asked[-1].kind != "correction_asked":
-            raise Refused(f"request {req.id} has no correction (補正) waiting for an answer; record the request for "
-                          "one with `kaiji request correction` first.")
-        refuse_before(asked[-1].on, "the correction was asked")
-    elif kind == "correction_asked" and s.status == "correction":
-        raise Refused(f"request {req.id} is already waiting for a correction; record its answer first.")
-    elif kind in ("extension", "special_extension"):
-        new_due = date.fromisoformat(data["part_due" if kind == "special_extension" else "new_due"])
-        current = s.decision_due  # the date in force: the ordinance's, or an earlier extension's
-        if current is None:
-            raise Refused(f"request {req.id}'s decision date is not running (a correction is pending); "
-                          "record the correction's answer first.")
-        if kind == "special_extension" and date.fromisoformat(data["rest_due"]) <= new_due:
-            raise Refused("the date for the remainder must come after the date for the substantial part; check --rest-by.")
-        # A special extension may keep the date in force for the substantial part: it moves the remainder.
-        later = date.fromisoformat(data["rest_due"]) if kind == "special_extension" else new_due
-        if later <= current:
-            raise Refused(f"the extended date {later} is not later than the date already due ({current}); "
-                          f"check {'--rest-by' if kind == 'special_extension' else '--until'}.")
-        if on > current:
-            warnings.append(f"the extension notice is dated {on}, after the decision was due on {current}: an "
-                            "extension must be notified within the period, so it is recorded but does not move the "
-                            f"date; the request stays overdue, and an appeal against inaction is open from "
-                            f"{dl.inaction_appeal_from(current)}.")
-        original = s.first_due.due if s.first_due else None
-        if kind == "special_extension" and original is not None and on > original and on <= current:
-            warnings.append(f"a special extension (特例延長) must be notified within the original period, which "
-                            f"ended on {original} (行政機関情報公開法第11条 and the ordinances' equivalents); this "
-                            f"notice of {on} is recorded and flagged, but the decision stays due on {current}.")
-        limit = s.extension_limit.due if s.extension_limit else None
-        if limit is not None and new_due > limit and on <= current:
-            warnings.append(f"the extended date {new_due} goes past the limit the rule allows ({limit}); recorded as "
-                            f"the notice says and flagged, but the notice has no effect beyond {limit}: the decision "
-                            f"is taken as due then, and an appeal against inaction is open from "
-                            f"{dl.inaction_appeal_from(limit)}.")
-    elif kind == "transfer":
-        if data["to_body_id"] == s.body_id:
-            raise Refused("the request is already with that body; name the body it was transferred to.")
-        check_transfer(session, session.get(Body, s.body_id), session.get(Body, data["to_body_id"]))
-    elif kind == "disclosed":
-        if not s.decisions:
-            raise Refused(f"request {req.id} has no decision yet; record it with `kaiji request decide` first.")
-        refuse_before(s.decided_on, "the decision")
-        if s.earliest_disclosure is not None and on < s.earliest_disclosure:
-            warnings.append(two_week_warning(s, on))
-    elif kind == "third_party_answered" and data.get("objects") and s.decisions:
-        disclosing = [d for d in s.decisions if d.kind in ("full", "partial")]
-        if disclosing:
-            earliest = dl.earliest_disclosure_after_objection(disclosing[-1].decided_on)
-            done = [e.on for e in timeline.live_events(req) if e.kind == "disclosed"]
-            set_on = [disclosing[-1].disclosure_on] if disclosing[-1].disclosure_on else []
-            early = [d for d in done + set_on if d < earliest]
-            if early:
-                s.earliest_disclosure = earliest
-                warnings.append(two_week_warning(s, min(early), objected_on=on))
-    elif kind == "fee_paid" and s.fee_unpaid is None:
-        raise Refused(f"request {req.id} has no unpaid fee; record the charge with `kaiji request fee` first.")
-    elif kind == "appeal_filed":
-        against = "decision" if s.decisions else "inaction"
-        if (s.decision_appeal if against == "decision" else s.inaction_appeal) is not None:
-            raise Refused(f"an appeal against {'the decision' if against == 'decision' else 'inaction'} on request "
-                          f"{req.id} is recorded already.")
-        if s.decisions:
-            data["against"] = "decision"
-            refuse_before(s.decisions[-1].decided_on, "the decision")
-            if s.appeal is not None and s.appeal.due and on > s.appeal.due:
-                warnings.append(f"the appeal period ended on {s.appeal.due}; the board may dismiss a late appeal.")
-        elif s.decision_due is not None and on > s.decision_due:
-            data["against"] = "inaction"
-        else:
-            due = f"; the decision is due on {s.decision_due}" if s.decision_due else ""
-            raise Refused(f"request {req.id} has no decision to appeal and is not overdue on {on}{due}.")
-    elif kind in ("appeal_referred", "board_report", "ruling"):
-        before = {"appeal_referred": "appeal_filed", "board_report": "appeal_referred", "ruling": "appeal_filed"}[kind]
-        prior = [e for e in timeline.live_events(req) if e.kind == before]
-        if not prior:
-            raise Refused(f"request {req.id} has no {EVENT_JA[before]} recorded; record that first.")
-        refuse_before(prior[-1].on, EVENT_JA[before])
-        if kind in kinds:
-            raise Refused(f"{EVENT_JA[kind]} on request {req.id} is recorded already.")
-
-    event = Event(request=req, kind=kind, on=on, data=data, note=note)
+    events.run_checks(c)
+    event = Event(request=req, kind=kind.key, on=on, data=c.data, note=note)
     session.add(event)
     new_state = _refresh(session, req)
-    if kind == "received" and new_state.received_closed:
-        warnings.append(receipt_warning(new_state))
-    return Recorded(event, new_state, warnings)
+    if kind.key == "received" and new_state.received_closed:
+        c.warnings.append(receipt_warning(new_state))
+    return Recorded(event, new_state, c.warnings)
 
 
-def two_week_warning(s: timeline.State, on: date, objected_on: date | None = None) -> str:
-    return (f"a third party objected ({objected_on or s.objection.on}), but the disclosure on {on} is "
-            f"less than two weeks after the decision: the national law (第13条第3項) and the ordinances require at "
-            f"least two weeks between them, so {s.earliest_disclosure} at the earliest. It is the body's breach, "
-            "recorded and flagged.")
-
-
-def check_transfer(session: Session, source: Body, target: Body) -> None:
+def check_transfer(source: Body, target: Body) -> None:
     """A transfer (移送) runs between one jurisdiction's own bodies (an ordinance's 他の実施機関; the national
     law's 行政機関の長, 第12条), or to the jurisdictions its law names (jurisdictions.transfer_to, e.g. the
     national law's 独立行政法人等, 第12条の2)."""
@@ -549,7 +434,7 @@ def decide(session: Session, request_id: int, *, kind: str, on: date, notified: 
     if later_on is not None and later_on < on:
         raise Refused(f"the 第10条後段 date {later_on} comes before the decision ({on}); check --later-on.")
     docs = [clean(t, f"document title {i}", required=True, multiline=True) for i, t in enumerate(documents, 1)]
-    rec = record(session, request_id, "decision", on, {"kind": kind}, note)
+    rec = _append(session, request_id, events.KINDS["decision"], on, {"kind": kind}, note)
     body = session.get(Body, s.body_id)
     decision = Decision(
         request=req, event=rec.event, kind=kind, decided_on=on, notified_on=notified,
@@ -566,8 +451,8 @@ def decide(session: Session, request_id: int, *, kind: str, on: date, notified: 
     warnings = rec.warnings
     if st.late_by:
         warnings.append(f"the decision came {st.late_by} days after it was due ({st.decision_due}).")
-    if st.earliest_disclosure is not None and disclosure_on is not None and disclosure_on < st.earliest_disclosure:
-        warnings.append(two_week_warning(st, disclosure_on))
+    if st.objection is not None and disclosure_on is not None and disclosure_on < st.earliest_disclosure:
+        warnings.append(events.two_week_warning(st.objection.on, disclosure_on, st.earliest_disclosure))
     return Recorded(rec.event, st, warnings)
 
 
@@ -621,7 +506,7 @@ def decision_dict(d: Decision) -> dict[str, Any]:
 
 
 def event_dict(e: Event, retracted: set[int]) -> dict[str, Any]:
-    return {"id": e.id, "kind": e.kind, "kind_ja": EVENT_JA.get(e.kind, e.kind), "on": iso(e.on),
+    return {"id": e.id, "kind": e.kind, "kind_ja": events.KINDS[e.kind].ja, "on": iso(e.on),
             "data": e.data, "note": e.note, "retracts": e.retracts_id, "retracted": e.id in retracted,
             "recorded_at": e.recorded_at.isoformat(timespec="seconds") if e.recorded_at else None}
 
@@ -734,16 +619,26 @@ def recompute(session: Session, jurisdiction: Jurisdiction) -> int:
     return n
 
 
-def recompute_all(session: Session, batch: int = 1000) -> int:
-    """Work out every request's stored dates and flags again (after an upgrade of kaiji's rules)."""
+def recompute_all(session: Session, batch: int = 1000) -> list[int]:
+    """Work out every request's stored dates and flags again (after an upgrade of kaiji's rules);
+    return the ids of the requests whose stored values changed."""
     lookup = jurisdiction_lookup(session)
-    n, last = 0, 0
+    cols = [c.key for c in schema.requests.c if c.key not in ("id", "body_id", "requester_id", "department_id",
+                                                                  "subject", "methods", "mail", "reason", "filed_on",
+                                                                  "notes", "created_at")]
+    changed, last = [], 0
     while True:
         reqs = list(session.scalars(select(Request).where(Request.id > last).order_by(Request.id).limit(batch)
                                     .options(selectinload(Request.events), selectinload(Request.decisions))))
         if not reqs:
-            return n
+            return changed
         for req in reqs:
+            before = [getattr(req, c) for c in cols]
             timeline.refresh(req, lookup)
+            # A value that was stored and is now another, or a new flag; a column the upgrade has just
+            # added (stored as nothing until now) is new information, not a change.
+            if any(b is not None and b != getattr(req, c) or c == "flags" and b != req.flags
+                   for c, b in zip(cols, before)):
+                changed.append(req.id)
         session.flush()
-        last, n = reqs[-1].id, n + len(reqs)
+        last = reqs[-1].id

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from . import deadlines as dl
+from .events import KINDS
 from .models import Decision, DeadlineRule, Event, Jurisdiction, Request
 from .schema import FLAGS
 
@@ -83,7 +84,9 @@ class State:
     fee_unpaid: int | None = None
     inaction_from: date | None = None           # 不作為についての審査請求 possible from this day
     flags: list[str] = field(default_factory=list)  # codes of schema.FLAGS
-    notes: list[str] = field(default_factory=list)
+    pauses: list[dl.Pause] = field(default_factory=list)  # corrections (補正): asked, answered
+    fee_charged: int = 0                        # yen charged by fee events (a decision's own fee apart)
+    fee_paid: int = 0
 
     @property
     def decided_on(self) -> date | None:
@@ -107,36 +110,13 @@ def compute(request: Request, jurisdiction_of) -> State:
     events = live_events(request)
     s = State(body_id=request.body_id)
     kinds = {e.kind for e in events}
-    pauses: list[dl.Pause] = []
-    fee_total = fee_paid = 0
     live_ids = {e.id for e in events}
     s.decisions = sorted((d for d in request.decisions if d.event_id in live_ids), key=lambda d: (d.decided_on, d.id))
-
-    for e in events:
-        data = e.data or {}
-        if e.kind == "filed":
-            s.body_id = data.get("body_id", s.body_id)
-        elif e.kind == "received":
-            s.received_on = e.on
-        elif e.kind == "reference":
-            s.reference = data.get("number")
-        elif e.kind == "transfer":
-            s.body_id = data["to_body_id"]
-        elif e.kind == "correction_asked":
-            pauses.append(dl.Pause(e.on, None))
-        elif e.kind == "correction_answered" and pauses and pauses[-1].answered is None:
-            pauses[-1] = dl.Pause(pauses[-1].asked, e.on)
-        elif e.kind == "third_party_answered" and data.get("objects"):
-            s.objection = e
-        elif e.kind == "appeal_filed":
-            if data.get("against") == "inaction":
-                s.inaction_appeal = s.inaction_appeal or e
-            else:
-                s.decision_appeal = s.decision_appeal or e
-        elif e.kind == "fee_charged":
-            fee_total += int(data.get("amount", 0))
-        elif e.kind == "fee_paid":
-            fee_paid += int(data.get("amount", 0))
+    for e in events:  # each event's own effect (events.KINDS), in the order recorded
+        kind = KINDS.get(e.kind)
+        if kind is not None and kind.apply is not None:
+            kind.apply(s, e)
+    pauses, fee_total, fee_paid = s.pauses, s.fee_charged, s.fee_paid
 
     jur = jurisdiction_of(s.body_id)
     days = closed_days(jur)
@@ -150,10 +130,13 @@ def compute(request: Request, jurisdiction_of) -> State:
         if s.first_due.due is not None:
             s.extension_limit = dl.extension_limit(rule, days, s.received_on, s.first_due.due, pauses)
         limit = s.extension_limit.due if s.extension_limit else None
-        for e in events:
-            if e.kind not in ("extension", "special_extension"):
-                continue
+        # Extensions by the date of their notice (a retracted typo re-entered later still counts at its date).
+        for e in sorted((e for e in events if e.kind in ("extension", "special_extension")), key=lambda e: (e.on, e.id)):
             new_due = date.fromisoformat(e.data["part_due" if e.kind == "special_extension" else "new_due"])
+            if s.first_due.due is None:
+                # A correction is pending: the clock stands still, and so does the notice's effect.
+                s.extension, s.extended_to = e, new_due
+                continue
             if (e.kind == "special_extension" and s.first_due.due is not None and e.on > s.first_due.due):
                 # 行政機関情報公開法第11条: the special extension is notified 「同条第一項に規定する期間内に」,
                 # within the original period, whatever an ordinary extension did meanwhile.
@@ -194,8 +177,8 @@ def compute(request: Request, jurisdiction_of) -> State:
         if appealable:
             last = appealable[-1]
             s.appeal = dl.appeal_due(days, last.decided_on, last.notified_on)
-            ruling = next((e for e in reversed(events) if e.kind == "ruling"), None)
-            if s.decision_appeal is not None and ruling is not None and ruling.on >= s.decision_appeal.on:
+            ruling = ruling_on(events, s.decision_appeal)
+            if ruling is not None:
                 learned = ruling.data.get("notified")
                 s.lawsuit = dl.lawsuit_due(ruling.on, date.fromisoformat(learned) if learned else None,
                                            after_ruling=True)
@@ -205,14 +188,11 @@ def compute(request: Request, jurisdiction_of) -> State:
                 s.appeal_due = s.appeal.due
         disclosing = [d for d in s.decisions if d.kind in ("full", "partial")]
         if s.objection is not None and disclosing:
-            # 第13条第3項 (and the ordinances): at least two weeks between the decision and the disclosure.
             s.earliest_disclosure = dl.earliest_disclosure_after_objection(disclosing[-1].decided_on)
-            done = [e.on for e in events if e.kind == "disclosed"]
-            set_on = [disclosing[-1].disclosure_on] if disclosing[-1].disclosure_on else []
-            if any(d < s.earliest_disclosure for d in done + set_on):
+            if early_disclosures(disclosing, events):
                 s.flag("disclosed_within_two_weeks")
         latest = s.decisions[-1]
-        if latest.disclosure_on and "disclosed" not in kinds:
+        if latest.disclosure_on and not any(e.kind == "disclosed" and e.on >= latest.decided_on for e in events):
             s.disclosure_on = latest.disclosure_on
     elif s.decision_due is not None:
         s.inaction_from = dl.inaction_appeal_from(s.decision_due)
@@ -223,9 +203,10 @@ def compute(request: Request, jurisdiction_of) -> State:
         s.fee_unpaid = fee_total - fee_paid
 
     open_correction = bool(pauses) and pauses[-1].answered is None
-    appealed = s.decision_appeal is not None or (s.inaction_appeal is not None and not s.decisions)
-    for status, present in (("withdrawn", "withdrawn" in kinds), ("ruled", "ruling" in kinds and appealed),
-                            ("appealed", appealed), ("disclosed", "disclosed" in kinds),
+    # The appeal the request's status follows: against the decision, or, while none is made, against inaction.
+    current = s.decision_appeal or (s.inaction_appeal if not s.decisions else None)
+    for status, present in (("withdrawn", "withdrawn" in kinds), ("ruled", ruling_on(events, current) is not None),
+                            ("appealed", current is not None), ("disclosed", "disclosed" in kinds),
                             ("decided", bool(s.decisions)), ("correction", open_correction),
                             ("extended", s.extension is not None), ("received", s.received_on is not None)):
         if present:
@@ -234,6 +215,34 @@ def compute(request: Request, jurisdiction_of) -> State:
     if s.status == "withdrawn":
         s.decision_due = s.rest_due = s.appeal_due = s.disclosure_on = s.inaction_from = s.lawsuit_due = None
     return s
+
+
+def ruling_on(events: list[Event], appeal: Event | None) -> Event | None:
+    """The ruling (裁決) recorded after the given appeal, if any."""
+    if appeal is None:
+        return None
+    after = events[events.index(appeal) + 1:]
+    return next((e for e in reversed(after) if e.kind == "ruling"), None)
+
+
+def early_disclosures(disclosing: list[Decision], events: list[Event]) -> list[tuple[date, date]]:
+    """(disclosure date, earliest lawful date) of each disclosure set or carried out less than two weeks
+    after its own decision (行政機関情報公開法第13条第3項, and the ordinances' equivalents): a decision's
+    appointment against that decision; a disclosure carried out against the latest decision before it."""
+    out = []
+    for d in disclosing:
+        earliest = dl.earliest_disclosure_after_objection(d.decided_on)
+        if d.disclosure_on and d.disclosure_on < earliest:
+            out.append((d.disclosure_on, earliest))
+    for e in events:
+        if e.kind != "disclosed":
+            continue
+        own = [d for d in disclosing if d.decided_on <= e.on]
+        if own:
+            earliest = dl.earliest_disclosure_after_objection(own[-1].decided_on)
+            if e.on < earliest:
+                out.append((e.on, earliest))
+    return out
 
 
 def refresh(request: Request, jurisdiction_of) -> State:

@@ -36,7 +36,11 @@ def db_upgrade(app: App, revision) -> None:
     saved = dbm.backup_before_change(app.url, engine, "upgrade")
     if saved is not None:
         click.echo(f"backup of the database before the upgrade: {saved}")
-    dbm.upgrade(engine, revision, stdout=sys.stderr)
+    changed = dbm.upgrade(engine, revision, stdout=sys.stderr)
+    if changed:
+        shown = ", ".join(map(str, changed[:20])) + (" …" if len(changed) > 20 else "")
+        click.echo(f"this kaiji works out {len(changed)} request(s)' dates or flags differently; updated: {shown} "
+                   "(`kaiji explain ID` shows why).")
     click.echo(f"database at {dbm.describe(app.url)}: schema {before or 'empty'} -> {dbm.current_revision(engine)}.")
 
 

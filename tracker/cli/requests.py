@@ -147,19 +147,16 @@ def _event_details(e: dict) -> str:
     return "; ".join(parts)
 
 
-def _record(app: App, request_id: int, kind: str, on: date, data: dict | None = None, note: str | None = None,
-            prepare=None) -> None:
+def _record(app: App, request_id: int, kind: str, on: date, data: dict | None = None, note: str | None = None) -> None:
     """Record one follow-up event and say what it changed."""
-    from .. import service
+    from .. import events, service
 
     with app.write() as s:
-        if prepare is not None:
-            data = prepare(s, data or {})
         rec = service.record(s, request_id, kind, on, data, note)
         st = rec.state
     for w in rec.warnings:
         warn(w)
-    click.echo(f"request {request_id}: {service.EVENT_JA[kind]} recorded (event {rec.event.id}); status "
+    click.echo(f"request {request_id}: {events.KINDS[kind].ja} recorded (event {rec.event.id}); status "
                f"{_status_ja(st.status)}" + (f", decision due {st.decision_due}" if st.decision_due and not st.decisions
                                             else ""))
 
@@ -196,19 +193,14 @@ for _name, _kind, _help in (
 @click.argument("number")
 def request_reference(app, request_id, number, on, note):
     """Record the body's (new) reference number for a request."""
-    from ..service import NUMBER, clean
-
-    _record(app, request_id, "reference", on or today(), {"number": clean(number, "the reference number",
-                                                                          required=True, limit=NUMBER)}, note)
+    _record(app, request_id, "reference", on or today(), {"number": number}, note)
 
 
 @event_command("correction")
 @click.option("--what", help="What the office asked to correct.")
 def request_correction(app, request_id, on, what, note):
     """Record that the office asked for a correction (補正を求めた)."""
-    from ..service import clean
-
-    _record(app, request_id, "correction_asked", on or today(), {"what": clean(what, "--what")} if what else {}, note)
+    _record(app, request_id, "correction_asked", on or today(), {"what": what}, note)
 
 
 @event_command("extend")
@@ -216,10 +208,7 @@ def request_correction(app, request_id, on, what, note):
 @click.option("--reason", help="The reason the notice gives.")
 def request_extend(app, request_id, until, reason, on, note):
     """Record an extension notice (延長通知, 様式第7号). Past the rule's limit: warned and recorded."""
-    from ..service import clean
-
-    _record(app, request_id, "extension", on or today(),
-            {"new_due": until.isoformat(), "reason": clean(reason, "--reason")}, note)
+    _record(app, request_id, "extension", on or today(), {"new_due": until, "reason": reason}, note)
 
 
 @event_command("special-extend")
@@ -228,20 +217,15 @@ def request_extend(app, request_id, until, reason, on, note):
 @click.option("--reason", help="The reason the notice gives.")
 def request_special_extend(app, request_id, part_by, rest_by, reason, on, note):
     """Record a special extension notice (特例延長, 様式第7号の2)."""
-    from ..service import clean
-
     _record(app, request_id, "special_extension", on or today(),
-            {"part_due": part_by.isoformat(), "rest_due": rest_by.isoformat(), "reason": clean(reason, "--reason")},
-            note)
+            {"part_due": part_by, "rest_due": rest_by, "reason": reason}, note)
 
 
 @event_command("consult")
 @click.option("--party", help="The third party consulted (第三者).")
 def request_consult(app, request_id, party, on, note):
     """Record that the body asked a third party for its opinion (第三者意見照会)."""
-    from ..service import clean
-
-    _record(app, request_id, "third_party_asked", on or today(), {"party": clean(party, "--party")}, note)
+    _record(app, request_id, "third_party_asked", on or today(), {"party": party}, note)
 
 
 @event_command("consulted")
@@ -250,21 +234,14 @@ def request_consult(app, request_id, party, on, note):
               help="The party objects to disclosure (then at least 2 weeks must pass before disclosure).")
 def request_consulted(app, request_id, party, objects, on, note):
     """Record the third party's answer (第三者の意見)."""
-    from ..service import clean
-
-    _record(app, request_id, "third_party_answered", on or today(),
-            {"party": clean(party, "--party"), "objects": objects}, note)
+    _record(app, request_id, "third_party_answered", on or today(), {"party": party, "objects": objects}, note)
 
 
 @event_command("transfer")
 @click.option("--to", "to_body", required=True, help="The body the case was transferred to (移送).")
 def request_transfer(app, request_id, to_body, on, note):
     """Record a transfer to another body (事案移送, 様式第8号); its rule then applies from the original receipt."""
-    from .. import service
-
-    def prepare(s, data):
-        return {"to_body_id": service.get_body(s, to_body).id, "to": to_body}
-    _record(app, request_id, "transfer", on or today(), None, note, prepare)
+    _record(app, request_id, "transfer", on or today(), {"to": to_body}, note)
 
 
 @request.command("decide")
@@ -348,9 +325,7 @@ def request_paid(app, request_id, amount, on, note):
 @click.option("--outcome", help="What the board found (答申の結論).")
 def request_board_report(app, request_id, outcome, on, note):
     """Record the review board's report (答申)."""
-    from ..service import clean
-
-    _record(app, request_id, "board_report", on or today(), {"outcome": clean(outcome, "--outcome")}, note)
+    _record(app, request_id, "board_report", on or today(), {"outcome": outcome}, note)
 
 
 @event_command("ruling")
@@ -360,11 +335,7 @@ def request_board_report(app, request_id, outcome, on, note):
                                              "run from the next day).")
 def request_ruling(app, request_id, outcome, notified, on, note):
     """Record the ruling on the appeal (裁決)."""
-    on = on or today()
-    if notified is not None and notified < on:
-        raise Failure(f"the ruling cannot have been learned of on {notified}, before its date {on}; check --notified.", 1)
-    _record(app, request_id, "ruling", on, {"outcome": outcome} | ({"notified": notified.isoformat()} if notified
-                                                                   else {}), note)
+    _record(app, request_id, "ruling", on or today(), {"outcome": outcome, "notified": notified}, note)
 
 
 @request.command("note")

@@ -1,0 +1,382 @@
+"""The kinds of event on a request's timeline: one entry per kind, and everything that kind means.
+
+Each `Kind` holds the event's Japanese and English names, the data it carries (typed `Field`s, parsed
+and checked here whoever records it: the CLI, an import, a web page), the checks every kind of its
+sort shares (the `needs_*` flags), its own check, and its effect on the request's state (`apply`,
+run by timeline.compute in the order the events were recorded). service.record is the one writer:
+it looks the kind up, parses the data, runs the checks, appends the event and recomputes.
+
+Adding a kind that brings no new due date: a `Kind(...)` in KINDS below (with a check and an
+`apply` if it needs them), a test, and a line in the README. See docs/architecture.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from . import deadlines as dl
+from .errors import BadInput, Refused
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from .models import Event, Request
+    from .timeline import State
+
+MAX_YEN = 10_000_000   # far above any copy fee, far below the INTEGER column's limit
+
+
+# ---------------------------------------------------------------- the data an event carries
+
+@dataclass(frozen=True)
+class Field:
+    """One item of an event's data, as stored in events.data (JSON: dates as ISO text)."""
+
+    key: str
+    type: str                  # "text", "date", "yen", "bool", "choice" or "body" (a body's key)
+    what: str                  # how messages name it, e.g. "the new decision date (--until)"
+    required: bool = False
+    choices: tuple[str, ...] = ()
+    limit: int | None = None   # text: the most characters kept
+
+    def parse(self, session: Session, value: Any) -> dict[str, Any]:
+        """The stored form of value, as {key: …}; BadInput if it cannot be right."""
+        from .service import clean, get_body
+
+        if value is None or value == "":
+            if self.required:
+                raise BadInput(f"{self.what} is missing; give it.")
+            return {}
+        if self.type == "text":
+            text = clean(str(value), self.what, limit=self.limit)
+            return {self.key: text} if text else {}
+        if self.type == "date":
+            if isinstance(value, str):
+                from .dates import read_date
+                try:
+                    value = read_date(value)
+                except ValueError:
+                    raise BadInput(f"{self.what} is not a date; write it 2025-01-10 or 令和7年1月10日.") from None
+            if not isinstance(value, date):
+                raise BadInput(f"{self.what} is not a date; write it 2025-01-10 or 令和7年1月10日.")
+            return {self.key: value.isoformat()}
+        if self.type == "yen":
+            if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_YEN:
+                raise BadInput(f"{self.what} must be a whole number of yen from 1 to {MAX_YEN:,}; got {value!r}.")
+            return {self.key: value}
+        if self.type == "bool":
+            if not isinstance(value, bool):
+                raise BadInput(f"{self.what} must be yes or no; got {value!r}.")
+            return {self.key: value}
+        if self.type == "choice":
+            if value not in self.choices:
+                raise BadInput(f"{value!r} is not {self.what}; use one of {', '.join(self.choices)}.")
+            return {self.key: value}
+        if self.type == "body":
+            body = get_body(session, str(value))
+            return {"to_body_id": body.id, "to": body.key}
+        raise AssertionError(self.type)
+
+
+# ---------------------------------------------------------------- checking an event before it is written
+
+@dataclass
+class Check:
+    """What a kind's check sees: the request, its state before the event, and the event to be."""
+
+    session: Session
+    request: Request
+    state: State
+    live: list[Event]          # the request's timeline less retracted entries
+    kind: Kind
+    on: date
+    data: dict[str, Any]
+    warnings: list[str] = field(default_factory=list)
+
+    def refuse_before(self, day: date | None, what: str) -> None:
+        if day is not None and self.on < day:
+            raise Refused(f"{self.kind.ja} on {self.on} would come before {what} ({day}); check the date.")
+
+    def last(self, *kinds: str) -> Event | None:
+        return next((e for e in reversed(self.live) if e.kind in kinds), None)
+
+
+def _received(c: Check) -> None:
+    s, req = c.state, c.request
+    if s.received_on is not None:
+        raise Refused(f"request {req.id} was received on {s.received_on} already; to correct that date, retract "
+                      "the receipt with `kaiji request retract` and record it again.")
+    c.refuse_before(req.filed_on, "the form's date")
+    later = [e for e in c.live if e.kind not in ("filed", "reference", "note") and e.on < c.on]
+    if later:
+        raise Refused(f"{KINDS[later[0].kind].ja} on {later[0].on} is recorded already, so the office cannot have "
+                      f"received the request on {c.on}; check the date.")
+
+
+def _correction_asked(c: Check) -> None:
+    if c.state.status == "correction":
+        raise Refused(f"request {c.request.id} is already waiting for a correction; record its answer first.")
+
+
+def _correction_answered(c: Check) -> None:
+    asked = c.last("correction_asked", "correction_answered")
+    if asked is None or asked.kind != "correction_asked":
+        raise Refused(f"request {c.request.id} has no correction (補正) waiting for an answer; record the request for "
+                      "one with `kaiji request correction` first.")
+    c.refuse_before(asked.on, "the correction was asked")
+
+
+def _extension(c: Check) -> None:
+    s, on, special = c.state, c.on, c.kind.key == "special_extension"
+    new_due = date.fromisoformat(c.data["part_due" if special else "new_due"])
+    current = s.decision_due  # the date in force: the ordinance's, or an earlier extension's
+    if current is None:
+        raise Refused(f"request {c.request.id}'s decision date is not running (a correction is pending); "
+                      "record the correction's answer first.")
+    if special and date.fromisoformat(c.data["rest_due"]) <= new_due:
+        raise Refused("the date for the remainder must come after the date for the substantial part; check --rest-by.")
+    # A special extension may keep the date in force for the substantial part: it moves the remainder.
+    later = date.fromisoformat(c.data["rest_due"]) if special else new_due
+    if later <= current:
+        raise Refused(f"the extended date {later} is not later than the date already due ({current}); "
+                      f"check {'--rest-by' if special else '--until'}.")
+    if on > current:
+        c.warnings.append(f"the extension notice is dated {on}, after the decision was due on {current}: an "
+                          "extension must be notified within the period, so it is recorded but does not move the "
+                          f"date; the request stays overdue, and an appeal against inaction is open from "
+                          f"{dl.inaction_appeal_from(current)}.")
+        return
+    original = s.first_due.due if s.first_due else None
+    if special and original is not None and on > original:
+        c.warnings.append(f"a special extension (特例延長) must be notified within the original period, which "
+                          f"ended on {original} (行政機関情報公開法第11条 and the ordinances' equivalents); this "
+                          f"notice of {on} is recorded and flagged, but the decision stays due on {current}.")
+        return
+    limit = s.extension_limit.due if s.extension_limit else None
+    if limit is not None and new_due > limit:
+        c.warnings.append(f"the extended date {new_due} goes past the limit the rule allows ({limit}); recorded as "
+                          f"the notice says and flagged, but the notice has no effect beyond {limit}: the decision "
+                          f"is taken as due then, and an appeal against inaction is open from "
+                          f"{dl.inaction_appeal_from(limit)}.")
+
+
+def _transfer(c: Check) -> None:
+    from .models import Body
+    from .service import check_transfer
+
+    if c.data["to_body_id"] == c.state.body_id:
+        raise Refused("the request is already with that body; name the body it was transferred to.")
+    check_transfer(c.session.get(Body, c.state.body_id), c.session.get(Body, c.data["to_body_id"]))
+
+
+def _objection(c: Check) -> None:
+    """An objection recorded after a decision that set or carried out the disclosure within two weeks."""
+    from .timeline import early_disclosures
+
+    if not c.data.get("objects"):
+        return
+    early = early_disclosures([d for d in c.state.decisions if d.kind in ("full", "partial")], c.live)
+    if early:
+        c.warnings.append(two_week_warning(c.on, *min(early)))
+
+
+def _disclosed(c: Check) -> None:
+    s = c.state
+    if not s.decisions:
+        raise Refused(f"request {c.request.id} has no decision yet; record it with `kaiji request decide` first.")
+    c.refuse_before(s.decided_on, "the decision")
+    if s.earliest_disclosure is not None and c.on < s.earliest_disclosure and s.objection is not None:
+        c.warnings.append(two_week_warning(s.objection.on, c.on, s.earliest_disclosure))
+
+
+def two_week_warning(objected_on: date, disclosure_on: date, earliest: date) -> str:
+    return (f"a third party objected ({objected_on}), but the disclosure on {disclosure_on} is less than two weeks "
+            f"after the decision: the national law (第13条第3項) and the ordinances require at least two weeks "
+            f"between them, so {earliest} at the earliest. It is the body's breach, recorded and flagged.")
+
+
+def _fee_paid(c: Check) -> None:
+    if c.state.fee_unpaid is None:
+        raise Refused(f"request {c.request.id} has no unpaid fee; record the charge with `kaiji request fee` first.")
+
+
+def _appeal(c: Check) -> None:
+    s = c.state
+    against = "decision" if s.decisions else "inaction"
+    if (s.decision_appeal if against == "decision" else s.inaction_appeal) is not None:
+        raise Refused(f"an appeal against {'the decision' if against == 'decision' else 'inaction'} on request "
+                      f"{c.request.id} is recorded already.")
+    if s.decisions:
+        c.refuse_before(s.decisions[-1].decided_on, "the decision")
+        if s.appeal is not None and s.appeal.due and c.on > s.appeal.due:
+            c.warnings.append(f"the appeal period ended on {s.appeal.due}; the board may dismiss a late appeal.")
+    elif s.decision_due is None or c.on <= s.decision_due:
+        due = f"; the decision is due on {s.decision_due}" if s.decision_due else ""
+        raise Refused(f"request {c.request.id} has no decision to appeal and is not overdue on {c.on}{due}.")
+    c.data["against"] = against
+
+
+def _ruling(c: Check) -> None:
+    learned = c.data.get("notified")
+    if learned is not None and date.fromisoformat(learned) < c.on:
+        raise Refused(f"the ruling cannot have been learned of on {learned}, before its date {c.on}; check --notified.")
+
+
+# ---------------------------------------------------------------- an event's effect on the state
+
+def _apply_filed(s: State, e: Event) -> None:
+    s.body_id = (e.data or {}).get("body_id", s.body_id)
+
+
+def _apply_received(s: State, e: Event) -> None:
+    s.received_on = e.on
+
+
+def _apply_reference(s: State, e: Event) -> None:
+    s.reference = e.data.get("number")
+
+
+def _apply_transfer(s: State, e: Event) -> None:
+    s.body_id = e.data["to_body_id"]
+
+
+def _apply_correction_asked(s: State, e: Event) -> None:
+    s.pauses.append(dl.Pause(e.on, None))
+
+
+def _apply_correction_answered(s: State, e: Event) -> None:
+    if s.pauses and s.pauses[-1].answered is None:
+        s.pauses[-1] = dl.Pause(s.pauses[-1].asked, e.on)
+
+
+def _apply_objection(s: State, e: Event) -> None:
+    if e.data.get("objects"):
+        s.objection = e
+
+
+def _apply_appeal(s: State, e: Event) -> None:
+    if e.data.get("against") == "inaction":
+        s.inaction_appeal = s.inaction_appeal or e
+    else:
+        s.decision_appeal = s.decision_appeal or e
+
+
+def _apply_fee_charged(s: State, e: Event) -> None:
+    s.fee_charged += int(e.data.get("amount", 0))
+
+
+def _apply_fee_paid(s: State, e: Event) -> None:
+    s.fee_paid += int(e.data.get("amount", 0))
+
+
+# ---------------------------------------------------------------- the registry
+
+@dataclass(frozen=True)
+class Kind:
+    key: str
+    ja: str                                   # the statutes' term, as the timeline shows it
+    en: str
+    fields: tuple[Field, ...] = ()
+    needs_receipt: bool = False               # refused until the receipt date is recorded
+    before_decision: bool = False             # refused once a decision is recorded
+    after: str | None = None                  # a kind that must be on record first (and not after this one)
+    once: bool = False                        # at most one live event of this kind
+    dated_from_receipt: bool = True           # refused if dated before the receipt (or the form's date)
+    recorded_by_decide: bool = False          # written with its Decision by service.decide, not by record()
+    check: Callable[[Check], None] | None = None
+    apply: Callable[[State, Event], None] | None = None
+
+    def parse(self, session: Session, data: dict[str, Any] | None) -> dict[str, Any]:
+        data = dict(data or {})
+        unknown = set(data) - {f.key for f in self.fields}
+        if unknown:
+            raise BadInput(f"{self.en} ({self.ja}) carries no {', '.join(sorted(unknown))}.")
+        out: dict[str, Any] = {}
+        for f in self.fields:
+            out |= f.parse(session, data.get(f.key))
+        return out
+
+
+_YEN = Field("amount", "yen", "the amount in yen", required=True)
+
+KINDS: dict[str, Kind] = {k.key: k for k in (
+    Kind("filed", "請求書作成", "request written", dated_from_receipt=False, apply=_apply_filed),
+    Kind("received", "受付", "received by the office", dated_from_receipt=False, check=_received,
+         apply=_apply_received),
+    Kind("reference", "受付番号", "reference number", (Field("number", "text", "the reference number", True, limit=100),),
+         apply=_apply_reference),
+    Kind("correction_asked", "補正の求め", "correction asked", (Field("what", "text", "--what"),),
+         needs_receipt=True, before_decision=True, check=_correction_asked, apply=_apply_correction_asked),
+    Kind("correction_answered", "補正", "correction made", needs_receipt=True, before_decision=True,
+         check=_correction_answered, apply=_apply_correction_answered),
+    Kind("extension", "延長通知", "extension notice",
+         (Field("new_due", "date", "the new decision date (--until)", True), Field("reason", "text", "--reason")),
+         needs_receipt=True, before_decision=True, check=_extension),
+    Kind("special_extension", "特例延長通知", "special extension notice",
+         (Field("part_due", "date", "the date for a substantial part (--part-by)", True),
+          Field("rest_due", "date", "the date for the remainder (--rest-by)", True), Field("reason", "text", "--reason")),
+         needs_receipt=True, before_decision=True, check=_extension),
+    Kind("third_party_asked", "第三者意見照会", "third party consulted", (Field("party", "text", "--party"),),
+         needs_receipt=True, before_decision=True),
+    Kind("third_party_answered", "第三者意見", "third party's answer",
+         (Field("party", "text", "--party"), Field("objects", "bool", "--objects")),
+         needs_receipt=True, check=_objection, apply=_apply_objection),
+    Kind("transfer", "事案の移送", "transfer", (Field("to", "body", "the body transferred to (--to)", True),),
+         needs_receipt=True, before_decision=True, check=_transfer, apply=_apply_transfer),
+    Kind("decision", "開示決定等", "decision",
+         (Field("kind", "choice", "a decision kind", True, ("full", "partial", "refusal", "neither", "absent",
+                                                             "rejected")),),
+         recorded_by_decide=True),
+    Kind("disclosed", "開示の実施", "disclosure carried out", check=_disclosed),
+    Kind("fee_charged", "費用請求", "fee charged", (_YEN,), apply=_apply_fee_charged),
+    Kind("fee_paid", "費用納付", "fee paid", (_YEN,), check=_fee_paid, apply=_apply_fee_paid),
+    Kind("appeal_filed", "審査請求", "appeal", check=_appeal, apply=_apply_appeal),
+    Kind("appeal_referred", "諮問", "referred to the review board", after="appeal_filed", once=True),
+    Kind("board_report", "答申", "review board's report", (Field("outcome", "text", "--outcome"),),
+         after="appeal_referred", once=True),
+    Kind("ruling", "裁決", "ruling",
+         (Field("outcome", "choice", "a ruling's outcome", True, ("upheld", "partly-granted", "granted", "dismissed")),
+          Field("notified", "date", "the day the ruling was learned of (--notified)")),
+         after="appeal_filed", once=True, check=_ruling),
+    Kind("withdrawn", "取下げ", "withdrawn"),
+    Kind("note", "メモ", "note", dated_from_receipt=False),
+    Kind("retraction", "取消し", "retraction", dated_from_receipt=False),
+)}
+
+
+def get(key: str) -> Kind:
+    """The kind a follow-up command records; the request's first entry and retractions have their own functions."""
+    kind = KINDS.get(key)
+    if kind is None or kind.key in ("filed", "retraction"):
+        raise BadInput(f"{key!r} is not a kind of follow-up event; use one of "
+                       f"{', '.join(k for k in KINDS if k not in ('filed', 'retraction'))}.")
+    return kind
+
+
+def run_checks(c: Check) -> None:
+    """The checks an event must pass before it is written: those its kind's flags name, then its own."""
+    s, kind, req = c.state, c.kind, c.request
+    if s.status == "withdrawn" and kind.key != "note":
+        raise Refused(f"request {req.id} was withdrawn; only notes can be added to it now.")
+    if kind.dated_from_receipt:
+        c.refuse_before(s.received_on or req.filed_on,
+                        "the request was received" if s.received_on else "the form's date")
+    if kind.needs_receipt and s.received_on is None:
+        raise Refused(f"request {req.id} has no receipt date yet; record it with `kaiji request receive {req.id}`.")
+    if kind.before_decision and s.decisions:
+        raise Refused(f"request {req.id} was decided on {s.decided_on} already; {kind.ja} belongs before the decision.")
+    prior = None
+    if kind.after is not None:
+        prior = c.last(kind.after)
+        if prior is None:
+            raise Refused(f"request {req.id} has no {KINDS[kind.after].ja} recorded; record that first.")
+        c.refuse_before(prior.on, KINDS[kind.after].ja)
+    # Once per request, or once after the event it follows (a ruling per appeal).
+    since = c.live[c.live.index(prior) + 1:] if prior is not None else c.live
+    if kind.once and any(e.kind == kind.key for e in since):
+        raise Refused(f"{kind.ja} on request {req.id} is recorded already.")
+    if kind.check is not None:
+        kind.check(c)
