@@ -36,6 +36,12 @@ class Party:
                 "head": self.body.head, "head_name": self.body.head_name or ""}
 
 
+def _case_values(forms: Forms, party: Party, req: Request) -> dict[str, str]:
+    """What a notice or an appeal about `req` fills in: the body's values, the request's date, and the
+    審査庁 the 教示 and the 審査請求書 name (Body.appeal_to)."""
+    return {**party.values(), "request_date": wareki(req.filed_on, forms), "appeal_authority": party.body.appeal_to}
+
+
 def wareki(d: date | None, forms: Forms) -> str:
     return format_wareki(d) if d else forms.data["blank_date"]
 
@@ -225,7 +231,7 @@ def _closing(forms: Forms, sec: dict, values: dict[str, str]) -> list[Table | Sp
 def notice_document(forms: Forms, party: Party, req: Request, d: Decision) -> Document:
     """The decision notice for d's kind (全部開示, 部分開示, 不開示, 存否応答拒否, 不存在; 却下 as 不開示)."""
     sec = forms.notice(d.kind)
-    values = {**party.values(), "request_date": wareki(req.filed_on, forms)}
+    values = _case_values(forms, party, req)
     blocks = [*_notice_head(forms, sec, values, req.requester, d.notice_number, d.decided_on), Space(3),
               *_decision_rows(forms, sec, req, d, values), *_closing(forms, sec, values)]
     return Document(sec["title"], blocks, sec.get("number", ""))
@@ -234,7 +240,7 @@ def notice_document(forms: Forms, party: Party, req: Request, d: Decision) -> Do
 def extension_document(forms: Forms, party: Party, req: Request, e: Event) -> Document:
     """The extension notice (延長, 様式第7号) or the special extension notice (特例延長, 様式第7号の2)."""
     sec = forms.notice(e.kind)
-    values = {**party.values(), "request_date": wareki(req.filed_on, forms)}
+    values = _case_values(forms, party, req)
     lab, v = sec["labels"], sec["values"]
     data = e.data or {}
 
@@ -272,7 +278,7 @@ def appeal_document(forms: Forms, party: Party, req: Request, d: Decision | None
     """審査請求書 against decision d (行政不服審査法第19条第2項), or against inaction when d is None (第19条第3項)."""
     f = forms.section("appeal")
     r = req.requester
-    values = {**party.values(), "request_date": wareki(req.filed_on, forms), "subject": req.subject,
+    values = {**_case_values(forms, party, req), "subject": req.subject,
               "received": wareki(req.received_on, forms), "due": wareki(decision_due, forms)}
     lines = f["appellant_lines"]["group" if r is not None and r.kind == "group" else "person"]
     who = {k: (getattr(r, k, None) or "") if r else "" for k in ("address", "name", "representative", "phone")}
