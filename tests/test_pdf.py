@@ -69,6 +69,46 @@ def test_the_maizuru_request_form_has_every_field(kaiji, tmp_path):
     assert DEPARTMENT not in text     # the ※ boxes are the office's to fill in
 
 
+# 様式第1号 as the papers print it (../shared/cases/maizuru-2024-papers.txt), top to bottom, each
+# label with the value the group wrote beside it; a box prints as a drawn square, its レ as text.
+MAIZURU_REQUEST = [
+    "様式第1号（第3条関係）", "令和6年12月27日", "舞鶴市長　様",
+    f"住所 {ADDRESS}", f"請求者 氏名 {GROUP} 代表　{REPRESENTATIVE}", f"電話番号 {PHONE}",
+    "〔法人その他の団体にあつては、事務所又は事業所の所在地並びに名称及び代表者の氏名〕",
+    "連絡先（法人その他の団体の担当者）", f"氏名 {REPRESENTATIVE}", f"電話番号 {PHONE}",
+    "行政文書開示請求書",
+    "舞鶴市情報公開条例第4条第1項の規定により、次のとおり行政文書の開示を請求します。",
+    f"請求に係る行政文書の件名又は内容 {SUBJECT}",
+    "開示の方法 閲覧 視聴 レ写しの交付 （送付希望の有無 レ有 無）",
+    f"請求に係る行政文書の開示が公益上必要がある理由 {REASON}",
+    "※ 受付年月日", "※ 担当部課等", "※ 備考",
+    "（注） 「開示の方法」の欄は、該当する", "にレ印を記入してください。", "※印の欄は、記入しないでください。",
+]
+
+
+def test_the_maizuru_request_form_says_what_the_citys_form_says(kaiji, tmp_path):
+    maizuru_case(kaiji, decided=False)
+    out = tmp_path / "request.pdf"
+    kaiji.ok("pdf", "request", "1", "-o", out)
+    text = flat(pdf_text(out))
+    at = 0
+    for line in MAIZURU_REQUEST:                       # each in the papers' order
+        found = text.find(flat(line), at)
+        assert found >= 0, f"{line!r} missing, or out of the papers' order, after {text[max(0, at - 30):at]!r}"
+        at = found + len(flat(line))
+    for generic in ("請求する行政文書", "開示の実施の方法", "開示請求の理由", "あって", "写しの送付希望"):
+        assert generic not in text, generic
+
+
+def test_the_maizuru_blank_form_has_the_contact_block_and_the_note(kaiji, tmp_path):
+    out = tmp_path / "blank.pdf"
+    kaiji.ok("pdf", "request", "--blank", "--body", "maizuru", "-o", out)
+    text = flat(pdf_text(out))
+    for label in ("住所", "請求者氏名", "電話番号", "〔法人その他の団体にあつては", "連絡先（法人その他の団体の担当者）",
+                  "請求に係る行政文書の件名又は内容", "開示の方法", "送付希望の有無",
+                  "請求に係る行政文書の開示が公益上必要がある理由", "※受付年月日"):
+        assert flat(label) in text, label
+
 def test_a_person_gets_the_person_block_and_unticked_mail(kaiji, tmp_path):
     kaiji.ok("requester", "add", "山田 花子", "--address", "京都府綾部市若竹町8-1", "--phone", "0773-00-0000")
     add_request(kaiji, body="ayabe", requester="山田 花子", received="2025-03-03", extra=("--method", "inspect"))
@@ -97,7 +137,7 @@ def test_blank_forms(kaiji, tmp_path):
     out = tmp_path / "blank.pdf"
     kaiji.ok("pdf", "request", "--blank", "--body", "maizuru", "-o", out)
     assert_has(out, "様式第1号", "行政文書開示請求書", "舞鶴市長　様", "舞鶴市情報公開条例第4条第1項",
-               "令和　　年　　月　　日", "住所", "氏名", "電話番号", "請求する行政文書の名称又は内容", "※受付年月日")
+               "令和　　年　　月　　日", "住所", "氏名", "電話番号", "請求に係る行政文書の件名又は内容", "※受付年月日")
     assert "レ" not in pdf_text(out).replace("レ印", "")   # nothing ticked (the notes mention the レ mark)
     generic = tmp_path / "generic.pdf"
     kaiji.ok("pdf", "request", "--blank", "-o", generic)
@@ -149,14 +189,47 @@ def test_the_maizuru_partial_disclosure_notice_reproduces_every_row(kaiji, tmp_p
                f"舞鶴市長　{MAYOR}", "令和6年12月27日付けの行政文書の開示請求について",
                "舞鶴市情報公開条例第9条第1項の規定により",
                # the table
-               "開示する行政文書の名称", DOCUMENT, "開示の日時及び場所", "令和　　年　　月　　日", "午前・午後", PLACE,
-               "開示の実施の方法", "写しの交付", PART, "根拠規定", f"舞鶴市情報公開条例{GROUND}", "理由", REASON_5_2,
+               "行政文書の件名", DOCUMENT, "開示の日時及び場所", "令和　　年　　月　　日", "午前・午後", PLACE,
+               "開示の方法", "写しの交付", PART, "根拠規定", f"舞鶴市情報公開条例{GROUND}", "理由", REASON_5_2,
                "第10条後段", "担当部課等", DEPARTMENT, DEPT_PHONE, f"内線{DEPT_EXTENSION}", "備考", "190円",
                # the cautions and the instruction
                "指定された開示の日時の都合が悪いときは、あらかじめ担当部課へ連絡してください。",
                "開示を受ける際には、この通知書を提示してください。", *INSTRUCTION, "舞鶴市長に対して審査請求",
                "舞鶴市を被告として")
     assert page_count(out) == 1
+
+
+# 様式第3号 as the papers print it, top to bottom: the opening, each row's label with its value, 注意.
+MAIZURU_PARTIAL_NOTICE = [
+    "行政文書部分開示決定通知書",
+    "令和6年12月27日付けの行政文書の開示請求について、舞鶴市情報公開条例第9条第1項の規定により、"
+    "次のとおり不開示情報に係る部分を除いて開示することと決定したので通知します。",
+    f"行政文書の件名 {DOCUMENT}",
+    f"開示の日時及び場所 日時 令和　年　月　日（午前・午後　時　分） 場所 {PLACE}",
+    "開示の方法 写しの交付",
+    "開示しない部分並びに開示しないこととする根拠規定及び当該規定を適用する理由 "
+    f"（開示しない部分） {PART} （根拠規定及び理由） 舞鶴市情報公開条例{GROUND}に該当し、その理由は{REASON_5_2}",
+    "舞鶴市情報公開条例第10条後段の規定に該当する場合の行政文書の開示をすることができる期日 "
+    "年　月　日 ただし、行政文書の開示を希望する場合は、同日以後新たに開示請求が必要となります。",
+    f"担当部課等 {DEPARTMENT} 電話番号 {DEPT_PHONE}（内線{DEPT_EXTENSION}）",
+    "備考",
+    "注意 1 指定された開示の日時の都合が悪いときは、あらかじめ担当部課へ連絡してください。",
+    "2 開示を受ける際には、この通知書を提示してください。",
+]
+
+
+def test_the_maizuru_partial_notice_says_what_the_citys_notice_says(kaiji, tmp_path):
+    maizuru_case(kaiji)
+    out = tmp_path / "notice.pdf"
+    kaiji.ok("pdf", "notice", "1", "-o", out)
+    text = flat(pdf_text(out))
+    at = 0
+    for line in MAIZURU_PARTIAL_NOTICE:
+        found = text.find(flat(line), at)
+        assert found >= 0, f"{line!r} missing, or out of the papers' order, after {text[max(0, at - 30):at]!r}"
+        at = found + len(flat(line))
+    for generic in ("開示する行政文書の名称", "開示の実施の方法", "一部を開示することに決定", "開示しない部分及び"):
+        assert generic not in text, generic
 
 
 def _decide(kaiji, kind: str) -> dict[str, str]:

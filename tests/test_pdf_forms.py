@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tracker.errors import BadInput
@@ -110,3 +112,82 @@ def test_fill_names_an_unknown_placeholder():
     assert f.fill("{head}　様", {"head": "舞鶴市長"}) == "舞鶴市長　様"
     with pytest.raises(BadInput, match=r"\{nothing\}"):
         f.fill("{nothing}", {"head": "舞鶴市長"})
+
+
+# ---------------------------------------------------------------- issue 9, item 13: notices and blanks
+
+def _label_columns(f: forms.Forms) -> list[tuple[str, float]]:
+    """(label, mm of its column) for every row label a shipped form prints in a ruled table."""
+    from tracker.pdf.documents import LABEL_W
+
+    req = f.data["request"]
+    out = [(req[k], LABEL_W) for k in ("subject", "methods", "reason")]
+    if req["office_in_table"]:
+        out += [(o["label"], LABEL_W) for o in req["office"]]
+    for kind in KINDS:
+        sec = f.notice(kind)
+        out += [(sec["labels"][k], LABEL_W) for k in sec["rows"]]
+        if "withheld" in sec["rows"]:
+            out += [(sec["labels"][k], 32.0) for k in ("withheld_part", "withheld_ground")]
+    out += [(label, 47.0) for label in f.data["appeal"]["labels"].values()]
+    return out
+
+
+@pytest.mark.parametrize("key", forms.shipped())
+def test_no_label_breaks_inside_a_word(key):
+    """A label breaks only where its form file says ("\\n"): each of its lines fits its column whole,
+    so the layout never has to break one between two characters (「求める開示の実施の方／法」)."""
+    from tracker.pdf import fonts
+    from tracker.pdf.layout import MM, Measure
+
+    font, _ = fonts.load(None)
+    measure = Measure.of(font)
+    pad = 2 * 1.6 * MM                              # the ruled tables' padding, both sides
+    too_wide = [line for label, width in _label_columns(forms.load(key)) for line in label.split("\n")
+                if measure(line, 10.5) > width * MM - pad]
+    assert not too_wide, f"{key}.toml: these label lines would break inside a word: {too_wide}"
+
+
+def test_an_absent_notice_puts_its_reason_in_its_own_row(kaiji, tmp_path):
+    from .test_pdf_support import flat, pdf_text
+
+    for body in ("maizuru", "kyoto-city"):
+        add_request(kaiji, body=body, subject=f"{body}の文書")
+    for i in (1, 2):
+        kaiji.ok("request", "decide", str(i), "--kind", "absent", "--on", "2025-01-09",
+                 "--reason", "保存期間が満了し廃棄済みのため", "--remarks", "備考の欄の文")
+        out = tmp_path / f"absent-{i}.pdf"
+        kaiji.ok("pdf", "notice", str(i), "-o", out)
+        lines = pdf_text(out).splitlines()
+        assert "保有していない理由" in lines or "行政文書を保有していない理由" in lines, lines  # the label, unbroken
+        text = flat(pdf_text(out))
+        assert flat("行政文書を保有していない理由保存期間が満了し廃棄済みのため") in text
+        assert flat("備考備考の欄の文") in text and "保存期間" not in text.split("備考")[1]
+
+
+def test_a_full_disclosure_with_no_document_named_says_what_is_missing(kaiji, tmp_path):
+    from .test_pdf_support import flat, pdf_text
+
+    for body in ("maizuru", "kyoto-city"):
+        add_request(kaiji, body=body)
+    for i, label in ((1, "開示する行政文書の名称"), (2, "開示する行政文書の名称")):
+        kaiji.ok("request", "decide", str(i), "--kind", "full", "--on", "2025-01-09")
+        out = tmp_path / f"full-{i}.pdf"
+        result = kaiji.ok("pdf", "notice", str(i), "-o", out)
+        assert "names no document" in result.stderr and "--document" in result.stderr
+        assert flat(f"{label}（開示する行政文書の名称が記録されていません。）開示の日時及び場所") in flat(pdf_text(out))
+    kaiji.ok("request", "decide", "1", "--kind", "full", "--on", "2025-01-10", "--document", "名のある文書")
+    result = kaiji.ok("pdf", "notice", "1", "--decision", "3", "-o", tmp_path / "named.pdf")
+    assert "names no document" not in result.stderr
+
+
+def test_a_blank_form_with_no_body_leaves_the_addressee_and_the_ordinance_to_write_in(kaiji, tmp_path):
+    from .test_pdf_support import pdf_text
+
+    out = tmp_path / "blank.pdf"
+    kaiji.ok("pdf", "request", "--blank", "-o", out)
+    lines = [line.strip() for line in pdf_text(out).splitlines()]
+    addressee = next(line for line in lines if line.endswith("様"))
+    assert addressee.startswith("＿＿＿＿＿＿＿＿＿＿"), addressee                  # not a bare 「様」
+    opening = next(line for line in lines if "の規定により" in line)
+    assert re.fullmatch("＿{10,}の規定により、次のとおり行政文書の開示を請求します。", opening), opening

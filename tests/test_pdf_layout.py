@@ -134,7 +134,7 @@ def test_a_page_of_subject_text_continues_with_its_label(kaiji, tmp_path):
     kaiji.ok("pdf", "request", "1", "-o", out)
     pages = check_pages(out, tmp_path)
     assert pages >= 3
-    label = "請求する行政文書の名称又は内容"
+    label = "請求に係る行政文書の件名又は内容"       # Maizuru's, as its 様式第1号 says
     for n in range(2, pages + 1):
         page = flat(pdf_text(out, n))
         assert page.startswith(flat("行政文書開示請求書（続き）")), page[:40]
@@ -143,36 +143,61 @@ def test_a_page_of_subject_text_continues_with_its_label(kaiji, tmp_path):
     text = without_furniture(flat(pdf_text(out)), pages, label + "（続き）", "行政文書開示請求書（続き）", label)
     assert flat(LONG_SUBJECT) in text
     rest = text.split(flat(LONG_SUBJECT))[1]        # the rest of the form follows the subject
-    for part in ("開示の実施の方法", "レ写しの交付", "開示請求の理由", "※受付年月日", "※印の欄は、記入しないでください。"):
+    for part in ("開示の方法", "レ写しの交付", "請求に係る行政文書の開示が公益上必要がある理由", "※受付年月日",
+                 "※印の欄は、記入しないでください。"):
         assert flat(part) in rest, part
 
 
-def test_fifty_withheld_parts_continue_with_the_header_repeated(kaiji, tmp_path):
-    maizuru_case(kaiji, decided=False)
+def _fifty_parts(kaiji, body: str) -> list[str]:
+    add_group(kaiji)
+    add_request(kaiji, body=body)
+    if body != "maizuru":
+        kaiji.ok("ground", "add", body, GROUND, "--summary", "法人等に関する情報")
     parts = []
     for i in range(1, 51):
         parts += ["--withheld", f"{PART}その{i}", "--ground", GROUND, "--reason", f"理由{i}：{REASON_5_2}"]
     decide_partial(kaiji, 1, *parts)
+    return parts
+
+
+def test_fifty_withheld_parts_continue_with_the_header_repeated(kaiji, tmp_path):
+    _fifty_parts(kaiji, "kyoto-city")         # the generic form: a table of part, ground and reason
     out = tmp_path / "fifty.pdf"
     kaiji.ok("pdf", "notice", "1", "-o", out)
     pages = check_pages(out, tmp_path)
     assert pages >= 4
-    header = flat("開示しない部分及び開示しない理由 開示しない部分 根拠規定 理由")
+    header = flat("開示しない部分及びその理由 開示しない部分 根拠規定 理由")
     for n in range(2, pages + 1):
         page = flat(pdf_text(out, n))
-        if f"{PART}その" in page or "理由" in page.replace(header, "").split("第10条後段")[0]:
+        if f"{PART}その" in page or "理由" in page.replace(header, "").split("開示をすることが")[0]:
             assert header in page, f"page {n} continues the withheld parts without their header"
     text = without_furniture(flat(pdf_text(out)), pages, header, "行政文書部分開示決定通知書（続き）")
     continued = re.findall(f"{PART}その\\d+（続き）", text)    # a part named again where its reason runs on
     text = re.sub(f"{PART}その\\d+（続き）", "", text)
     for i in range(1, 51):
-        assert flat(f"{PART}その{i}舞鶴市情報公開条例{GROUND}理由{i}：{REASON_5_2}") in text, i
-    assert flat(f"{PART}舞鶴市情報公開条例{GROUND}{REASON_5_2}") in text      # the first part, the case's own
-    assert "第10条後段" in text and "1年を経過" in text
+        assert flat(f"{PART}その{i}京都市情報公開条例{GROUND}理由{i}：{REASON_5_2}") in text, i
+    assert flat(f"{PART}京都市情報公開条例{GROUND}{REASON_5_2}") in text      # the first part, the case's own
+    assert "できるようになる期日" in text and "1年を経過" in text
     assert continued, "no row ran onto a new page: the test no longer checks continued rows"
     for c in continued:                               # … at the top of a page, below the header
         page = next(flat(pdf_text(out, n)) for n in range(2, pages + 1) if c in flat(pdf_text(out, n)))
         assert page.index(header) < page.index(c) < page.index(header) + len(header) + 5
+
+
+def test_fifty_withheld_parts_in_maizurus_one_cell_continue_with_its_label(kaiji, tmp_path):
+    _fifty_parts(kaiji, "maizuru")            # 様式第3号 writes each part out in one cell, as the papers do
+    out = tmp_path / "fifty.pdf"
+    kaiji.ok("pdf", "notice", "1", "-o", out)
+    pages = check_pages(out, tmp_path)
+    assert pages >= 4
+    label = "開示しない部分並びに開示しないこととする根拠規定及び当該規定を適用する理由"
+    for n in range(2, pages):
+        assert flat(label + "（続き）") in flat(pdf_text(out, n)), n
+    text = without_furniture(flat(pdf_text(out)), pages, label + "（続き）", "行政文書部分開示決定通知書（続き）")
+    for i in range(1, 51):
+        assert flat(f"（開示しない部分）{PART}その{i}（根拠規定及び理由）舞鶴市情報公開条例{GROUND}に該当し、"
+                    f"その理由は理由{i}：{REASON_5_2}") in text, i
+    assert "第10条後段" in text and "1年を経過" in text
 
 
 @needs_poppler

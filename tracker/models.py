@@ -99,6 +99,18 @@ class Body(Base):
     jurisdiction: Mapped["Jurisdiction"] = relationship(back_populates="bodies")
     departments: Mapped[list["Department"]] = relationship(back_populates="body")
 
+    @property
+    def appeal_to(self) -> str:
+        """The 審査庁 an appeal (審査請求) against this body's decisions goes to: the one set, else derived.
+
+        行政不服審査法第4条: a municipal body has no 上級行政庁, so the appeal goes to the body that
+        decided (処分庁). For a 委員会 (教育委員会, 選挙管理委員会 …) that is the 委員会 itself, not its
+        教育長 the forms are addressed to; for the others, the head (舞鶴市長).
+        """
+        if self.appeal_authority:
+            return self.appeal_authority
+        return self.name if self.name.endswith("委員会") else self.head
+
 
 class Department(Base):
     """A body's department (担当部課), with its telephone and extension."""

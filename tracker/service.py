@@ -562,21 +562,23 @@ def _key(key: str) -> str:
 
 
 def add_body(session: Session, *, key: str, name: str, head: str | None, jurisdiction: Jurisdiction,
-             head_name: str | None = None) -> Body:
+             head_name: str | None = None, appeal_authority: str | None = None) -> Body:
     key = _key(key)
     if session.scalar(select(Body).where(Body.key == key)) is not None:
         raise Refused(f"a body {key!r} exists already; choose another key.")
     name = clean(name, "the body's name", required=True)
     body = Body(key=key, name=name, head=clean(head, "the head's title") or name,
-                head_name=clean(head_name, "the head's name"), jurisdiction=jurisdiction)
+                head_name=clean(head_name, "the head's name"), jurisdiction=jurisdiction,
+                appeal_authority=clean(appeal_authority, "the appeal authority (審査庁)"))
     session.add(body)
     session.flush()
     return body
 
 
 def edit_body(session: Session, key: str, *, name: str | None = None, head: str | None = None,
-              head_name: str | None = None) -> Body:
-    """Change a body's name, the title forms are addressed to, or the head's name printed on notices."""
+              head_name: str | None = None, appeal_authority: str | None = None) -> Body:
+    """Change a body's name, the title forms are addressed to, the head's name printed on notices, or
+    the appeal authority (審査庁; empty text: derived from the body again, see Body.appeal_to)."""
     body = get_body(session, key)
     if name is not None:
         body.name = clean(name, "the body's name", required=True)
@@ -584,6 +586,8 @@ def edit_body(session: Session, key: str, *, name: str | None = None, head: str 
         body.head = clean(head, "the head's title", required=True)
     if head_name is not None:
         body.head_name = clean(head_name, "the head's name")  # empty text clears it
+    if appeal_authority is not None:
+        body.appeal_authority = clean(appeal_authority, "the appeal authority (審査庁)")
     return body
 
 

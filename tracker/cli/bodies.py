@@ -44,13 +44,15 @@ def body_list(app: App, as_json) -> None:
         rows = []
         for b in s.scalars(select(Body).order_by(Body.key)):
             r = rule_row(b.jurisdiction, today())
-            rows.append({"key": b.key, "name": b.name, "head": b.head, "jurisdiction": b.jurisdiction.key,
+            rows.append({"key": b.key, "name": b.name, "head": b.head, "appeal_authority": b.appeal_to,
+                         "appeal_authority_derived": b.appeal_authority is None, "jurisdiction": b.jurisdiction.key,
                          "ordinance": b.jurisdiction.ordinance, "rule": _rule_text(r), "source": r.source,
                          "effective_from": r.effective_from.isoformat() if r.effective_from else None})
     if as_json:
         return emit_json(rows)
-    click.echo(render(["key", "body", "jurisdiction", "decision rule", "source"],
-                      [[r["key"], r["name"], r["jurisdiction"], r["rule"], r["source"]] for r in rows]))
+    click.echo(render(["key", "body", "appeal to (審査庁)", "jurisdiction", "decision rule", "source"],
+                      [[r["key"], r["name"], r["appeal_authority"], r["jurisdiction"], r["rule"], r["source"]]
+                       for r in rows]))
 
 
 _RULE_OPTIONS = [
@@ -97,18 +99,24 @@ def _add_rule(s, jur, period_days, count_from, day_kind, move_off_closed, extens
                             effective_from=effective_from, note=rule_note)
 
 
+_APPEAL_HELP = ("Who an appeal (審査請求) against its decisions goes to, e.g. 舞鶴市教育委員会 (default: a 委員会 "
+                "itself, else the head; 行政不服審査法第4条)")
+
+
 @body.command("add")
 @click.argument("key")
 @click.option("--name", required=True, help="The body's name, e.g. 福知山市教育委員会.")
 @click.option("--head", help="The title forms are addressed to, e.g. 福知山市教育委員会教育長 (default: the name).")
 @click.option("--head-name", help="The head's name, for notices.")
+@click.option("--appeal-authority", help=_APPEAL_HELP)
 @click.option("--jurisdiction", help="An existing jurisdiction's key (kaiji body list); or create one with "
                                       "--jurisdiction-name, --ordinance and the rule options.")
 @click.option("--jurisdiction-name", help="Name of a new jurisdiction, e.g. 福知山市.")
 @click.option("--ordinance", help="The new jurisdiction's ordinance, e.g. 福知山市情報公開条例.")
 @_rule_options
 @pass_app
-def body_add(app: App, key, name, head, head_name, jurisdiction, jurisdiction_name, ordinance, **rule) -> None:
+def body_add(app: App, key, name, head, head_name, appeal_authority, jurisdiction, jurisdiction_name, ordinance,
+             **rule) -> None:
     """Add a body, under an existing jurisdiction or a new one with its own rule.
 
     \b
@@ -132,7 +140,8 @@ def body_add(app: App, key, name, head, head_name, jurisdiction, jurisdiction_na
                               "rule (--period, --count-from, --source) for a new one.", 2)
             jur = service.add_jurisdiction(s, key=key, name=jurisdiction_name, ordinance=ordinance)
             _add_rule(s, jur, **rule)
-        b = service.add_body(s, key=key, name=name, head=head, head_name=head_name, jurisdiction=jur)
+        b = service.add_body(s, key=key, name=name, head=head, head_name=head_name, jurisdiction=jur,
+                             appeal_authority=appeal_authority)
     click.echo(f"body {b.key} added under {jur.name} ({jur.key}).")
 
 
@@ -141,9 +150,10 @@ def body_add(app: App, key, name, head, head_name, jurisdiction, jurisdiction_na
 @click.option("--name", help="The body's name.")
 @click.option("--head", help="The title forms are addressed to, e.g. 舞鶴市長.")
 @click.option("--head-name", help="The head's name printed on notices, e.g. 鴨田 秋津 (\"\" clears it).")
+@click.option("--appeal-authority", help=_APPEAL_HELP + " (\"\" derives it again).")
 @pass_app
-def body_edit(app: App, key, name, head, head_name) -> None:
-    """Change a body's name, head or head's name.
+def body_edit(app: App, key, name, head, head_name, appeal_authority) -> None:
+    """Change a body's name, head, head's name or appeal authority (審査庁).
 
     \b
     Example:
@@ -151,11 +161,12 @@ def body_edit(app: App, key, name, head, head_name) -> None:
     """
     from .. import service
 
-    if name is None and head is None and head_name is None:
-        raise Failure("nothing to change: give --name, --head or --head-name.", 2)
+    if name is None and head is None and head_name is None and appeal_authority is None:
+        raise Failure("nothing to change: give --name, --head, --head-name or --appeal-authority.", 2)
     with app.write() as s:
-        b = service.edit_body(s, key, name=name, head=head, head_name=head_name)
-        summary = f"{b.key}: {b.name}, addressed to {b.head}" + (f" ({b.head_name})" if b.head_name else "")
+        b = service.edit_body(s, key, name=name, head=head, head_name=head_name, appeal_authority=appeal_authority)
+        summary = (f"{b.key}: {b.name}, addressed to {b.head}" + (f" ({b.head_name})" if b.head_name else "")
+                   + f"; appeals to {b.appeal_to}")
     click.echo(f"body {summary}.")
 
 

@@ -118,7 +118,10 @@ def notice_pdf(session: Session, request_id: int, decision_id: int | None = None
                           f"`kaiji request extend {req.id}`.")
         return _render([extension_document(f, party, req, e) for e in events], font)
     decisions = _decisions(req, st.decisions, decision_id)
-    return _render([notice_document(f, party, req, d) for d in decisions], font)
+    unnamed = [d for d in decisions if not d.documents and "documents" in f.notice(d.kind)["rows"]]
+    warnings = [f"decision {d.id} names no document disclosed; its notice says so where the title goes (record "
+                f"the titles with `kaiji request decide … --document`)." for d in unnamed]
+    return _render([notice_document(f, party, req, d) for d in decisions], font, warnings)
 
 
 def _decisions(req: Request, live: list[Decision], decision_id: int | None) -> list[Decision]:

@@ -36,14 +36,26 @@ class Party:
                 "head": self.body.head, "head_name": self.body.head_name or ""}
 
 
+def _case_values(forms: Forms, party: Party, req: Request) -> dict[str, str]:
+    """What a notice or an appeal about `req` fills in: the body's values, the request's date, and the
+    審査庁 the 教示 and the 審査請求書 name (Body.appeal_to)."""
+    return {**party.values(), "request_date": wareki(req.filed_on, forms), "appeal_authority": party.body.appeal_to}
+
+
 def wareki(d: date | None, forms: Forms) -> str:
     return format_wareki(d) if d else forms.data["blank_date"]
 
 
-def _list_block(heading: str, items: list[str], size: float = 9.5, before: float = 3) -> list[Table | Space]:
-    """A heading (注, 注意, 教示) over numbered paragraphs; the heading never stays behind alone."""
+def _list_block(heading: str, items: list[str], size: float = 9.5, before: float = 3,
+                numbered: bool = True) -> list[Table | Space]:
+    """A heading (注, 注意, 教示) over numbered paragraphs, or beside unnumbered ones (（注）); the
+    heading never stays behind alone."""
     if not items:
         return []
+    if not numbered:
+        w = len(heading) * size * 25.4 / 72 + 1
+        rows = [Row([Cell(heading if i == 0 else "", width=w), Cell(item)]) for i, item in enumerate(items)]
+        return [Space(before), Table(rows, size=size, ruled=False, pad=0.3, keep=True)]
     rows = [Row([Cell(str(i), width=7, align="center"), Cell(item)]) for i, item in enumerate(items, 1)]
     return [Space(before), Table(rows, header=[Row([Cell(heading)])], size=size, ruled=False, pad=0.3, keep=True)]
 
@@ -63,9 +75,26 @@ def _ruled(rows: list[tuple[str, str, float]]) -> Table:
                   for label, value, h in rows])
 
 
-def _requester_lines(r: Requester | None, labels: dict[str, str]) -> list[tuple[str, str]]:
-    keys = list(labels)
-    return [(labels[k], (getattr(r, k, None) or "") if r else "") for k in keys]
+def _requester_block(forms: Forms, f: dict, r: Requester | None) -> Table:
+    """The requester's block as the form file lays it out for a person, a group or a blank form."""
+    blocks = f["block"]
+    rows = blocks[r.kind if r is not None else "blank"]
+    if isinstance(rows, str):                  # shares another kind's block
+        rows = blocks[rows]
+    who = {k: (getattr(r, k, None) or "") if r else ""
+           for k in ("address", "name", "phone", "representative", "contact_name", "contact_phone")}
+    who["signer"] = _addressee(r) if r else ""
+    side_w = _label_width([x["side"] for x in rows if "side" in x]) if any("side" in x for x in rows) else 0.0
+    label_w = _label_width([x["label"] for x in rows if "label" in x])
+    out = []
+    for x in rows:
+        side = [Cell(x.get("side", ""), width=side_w)] if side_w else []
+        if "text" in x:
+            out.append(Row([*side, Cell(x["text"], size=9.5)]))
+        else:
+            out.append(Row([*side, Cell(x["label"], width=label_w, label=True), Cell(forms.fill(x["value"], who))],
+                           height=0 if r else 7.5))   # a blank form: room to write by hand
+    return Table(out, ruled=False, indent=BLOCK_INDENT - 4 - side_w, pad=0.6, keep=True)
 
 
 # ---------------------------------------------------------------- 様式第1号: the request
@@ -73,12 +102,10 @@ def _requester_lines(r: Requester | None, labels: dict[str, str]) -> list[tuple[
 def request_document(forms: Forms, body: Body | None, req: Request | None) -> Document:
     """The request form filled in from `req`, or an empty one to fill in by hand when req is None."""
     f = forms.section("request")
-    # Without a body (a blank generic form) the ordinance's name is left to be written in.
-    values = Party(body).values() if body else {"ordinance": "　" * 8, "jurisdiction": "", "body": "", "head": "",
-                                                "head_name": ""}
+    # Without a body (a blank generic form) the addressee and the ordinance are left to be written in.
+    values = Party(body).values() if body else {"ordinance": f["blank_ordinance"], "jurisdiction": "", "body": "",
+                                                "head": "", "head_name": ""}
     r = req.requester if req else None
-    people = f[r.kind] if r is not None else f["blank"]   # no requester: room for a person's or a group's
-    requester_rows = _requester_lines(r, people)
     addressee = forms.fill(f["addressee"], values) if body else f["blank_addressee"]
     opening = forms.fill(f["opening"], values)
 
@@ -89,30 +116,35 @@ def request_document(forms: Forms, body: Body | None, req: Request | None) -> Do
         mail = f"{TICKED}{f['yes']}　{BOX}{f['no']}" if req.mail else f"{BOX}{f['yes']}　{TICKED}{f['no']}"
     else:
         mail = f"{BOX}{f['yes']}　{BOX}{f['no']}"
-    method_line += f"\n（{f['mail']}　{mail}）"
+    method_line += forms.fill(f["mail_line"], {"mail": f["mail"], "choices": mail})
 
+    rows = [(f["subject"], req.subject if req else "", f["subject_height"]),
+            (f["methods"], method_line, 0.0),
+            (f["reason"], (req.reason or "") if req else "", f["reason_height"])]
     office = f["office"]
-    widths = [50.0, 62.0, 0.0]
+    if f["office_in_table"]:                   # the ※ boxes as rows of the table
+        rows += [(o["label"], o["text"], 10.0) for o in office]
+        boxes: list[Table | Space] = []
+    else:                                      # … or a row of boxes below it
+        widths = [50.0, 62.0, 0.0]
+        boxes = [Space(5), Table([Row([Cell(o["label"], width=w, align="center") for o, w in zip(office, widths)])]
+                                 + [Row([Cell(o["text"], width=w, align="center") for o, w in zip(office, widths)],
+                                        height=18)], keep=True)]
+    title, after = _title(f["title"]), f["title_position"] == "after_requester"
     blocks: list[Table | Space] = [
-        *_title(f["title"]),
+        *([Space(2)] if after else title),
         text(wareki(req.filed_on if req else None, forms), align="right"),
         Space(3),
         text(addressee, size=12),
         Space(3),
-        text(f["requester"], indent=BLOCK_INDENT - 12),
-        fields(requester_rows, indent=BLOCK_INDENT - 4, label_width=_label_width([k for k, _ in requester_rows]),
-               heights=0 if r else 7.5),
-        Space(5),
+        *([text(f["requester"], indent=BLOCK_INDENT - 12)] if f["requester"] else []),
+        _requester_block(forms, f, r),
+        *([Space(3), *title] if after else [Space(5)]),
         text("　" + opening),
         Space(3),
-        _ruled([(f["subject"], req.subject if req else "", f["subject_height"]),
-                (f["methods"], method_line, 0.0),
-                (f["reason"], (req.reason or "") if req else "", f["reason_height"])]),
-        Space(5),
-        Table([Row([Cell(o["label"], width=w, align="center") for o, w in zip(office, widths)])]
-              + [Row([Cell(o["text"], width=w, align="center") for o, w in zip(office, widths)], height=18)],
-              keep=True),
-        *_list_block(f["notes_heading"], f["notes"]),
+        _ruled(rows),
+        *boxes,
+        *_list_block(f["notes_heading"], f["notes"], numbered=f["notes_numbered"]),
     ]
     return Document(f["title"], blocks, f["number"])
 
@@ -179,7 +211,7 @@ def _decision_rows(forms: Forms, sec: dict, req: Request, d: Decision, values: d
     docs = "\n".join(f"{i}　{t}" for i, t in enumerate(titles, 1)) if len(titles) > 1 else "".join(titles)
     for key in sec["rows"]:                      # least heights in mm keep short rows looking like a form
         if key == "documents":
-            pending.append((lab[key], docs, 8.0))
+            pending.append((lab[key], docs or v["no_documents"], 8.0))
         elif key == "requested":
             pending.append((lab[key], docs or req.subject, 10.0))
         elif key == "disclosure":
@@ -190,13 +222,18 @@ def _decision_rows(forms: Forms, sec: dict, req: Request, d: Decision, values: d
             keys = (d.disclosure_methods or req.methods or "").split(",")
             pending.append((lab[key], "、".join(METHODS[k] for k in keys if k in METHODS), 0.0))
         elif key == "withheld":
-            if d.withheld:
+            if d.withheld and "withheld" in v:     # the parts written out in one cell, as the form file says
+                pending.append((lab[key], "\n".join(forms.fill(v["withheld"], {
+                    "part": w.part, "reason": w.reason,
+                    "ground": forms.fill(v["ground"], {**values, "ground": w.ground})}) for w in d.withheld), 14.0))
+            elif d.withheld:                       # … or as a table of part, ground and reason
                 flush()
                 blocks.append(_withheld_table(forms, sec, d, values))
             else:                       # 不存在, 存否応答拒否, 却下: the decision's own reason
                 pending.append((lab[key], d.reason or "", 14.0))
         elif key == "later_on":
-            pending.append((lab[key], wareki(d.later_on, forms), 0.0))
+            day = format_wareki(d.later_on) if d.later_on else v.get("later_on_blank", forms.data["blank_date"])
+            pending.append((lab[key], forms.fill(v["later_on"], {"date": day}), 0.0))
         elif key == "department":            # the notice's own, else the one handling the request
             pending.append((lab[key], _department(forms, sec, d.department or req.department), 0.0))
         elif key == "remarks":
@@ -225,7 +262,7 @@ def _closing(forms: Forms, sec: dict, values: dict[str, str]) -> list[Table | Sp
 def notice_document(forms: Forms, party: Party, req: Request, d: Decision) -> Document:
     """The decision notice for d's kind (全部開示, 部分開示, 不開示, 存否応答拒否, 不存在; 却下 as 不開示)."""
     sec = forms.notice(d.kind)
-    values = {**party.values(), "request_date": wareki(req.filed_on, forms)}
+    values = _case_values(forms, party, req)
     blocks = [*_notice_head(forms, sec, values, req.requester, d.notice_number, d.decided_on), Space(3),
               *_decision_rows(forms, sec, req, d, values), *_closing(forms, sec, values)]
     return Document(sec["title"], blocks, sec.get("number", ""))
@@ -234,7 +271,7 @@ def notice_document(forms: Forms, party: Party, req: Request, d: Decision) -> Do
 def extension_document(forms: Forms, party: Party, req: Request, e: Event) -> Document:
     """The extension notice (延長, 様式第7号) or the special extension notice (特例延長, 様式第7号の2)."""
     sec = forms.notice(e.kind)
-    values = {**party.values(), "request_date": wareki(req.filed_on, forms)}
+    values = _case_values(forms, party, req)
     lab, v = sec["labels"], sec["values"]
     data = e.data or {}
 
@@ -272,7 +309,7 @@ def appeal_document(forms: Forms, party: Party, req: Request, d: Decision | None
     """審査請求書 against decision d (行政不服審査法第19条第2項), or against inaction when d is None (第19条第3項)."""
     f = forms.section("appeal")
     r = req.requester
-    values = {**party.values(), "request_date": wareki(req.filed_on, forms), "subject": req.subject,
+    values = {**_case_values(forms, party, req), "subject": req.subject,
               "received": wareki(req.received_on, forms), "due": wareki(decision_due, forms)}
     lines = f["appellant_lines"]["group" if r is not None and r.kind == "group" else "person"]
     who = {k: (getattr(r, k, None) or "") if r else "" for k in ("address", "name", "representative", "phone")}
