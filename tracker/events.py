@@ -41,6 +41,11 @@ class Field:
     required: bool = False
     choices: tuple[str, ...] = ()
     limit: int | None = None   # text: the most characters kept
+    # How the command line asks for it: an option ("--until"; "--objects/--agrees" for a yes/no), or,
+    # with argument=True, a positional argument named by the option without its dashes.
+    option: str = ""
+    argument: bool = False
+    help: str = ""
 
     def parse(self, session: Session, value: Any) -> dict[str, Any]:
         """The stored form of value, as {key: …}; BadInput if it cannot be right."""
@@ -286,6 +291,8 @@ class Kind:
     once: bool = False                        # at most one live event of this kind
     dated_from_receipt: bool = True           # refused if dated before the receipt (or the form's date)
     recorded_by_decide: bool = False          # written with its Decision by service.decide, not by record()
+    command: str = ""                         # `kaiji request COMMAND` that records it (cli/requests.py)
+    help: str = ""                            # that command's help
     check: Callable[[Check], None] | None = None
     apply: Callable[[State, Event], None] | None = None
 
@@ -300,48 +307,86 @@ class Kind:
         return out
 
 
-_YEN = Field("amount", "yen", "the amount in yen", required=True)
+def _yen(help: str) -> Field:
+    return Field("amount", "yen", "the amount in yen", required=True, option="--amount", argument=True, help=help)
 
+
+def _text(key: str, option: str, help: str, required: bool = False, limit: int | None = None) -> Field:
+    return Field(key, "text", option, required, limit=limit, option=option, help=help)
+
+
+def _date(key: str, option: str, what: str, help: str, required: bool = True) -> Field:
+    return Field(key, "date", f"{what} ({option})", required, option=option, help=help)
+
+
+_REASON = _text("reason", "--reason", "The reason the notice gives.")
 KINDS: dict[str, Kind] = {k.key: k for k in (
     Kind("filed", "請求書作成", "request written", dated_from_receipt=False, apply=_apply_filed),
     Kind("received", "受付", "received by the office", dated_from_receipt=False, check=_received,
-         apply=_apply_received),
-    Kind("reference", "受付番号", "reference number", (Field("number", "text", "the reference number", True, limit=100),),
-         apply=_apply_reference),
-    Kind("correction_asked", "補正の求め", "correction asked", (Field("what", "text", "--what"),),
-         needs_receipt=True, before_decision=True, check=_correction_asked, apply=_apply_correction_asked),
+         apply=_apply_received, command="receive",
+         help="Record the date the office received the request (受付年月日)."),
+    Kind("reference", "受付番号", "reference number",
+         (Field("number", "text", "the reference number", True, limit=100, option="--number", argument=True),),
+         apply=_apply_reference, command="reference", help="Record the body's (new) reference number for a request."),
+    Kind("correction_asked", "補正の求め", "correction asked", (_text("what", "--what", "What the office asked to "
+                                                                                   "correct."),),
+         needs_receipt=True, before_decision=True, check=_correction_asked, apply=_apply_correction_asked,
+         command="correction", help="Record that the office asked for a correction (補正を求めた)."),
     Kind("correction_answered", "補正", "correction made", needs_receipt=True, before_decision=True,
-         check=_correction_answered, apply=_apply_correction_answered),
+         check=_correction_answered, apply=_apply_correction_answered, command="corrected",
+         help="Record that the correction reached the office (補正)."),
     Kind("extension", "延長通知", "extension notice",
-         (Field("new_due", "date", "the new decision date (--until)", True), Field("reason", "text", "--reason")),
-         needs_receipt=True, before_decision=True, check=_extension),
+         (_date("new_due", "--until", "the new decision date", "The new decision date the notice gives."), _REASON),
+         needs_receipt=True, before_decision=True, check=_extension, command="extend",
+         help="Record an extension notice (延長通知, 様式第7号). Past the rule's limit: warned and recorded."),
     Kind("special_extension", "特例延長通知", "special extension notice",
-         (Field("part_due", "date", "the date for a substantial part (--part-by)", True),
-          Field("rest_due", "date", "the date for the remainder (--rest-by)", True), Field("reason", "text", "--reason")),
-         needs_receipt=True, before_decision=True, check=_extension),
-    Kind("third_party_asked", "第三者意見照会", "third party consulted", (Field("party", "text", "--party"),),
-         needs_receipt=True, before_decision=True),
+         (_date("part_due", "--part-by", "the date for a substantial part",
+                "Date by which a substantial part is decided."),
+          _date("rest_due", "--rest-by", "the date for the remainder", "Date by which the remainder is decided."),
+          _REASON),
+         needs_receipt=True, before_decision=True, check=_extension, command="special-extend",
+         help="Record a special extension notice (特例延長, 様式第7号の2)."),
+    Kind("third_party_asked", "第三者意見照会", "third party consulted",
+         (_text("party", "--party", "The third party consulted (第三者)."),),
+         needs_receipt=True, before_decision=True, command="consult",
+         help="Record that the body asked a third party for its opinion (第三者意見照会)."),
     Kind("third_party_answered", "第三者意見", "third party's answer",
-         (Field("party", "text", "--party"), Field("objects", "bool", "--objects")),
-         needs_receipt=True, check=_objection, apply=_apply_objection),
-    Kind("transfer", "事案の移送", "transfer", (Field("to", "body", "the body transferred to (--to)", True),),
-         needs_receipt=True, before_decision=True, check=_transfer, apply=_apply_transfer),
+         (_text("party", "--party", "The third party."),
+          Field("objects", "bool", "--objects", option="--objects/--agrees",
+                help="The party objects to disclosure (then at least 2 weeks must pass before disclosure).")),
+         needs_receipt=True, check=_objection, apply=_apply_objection, command="consulted",
+         help="Record the third party's answer (第三者の意見)."),
+    Kind("transfer", "事案の移送", "transfer",
+         (Field("to", "body", "the body transferred to (--to)", True, option="--to",
+                help="The body the case was transferred to (移送)."),),
+         needs_receipt=True, before_decision=True, check=_transfer, apply=_apply_transfer, command="transfer",
+         help="Record a transfer to another body (事案移送, 様式第8号); its rule then applies from the original "
+              "receipt."),
     Kind("decision", "開示決定等", "decision",
          (Field("kind", "choice", "a decision kind", True, ("full", "partial", "refusal", "neither", "absent",
                                                              "rejected")),),
          recorded_by_decide=True),
-    Kind("disclosed", "開示の実施", "disclosure carried out", check=_disclosed),
-    Kind("fee_charged", "費用請求", "fee charged", (_YEN,), apply=_apply_fee_charged),
-    Kind("fee_paid", "費用納付", "fee paid", (_YEN,), check=_fee_paid, apply=_apply_fee_paid),
-    Kind("appeal_filed", "審査請求", "appeal", check=_appeal, apply=_apply_appeal),
-    Kind("appeal_referred", "諮問", "referred to the review board", after="appeal_filed", once=True),
-    Kind("board_report", "答申", "review board's report", (Field("outcome", "text", "--outcome"),),
-         after="appeal_referred", once=True),
+    Kind("disclosed", "開示の実施", "disclosure carried out", check=_disclosed, command="disclosed",
+         help="Record that the disclosure was carried out (開示の実施)."),
+    Kind("fee_charged", "費用請求", "fee charged", (_yen("The yen charged."),), apply=_apply_fee_charged,
+         command="fee", help="Record a fee charged (yen), beyond one given with the decision."),
+    Kind("fee_paid", "費用納付", "fee paid", (_yen("The yen paid."),), check=_fee_paid, apply=_apply_fee_paid,
+         command="paid", help="Record a fee paid (yen)."),
+    Kind("appeal_filed", "審査請求", "appeal", check=_appeal, apply=_apply_appeal, command="appeal",
+         help="Record an appeal filed (審査請求), against the decision or, with none made in time, against "
+              "inaction."),
+    Kind("appeal_referred", "諮問", "referred to the review board", after="appeal_filed", once=True,
+         command="appeal-referred", help="Record that the body referred the appeal to its review board (諮問)."),
+    Kind("board_report", "答申", "review board's report",
+         (_text("outcome", "--outcome", "What the board found (答申の結論)."),),
+         after="appeal_referred", once=True, command="board-report", help="Record the review board's report (答申)."),
     Kind("ruling", "裁決", "ruling",
-         (Field("outcome", "choice", "a ruling's outcome", True, ("upheld", "partly-granted", "granted", "dismissed")),
-          Field("notified", "date", "the day the ruling was learned of (--notified)")),
-         after="appeal_filed", once=True, check=_ruling),
-    Kind("withdrawn", "取下げ", "withdrawn"),
+         (Field("outcome", "choice", "a ruling's outcome", True, ("upheld", "partly-granted", "granted", "dismissed"),
+                option="--outcome", help="upheld (棄却), partly-granted (一部認容), granted (認容) or dismissed (却下)."),
+          _date("notified", "--notified", "the day the ruling was learned of", "The day the appellant learned of the "
+                "ruling (the 6 months to sue run from the next day).", required=False)),
+         after="appeal_filed", once=True, check=_ruling, command="ruling", help="Record the ruling on the appeal (裁決)."),
+    Kind("withdrawn", "取下げ", "withdrawn", command="withdraw", help="Record that the request was withdrawn (取下げ)."),
     Kind("note", "メモ", "note", dated_from_receipt=False),
     Kind("retraction", "取消し", "retraction", dated_from_receipt=False),
 )}

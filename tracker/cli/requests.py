@@ -161,87 +161,40 @@ def _record(app: App, request_id: int, kind: str, on: date, data: dict | None = 
                                             else ""))
 
 
-def event_command(name: str, help: str | None = None):
-    """A follow-up command: REQUEST_ID, --on DATE (default today) and --note, then its own options."""
-    def wrap(f):
-        f = click.option("--note", help="A note to keep with the event.")(pass_app(f))
-        f = click.option("--on", "on", type=DATE, default=None, help="The date (default: today).")(f)
-        return request.command(name, help=help)(click.argument("request_id", type=int)(f))
-    return wrap
+def _event_command(kind) -> None:
+    """`kaiji request COMMAND REQUEST_ID [--on DATE] [--note …]` and the options of the kind's data
+    (events.Field), made from the registry: a new kind of event needs no code here."""
+    from ..events import MAX_YEN
+
+    def command(app, request_id, on, note, **values):
+        _record(app, request_id, kind.key, on or today(),
+                {f.key: values[f.option.lstrip("-").split("/")[0].replace("-", "_")] for f in kind.fields}, note)
+
+    f = pass_app(command)
+    for field in reversed(kind.fields):
+        name = field.option.lstrip("-").split("/")[0].replace("-", "_")
+        if field.argument:
+            f = click.argument(name, type=click.IntRange(1, MAX_YEN) if field.type == "yen" else str)(f)
+        elif field.type == "bool":
+            f = click.option(field.option, name, default=False, help=field.help)(f)
+        else:
+            type_ = DATE if field.type == "date" else click.Choice(field.choices) if field.type == "choice" else str
+            f = click.option(field.option, name, type=type_, required=field.required, help=field.help)(f)
+    f = click.option("--note", help="A note to keep with the event.")(f)
+    f = click.option("--on", "on", type=DATE, default=None, help="The date (default: today).")(f)
+    f = click.argument("request_id", type=int)(f)
+    request.command(kind.command, help=kind.help)(f)
 
 
-def _simple_event(name: str, kind: str, help: str) -> None:
-    """A follow-up command that records the event and nothing more."""
-    @event_command(name, help)
-    def command(app, request_id, on, note):
-        _record(app, request_id, kind, on or today(), {}, note)
+def _event_commands() -> None:
+    from ..events import KINDS
+
+    for kind in KINDS.values():
+        if kind.command:
+            _event_command(kind)
 
 
-for _name, _kind, _help in (
-        ("receive", "received", "Record the date the office received the request (受付年月日)."),
-        ("corrected", "correction_answered", "Record that the correction reached the office (補正)."),
-        ("disclosed", "disclosed", "Record that the disclosure was carried out (開示の実施)."),
-        ("appeal", "appeal_filed", "Record an appeal filed (審査請求), against the decision or, with none made in "
-                                   "time, against inaction."),
-        ("appeal-referred", "appeal_referred", "Record that the body referred the appeal to its review board (諮問)."),
-        ("withdraw", "withdrawn", "Record that the request was withdrawn (取下げ)."),
-):
-    _simple_event(_name, _kind, _help)
-
-
-@event_command("reference")
-@click.argument("number")
-def request_reference(app, request_id, number, on, note):
-    """Record the body's (new) reference number for a request."""
-    _record(app, request_id, "reference", on or today(), {"number": number}, note)
-
-
-@event_command("correction")
-@click.option("--what", help="What the office asked to correct.")
-def request_correction(app, request_id, on, what, note):
-    """Record that the office asked for a correction (補正を求めた)."""
-    _record(app, request_id, "correction_asked", on or today(), {"what": what}, note)
-
-
-@event_command("extend")
-@click.option("--until", "until", type=DATE, required=True, help="The new decision date the notice gives.")
-@click.option("--reason", help="The reason the notice gives.")
-def request_extend(app, request_id, until, reason, on, note):
-    """Record an extension notice (延長通知, 様式第7号). Past the rule's limit: warned and recorded."""
-    _record(app, request_id, "extension", on or today(), {"new_due": until, "reason": reason}, note)
-
-
-@event_command("special-extend")
-@click.option("--part-by", type=DATE, required=True, help="Date by which a substantial part is decided.")
-@click.option("--rest-by", type=DATE, required=True, help="Date by which the remainder is decided.")
-@click.option("--reason", help="The reason the notice gives.")
-def request_special_extend(app, request_id, part_by, rest_by, reason, on, note):
-    """Record a special extension notice (特例延長, 様式第7号の2)."""
-    _record(app, request_id, "special_extension", on or today(),
-            {"part_due": part_by, "rest_due": rest_by, "reason": reason}, note)
-
-
-@event_command("consult")
-@click.option("--party", help="The third party consulted (第三者).")
-def request_consult(app, request_id, party, on, note):
-    """Record that the body asked a third party for its opinion (第三者意見照会)."""
-    _record(app, request_id, "third_party_asked", on or today(), {"party": party}, note)
-
-
-@event_command("consulted")
-@click.option("--party", help="The third party.")
-@click.option("--objects/--agrees", default=False,
-              help="The party objects to disclosure (then at least 2 weeks must pass before disclosure).")
-def request_consulted(app, request_id, party, objects, on, note):
-    """Record the third party's answer (第三者の意見)."""
-    _record(app, request_id, "third_party_answered", on or today(), {"party": party, "objects": objects}, note)
-
-
-@event_command("transfer")
-@click.option("--to", "to_body", required=True, help="The body the case was transferred to (移送).")
-def request_transfer(app, request_id, to_body, on, note):
-    """Record a transfer to another body (事案移送, 様式第8号); its rule then applies from the original receipt."""
-    _record(app, request_id, "transfer", on or today(), {"to": to_body}, note)
+_event_commands()
 
 
 @request.command("decide")
@@ -305,37 +258,6 @@ def request_decide(app, request_id, kind, on, notified, withheld, ground, reason
         warn(w)
     click.echo(f"request {request_id}: decision recorded (event {rec.event.id})"
                + (f"; appeal (審査請求) due {st.appeal_due}" if st.appeal_due else ""))
-
-
-@event_command("fee")
-@click.argument("amount", type=click.IntRange(min=1, max=10_000_000))
-def request_fee(app, request_id, amount, on, note):
-    """Record a fee charged (yen), beyond one given with the decision."""
-    _record(app, request_id, "fee_charged", on or today(), {"amount": amount}, note)
-
-
-@event_command("paid")
-@click.argument("amount", type=click.IntRange(min=1, max=10_000_000))
-def request_paid(app, request_id, amount, on, note):
-    """Record a fee paid (yen)."""
-    _record(app, request_id, "fee_paid", on or today(), {"amount": amount}, note)
-
-
-@event_command("board-report")
-@click.option("--outcome", help="What the board found (答申の結論).")
-def request_board_report(app, request_id, outcome, on, note):
-    """Record the review board's report (答申)."""
-    _record(app, request_id, "board_report", on or today(), {"outcome": outcome}, note)
-
-
-@event_command("ruling")
-@click.option("--outcome", type=click.Choice(["upheld", "partly-granted", "granted", "dismissed"]), required=True,
-              help="upheld (棄却), partly-granted (一部認容), granted (認容) or dismissed (却下).")
-@click.option("--notified", type=DATE, help="The day the appellant learned of the ruling (the 6 months to sue "
-                                             "run from the next day).")
-def request_ruling(app, request_id, outcome, notified, on, note):
-    """Record the ruling on the appeal (裁決)."""
-    _record(app, request_id, "ruling", on or today(), {"outcome": outcome, "notified": notified}, note)
 
 
 @request.command("note")
