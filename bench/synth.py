@@ -129,12 +129,12 @@ TOWNS = "本町 栄町 中央 北条 南田辺 浜町 寺内 桜ケ丘 緑が丘
 class _Request:
     """What timeline.compute and timeline.refresh read and write on a request, without the ORM."""
 
-    __slots__ = ("id", "body_id", "events", "decisions", "status", "received_on", "reference", "decision_due",
+    __slots__ = ("id", "body_id", "filed_body_id", "events", "decisions", "status", "received_on", "reference", "decision_due",
                  "decided_on", "notified_on", "appeal_due", "disclosure_on", "rest_due", "fee_unpaid", "lawsuit_due",
                  "flags")
 
     def __init__(self, id: int, body_id: int):
-        self.id, self.body_id, self.events, self.decisions = id, body_id, [], []
+        self.id, self.body_id, self.filed_body_id, self.events, self.decisions = id, body_id, body_id, [], []
 
 
 class _Event:
@@ -393,7 +393,7 @@ def _life(rng: random.Random, ctx: _Context, ids: _Ids, ref: date, age: int) -> 
     dept = ctx.departments[body_id]
     created = datetime.combine(filed, datetime.min.time()) + timedelta(hours=rng.randrange(9, 18), minutes=rng.randrange(60))
     request_row = {
-        "id": rid, "body_id": req.body_id,
+        "id": rid, "body_id": req.body_id, "filed_body_id": req.filed_body_id,
         "requester_id": rng.choices(ctx.requester_ids, ctx.requester_weights)[0] if rng.random() < 0.95 else None,
         "department_id": rng.choice(dept)[0] if dept and rng.random() < 0.6 else None,
         "subject": _subject(rng, filed), "methods": ",".join(methods), "mail": mail,

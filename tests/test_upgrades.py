@@ -247,3 +247,27 @@ def test_an_upgrade_says_whose_dates_it_works_out_differently(empty_url):
     shown = CliRunner().invoke(cli, ["--db", empty_url, "request", "show", "1003", "--json"], catch_exceptions=False)
     got = json.loads(shown.stdout)
     assert (got["decision_due"], got["flags"]) == ("2025-03-11", ["extension_past_limit"])
+
+
+def test_the_filed_body_is_taken_from_the_first_event_of_a_transferred_request(empty_url):
+    """0003 added requests.filed_body_id: for a request transferred (移送) before the upgrade, the
+    body it was filed with is the one its "filed" event names, not the one it is with now."""
+    engine = dbm.make_engine(empty_url)
+    dbm.upgrade(engine, "0002", stdout=QUIET)
+    with engine.begin() as conn:
+        for statement in FILL_0002:
+            conn.execute(text(statement))
+        conn.execute(text("INSERT INTO bodies (id, key, name, head, head_name, jurisdiction_id) VALUES "
+                          "(1002, 'fukuchiyama-kyoiku', '福知山市教育委員会', '福知山市教育委員会', NULL, 1001)"))
+        conn.execute(text("UPDATE requests SET body_id = 1002 WHERE id = 1001"))
+        conn.execute(text(
+            "INSERT INTO events (id, request_id, kind, \"on\", data, note, retracts_id, recorded_at) VALUES "
+            "(1020, 1001, 'transfer', '2025-01-08', '{\"to_body_id\": 1002, \"to\": \"fukuchiyama-kyoiku\"}', "
+            "NULL, NULL, '2025-01-08 09:00:00')"))
+    engine.dispose()
+    assert CliRunner().invoke(cli, ["--db", empty_url, "db", "upgrade"], catch_exceptions=False).exit_code == 0
+    engine = dbm.open_database(empty_url)
+    with engine.connect() as conn:
+        got = dict(conn.execute(text("SELECT id, filed_body_id FROM requests WHERE id IN (1001, 1002)")).all())
+    engine.dispose()
+    assert got == {1001: 1001, 1002: 1001}

@@ -232,10 +232,6 @@ def _ruling(c: Check) -> None:
 
 # ---------------------------------------------------------------- an event's effect on the state
 
-def _apply_filed(s: State, e: Event) -> None:
-    s.body_id = (e.data or {}).get("body_id", s.body_id)
-
-
 def _apply_received(s: State, e: Event) -> None:
     s.received_on = e.on
 
@@ -321,7 +317,7 @@ def _date(key: str, option: str, what: str, help: str, required: bool = True) ->
 
 _REASON = _text("reason", "--reason", "The reason the notice gives.")
 KINDS: dict[str, Kind] = {k.key: k for k in (
-    Kind("filed", "請求書作成", "request written", dated_from_receipt=False, apply=_apply_filed),
+    Kind("filed", "請求書作成", "request written", dated_from_receipt=False),
     Kind("received", "受付", "received by the office", dated_from_receipt=False, check=_received,
          apply=_apply_received, command="receive",
          help="Record the date the office received the request (受付年月日)."),

@@ -146,6 +146,7 @@ class Request(Base):
     __table__ = schema.requests
     id: Mapped[int]
     body_id: Mapped[int]
+    filed_body_id: Mapped[int]
     requester_id: Mapped[int | None]
     department_id: Mapped[int | None]
     subject: Mapped[str]
@@ -169,7 +170,8 @@ class Request(Base):
     lawsuit_due: Mapped[date | None]
     flags: Mapped[str | None]
 
-    body: Mapped["Body"] = relationship()
+    body: Mapped["Body"] = relationship(foreign_keys=[schema.requests.c.body_id])
+    filed_body: Mapped["Body"] = relationship(foreign_keys=[schema.requests.c.filed_body_id])
     requester: Mapped[Optional["Requester"]] = relationship()
     department: Mapped[Optional["Department"]] = relationship()
     events: Mapped[list["Event"]] = relationship(back_populates="request", order_by="Event.id")

@@ -190,7 +190,8 @@ requesters = Table(
 requests = Table(
     "requests", metadata,
     _id(),
-    _ref("body_id", "bodies.id", index=True),
+    _ref("body_id", "bodies.id", index=True),         # the body the request is with now (transfers move it)
+    _ref("filed_body_id", "bodies.id"),               # the body it was filed with: its form's addressee
     _ref("requester_id", "requesters.id", required=False, index=True),
     _ref("department_id", "departments.id", required=False),
     _required("subject", Text),

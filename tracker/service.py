@@ -284,7 +284,7 @@ def add_request(session: Session, *, body: str, subject: str, filed: date | None
     if received is not None and received < filed:
         raise Refused(f"the office cannot have received the request on {received} before the form's date {filed}; "
                       "check --filed and --received.")
-    req = Request(body=b, subject=subject, methods=",".join(method_keys(methods)), mail=mail,
+    req = Request(body=b, body_id=b.id, filed_body_id=b.id, subject=subject, methods=",".join(method_keys(methods)), mail=mail,
                   reason=clean(reason, "the reason", multiline=True), filed_on=filed,
                   notes=clean(notes, "the notes", multiline=True),
                   requester=requester_by_name(session, requester),
@@ -627,9 +627,9 @@ def recompute_all(session: Session, batch: int = 1000) -> list[int]:
     """Work out every request's stored dates and flags again (after an upgrade of kaiji's rules);
     return the ids of the requests whose stored values changed."""
     lookup = jurisdiction_lookup(session)
-    cols = [c.key for c in schema.requests.c if c.key not in ("id", "body_id", "requester_id", "department_id",
-                                                                  "subject", "methods", "mail", "reason", "filed_on",
-                                                                  "notes", "created_at")]
+    given = {"id", "body_id", "filed_body_id", "requester_id", "department_id", "subject", "methods", "mail", "reason",
+             "filed_on", "notes", "created_at"}  # what the user gave; the rest is worked out
+    cols = [c.key for c in schema.requests.c if c.key not in given]
     changed, last = [], 0
     while True:
         reqs = list(session.scalars(select(Request).where(Request.id > last).order_by(Request.id).limit(batch)

@@ -108,7 +108,7 @@ def compute(request: Request, jurisdiction_of) -> State:
     `jurisdiction_of(body_id)` returns the jurisdiction of a body (bodies change on transfer).
     """
     events = live_events(request)
-    s = State(body_id=request.body_id)
+    s = State(body_id=request.filed_body_id)  # transfers (移送) move it on
     kinds = {e.kind for e in events}
     live_ids = {e.id for e in events}
     s.decisions = sorted((d for d in request.decisions if d.event_id in live_ids), key=lambda d: (d.decided_on, d.id))

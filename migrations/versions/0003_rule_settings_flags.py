@@ -6,6 +6,8 @@
 - bodies.appeal_authority: the 審査庁 (行政不服審査法第4条) where it is not the body's own head.
 - requests.lawsuit_due, requests.flags: derived from the timeline (kaiji recomputes every request's
   stored dates after an upgrade).
+- requests.filed_body_id: the body a request was filed with (its form's addressee), which until now
+  was kept only in its first event's data; filled in from there.
 
 The shipped presets whose facts changed are updated where a group has not changed them: 東京都's
 extension limit is not pushed back by corrections (第12条第2項 has no such clause), 京都市 gains its
@@ -15,6 +17,8 @@ the national law allows transfers to 独立行政法人等 (第12条の2).
 Revision ID: 0003
 Revises: 0002
 """
+import json
+
 from alembic import op
 import sqlalchemy as sa
 
@@ -50,9 +54,28 @@ def upgrade() -> None:
     with op.batch_alter_table('requests', schema=None) as batch_op:
         batch_op.add_column(sa.Column('lawsuit_due', sa.Date(), nullable=True))
         batch_op.add_column(sa.Column('flags', sa.String(length=200), nullable=True))
+        batch_op.add_column(sa.Column('filed_body_id', sa.Integer(), nullable=True))
         batch_op.create_index('ix_requests_lawsuit_due', ['lawsuit_due'], unique=False)
 
     conn = op.get_bind()
+    # The filed body: the body a request is with, unless a transfer moved it; then the first "filed"
+    # event's body_id (read in Python: JSON is read differently by each database).
+    conn.execute(sa.text("UPDATE requests SET filed_body_id = body_id"))
+    moved = conn.execute(sa.text(
+        "SELECT e.request_id, e.data FROM events e WHERE e.kind = 'filed' AND e.request_id IN "
+        "(SELECT request_id FROM events WHERE kind = 'transfer') ORDER BY e.id")).all()
+    seen = set()
+    for request_id, data in moved:
+        if request_id in seen:
+            continue
+        seen.add(request_id)
+        body_id = (json.loads(data) if isinstance(data, str) else data or {}).get("body_id")
+        if body_id is not None:
+            conn.execute(sa.text("UPDATE requests SET filed_body_id = :b WHERE id = :r"), {"b": body_id, "r": request_id})
+    with op.batch_alter_table('requests', schema=None) as batch_op:
+        batch_op.alter_column('filed_body_id', existing_type=sa.Integer(), nullable=False)
+        batch_op.create_foreign_key(op.f('fk_requests_filed_body_id_bodies'), 'bodies', ['filed_body_id'], ['id'])
+
     jur = "(SELECT id FROM jurisdictions WHERE key = :key)"
     conn.execute(sa.text(f"UPDATE deadline_rules SET correction_extends_limit = :no "
                          f"WHERE jurisdiction_id = {jur} AND effective_from IS NULL AND source = :source"),
@@ -69,6 +92,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     with op.batch_alter_table('requests', schema=None) as batch_op:
+        batch_op.drop_constraint(op.f('fk_requests_filed_body_id_bodies'), type_='foreignkey')
+        batch_op.drop_column('filed_body_id')
         batch_op.drop_index('ix_requests_lawsuit_due')
         batch_op.drop_column('flags')
         batch_op.drop_column('lawsuit_due')

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..errors import refuse_missing_requests
-from ..schema import bodies, events, id_batches, jurisdictions, requesters, requests
+from ..schema import bodies, id_batches, jurisdictions, requesters, requests
 
 
 def _by_id(session: Session, table, ids) -> dict[int, SimpleNamespace]:
@@ -34,19 +34,11 @@ def request_forms(session: Session, request_ids: Sequence[int]) -> list[tuple[Si
     jurisdiction as `.jurisdiction`."""
     reqs = _by_id(session, requests, request_ids)
     refuse_missing_requests(request_ids, reqs)
-    # The form is addressed to the body the request was filed with; a transfer (移送) later moves the
-    # request, not its form. That body is in the first "filed" event's data.
-    filed: dict[int, int] = {}
-    for batch in id_batches(reqs):
-        q = (select(events.c.request_id, events.c.data)
-             .where(events.c.request_id.in_(batch), events.c.kind == "filed")
-             .order_by(events.c.id))
-        for r in session.execute(q):
-            filed.setdefault(r.request_id, (r.data or {}).get("body_id"))
+    # The form is addressed to the body the request was filed with (requests.filed_body_id); a
+    # transfer (移送) later moves the request, not its form.
     people = _by_id(session, requesters, [r.requester_id for r in reqs.values()])
     for r in reqs.values():
         r.requester = people.get(r.requester_id)
-        r.filed_body_id = filed.get(r.id) or r.body_id
     places = _by_id(session, bodies, [r.filed_body_id for r in reqs.values()])
     governs = _by_id(session, jurisdictions, [b.jurisdiction_id for b in places.values()])
     for b in places.values():
