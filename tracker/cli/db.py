@@ -84,17 +84,19 @@ def db_check(app: App) -> None:
 
 @db.command("backup")
 @click.argument("file", type=click.Path(dir_okay=False, writable=True))
+@click.option("--force", is_flag=True, help="Replace an existing FILE (never a database or another backup).")
 @pass_app
-def db_backup(app: App, file) -> None:
+def db_backup(app: App, file, force) -> None:
     """Copy the SQLite database to FILE, consistently even while others are writing to it.
 
     \b
-    FILE must not exist yet; the copy is readable by you only. Restore by pointing --db at the copy,
-    or by copying it over the database while no kaiji is running. For PostgreSQL, use pg_dump.
+    FILE must not exist yet (--force replaces a file that is not a SQLite database); the copy is
+    readable by you only. Restore by pointing --db at the copy, or by copying it over the
+    database while no kaiji is running. For PostgreSQL, use pg_dump.
     Example:
       kaiji db backup ~/kaiji-backups/kaiji-2025-01-31.sqlite3
     """
     from .. import db as dbm
 
-    dest = dbm.backup(app.url, file)
+    dest = dbm.backup(app.url, file, force)
     click.echo(f"backup written to {dest}")
