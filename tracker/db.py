@@ -287,51 +287,56 @@ def check(engine: Engine, stdout: IO[str] | None = None) -> None:
         command.check(alembic_config(conn, stdout))
 
 
-def _undo_new(engine: Engine, path: Path, existed: bool) -> None:
-    """Remove the SQLite database kaiji was creating (empty it again, if it was an empty file), and its side files.
+def _create(path: Path) -> None:
+    """A new SQLite database at path, built under a temporary name beside it and given its name only
+    when whole (files.replacing): a full disk or Ctrl-C leaves no empty or half-made database. If
+    another kaiji created it meanwhile, theirs is kept."""
+    from .files import database_files, make_folder, replacing
 
-    Not if it holds a table: another kaiji created the same new database at the same time, and succeeded."""
-    import sqlite3
-
-    from .files import database_files
-
-    engine.dispose()
     try:
-        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
-        try:
-            if con.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
-                return
-        finally:
-            con.close()
-    except sqlite3.Error:
-        return  # locked by another kaiji, or unreadable: left as it is
-    for f in database_files(path):
-        try:
-            os.truncate(f, 0) if existed and f == path else f.unlink(missing_ok=True)
-        except OSError:
-            pass
+        make_folder(path.parent)
+    except OSError as exc:
+        raise Refused(f"cannot create the database file {path} ({exc.strerror}); check the --db path "
+                      "or KAIJI_DB.") from None
+    part = None
+    try:
+        with replacing(path, what="the new database") as part:
+            try:
+                engine = make_engine("sqlite:///" + str(part))
+                try:
+                    upgrade(engine, stdout=open(os.devnull, "w"))
+                finally:
+                    engine.dispose()
+                if Path(f"{part}-wal").exists():  # SQLite could not move all of it into the file itself
+                    raise Refused("its last step failed")
+            except (DatabaseError, Refused) as exc:  # a full disk, mostly
+                cause = exc if isinstance(exc, DatabaseError) else exc.__context__
+                reason = str(cause.orig).splitlines()[0] if isinstance(cause, DatabaseError) else str(exc)
+                raise Refused(f"cannot create the database file {path} ({reason}); nothing was written: free some "
+                              "space, or choose another --db, and try again.") from None
+    except Refused:
+        if not path.exists():
+            raise   # else: another kaiji created it meanwhile
+    finally:
+        for f in database_files(part)[1:] if part is not None else ():
+            f.unlink(missing_ok=True)
 
 
 def open_database(url: str) -> Engine:
     """An engine on a database at the code's schema: a new one is created, an older one refused."""
     path = sqlite_path(url)
-    new, existed = path is not None and (not path.exists() or _empty_file(path)), path is not None and path.exists()
+    if path is not None and not path.exists():
+        _create(path)
     engine = make_engine(url)
     try:
         rev = current_revision(engine)
     except OperationalError as exc:
         raise Refused(f"cannot reach the database at {describe(url)} ({str(exc.orig).splitlines()[0]}); "
                       "check the URL and that the server is running.") from None
-    if rev is None:
-        try:
-            use_wal(engine)
-            upgrade(engine, stdout=open(os.devnull, "w"))
-        except BaseException:
-            if new:  # a full disk, Ctrl-C: no half-made database is left behind
-                _undo_new(engine, path, existed)
-            raise
-    elif rev == HEAD:
+    if rev in (None, HEAD):
         use_wal(engine)
+    if rev is None:
+        upgrade(engine, stdout=open(os.devnull, "w"))
     elif rev != HEAD:
         if rev in REVISIONS:
             raise Refused(f"the database at {describe(url)} is at schema {rev}, older than this kaiji's {HEAD}; "
