@@ -80,10 +80,11 @@ def count_requests(db: Path) -> int:
 @pytest.mark.parametrize("suffix", ["", "-wal", "-shm", "-journal"])
 def test_a_pdf_is_never_written_over_the_database_or_its_side_files(sqlite_db, suffix):
     target = Path(f"{sqlite_db}{suffix}")
-    result = invoke("--db", sqlite_db, "pdf", "request", "1", "-o", target, "--force")
-    assert "is the database or one of its files" in one_sentence(result, 2)
-    assert not target.exists() or not target.read_bytes().startswith(b"%PDF")  # SQLite's own -shm changes
-    assert count_requests(sqlite_db) == 1
+    for force in ([], ["--force"]):
+        result = invoke("--db", sqlite_db, "pdf", "request", "1", "-o", target, *force)
+        assert "is the database or one of its files" in one_sentence(result, 2)
+        assert not target.exists() or not target.read_bytes().startswith(b"%PDF")  # SQLite's own -shm changes
+        assert count_requests(sqlite_db) == 1
 
 
 def test_a_pdf_is_never_written_over_a_backup(sqlite_db, tmp_path):
@@ -178,6 +179,20 @@ def test_a_closed_pipe_on_a_read_stays_quiet(sqlite_db):
     finally:
         os.close(write)
     assert (p.returncode, p.stderr) == (1, b"")
+
+
+def test_ctrl_c_after_the_commit_says_the_request_was_saved(kaiji, monkeypatch):
+    from tracker.cli import requests
+
+    def interrupted(message):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(requests, "warn", interrupted)  # called after the commit, for a requester new to kaiji
+    result = CliRunner().invoke(cli, ["--db", kaiji.url, *ADD, "--requester", "山田 花子"], catch_exceptions=False)
+    message = one_sentence(result, 3)
+    assert "the records were saved (requesters 1; requests 1; events" in message and "interrupted" in message
+    assert "山田" not in message
+    assert len(kaiji.ok("request", "list", "--json").output.split('"id"')) == 2  # one request, saved once
 
 
 def test_describe_saved_names_tables_and_ids_only():

@@ -240,7 +240,13 @@ class KaijiGroup(click.Group):
             if isinstance(exc.cause, BrokenPipeError):
                 ctx.exit(1)  # the reader went away (`kaiji request list | head`): nothing to say, nothing written
             raise Failure(f"cannot write to standard output ({exc.reason()}); nothing was written.") from None
-        except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt, BrokenPipeError):
+        except KeyboardInterrupt:
+            app = ctx.find_object(App)
+            if app is not None and app.saved:
+                raise Failure(f"the records were saved ({describe_saved(app.saved)}), but kaiji was interrupted "
+                              "before it said so: do not run the command again.", SAVED_BUT_OUTPUT_FAILED) from None
+            raise
+        except (click.ClickException, click.exceptions.Exit, click.Abort, BrokenPipeError):
             # BrokenPipeError: the reader went away (`kaiji request list | head`); Click ends quietly.
             raise
         except Exception as exc:
