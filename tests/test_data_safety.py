@@ -142,6 +142,16 @@ def test_a_full_stdout_after_the_commit_says_the_request_was_saved(sqlite_db):
     assert count_requests(sqlite_db) == 2  # saved once; the message says so, so that it is not run again
 
 
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+@pytest.mark.parametrize("command", [["pdf", "request", "1", "-o", "{tmp}/r.pdf"], ["db", "backup", "{tmp}/b.sqlite3"]])
+def test_a_full_stdout_after_a_file_was_written_says_so(sqlite_db, tmp_path, command):
+    args = [a.replace("{tmp}", str(tmp_path)) for a in command]
+    with open("/dev/full", "w") as full:
+        p = run(["--db", sqlite_db, *args], stdout=full, stderr=subprocess.PIPE, capture_output=False, text=True)
+    assert p.returncode == 3 and f"{args[-1]} was written, but standard output failed" in one_sentence(p.stderr)
+    assert Path(args[-1]).exists()
+
+
 def test_a_closed_pipe_after_the_commit_says_the_request_was_saved(sqlite_db):
     read, write = os.pipe()
     os.close(read)

@@ -161,7 +161,9 @@ class App:
         self.db = db
         self.debug = debug
         self._engine = None
-        self.saved: list = []  # what committed transactions wrote (see _saved)
+        self.committed = False  # whether a transaction of this command has committed
+        self.done: str | None = None  # what a command that changes things outside a transaction did (a file written)
+        self.saved: list = []  # what the committed transactions wrote, as far as the ORM saw it (see _saved)
 
     @property
     def url(self) -> str:
@@ -189,7 +191,15 @@ class App:
         with transaction(self.engine) as session:
             rows = _saved(session)
             yield session
+        self.committed = True
         self.saved.extend(rows)
+
+    def saved_failure(self, what: str) -> Failure | None:
+        """After a commit (or a file written): the sentence that says so, so that the command is not run again."""
+        done = self.done or (f"the records were saved ({describe_saved(self.saved)})" if self.committed else None)
+        if done is None:
+            return None
+        return Failure(f"{done}, but {what}: do not run the command again.", SAVED_BUT_OUTPUT_FAILED)
 
     def read(self):
         from ..db import reading
@@ -234,17 +244,17 @@ class KaijiGroup(click.Group):
         except OutputFailed as exc:
             _silence_stdout()
             app = ctx.find_object(App)
-            if app is not None and app.saved:
-                raise Failure(f"the records were saved ({describe_saved(app.saved)}), but standard output failed "
-                              f"({exc.reason()}): do not run the command again.", SAVED_BUT_OUTPUT_FAILED) from None
+            saved = app and app.saved_failure(f"standard output failed ({exc.reason()})")
+            if saved:
+                raise saved from None
             if isinstance(exc.cause, BrokenPipeError):
                 ctx.exit(1)  # the reader went away (`kaiji request list | head`): nothing to say, nothing written
             raise Failure(f"cannot write to standard output ({exc.reason()}); nothing was written.") from None
         except KeyboardInterrupt:
             app = ctx.find_object(App)
-            if app is not None and app.saved:
-                raise Failure(f"the records were saved ({describe_saved(app.saved)}), but kaiji was interrupted "
-                              "before it said so: do not run the command again.", SAVED_BUT_OUTPUT_FAILED) from None
+            saved = app and app.saved_failure("kaiji was interrupted before it said so")
+            if saved:
+                raise saved from None
             raise
         except (click.ClickException, click.exceptions.Exit, click.Abort, BrokenPipeError):
             # BrokenPipeError: the reader went away (`kaiji request list | head`); Click ends quietly.

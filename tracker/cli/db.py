@@ -35,8 +35,10 @@ def db_upgrade(app: App, revision) -> None:
         return click.echo(f"database at {dbm.describe(app.url)}: schema {before}, already up to date.")
     saved = dbm.backup_before_change(app.url, engine, "upgrade")
     if saved is not None:
+        app.done = f"the backup {saved} was written"
         click.echo(f"backup of the database before the upgrade: {saved}")
     dbm.upgrade(engine, revision, stdout=sys.stderr)
+    app.done = "the database was upgraded" + (f" (its backup: {saved})" if saved else "")
     click.echo(f"database at {dbm.describe(app.url)}: schema {before or 'empty'} -> {dbm.current_revision(engine)}.")
 
 
@@ -51,8 +53,10 @@ def db_downgrade(app: App, revision) -> None:
     dbm.refuse_unknown(engine, revision, allow_base=True)
     saved = dbm.backup_before_change(app.url, engine, "downgrade")
     if saved is not None:
+        app.done = f"the backup {saved} was written"
         click.echo(f"backup of the database before the downgrade: {saved}")
     dbm.downgrade(engine, revision, stdout=sys.stderr)
+    app.done = "the database was downgraded" + (f" (its backup: {saved})" if saved else "")
     click.echo(f"database at {dbm.describe(app.url)}: schema now {dbm.current_revision(engine) or 'empty'}.")
 
 
@@ -99,4 +103,5 @@ def db_backup(app: App, file, force) -> None:
     from .. import db as dbm
 
     dest = dbm.backup(app.url, file, force)
+    app.done = f"the backup {dest} was written"
     click.echo(f"backup written to {dest}")

@@ -47,6 +47,7 @@ def _write(app: App, rendered, output: str | None, default: str, force: bool) ->
     except OSError:
         pass  # a name too long, say: write_bytes says so
     path = write_bytes(path, rendered.pdf, force=force, keep=database_files(sqlite_path(app.url)))
+    app.done = f"{path} was written"
     click.echo(f"wrote {path} ({pages}, {size})")
 
 
