@@ -87,6 +87,13 @@ def test_a_pdf_is_never_written_over_the_database_or_its_side_files(sqlite_db, s
         assert count_requests(sqlite_db) == 1
 
 
+def test_the_database_is_recognised_through_a_symbolic_link(sqlite_db, tmp_path):
+    (tmp_path / "link").symlink_to(sqlite_db.parent)
+    result = invoke("--db", sqlite_db, "pdf", "request", "1", "-o", tmp_path / "link" / "kaiji.sqlite3-journal")
+    assert "is the database or one of its files" in one_sentence(result, 2)
+    assert not Path(f"{sqlite_db}-journal").exists()
+
+
 def test_a_pdf_is_never_written_over_a_backup(sqlite_db, tmp_path):
     backup = tmp_path / "copy.sqlite3"
     assert invoke("--db", sqlite_db, "db", "backup", backup).exit_code == 0

@@ -54,8 +54,9 @@ def failure(path: Path, exc: OSError, what: str = "") -> KaijiError:
 
 def _refuse_clobber(path: Path, force: bool, keep: Iterable[Path]) -> None:
     """Refuse to write over the database, a SQLite file, a folder, or (without force) any existing file."""
+    real = os.path.realpath(path)
     for k in keep:
-        if path == k.absolute() or (path.exists() and k.exists() and os.path.samefile(path, k)):
+        if real == os.path.realpath(k) or (path.exists() and k.exists() and os.path.samefile(path, k)):
             raise BadInput(f"{path} is the database or one of its files; name another file.")
     if not os.path.lexists(path):
         return
