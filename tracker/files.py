@@ -21,7 +21,7 @@ from .errors import BadInput, KaijiError, Refused
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 SIDE_FILES = ("", "-wal", "-shm", "-journal")
-_FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO}
+_FULL = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC), errno.EFBIG, errno.EIO}
 
 
 def database_files(database: Path | None) -> list[Path]:
@@ -70,8 +70,8 @@ def _refuse_clobber(path: Path, force: bool, keep: Iterable[Path]) -> None:
         raise Refused(f"{path} exists already; give --force to replace it, or name a new file.")
 
 
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
+def _fsync(path: Path, flags: int = os.O_RDWR) -> None:
+    fd = os.open(path, flags)  # read-write: Windows flushes only a file open for writing
     try:
         os.fsync(fd)
     finally:
@@ -108,7 +108,7 @@ def replacing(path: str | os.PathLike[str], *, force: bool = False, keep: Iterab
                     raise
                 os.replace(part, path)  # a file system without hard links
         with suppress(OSError):  # the rename itself reaches the disk (not possible on every system)
-            _fsync(path.parent)
+            _fsync(path.parent, os.O_RDONLY)
     except OSError as exc:
         raise failure(path, exc, what) from None
     finally:
