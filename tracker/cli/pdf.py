@@ -47,8 +47,9 @@ def _write(app: App, rendered, output: str | None, default: str, force: bool) ->
     except OSError:
         pass  # a name too long, say: write_bytes says so
     path = write_bytes(path, rendered.pdf, force=force, keep=database_files(sqlite_path(app.url)))
-    app.done = f"{path} was written"
+    app.done = f"{path} was written"  # until it has been said (a batch goes on with the next file)
     click.echo(f"wrote {path} ({pages}, {size})")
+    app.done = None
 
 
 def _to_stdout(pdf: bytes, pages: str, size: str) -> None:
