@@ -32,6 +32,7 @@ def db_upgrade(app: App, revision) -> None:
     before = dbm.current_revision(engine)
     if before == (dbm.HEAD if revision == "head" else revision):
         dbm.upgrade(engine, revision, stdout=sys.stderr)  # changes no schema; adds presets a newer kaiji ships
+        app.done = "the database is up to date"
         return click.echo(f"database at {dbm.describe(app.url)}: schema {before}, already up to date.")
     saved = dbm.backup_before_change(app.url, engine, "upgrade")
     if saved is not None:
