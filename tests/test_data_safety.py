@@ -188,6 +188,14 @@ def test_an_output_failure_before_any_commit_is_one_sentence_and_saves_nothing(k
     assert "cannot write to standard output" in message and "U+2014" in message and "nothing was written" in message
 
 
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+@pytest.mark.parametrize("args", [["--help"], ["--version"], ["request", "--help"]])
+def test_help_into_a_full_stdout_is_one_sentence(args):
+    with open("/dev/full", "w") as full:
+        p = run(args, stdout=full, stderr=subprocess.PIPE, capture_output=False, text=True)
+    assert p.returncode == 1 and "cannot write to standard output (No space left on device)" in one_sentence(p.stderr)
+
+
 def test_a_closed_pipe_on_a_read_stays_quiet(sqlite_db):
     read, write = os.pipe()
     os.close(read)

@@ -356,4 +356,11 @@ def main() -> None:
     # 100,000 requests), freeing nothing. So it is off until the database is opened (App.engine),
     # where what is loaded so far is frozen out of its sight and it starts again for the command's work.
     gc.disable()
-    cli(prog_name="kaiji")
+    guard_stdout()
+    try:
+        cli(prog_name="kaiji")
+    except OutputFailed as exc:  # while Click itself printed (kaiji --help, --version), before any command ran
+        _silence_stdout()
+        if not isinstance(exc.cause, BrokenPipeError):
+            click.echo(f"kaiji: error: cannot write to standard output ({exc.reason()}).", err=True)
+        sys.exit(1)
