@@ -161,7 +161,7 @@ def test_batch_in_one_file_or_one_file_each(kaiji, tmp_path):
     for i, s in enumerate(subjects, 1):
         assert s in pdf_text(folder / f"request-{i}.pdf")
     # In the order given, and a batch with one unknown id is refused whole, naming it.
-    kaiji.ok("pdf", "request", "3", "1", "-o", batch)
+    kaiji.ok("pdf", "request", "3", "1", "-o", batch, "--force")
     assert [subjects[2] in pdf_text(batch, 1), subjects[0] in pdf_text(batch, 2)] == [True, True]
     refused = tmp_path / "refused"
     for ids, missing in ((["1", "7", "2"], "7"), (["2", "0"], "0"), (["1", str(2**40)], str(2**40))):
@@ -459,7 +459,7 @@ def test_head_name_is_optional(kaiji, tmp_path):
     assert_has(out, "舞鶴市長")
     assert MAYOR not in pdf_text(out)
     set_head_name(kaiji.url)
-    kaiji.ok("pdf", "notice", "1", "-o", out)
+    kaiji.ok("pdf", "notice", "1", "-o", out, "--force")
     assert_has(out, f"舞鶴市長　{MAYOR}")
 
 

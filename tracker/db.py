@@ -77,17 +77,27 @@ def sqlite_path(url: str) -> Path | None:
     return Path(path) if path and path != ":memory:" else None
 
 
+def _empty_file(path: Path) -> bool:
+    try:
+        return path.is_file() and path.stat().st_size == 0
+    except OSError:
+        return False
+
+
 def make_engine(url: str) -> Engine:
     # hide_parameters: the values of a statement (names, addresses) stay out of logs and error texts.
     from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
     path = sqlite_path(url)
-    if path is not None and not path.exists():
+    if path is not None and (not path.exists() or _empty_file(path)):
+        from .files import make_folder
+
         try:
-            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-            # The requests hold personal data: a new database file is readable by its owner only
-            # (SQLite gives its -wal and -shm files the same permissions).
-            os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+            make_folder(path.parent)
+            # The requests hold personal data: a new database file (or an empty one kaiji fills) is
+            # readable by its owner only (SQLite gives its -wal and -shm files the same permissions).
+            os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+            os.chmod(path, 0o600)
         except OSError as exc:
             raise Refused(f"cannot create the database file {path} ({exc.strerror}); check the --db path "
                           "or KAIJI_DB.") from None
@@ -144,13 +154,14 @@ def refuse_unknown(engine: Engine, target: str, *, allow_base: bool = False) -> 
                       "know: it was written by a newer kaiji; upgrade kaiji (pip install -U kaiji).")
 
 
-def backup(url: str, dest: str | os.PathLike[str]) -> Path:
+def backup(url: str, dest: str | os.PathLike[str], force: bool = False) -> Path:
     """Copy a SQLite database to a new file, consistently even while other processes write to it.
 
     SQLite's online backup copies every page inside one read transaction, so the copy is the
     database as of one moment (in WAL mode, writers go on meanwhile). The copy is written beside
-    its destination under a temporary name, checked, and only then given its name: a crash leaves
-    no half-written file that looks like a backup. It is readable by its owner only.
+    its destination under a temporary name, checked, and only then given its name (files.replacing):
+    a crash leaves no half-written file that looks like a backup. It is readable by its owner only.
+    An existing file is replaced only with force, and never the database or another SQLite file.
     """
     import sqlite3
 
@@ -162,34 +173,28 @@ def backup(url: str, dest: str | os.PathLike[str]) -> Path:
     if not source.is_file():
         raise BadInput(f"there is no database file at {source}; check the --db path or KAIJI_DB.")
     current_revision(make_engine(url))  # refuses a file that is not a database
+    from .files import database_files, replacing
+
     dest = Path(dest).expanduser().resolve()
-    if dest.exists():
-        raise Refused(f"{dest} exists already; kaiji does not overwrite a file with a backup, so name a new one.")
     if not dest.parent.is_dir():
         raise BadInput(f"the folder {dest.parent} does not exist; create it or name a file in an existing folder.")
-    if dest == source.resolve():
-        raise BadInput("the backup cannot be the database file itself; name a new file.")
-    part = dest.with_name(f".{dest.name}.part-{os.getpid()}")
-    try:
-        os.close(os.open(part, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
-        src = sqlite3.connect(source, timeout=30)
-        dst = sqlite3.connect(part)
+    with replacing(dest, force=force, keep=database_files(source), what="the backup") as part:
         try:
-            src.backup(dst)  # all pages in one step: one consistent snapshot
-            dst.execute("PRAGMA journal_mode = DELETE")  # one self-contained file, no -wal beside it
-            ok = dst.execute("PRAGMA integrity_check").fetchone()[0]
-        finally:
-            dst.close()
-            src.close()
+            src = sqlite3.connect(source, timeout=30)
+            dst = sqlite3.connect(part)
+            try:
+                src.backup(dst)  # all pages in one step: one consistent snapshot
+                dst.execute("PRAGMA journal_mode = DELETE")  # one self-contained file, no -wal beside it
+                ok = dst.execute("PRAGMA integrity_check").fetchone()[0]
+            finally:
+                dst.close()
+                src.close()
+        except sqlite3.Error as exc:  # a full disk, mostly
+            raise Refused(f"cannot write the backup {dest} ({exc}); nothing was written there: free some space "
+                          "and try again.") from None
         if ok != "ok":
             raise Refused(f"the copy of {source} failed SQLite's integrity check ({ok}); the database may be "
                           "damaged: keep it as it is and ask for help.")
-        with open(part, "rb") as f:
-            os.fsync(f.fileno())
-        os.replace(part, dest)
-    finally:
-        if part.exists():
-            part.unlink()
     return dest
 
 
@@ -285,8 +290,46 @@ def check(engine: Engine, stdout: IO[str] | None = None) -> None:
         command.check(alembic_config(conn, stdout))
 
 
+def _create(path: Path) -> None:
+    """A new SQLite database at path, built under a temporary name beside it and given its name only
+    when whole (files.replacing): a full disk or Ctrl-C leaves no empty or half-made database. If
+    another kaiji created it meanwhile, theirs is kept."""
+    from .files import database_files, make_folder, replacing
+
+    try:
+        make_folder(path.parent)
+    except OSError as exc:
+        raise Refused(f"cannot create the database file {path} ({exc.strerror}); check the --db path "
+                      "or KAIJI_DB.") from None
+    part = None
+    try:
+        with replacing(path, what="the new database") as part:
+            try:
+                engine = make_engine("sqlite:///" + str(part))
+                try:
+                    upgrade(engine, stdout=open(os.devnull, "w"))
+                finally:
+                    engine.dispose()
+                if Path(f"{part}-wal").exists():  # SQLite could not move all of it into the file itself
+                    raise Refused("its last step failed")
+            except (DatabaseError, Refused) as exc:  # a full disk, mostly
+                cause = exc if isinstance(exc, DatabaseError) else exc.__context__
+                reason = str(cause.orig).splitlines()[0] if isinstance(cause, DatabaseError) else str(exc)
+                raise Refused(f"cannot create the database file {path} ({reason}); nothing was written: free some "
+                              "space, or choose another --db, and try again.") from None
+    except Refused:
+        if not path.exists():
+            raise   # else: another kaiji created it meanwhile
+    finally:
+        for f in database_files(part)[1:] if part is not None else ():
+            f.unlink(missing_ok=True)
+
+
 def open_database(url: str) -> Engine:
     """An engine on a database at the code's schema: a new one is created, an older one refused."""
+    path = sqlite_path(url)
+    if path is not None and not path.exists():
+        _create(path)
     engine = make_engine(url)
     try:
         rev = current_revision(engine)

@@ -7,6 +7,9 @@ so that `kaiji --help` and `kaiji --version` start fast.
 from __future__ import annotations
 
 import gc
+import os
+import sys
+from contextlib import contextmanager
 from datetime import date
 from typing import Any, Iterable
 
@@ -46,6 +49,111 @@ class Failure(click.ClickException):
         click.echo(f"kaiji: error: {self.format_message()}", err=True)
 
 
+SAVED_BUT_OUTPUT_FAILED = 3  # the exit code when the records were saved but the report of it could not be shown
+
+
+class OutputFailed(Exception):
+    """Standard output could not take what kaiji printed: a full disk, a closed pipe, an encoding that
+    cannot show a character. Raised by _Guarded, so that it is told apart from kaiji's own errors."""
+
+    def __init__(self, cause: Exception):
+        super().__init__(str(cause))
+        self.cause = cause
+
+    def reason(self) -> str:
+        c = self.cause
+        if isinstance(c, UnicodeEncodeError):
+            char = c.object[c.start:c.end][:1]
+            return (f"its encoding, {c.encoding}, cannot show the character U+{ord(char):04X}; set "
+                    "PYTHONIOENCODING=utf-8 or use a UTF-8 terminal")
+        if isinstance(c, BrokenPipeError):
+            return "the program reading it closed it"
+        return (c.strerror if isinstance(c, OSError) and c.strerror else type(c).__name__)
+
+
+class _Guarded:
+    """Standard output (text, or its binary .buffer) whose failures are OutputFailed."""
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def _call(self, name: str, *args):
+        try:
+            return getattr(self._stream, name)(*args)
+        except (OSError, UnicodeEncodeError, ValueError) as exc:  # ValueError: the stream was closed
+            raise OutputFailed(exc) from exc
+
+    def write(self, data):
+        return self._call("write", data)
+
+    def writelines(self, lines):
+        return self._call("writelines", lines)
+
+    def flush(self):
+        return self._call("flush")
+
+    @property
+    def buffer(self):
+        return _Guarded(self._stream.buffer)
+
+    def __getattr__(self, name: str):
+        return getattr(self._stream, name)
+
+
+def guard_stdout() -> None:
+    if not isinstance(sys.stdout, _Guarded) and sys.stdout is not None:
+        sys.stdout = _Guarded(sys.stdout)
+
+
+def _silence_stdout() -> None:
+    """After a failure, what is still buffered for standard output goes nowhere: Python's own flush at
+    exit would otherwise fail again and turn the exit code into 120."""
+    try:
+        fd = sys.__stdout__.fileno()
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, fd)
+        os.close(null)
+    except (AttributeError, OSError, ValueError):  # not a real file (the test runner's)
+        pass
+
+
+def _saved(session) -> list:
+    """What a write session inserted, changed or deleted, as (table, primary key) pairs, in order."""
+    from sqlalchemy import event, inspect
+
+    rows: list[tuple[str, str, object]] = []
+
+    @event.listens_for(session, "after_flush")
+    def after_flush(session, _context):
+        for how, objects in (("new", session.new), ("changed", session.dirty), ("deleted", session.deleted)):
+            for obj in objects:
+                if how != "changed" or session.is_modified(obj):
+                    key = inspect(obj).mapper.primary_key_from_instance(obj)
+                    rows.append((how, obj.__table__.name, key[0] if len(key) == 1 else tuple(key)))
+    return rows
+
+
+def describe_saved(rows: list) -> str:
+    """`requests 7; events 12–13 (2)`: ids and tables only, never a value (it may be personal data)."""
+    parts = []
+    new = {(table, key) for how, table, key in rows if how == "new"}
+    for how in ("new", "changed", "deleted"):
+        by_table: dict[str, list] = {}
+        for h, table, key in rows:
+            if h == how and (how == "new" or (table, key) not in new) and key not in by_table.setdefault(table, []):
+                by_table[table].append(key)
+        for table, keys in ((t, k) for t, k in by_table.items() if k):
+            ints = sorted(k for k in keys if isinstance(k, int))
+            if len(ints) == len(keys) and len(ints) > 2 and ints[-1] - ints[0] == len(ints) - 1:
+                ids = f"{ints[0]}–{ints[-1]} ({len(ints)})"
+            elif len(keys) > 5:
+                ids = f"{len(keys)} rows"
+            else:
+                ids = ", ".join(map(str, keys))
+            parts.append(f"{'' if how == 'new' else how + ' '}{table} {ids}")
+    return "; ".join(parts) or "the changes"
+
+
 class App:
     """What every command shares: where the database is, and the engine once it is opened."""
 
@@ -53,6 +161,9 @@ class App:
         self.db = db
         self.debug = debug
         self._engine = None
+        self.committed = False  # whether a transaction of this command has committed
+        self.done: str | None = None  # what a command that changes things outside a transaction did (a file written)
+        self.saved: list = []  # what the committed transactions wrote, as far as the ORM saw it (see _saved)
 
     @property
     def url(self) -> str:
@@ -71,10 +182,24 @@ class App:
             self._engine = open_database(self.url)
         return self._engine
 
+    @contextmanager
     def write(self):
+        """A transaction; once it has committed, what it wrote is kept in self.saved, for the message
+        should printing the result fail (the user must not run the command again)."""
         from ..db import transaction
 
-        return transaction(self.engine)
+        with transaction(self.engine) as session:
+            rows = _saved(session)
+            yield session
+        self.committed = True
+        self.saved.extend(rows)
+
+    def saved_failure(self, what: str) -> Failure | None:
+        """After a commit (or a file written): the sentence that says so, so that the command is not run again."""
+        done = self.done or (f"the records were saved ({describe_saved(self.saved)})" if self.committed else None)
+        if done is None:
+            return None
+        return Failure(f"{done}, but {what}: do not run the command again.", SAVED_BUT_OUTPUT_FAILED)
 
     def read(self):
         from ..db import reading
@@ -85,13 +210,53 @@ class App:
 pass_app = click.make_pass_decorator(App)
 
 
+class KaijiCommand(click.Command):
+    def invoke(self, ctx: click.Context):
+        _refuse_broken_text(ctx)
+        return super().invoke(ctx)
+
+
+def _refuse_broken_text(ctx: click.Context) -> None:
+    """Refuse a value that is not valid UTF-8 (its bytes arrive as surrogates), naming the option, not the value.
+
+    File names are left alone: a file may be named in any bytes."""
+    from ..errors import BadInput
+
+    for param in ctx.command.params:
+        values = ctx.params.get(param.name)
+        if isinstance(param.type, click.Path) or (param.metavar or "") in ("PATH", "FILE"):
+            continue
+        for value in values if isinstance(values, (tuple, list)) else (values,):
+            if isinstance(value, str) and any("\ud800" <= c <= "\udfff" for c in value):
+                name = param.opts[0] if param.opts and param.param_type_name == "option" else param.human_readable_name
+                raise BadInput(f"{name} is not valid UTF-8 text (a broken encoding?); type it or save it as UTF-8 "
+                               "and try again.")
+
+
 class KaijiGroup(click.Group):
+    command_class = KaijiCommand
+
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
         except KaijiError as exc:
             raise Failure(str(exc), exc.exit_code) from None
-        except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt, BrokenPipeError):
+        except OutputFailed as exc:
+            _silence_stdout()
+            app = ctx.find_object(App)
+            saved = app and app.saved_failure(f"standard output failed ({exc.reason()})")
+            if saved:
+                raise saved from None
+            if isinstance(exc.cause, BrokenPipeError):
+                ctx.exit(1)  # the reader went away (`kaiji request list | head`): nothing to say, nothing written
+            raise Failure(f"cannot write to standard output ({exc.reason()}); nothing was written.") from None
+        except KeyboardInterrupt:
+            app = ctx.find_object(App)
+            saved = app and app.saved_failure("kaiji was interrupted before it said so")
+            if saved:
+                raise saved from None
+            raise
+        except (click.ClickException, click.exceptions.Exit, click.Abort, BrokenPipeError):
             # BrokenPipeError: the reader went away (`kaiji request list | head`); Click ends quietly.
             raise
         except Exception as exc:
@@ -180,6 +345,7 @@ def cli(ctx: click.Context, db: str | None, debug: bool) -> None:
       kaiji overdue
       kaiji explain 1
     """
+    guard_stdout()
     ctx.obj = App(db, debug)
 
 
@@ -190,4 +356,11 @@ def main() -> None:
     # 100,000 requests), freeing nothing. So it is off until the database is opened (App.engine),
     # where what is loaded so far is frozen out of its sight and it starts again for the command's work.
     gc.disable()
-    cli(prog_name="kaiji")
+    guard_stdout()
+    try:
+        cli(prog_name="kaiji")
+    except OutputFailed as exc:  # while Click itself printed (kaiji --help, --version), before any command ran
+        _silence_stdout()
+        if not isinstance(exc.cause, BrokenPipeError):
+            click.echo(f"kaiji: error: cannot write to standard output ({exc.reason()}).", err=True)
+        sys.exit(1)

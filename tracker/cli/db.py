@@ -32,11 +32,14 @@ def db_upgrade(app: App, revision) -> None:
     before = dbm.current_revision(engine)
     if before == (dbm.HEAD if revision == "head" else revision):
         dbm.upgrade(engine, revision, stdout=sys.stderr)  # changes no schema; adds presets a newer kaiji ships
+        app.done = "the database is up to date"
         return click.echo(f"database at {dbm.describe(app.url)}: schema {before}, already up to date.")
     saved = dbm.backup_before_change(app.url, engine, "upgrade")
     if saved is not None:
+        app.done = f"the backup {saved} was written"
         click.echo(f"backup of the database before the upgrade: {saved}")
     changed = dbm.upgrade(engine, revision, stdout=sys.stderr)
+    app.done = "the database was upgraded" + (f" (its backup: {saved})" if saved else "")
     if changed:
         shown = ", ".join(map(str, changed[:20])) + (" …" if len(changed) > 20 else "")
         click.echo(f"this kaiji works out {len(changed)} request(s)' dates or flags differently; updated: {shown} "
@@ -55,8 +58,10 @@ def db_downgrade(app: App, revision) -> None:
     dbm.refuse_unknown(engine, revision, allow_base=True)
     saved = dbm.backup_before_change(app.url, engine, "downgrade")
     if saved is not None:
+        app.done = f"the backup {saved} was written"
         click.echo(f"backup of the database before the downgrade: {saved}")
     dbm.downgrade(engine, revision, stdout=sys.stderr)
+    app.done = "the database was downgraded" + (f" (its backup: {saved})" if saved else "")
     click.echo(f"database at {dbm.describe(app.url)}: schema now {dbm.current_revision(engine) or 'empty'}.")
 
 
@@ -88,17 +93,20 @@ def db_check(app: App) -> None:
 
 @db.command("backup")
 @click.argument("file", type=click.Path(dir_okay=False, writable=True))
+@click.option("--force", is_flag=True, help="Replace an existing FILE (never a database or another backup).")
 @pass_app
-def db_backup(app: App, file) -> None:
+def db_backup(app: App, file, force) -> None:
     """Copy the SQLite database to FILE, consistently even while others are writing to it.
 
     \b
-    FILE must not exist yet; the copy is readable by you only. Restore by pointing --db at the copy,
-    or by copying it over the database while no kaiji is running. For PostgreSQL, use pg_dump.
+    FILE must not exist yet (--force replaces a file that is not a SQLite database); the copy is
+    readable by you only. Restore by pointing --db at the copy, or by copying it over the
+    database while no kaiji is running. For PostgreSQL, use pg_dump.
     Example:
       kaiji db backup ~/kaiji-backups/kaiji-2025-01-31.sqlite3
     """
     from .. import db as dbm
 
-    dest = dbm.backup(app.url, file)
+    dest = dbm.backup(app.url, file, force)
+    app.done = f"the backup {dest} was written"
     click.echo(f"backup written to {dest}")

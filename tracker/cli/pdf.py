@@ -14,6 +14,7 @@ _FONT = click.option(
          "machine; 'builtin' for ReportLab's font, not embedded). Also KAIJI_FONT.")
 _OUTPUT = click.option("-o", "--output", metavar="PATH",
                        help="The PDF file to write, or - for standard output (default: a name in this folder).")
+_FORCE = click.option("--force", is_flag=True, help="Replace an existing PDF of the same name (never a database).")
 
 
 @cli.group(cls=KaijiGroup)
@@ -29,26 +30,58 @@ def pdf() -> None:
     """
 
 
-def _write(rendered, output: str | None, default: str) -> None:
-    from ..errors import BadInput
+def _write(app: App, rendered, output: str | None, default: str, force: bool) -> None:
+    from ..db import sqlite_path
+    from ..files import database_files, write_bytes
 
     for w in rendered.warnings:
         warn(w)
     pages = f"{rendered.pages} page{'s' if rendered.pages != 1 else ''}"
+    size = f"{len(rendered.pdf) // 1024 + 1} KB"
     if output == "-":
-        with click.open_file("-", "wb") as stdout:
-            stdout.write(rendered.pdf)
-        click.echo(f"wrote the PDF to standard output ({pages}, {len(rendered.pdf) // 1024 + 1} KB)", err=True)
-        return
+        return _to_stdout(rendered.pdf, pages, size)
     path = Path(output or default).expanduser()
-    if path.is_dir():
-        path = path / default
     try:
-        path.write_bytes(rendered.pdf)
-    except OSError as exc:
-        raise BadInput(f"cannot write {path} ({exc.strerror or exc}); check the folder exists and is writable.") \
-            from None
-    click.echo(f"wrote {path} ({pages}, {len(rendered.pdf) // 1024 + 1} KB)")
+        if path.is_dir():
+            path = path / default
+    except OSError:
+        pass  # a name too long, say: write_bytes says so
+    path = write_bytes(path, rendered.pdf, force=force, keep=database_files(sqlite_path(app.url)))
+    app.done = f"{path} was written"  # until it has been said (a batch goes on with the next file)
+    click.echo(f"wrote {path} ({pages}, {size})")
+    app.done = None
+
+
+def _to_stdout(pdf: bytes, pages: str, size: str) -> None:
+    """The PDF on standard output, reported written only once all of it was taken."""
+    from . import OutputFailed
+
+    stdout = click.get_binary_stream("stdout")
+    try:
+        stdout.write(pdf)
+        stdout.flush()
+    except OutputFailed as exc:
+        raise Failure(f"the PDF did not reach standard output whole ({exc.reason()}).") from None
+    if _reader_gone(stdout):
+        raise Failure("the program reading standard output closed it; the PDF may not have reached it whole.")
+    click.echo(f"wrote the PDF to standard output ({pages}, {size})", err=True)
+
+
+def _reader_gone(stream) -> bool:
+    """Whether standard output is a pipe whose reader has already closed it (the data written may be lost)."""
+    import os
+    import select
+    import stat
+
+    try:
+        fd = stream.fileno()
+        if not stat.S_ISFIFO(os.fstat(fd).st_mode) or not hasattr(select, "poll"):
+            return False
+        poll = select.poll()
+        poll.register(fd, 0)  # POLLERR and POLLHUP are reported whatever is asked
+        return any(events & (select.POLLERR | select.POLLHUP) for _, events in poll.poll(0))
+    except (AttributeError, OSError, ValueError):  # not a real file (the test runner's)
+        return False
 
 
 @pdf.command("request")
@@ -57,9 +90,10 @@ def _write(rendered, output: str | None, default: str) -> None:
 @click.option("--body", metavar="KEY", help="With --blank: the body whose form and address to print (kaiji body list).")
 @click.option("--each", is_flag=True, help="One file per request, named request-ID.pdf (-o names the folder).")
 @_OUTPUT
+@_FORCE
 @_FONT
 @pass_app
-def pdf_request(app: App, request_ids, blank, body, each, output, font) -> None:
+def pdf_request(app: App, request_ids, blank, body, each, output, force, font) -> None:
     """The request form (開示請求書, 様式第1号) of one or more requests, ready to stamp and hand in.
 
     \b
@@ -70,13 +104,14 @@ def pdf_request(app: App, request_ids, blank, body, each, output, font) -> None:
       kaiji pdf request --blank --body maizuru  # the empty form
     """
     from .. import pdf as printing
+    from ..files import make_folder
 
     if blank:
         if request_ids:
             raise click.UsageError("--blank prints the empty form; leave out the request ids.")
         with app.read() as s:
             rendered = printing.blank_request_pdf(s, body, font)
-        return _write(rendered, output, f"request-blank{'-' + body if body else ''}.pdf")
+        return _write(app, rendered, output, f"request-blank{'-' + body if body else ''}.pdf", force)
     if body:
         raise click.UsageError("--body goes with --blank; a request's form is addressed to the body it was filed with.")
     if not request_ids:
@@ -86,18 +121,22 @@ def pdf_request(app: App, request_ids, blank, body, each, output, font) -> None:
         folder = Path(output or ".").expanduser()
         if output == "-" or (folder.exists() and not folder.is_dir()):
             raise click.UsageError(f"with --each, -o names a folder; {output} is a file.")
+        taken = [f"request-{i}.pdf" for i in ids if (folder / f"request-{i}.pdf").exists()]
+        if taken and not force:  # said before any is written, not after the first few
+            raise Failure(f"{folder / taken[0]} exists already ({len(taken)} of the files do); give --force to replace "
+                          "them, or name another folder.")
         with app.read() as s:
             files = printing.request_pdfs(s, ids, font)
         try:
-            folder.mkdir(parents=True, exist_ok=True)
+            make_folder(folder)
         except OSError as exc:
             raise Failure(f"cannot create the folder {folder} ({exc.strerror}); choose another -o.", 1) from None
         for i, rendered in zip(ids, files):
-            _write(rendered, str(folder / f"request-{i}.pdf"), f"request-{i}.pdf")
+            _write(app, rendered, str(folder / f"request-{i}.pdf"), f"request-{i}.pdf", force)
         return
     with app.read() as s:
         rendered = printing.request_pdf(s, ids, font)
-    _write(rendered, output, f"request-{'-'.join(map(str, ids))}.pdf")
+    _write(app, rendered, output, f"request-{'-'.join(map(str, ids))}.pdf", force)
 
 
 @pdf.command("notice")
@@ -105,9 +144,10 @@ def pdf_request(app: App, request_ids, blank, body, each, output, font) -> None:
 @click.option("--decision", "decision_id", type=int, help="Only this decision (kaiji request show lists them).")
 @click.option("--extension", is_flag=True, help="The extension notice (延長, 様式第7号) instead of the decision's.")
 @_OUTPUT
+@_FORCE
 @_FONT
 @pass_app
-def pdf_notice(app: App, request_id, decision_id, extension, output, font) -> None:
+def pdf_notice(app: App, request_id, decision_id, extension, output, force, font) -> None:
     """The notice of a request's decision, in the layout of its kind (全部開示 … 不存在), with the 教示.
 
     Kept as a record of the notice received, to file and to share. With --extension: the
@@ -123,7 +163,7 @@ def pdf_notice(app: App, request_id, decision_id, extension, output, font) -> No
         raise click.UsageError("--extension prints the extension notice; leave out --decision.")
     with app.read() as s:
         rendered = printing.notice_pdf(s, request_id, decision_id, extension, font)
-    _write(rendered, output, f"{'extension' if extension else 'notice'}-{request_id}.pdf")
+    _write(app, rendered, output, f"{'extension' if extension else 'notice'}-{request_id}.pdf", force)
 
 
 @pdf.command("appeal")
@@ -137,9 +177,10 @@ def pdf_notice(app: App, request_id, decision_id, extension, output, font) -> No
 @click.option("--on", "on", type=DATE, help="The appeal's date (default: today).")
 @click.option("--decision", "decision_id", type=int, help="The decision appealed (default: the latest one that withholds something).")
 @_OUTPUT
+@_FORCE
 @_FONT
 @pass_app
-def pdf_appeal(app: App, request_id, reasons_file, purpose, instruction, on, decision_id, output, font) -> None:
+def pdf_appeal(app: App, request_id, reasons_file, purpose, instruction, on, decision_id, output, force, font) -> None:
     """The appeal (審査請求書, 行政不服審査法第19条) against a request's decision, or against inaction.
 
     Without a decision, and once the decision is overdue, the form is the appeal against
@@ -155,7 +196,7 @@ def pdf_appeal(app: App, request_id, reasons_file, purpose, instruction, on, dec
     with app.read() as s:
         rendered = printing.appeal_pdf(s, request_id, printing.Appeal(on or today(), reasons, purpose, instruction),
                                        decision_id, font)
-    _write(rendered, output, f"appeal-{request_id}.pdf")
+    _write(app, rendered, output, f"appeal-{request_id}.pdf", force)
 
 
 def _read_text(path: str) -> str:

@@ -211,9 +211,10 @@ def _parse(name: str, path: Path):
 
     from reportlab.pdfbase.ttfonts import TTFont
 
+    from ..files import make_folder, write_bytes
+
     before = path.stat()
     font = TTFont(name, str(path), subfontIndex=0)
-    partial = None
     try:
         st = path.stat()
         if (st.st_size, st.st_mtime_ns, st.st_ino) != (before.st_size, before.st_mtime_ns, before.st_ino):
@@ -222,18 +223,13 @@ def _parse(name: str, path: Path):
         data = pickle.dumps(({k: v for k, v in vars(font).items() if k not in _NOT_KEPT},
                              {k: v for k, v in vars(font.face).items() if k not in _FACE_NOT_KEPT}),
                             protocol=pickle.HIGHEST_PROTOCOL)
-        cached.parent.mkdir(parents=True, exist_ok=True)
+        make_folder(cached.parent)
         path_part, _, env_part = cached.stem.split("-")
         for old in cached.parent.glob(f"{path_part}-*-{env_part}.pickle"):
             old.unlink(missing_ok=True)   # the parse of this font file before it changed
-        partial = cached.with_name(f"{cached.name}.{os.getpid()}.tmp")
-        partial.write_bytes(data)
-        os.replace(partial, cached)       # whole or not at all: a reader never sees half a file
+        write_bytes(cached, data, force=True)  # whole or not at all: a reader never sees half a file
     except Exception:  # noqa: BLE001 - a read-only home, a full disk: the PDF does not need the cache
         pass
-    finally:
-        if partial is not None:
-            partial.unlink(missing_ok=True)   # left only when the write or the replace failed
     return font
 
 

@@ -28,6 +28,9 @@ def _find(key: str) -> tuple[str, str] | None:
     if not _KEY.fullmatch(key):
         return None
     if folder := os.environ.get("KAIJI_FORMS"):
+        if not Path(folder).expanduser().is_dir():
+            raise BadInput(f"KAIJI_FORMS names {folder}, which is not a folder; point it at the folder of your form "
+                           "files, or unset it.")
         p = Path(folder).expanduser() / f"{key}.toml"
         if p.is_file():
             try:
@@ -120,4 +123,29 @@ def load(jurisdiction_key: str) -> Forms:
     """The forms for a jurisdiction: its own file, or the generic one."""
     key = file_for(jurisdiction_key)
     data, where = _read(key)
+    if key != GENERIC:
+        _check_types(data, _read(GENERIC)[0], where)
     return Forms(key, where, data)
+
+
+def _check_types(data: dict[str, Any], generic: dict[str, Any], where: str, path: str = "") -> None:
+    """Refuse a value of another kind than generic.toml's for the same key (title = 12345, say)."""
+    for k, v in data.items():
+        if k not in generic:
+            continue
+        g, name = generic[k], f"{path}{k}"
+        if isinstance(g, dict) and isinstance(v, dict):
+            _check_types(v, g, where, name + ".")
+            continue
+        text_list = isinstance(g, list) and all(isinstance(x, str) for x in g)
+        kind = {str: "text", bool: "true or false", int: "a number", float: "a number",
+                list: "a list of text" if text_list else "a list", dict: "a table"}[type(g)]
+        if isinstance(g, list):
+            ok = isinstance(v, list) and (not text_list or all(isinstance(x, str) for x in v))
+        elif isinstance(g, (int, float)) and not isinstance(g, bool):
+            ok = isinstance(v, (int, float)) and not isinstance(v, bool)
+        else:
+            ok = type(v) is type(g)
+        if not ok:
+            raise BadInput(f"the form file {where} sets {name} to {type(v).__name__} {str(v)[:40]!r}, but it must be "
+                           f"{kind}; fix it.")

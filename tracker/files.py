@@ -1,0 +1,130 @@
+"""Every file kaiji writes goes through here (PDFs, backups, and any export to come): whole or not at all.
+
+A file is written under a temporary name in its own folder, readable by its owner only, flushed to
+the disk (fsync) and only then given its name. If anything fails or the user interrupts (Ctrl-C),
+the temporary file is removed and whatever had the name before is left as it was; a process killed
+outright (SIGKILL, a power cut) can leave only a hidden `.kaiji-….part` file, never a half-written
+file under the name asked for. Nothing is written over the database, its -wal, -shm or -journal
+file, or any other SQLite database (a backup); an existing file is replaced only when asked.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import secrets
+from contextlib import contextmanager, suppress
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from .errors import BadInput, KaijiError, Refused
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+SIDE_FILES = ("", "-wal", "-shm", "-journal")
+_FULL = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC), errno.EFBIG, errno.EIO}
+
+
+def database_files(database: Path | None) -> list[Path]:
+    """A SQLite database's file and the files SQLite keeps beside it; none for another database."""
+    return [] if database is None else [Path(f"{database}{suffix}") for suffix in SIDE_FILES]
+
+
+def make_folder(folder: Path) -> None:
+    """Create a folder and its missing parents, each readable by its owner only whatever the umask.
+
+    Raises OSError; the caller says what the folder was for."""
+    missing = []
+    while not folder.exists():
+        missing.append(folder)
+        folder = folder.parent
+    for f in reversed(missing):
+        with suppress(FileExistsError):  # another process made it meanwhile
+            os.mkdir(f, 0o700)
+
+
+def failure(path: Path, exc: OSError, what: str = "") -> KaijiError:
+    """An OSError while writing path, as one sentence: a full disk is refused (1), a bad path is misuse (2)."""
+    where = f"{what} {path}" if what else str(path)
+    if exc.errno in _FULL:
+        return Refused(f"cannot write {where} ({exc.strerror}); nothing was written there, and a file of that name "
+                       "is as it was: free some space and try again.")
+    return BadInput(f"cannot write {where} ({exc.strerror or exc}); check that the folder exists and is writable "
+                    "and that the name is not too long.")
+
+
+def _refuse_clobber(path: Path, force: bool, keep: Iterable[Path]) -> None:
+    """Refuse to write over the database, a SQLite file, a folder, or (without force) any existing file."""
+    real = os.path.realpath(path)
+    for k in keep:
+        if real == os.path.realpath(k) or (path.exists() and k.exists() and os.path.samefile(path, k)):
+            raise BadInput(f"{path} is the database or one of its files; name another file.")
+    if not os.path.lexists(path):
+        return
+    if path.is_dir():
+        raise BadInput(f"{path} is a folder; name a file.")
+    with suppress(OSError), open(path, "rb") as f:
+        if f.read(len(SQLITE_HEADER)) == SQLITE_HEADER:
+            raise Refused(f"{path} is a SQLite database (a kaiji database or a backup); kaiji never writes over "
+                          "one, even with --force: name a new file.")
+    if not force:
+        raise Refused(f"{path} exists already; give --force to replace it, or name a new file.")
+
+
+def _fsync(path: Path, flags: int = os.O_RDWR) -> None:
+    fd = os.open(path, flags)  # read-write: Windows flushes only a file open for writing
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+@contextmanager
+def replacing(path: str | os.PathLike[str], *, force: bool = False, keep: Iterable[Path] = (),
+              what: str = "") -> Iterator[Path]:
+    """Yield a new, empty temporary file beside path for the caller to fill; then give it path's name.
+
+    keep: files never written over (the database's, database_files()). Without force an existing
+    file is refused, also one that appears while the caller writes. Every failure is a KaijiError.
+    """
+    path = Path(os.path.abspath(Path(path).expanduser()))
+    try:
+        _refuse_clobber(path, force, keep)
+        part = path.with_name(f".kaiji-{os.getpid()}-{secrets.token_hex(4)}.part")
+        os.close(os.open(part, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except OSError as exc:
+        raise failure(path, exc, what) from None
+    try:
+        yield part
+        _fsync(part)
+        if force:
+            os.replace(part, path)
+        else:
+            try:
+                os.link(part, path)  # fails if the name was taken meanwhile: never clobbers
+            except FileExistsError:
+                raise Refused(f"{path} exists already; give --force to replace it, or name a new file.") from None
+            except OSError as exc:
+                if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV):
+                    raise
+                os.replace(part, path)  # a file system without hard links
+        with suppress(OSError):  # the rename itself reaches the disk (not possible on every system)
+            _fsync(path.parent, os.O_RDONLY)
+    except OSError as exc:
+        raise failure(path, exc, what) from None
+    finally:
+        with suppress(OSError):
+            os.unlink(part)
+
+
+def write_bytes(path: str | os.PathLike[str], data: bytes, *, force: bool = False, keep: Iterable[Path] = (),
+                what: str = "") -> Path:
+    """Write data to path as replacing() does; returns the path written."""
+    with replacing(path, force=force, keep=keep, what=what) as part:
+        fd = os.open(part, os.O_WRONLY)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+        finally:
+            os.close(fd)
+    return Path(os.path.abspath(Path(path).expanduser()))
