@@ -81,7 +81,7 @@ def test_the_boards_notice_and_appeal_go_to_the_board_not_its_head(kaiji, tmp_pa
     assert flat(pdf_text(appeal)).startswith(flat(f"審査請求書令和7年2月1日{EDU}様"))
     # set explicitly, it is what both print
     kaiji.ok("body", "edit", "maizuru-edu", "--appeal-authority", "舞鶴市教育委員会（委員会会議）")
-    kaiji.ok("pdf", "notice", "1", "-o", notice)
+    kaiji.ok("pdf", "notice", "1", "-o", notice, "--force")
     assert_has(notice, "舞鶴市教育委員会（委員会会議）に対して審査請求")
 
 

@@ -191,3 +191,17 @@ def test_a_blank_form_with_no_body_leaves_the_addressee_and_the_ordinance_to_wri
     assert addressee.startswith("＿＿＿＿＿＿＿＿＿＿"), addressee                  # not a bare 「様」
     opening = next(line for line in lines if "の規定により" in line)
     assert re.fullmatch("＿{10,}の規定により、次のとおり行政文書の開示を請求します。", opening), opening
+
+
+def test_a_form_file_may_share_a_block_but_not_name_one_it_lacks(tmp_path, monkeypatch):
+    from tracker.errors import BadInput
+    from tracker.pdf import forms
+
+    monkeypatch.setenv("KAIJI_FORMS", str(tmp_path))
+    (tmp_path / "maizuru.toml").write_text(
+        'extends = "generic"\n[request.block]\nperson = [{ label = "氏名", value = "{name}" }]\ngroup = "person"\n',
+        "utf-8")
+    assert forms.load("maizuru").key == "maizuru"
+    (tmp_path / "maizuru.toml").write_text('extends = "generic"\n[request.block]\ngroup = "nobody"\n', "utf-8")
+    with pytest.raises(BadInput, match="request.block.group"):
+        forms.load("maizuru")

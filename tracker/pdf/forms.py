@@ -142,6 +142,8 @@ def _check_types(data: dict[str, Any], generic: dict[str, Any], where: str, path
                 list: "a list of text" if text_list else "a list", dict: "a table"}[type(g)]
         if isinstance(g, list):
             ok = isinstance(v, list) and (not text_list or all(isinstance(x, str) for x in v))
+            # request.block: a kind may name another kind whose block it shares (group = "person").
+            ok = ok or path == "request.block." and isinstance(v, str) and v in data
         elif isinstance(g, (int, float)) and not isinstance(g, bool):
             ok = isinstance(v, (int, float)) and not isinstance(v, bool)
         else:
