@@ -526,3 +526,19 @@ def test_the_lists_and_the_request_form_need_no_mapped_classes(kaiji, tmp_path):
     assert "2024-12-27  2025-01-10          1  2025-01-11" in out        # overdue 1 day; 不作為 appeal from 01-11
     assert "LOADED []" in out, out
     assert (tmp_path / "r.pdf").stat().st_size > 1000
+
+
+def test_the_cycle_collector_runs_for_every_command_that_turns_to_the_database(tmp_path):
+    """main() turns Python's cycle collector off while a command imports its modules; every command that then
+    works on a database (also `db upgrade`, which does not open it as the others do) turns it on again."""
+    import subprocess
+    import sys
+
+    probe = ("import gc, sys; from tracker import db; real = db.make_engine\n"
+             "def spy(*a, **k):\n    print('collector', gc.isenabled(), file=sys.stderr); return real(*a, **k)\n"
+             "db.make_engine = spy\nsys.argv = ['kaiji'] + sys.argv[1:]\nfrom tracker.cli import main\nmain()\n")
+    url = f"sqlite:///{tmp_path / 'k.sqlite3'}"
+    for args in (["db", "upgrade"], ["request", "list"]):
+        done = subprocess.run([sys.executable, "-c", probe, "--db", url, *args], capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+        assert "collector True" in done.stderr and "collector False" not in done.stderr, args

@@ -205,3 +205,27 @@ def test_a_form_file_may_share_a_block_but_not_name_one_it_lacks(tmp_path, monke
     (tmp_path / "maizuru.toml").write_text('extends = "generic"\n[request.block]\ngroup = "nobody"\n', "utf-8")
     with pytest.raises(BadInput, match="request.block.group"):
         forms.load("maizuru")
+
+
+def test_the_forms_are_found_from_a_plain_checkout(tmp_path):
+    """Run from a source tree with no install (PYTHONPATH), forms/ beside tracker/ is read, as migrations/ is."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    for folder in ("tracker", "forms", "migrations"):
+        shutil.copytree(root / folder, tmp_path / folder, ignore=shutil.ignore_patterns("__pycache__"))
+    code = ("import tracker; from tracker.pdf import forms; "
+            "print(tracker.__file__); print(forms.load('maizuru').where, forms.shipped())")
+    # -S: no site module, so no installed kaiji (an editable install's finder) is seen; the libraries
+    # kaiji needs come from where this Python finds them.
+    libs = [p for p in sys.path if p.endswith("site-packages")]
+    done = subprocess.run([sys.executable, "-S", "-c", code], capture_output=True, text=True, cwd=tmp_path,
+                          env={"PYTHONPATH": os.pathsep.join([str(tmp_path), *libs]), "PATH": "/usr/bin:/bin"})
+    assert done.returncode == 0, done.stderr
+    where, found = done.stdout.splitlines()
+    assert where.startswith(str(tmp_path))
+    assert "forms/maizuru.toml" in found and "'generic'" in found

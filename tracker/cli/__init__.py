@@ -173,14 +173,20 @@ class App:
 
     @property
     def engine(self):
+        """The database, opened at this kaiji's schema (a new one is created)."""
         if self._engine is None:
             from ..db import open_database
 
-            if not gc.isenabled():  # main() turned the cycle collector off while the command imported its modules
-                gc.freeze()         # what is loaded now (modules, mapped classes) lives as long as the process
-                gc.enable()
+            collect_again()
             self._engine = open_database(self.url)
         return self._engine
+
+    def bare_engine(self):
+        """The database as it is, whatever its schema: for the `kaiji db` commands that inspect or change it."""
+        from ..db import make_engine
+
+        collect_again()
+        return make_engine(self.url)
 
     @contextmanager
     def write(self):
@@ -349,12 +355,22 @@ def cli(ctx: click.Context, db: str | None, debug: bool) -> None:
     ctx.obj = App(db, debug)
 
 
+def collect_again() -> None:
+    """Once a command has imported what it needs and turns to the database: freeze what is loaded (modules,
+    mapped classes, which live as long as the process) out of the cycle collector's sight, and start it
+    again for the command's own work (main() turned it off)."""
+    if not gc.isenabled():
+        gc.freeze()
+        gc.enable()
+
+
 def main() -> None:
     # A command first imports SQLAlchemy, the models and the rules: several hundred thousand objects
     # that live as long as the process. Python's cycle collector would walk them again and again while
     # they are created, and at every full collection after (a third of `kaiji overdue`'s own time at
-    # 100,000 requests), freeing nothing. So it is off until the database is opened (App.engine),
-    # where what is loaded so far is frozen out of its sight and it starts again for the command's work.
+    # 100,000 requests), freeing nothing. So it is off until the command turns to the database
+    # (App.engine, App.bare_engine: collect_again), and on again for the command's own work whatever
+    # it does; a command that never opens a database ends before it would matter.
     gc.disable()
     guard_stdout()
     try:

@@ -27,7 +27,7 @@ def db_upgrade(app: App, revision) -> None:
     """
     from .. import db as dbm
 
-    engine = dbm.make_engine(app.url)
+    engine = app.bare_engine()
     dbm.refuse_unknown(engine, revision)
     before = dbm.current_revision(engine)
     if before == (dbm.HEAD if revision == "head" else revision):
@@ -54,7 +54,7 @@ def db_downgrade(app: App, revision) -> None:
     """Downgrade the schema to REVISION ('base' removes everything); a SQLite file is backed up first."""
     from .. import db as dbm
 
-    engine = dbm.make_engine(app.url)
+    engine = app.bare_engine()
     dbm.refuse_unknown(engine, revision, allow_base=True)
     saved = dbm.backup_before_change(app.url, engine, "downgrade")
     if saved is not None:
@@ -71,7 +71,7 @@ def db_current(app: App) -> None:
     """Print the database's schema revision and whether it is this kaiji's."""
     from .. import db as dbm
 
-    rev = dbm.current_revision(dbm.make_engine(app.url))
+    rev = dbm.current_revision(app.bare_engine())
     state = "up to date" if rev == dbm.HEAD else f"this kaiji expects {dbm.HEAD}"
     click.echo(f"{dbm.describe(app.url)}: schema {rev or 'empty'} ({state})")
 
@@ -106,7 +106,9 @@ def db_backup(app: App, file, force) -> None:
       kaiji db backup ~/kaiji-backups/kaiji-2025-01-31.sqlite3
     """
     from .. import db as dbm
+    from . import collect_again
 
+    collect_again()
     dest = dbm.backup(app.url, file, force)
     app.done = f"the backup {dest} was written"
     click.echo(f"backup written to {dest}")

@@ -23,6 +23,14 @@ GENERIC = "generic"
 _KEY = re.compile(r"[a-z0-9][a-z0-9-]{0,39}")
 
 
+def _shipped():
+    """kaiji's own form files: tracker.forms once installed; forms/ beside tracker/ in a plain checkout."""
+    try:
+        return resources.files("tracker.forms")
+    except ModuleNotFoundError:
+        return Path(__file__).resolve().parents[2] / "forms"
+
+
 def _find(key: str) -> tuple[str, str] | None:
     """(where, text) of forms/<key>.toml: the user's KAIJI_FORMS folder first, then kaiji's own."""
     if not _KEY.fullmatch(key):
@@ -37,7 +45,7 @@ def _find(key: str) -> tuple[str, str] | None:
                 return str(p), p.read_text("utf-8")
             except (OSError, UnicodeDecodeError) as exc:
                 raise BadInput(f"cannot read the form file {p} ({exc}); check that it is UTF-8 text.") from None
-    shipped = resources.files("tracker.forms").joinpath(f"{key}.toml")
+    shipped = _shipped().joinpath(f"{key}.toml")
     if shipped.is_file():
         return f"forms/{key}.toml", shipped.read_text("utf-8")
     return None
@@ -69,7 +77,7 @@ def _read(key: str, seen: tuple[str, ...] = ()) -> tuple[dict[str, Any], str]:
 
 
 def shipped() -> list[str]:
-    return sorted(p.name.removesuffix(".toml") for p in resources.files("tracker.forms").iterdir()
+    return sorted(p.name.removesuffix(".toml") for p in _shipped().iterdir()
                   if p.name.endswith(".toml"))
 
 
