@@ -336,9 +336,18 @@ CASES = [
     Case("db-not-a-database-backup", ["db", "backup", "{tmp}/copy.sqlite3"], 1, "is not a database kaiji can open",
          target="notadb"),
     Case("db-foreign-tables", ["request", "list"], 1, "holds tables that are not kaiji's", target="foreign"),
-    # another program's alembic_version: the table is there, so the SELECT's own error is the one to give
-    Case("db-foreign-alembic", ["request", "list"], 1, "is not a database kaiji can open (no such column",
+    # Another program's database, even one Alembic manages (empty or stamped with a revision kaiji has):
+    # refused before anything is written, so no tables, no WAL switch, no backup file (issue 10, item 6).
+    Case("db-foreign-alembic", ["request", "list"], 1, "holds tables that are not kaiji's (recipes)",
          target="foreign-alembic"),
+    Case("db-foreign-alembic-empty", ["request", "list"], 1, "holds tables that are not kaiji's (recipes)",
+         target="foreign-alembic-empty"),
+    Case("db-foreign-alembic-empty-upgrade", ["db", "upgrade"], 1, "holds tables that are not kaiji's (recipes)",
+         target="foreign-alembic-empty"),
+    Case("db-foreign-alembic-stamped-upgrade", ["db", "upgrade"], 1, "holds tables that are not kaiji's (recipes)",
+         target="foreign-alembic-stamped"),
+    Case("db-foreign-alembic-stamped-add", ADD + ["--received", "2025-01-06"], 1,
+         "holds tables that are not kaiji's (recipes)", target="foreign-alembic-stamped"),
     Case("db-is-a-folder", ["request", "list"], 1, "is not a database kaiji can open", target="folder"),
     Case("db-from-newer-kaiji", ["request", "list"], 1, "written by a newer kaiji", target="newer"),
     Case("db-from-newer-kaiji-add", ADD + ["--received", "2025-01-06"], 1, "written by a newer kaiji",
@@ -350,6 +359,11 @@ CASES = [
          "is not a database kaiji can use", target="url"),
     Case("db-url-unreachable", ["--db", "postgresql://kaiji@127.0.0.1:1/kaiji", "request", "list"], 1,
          "cannot reach the database", target="url"),
+    # an in-memory SQLite database would keep nothing (issue 10, item 15)
+    Case("db-url-sqlite-in-memory", ["--db", "sqlite://", *ADD, "--received", "2025-01-06"], 2,
+         "is a database in memory", target="url"),
+    Case("db-url-sqlite-memory", ["--db", "sqlite:///:memory:", "request", "list"], 2, "is a database in memory",
+         target="url"),
 ]
 
 
@@ -397,18 +411,23 @@ def test_bad_input_is_refused_in_one_sentence_and_nothing_is_written(case, recor
         check_message(run(args), case)
         assert snapshot_files(tmp_path) == before
         return
-    if case.target in ("notadb", "foreign", "foreign-alembic", "folder"):
+    if case.target in ("notadb", "foreign", "foreign-alembic", "foreign-alembic-empty", "foreign-alembic-stamped",
+                       "folder"):
         db = tmp_path / "db"
         db.mkdir()
         target = db / "kaiji.sqlite3"
         if case.target == "notadb":
             target.write_bytes(b"these are my notes, not a database\n" * 200)
-        elif case.target in ("foreign", "foreign-alembic"):
+        elif case.target.startswith("foreign"):
             import sqlite3
 
             con = sqlite3.connect(target)
             if case.target == "foreign-alembic":
                 con.execute("CREATE TABLE alembic_version (release TEXT)")
+            elif case.target.startswith("foreign-alembic-"):
+                con.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY)")
+                if case.target == "foreign-alembic-stamped":
+                    con.execute("INSERT INTO alembic_version VALUES ('0001')")
             con.execute("CREATE TABLE recipes (name TEXT)")
             con.execute("INSERT INTO recipes VALUES ('肉じゃが')")
             con.commit()
