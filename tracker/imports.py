@@ -139,6 +139,10 @@ def request_args(row: Row) -> dict:
     """The keyword arguments of service.add_request for one row (dates, yes/no and methods read here)."""
     v = row.values
     methods = [m for m in _METHOD_SPLIT.split(v.get("method", "").strip()) if m] or ["copy"]
+    try:
+        service.method_keys(methods)
+    except KaijiError as exc:
+        raise _fail(exc, row.number, "method", str(exc)) from None
     return dict(body=v["body"].strip(), subject=v["subject"], filed=_date(row, "filed"),
                 received=_date(row, "received"), requester=v.get("requester") or None, methods=methods,
                 mail=_mail(row), reason=v.get("reason") or None, reference=v.get("reference") or None,
@@ -158,9 +162,11 @@ def import_requests(session: Session, rows: list[Row], progress: Callable[[int, 
     keep = list(session.scalars(select(Body).options(
         selectinload(Body.jurisdiction).selectinload(Jurisdiction.rules),
         selectinload(Body.jurisdiction).selectinload(Jurisdiction.closed_days))))
+    # What can be checked row by row without the database (dates, yes/no, methods) is checked for
+    # every row first, so that a bad date in the last row of a large file is reported at once.
+    checked = [(row, request_args(row)) for row in rows]
     ids = []
-    for i, row in enumerate(rows, start=1):
-        args = request_args(row)
+    for i, (row, args) in enumerate(checked, start=1):
         try:
             req = service.add_request(session, **args)
         except KaijiError as exc:
