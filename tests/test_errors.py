@@ -287,7 +287,8 @@ CASES = [
          "pg_dump --format=custom" if PG_URL else "does not exist"),
     # files that are not what they claim
     Case("import-missing-file", ["request", "import", "{tmp}/nothing.csv"], 2, "No such file or directory"),
-    Case("import-a-folder", ["request", "import", "{tmp}"], 2, "Is a directory"),
+    Case("import-a-folder", ["request", "import", "{tmp}"], 2, "is not a regular file (it is a folder"),
+    Case("import-dev-zero", ["request", "import", "/dev/zero"], 2, "/dev/zero is not a regular file"),
     Case("import-empty-file", ["request", "import", "{tmp}/empty.csv"], 2, "is empty", files={"empty.csv": b""}),
     Case("import-header-only", ["request", "import", "{tmp}/h.csv"], 2, "has a header but no requests",
          files={"h.csv": csv()}),

@@ -87,3 +87,24 @@ def test_a_bad_date_in_the_last_row_is_found_before_any_row_is_added(engine, mon
             else:
                 raise AssertionError("the bad last row was not refused")
         assert added == []
+
+
+def test_only_a_regular_file_of_at_most_50_mb_is_read(kaiji, tmp_path, monkeypatch):
+    """Issue 10, item 9: `kaiji request import /dev/zero` read 2.7 GB in 3 s. A device, a named pipe (which
+    would block the open) and a file over the limit are refused before anything is read."""
+    import os
+
+    fifo = tmp_path / "pipe.csv"
+    os.mkfifo(fifo)
+    big = tmp_path / "big.csv"
+    with open(big, "wb") as f:
+        f.truncate(imports.MAX_BYTES + 1)  # sparse: nothing is written to disk
+    for path, words in (("/dev/zero", "is not a regular file"), (fifo, "is not a regular file"),
+                        (big, "is 50 MB, more than the 50 MB kaiji imports at once; split it")):
+        result = kaiji("request", "import", str(path))
+        assert result.exit_code == 2 and words in result.stderr, result.output
+        assert len(result.stderr.splitlines()) == 1
+    monkeypatch.setattr(imports, "MAX_BYTES", 1000)
+    result = kaiji("request", "import", "-", input=b"body,subject\n" + b"maizuru,x\n" * 200)
+    assert result.exit_code == 2 and "standard input holds more than" in result.stderr, result.output
+    assert json.loads(kaiji.ok("request", "list", "--json").stdout) == []

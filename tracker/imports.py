@@ -7,10 +7,14 @@ Rows are counted as a spreadsheet shows them: the header is row 1, the first req
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
+import os
 import re
+import stat
 from collections.abc import Callable, Iterator
+from typing import BinaryIO
 from dataclasses import dataclass
 from datetime import date
 
@@ -43,6 +47,42 @@ _BLAME = (
     ("the office cannot have received", "received"),
     ("give the date on the form", "filed"),
 )
+
+
+# The largest CSV file kaiji reads (about half a million requests); larger ones are split first.
+MAX_BYTES = 50 * 1024 * 1024
+
+
+def read_file(path: str, stdin: BinaryIO | None = None) -> tuple[bytes, str]:
+    """A CSV file's bytes and its name for messages; "-" reads `stdin`.
+
+    Only a regular file is opened (a device such as /dev/zero, a folder or a named pipe is refused
+    before it is read), and no more than MAX_BYTES are read, from a file or standard input.
+    """
+    if path == "-":
+        name, stream = "standard input", stdin
+    else:
+        name = path
+        try:
+            st = os.stat(path)
+        except OSError as exc:
+            raise BadInput(f"cannot read {name} ({exc.strerror}); check the file's path.") from None
+        if not stat.S_ISREG(st.st_mode):
+            raise BadInput(f"{name} is not a regular file (it is a folder, device or pipe); save the requests as a "
+                           "CSV file and import that file.")
+        if st.st_size > MAX_BYTES:
+            raise BadInput(f"{name} is {st.st_size // 2**20} MB, more than the {MAX_BYTES // 2**20} MB kaiji imports "
+                           "at once; split it into smaller files and import each.")
+        try:
+            stream = open(path, "rb")
+        except OSError as exc:
+            raise BadInput(f"cannot read {name} ({exc.strerror}); check the file's path and permissions.") from None
+    with stream if path != "-" else contextlib.nullcontext(stream):
+        data = stream.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:
+        raise BadInput(f"{name} holds more than the {MAX_BYTES // 2**20} MB kaiji imports at once; split it into "
+                       "smaller files and import each.")
+    return data, name
 
 
 @dataclass

@@ -381,7 +381,7 @@ def request_retract(app, request_id, event_id, reason):
 
 
 @request.command("import")
-@click.argument("file", type=click.File("rb", lazy=False))
+@click.argument("file", type=click.Path(allow_dash=True))
 @click.option("--progress", is_flag=True, help="Report on stderr as the rows are checked (every 5%).")
 @click.option("--json", "as_json", is_flag=True, help="Print the new requests' ids as JSON.")
 @pass_app
@@ -393,14 +393,16 @@ def request_import(app: App, file, progress, as_json) -> None:
       body,subject,filed,received,requester,method,mail,reason,reference,department
     body and subject are required; dates are ISO or 和暦; method is inspect, view or copy (several
     separated by ;); mail is yes or no. Every row is checked as `request add` checks it, and the
-    whole file is written in one transaction: one bad row, and nothing is imported.
+    whole file is written in one transaction: one bad row, and nothing is imported. A file may be
+    up to 50 MB (about half a million rows); split a larger one.
     Example:
       kaiji request import requests.csv
     """
+    import sys
+
     from .. import imports
 
-    name = getattr(file, "name", "<stdin>")
-    rows = imports.read_rows(file.read(), "standard input" if name == "<stdin>" else click.format_filename(name))
+    rows = imports.read_rows(*imports.read_file(file, sys.stdin.buffer))
 
     def report(done: int, total: int) -> None:
         click.echo(f"kaiji: {done} of {total} rows checked", err=True)
