@@ -234,6 +234,7 @@ def backup(url: str, dest: str | os.PathLike[str]) -> Path:
         raise BadInput(f"the folder {dest.parent} does not exist; create it or name a file in an existing folder.")
     if dest == source.resolve():
         raise BadInput("the backup cannot be the database file itself; name a new file.")
+    remove_stale_copies(dest.parent, dest.name)
     part = dest.with_name(f".{dest.name}.part-{os.getpid()}")
     try:
         os.close(os.open(part, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
@@ -258,6 +259,41 @@ def backup(url: str, dest: str | os.PathLike[str]) -> Path:
     return dest
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's process, say: alive
+        pass
+    return True
+
+
+def remove_stale_copies(folder: Path, pattern: str) -> None:
+    """Delete the half-written copies (.NAME.part-PID, with SQLite's -journal beside them) that a kaiji
+    killed while copying left behind: those whose process PID has ended. A copy still being written
+    by a running kaiji is kept."""
+    import glob
+    import re
+
+    try:
+        found = list(folder.glob(glob.escape(f".{pattern}").replace(glob.escape("*"), "*") + ".part-*"))
+    except OSError:
+        return
+    for path in found:
+        m = re.fullmatch(r"\..+\.part-(\d+)(-journal)?", path.name)
+        if m is not None and not _alive(int(m[1])):
+            try:
+                path.unlink()
+            except OSError:
+                pass  # gone already, or not ours to delete: left as it is
+
+
+def before_change_pattern(source: Path) -> str:
+    """The names of the copies backup_before_change makes beside a database file."""
+    return f"{source.stem}.before-*{source.suffix}"
+
+
 def backup_before_change(url: str, engine: Engine, what: str) -> Path | None:
     """Before an upgrade or downgrade of a SQLite file that holds a schema: a backup beside it."""
     import datetime
@@ -266,6 +302,7 @@ def backup_before_change(url: str, engine: Engine, what: str) -> Path | None:
     rev = current_revision(engine)
     if source is None or rev is None:
         return None
+    remove_stale_copies(source.parent, before_change_pattern(source))
     stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
     for n in range(1000):
         dest = source.with_name(f"{source.stem}.before-{what}-from-{rev}-{stamp}{f'-{n}' if n else ''}"
@@ -355,6 +392,9 @@ def open_database(url: str) -> Engine:
     except OperationalError as exc:
         raise Refused(f"cannot reach the database at {describe(url)} ({driver_message(exc, url)}); "
                       "check the URL and that the server is running.") from None
+    path = sqlite_path(url)
+    if path is not None and rev is not None:  # what an upgrade or downgrade killed while copying left beside it
+        remove_stale_copies(path.parent, before_change_pattern(path))
     if rev in (None, HEAD):
         use_wal(engine)
     if rev is None:
