@@ -523,3 +523,13 @@ def test_the_lists_and_the_request_form_need_no_mapped_classes(kaiji, tmp_path):
     assert "2024-12-27  2025-01-10          1  2025-01-11" in out        # overdue 1 day; 不作為 appeal from 01-11
     assert "LOADED []" in out, out
     assert (tmp_path / "r.pdf").stat().st_size > 1000
+
+
+def test_an_empty_requester_names_no_one_and_warns_of_no_one(kaiji):
+    """Issue 10, item 15: `--requester ''` warned that a requester named "None" had been added."""
+    result = kaiji("request", "add", "--body", "maizuru", "--subject", "調査結果", "--received", "2025-01-06",
+                   "--requester", "")
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ""
+    assert json.loads(kaiji.ok("request", "show", result.stdout.strip(), "--json").stdout)["requester"] is None
+    assert json.loads(kaiji.ok("requester", "list", "--json").stdout) == []

@@ -246,6 +246,23 @@ CASES = [
     Case("control-in-address", ["requester", "add", "山田 花子", "--address", ADDRESS + "\x07"], 2,
          "address contains a control character"),
     Case("overlong-ground", ["ground", "add", "maizuru", "第5条第2号" + "イ" * 60], 2, "more than the 60"),
+    # 60 characters typed, 63 once written out (5-2-1… -> 第5条第2号の1…): SQLite kept it all, PostgreSQL refused
+    # it with its own error; now one sentence on both, for a catalogue entry and for a decision's ground.
+    Case("ground-too-long-written-out", ["ground", "add", "maizuru", "5-2-" + "1" * 56], 2,
+         "is 63 characters long written out in full (第5条第2号の11111…), more than the 60"),
+    Case("decide-ground-too-long-written-out", DECIDE + ["partial", "--on", "2025-01-10", "--withheld", "氏名",
+                                                      "--ground", "5-2-" + "1" * 56, "--reason", "個人情報"], 2,
+         "is 63 characters long written out in full"),
+    # invisible characters that make text look like other text (issue 10, item 15)
+    Case("requester-name-rlo", ["requester", "add", "山田\u202e花子"], 2,
+         "the requester's name contains the invisible character U+202E (RIGHT-TO-LEFT OVERRIDE) at character 3"),
+    Case("subject-zero-width", ["request", "add", "--body", "maizuru", "--subject", "調査\u200b結果"], 2,
+         "the subject (請求する行政文書の名称又は内容) contains the invisible character U+200B (ZERO WIDTH SPACE) at "
+         "character 3"),
+    Case("add-requester-zero-width-joiner", ADD + ["--received", "2025-01-06", "--requester", "市民\u200dオンブズマン"], 2,
+         "U+200D"),
+    Case("import-subject-rlo", ["request", "import", "{tmp}/b.csv"], 2, "row 2, column subject: the subject",
+         files={"b.csv": csv(GOOD.replace("議会の会議録", "議会の\u202e会議録"))}),
     Case("empty-holiday-reason", ["holiday", "add", "maizuru", "2025-02-03", "--reason", ""], 2, "is empty"),
     # misuse of options and values
     Case("mail-without-copies", ADD + ["--received", "2025-01-06", "--method", "inspect", "--mail"], 2,

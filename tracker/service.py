@@ -33,6 +33,11 @@ DECISION_ALIASES = {k: k for k in DECISION_KINDS} | {v[0]: k for k, v in DECISIO
     "reject": "rejected", "全部": "full", "部分": "partial"}
 METHOD_ALIASES = {k: k for k in METHODS} | {v: k for k, v in METHODS.items()} | {"写し": "copy", "copies": "copy"}
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+# Invisible characters that change how text is shown, not what it says: bidirectional overrides and
+# isolates (U+202E shows "txt.exe" as "exe.txt"), zero-width spaces and joiners, the byte-order mark.
+# A name or subject holding one looks like another one, or like nothing. (Variation selectors, which
+# pick a kanji's form, are kept.)
+_INVISIBLE = re.compile("[\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 MAX_TEXT = 20_000
 MAX_LINE = 200
 MAX_FEE = 10_000_000        # yen; far above any copy fee, far below the INTEGER column's limit
@@ -54,6 +59,10 @@ def clean(value: str | None, what: str, *, required: bool = False, multiline: bo
     bad = _CONTROL.search(value) or (None if multiline else re.search("[\n\t]", value))
     if bad:
         raise BadInput(f"{what} contains a control character ({bad.group()!r}); remove it and try again.")
+    if bad := _INVISIBLE.search(value):
+        c = bad.group()
+        raise BadInput(f"{what} contains the invisible character U+{ord(c):04X} ({unicodedata.name(c, 'format')}) at "
+                       f"character {bad.start() + 1}, which changes how the text is shown; remove it and try again.")
     if not value:
         if required:
             raise BadInput(f"{what} is empty; give it some text.")
@@ -112,8 +121,18 @@ def normalize_ground(value: str) -> str:
     return s
 
 
+def ground_code(value: str, what: str = "the ground (根拠規定)") -> str:
+    """A ground as kaiji keeps it: checked, then written out in full (5-2 -> 第5条第2号), which must fit
+    the column on every database (SQLite would keep a longer one, PostgreSQL refuse it)."""
+    code = normalize_ground(clean(value, what, required=True, limit=GROUND))
+    if len(code) > GROUND:
+        raise BadInput(f"{what} is {len(code)} characters long written out in full ({code[:12]}…), more than the "
+                       f"{GROUND} kaiji keeps; shorten it.")
+    return code
+
+
 def check_ground(jurisdiction: Jurisdiction, value: str) -> str:
-    code = normalize_ground(clean(value, "the ground (根拠規定)", required=True, limit=GROUND))
+    code = ground_code(value)
     codes = [g.code for g in jurisdiction.grounds]
     # 第5条第2号イ cites an item of 第5条第2号; 第5条第1号の2 is its own entry.
     if code in codes or any(code.startswith(c) and not code[len(c):].startswith("の") for c in codes):
@@ -655,7 +674,7 @@ def add_closed_day(session: Session, jurisdiction: Jurisdiction, day: date, reas
 
 
 def add_ground(session: Session, jurisdiction: Jurisdiction, code: str, summary: str | None) -> Ground:
-    code = normalize_ground(clean(code, "the ground", required=True, limit=GROUND))
+    code = ground_code(code, "the ground")
     if any(g.code == code for g in jurisdiction.grounds):
         raise Refused(f"{code} is already in {jurisdiction.name}'s catalogue.")
     g = Ground(code=code, summary=clean(summary, "the summary") or "")

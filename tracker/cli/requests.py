@@ -51,7 +51,7 @@ def request_add(app: App, body, subject, filed, received, requester, methods, ma
                                   reference=reference, department_name=department,
                                   department_phone=department_phone, extension=phone_extension, notes=notes)
         out = service.request_dict(req)
-    if not known:
+    if not known and out["requester"] is not None:  # an empty --requester '' names no one
         warn(f"{out['requester']} was not a requester yet: added as a person. For a group, or to add an address "
              f"for the forms: kaiji requester edit \"{out['requester']}\" --group --representative … --address …")
     emit_json(out) if as_json else click.echo(out["id"])
