@@ -78,12 +78,16 @@ def driver_message(exc: DatabaseError, url: str) -> str:
     return line
 
 
+# How long a writer waits for another to finish (SQLite's busy_timeout, PostgreSQL's lock_timeout).
+BUSY_TIMEOUT_MS = 30_000
+
+
 def _sqlite_setup(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection, _record):  # pragma: no cover - exercised through every test
         dbapi_connection.isolation_level = None  # let the "begin" hook below say BEGIN
         cur = dbapi_connection.cursor()
-        cur.execute("PRAGMA busy_timeout = 30000")
+        cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         cur.execute("PRAGMA foreign_keys = ON")
         # journal_mode = WAL is kept in the file: use_wal sets it once the file is known to be kaiji's,
         # so that opening someone else's SQLite file by mistake does not change it.
@@ -111,7 +115,8 @@ def _postgresql_setup(engine: Engine) -> None:
         # commits, whatever else is running; READ COMMITTED alone would let two writers check at once.
         # Readers (reading(), readonly) take no lock and never wait.
         if not conn.get_execution_options().get("readonly"):
-            conn.exec_driver_sql(f"SELECT set_config('lock_timeout', '30s', true), pg_advisory_xact_lock({WRITE_LOCK})")
+            conn.exec_driver_sql(f"SELECT set_config('lock_timeout', '{BUSY_TIMEOUT_MS}ms', true), "
+                                 f"pg_advisory_xact_lock({WRITE_LOCK})")
 
 
 def sqlite_path(url: str) -> Path | None:
@@ -410,9 +415,20 @@ def open_database(url: str) -> Engine:
 
 @contextmanager
 def transaction(engine: Engine) -> Iterator[Session]:
-    """One unit of work: everything in it commits together, or nothing does."""
-    with Session(engine, expire_on_commit=False) as session, session.begin():
-        yield session
+    """One unit of work: everything in it commits together, or nothing does.
+
+    Writers take turns (see _sqlite_setup, _postgresql_setup); one that has waited BUSY_TIMEOUT_MS for
+    another to finish gives up with a sentence saying so, and has written nothing.
+    """
+    try:
+        with Session(engine, expire_on_commit=False) as session, session.begin():
+            yield session
+    except OperationalError as exc:
+        if not (getattr(exc.orig, "sqlstate", None) == "55P03" or "database is locked" in str(exc.orig)):
+            raise
+        raise Refused(f"the database is busy: another kaiji command has been writing to it for more than "
+                      f"{BUSY_TIMEOUT_MS // 1000} s (a `kaiji request import` holds it until the whole file is "
+                      "written); nothing was written, so run the command again when that one has finished.") from None
 
 
 @contextmanager

@@ -190,34 +190,41 @@ def request_args(row: Row) -> dict:
 
 
 def import_requests(session: Session, rows: list[Row], progress: Callable[[int, int], None] | None = None,
-                    every: int = 1000) -> list[int]:
+                    every: int = 1000, batch: int = 500) -> list[int]:
     """Add every row with service.add_request in the caller's transaction; return the new ids.
 
     The first bad row raises its error, naming the row and column; the caller's transaction then
     rolls back, so either every row is written or none is. `progress(done, total)` is called every
     `every` rows.
     """
-    # The session holds loaded rows only weakly: keep the bodies, their jurisdictions' rules and
-    # closed days, and the requesters alive, so that each row does not load them again.
+    # The session holds loaded rows only weakly: keep the bodies and their jurisdictions' rules and closed
+    # days alive, so that each row does not load them again; bodies, requesters and departments are
+    # looked up once each (service.BULK), and the new rows are inserted `batch` at a time.
     keep = list(session.scalars(select(Body).options(
         selectinload(Body.jurisdiction).selectinload(Jurisdiction.rules),
         selectinload(Body.jurisdiction).selectinload(Jurisdiction.closed_days))))
     # What can be checked row by row without the database (dates, yes/no, methods) is checked for
     # every row first, so that a bad date in the last row of a large file is reported at once.
     checked = [(row, request_args(row)) for row in rows]
-    ids = []
-    for i, (row, args) in enumerate(checked, start=1):
-        try:
-            req = service.add_request(session, **args)
-        except KaijiError as exc:
-            message = str(exc)
-            column = next((c for words, c in _BLAME if words in message), None)
-            if column == "received" and not row.values.get("received", "").strip():
-                column = "filed"
-            raise _fail(exc, row.number, column, message) from None
-        ids.append(req.id)
-        if req.requester is not None:
-            keep.append(req.requester)
-        if progress is not None and i % every == 0:
-            progress(i, len(rows))
-    return ids
+    added = []
+    session.info[service.BULK] = {}
+    try:
+        for i, (row, args) in enumerate(checked, start=1):
+            try:
+                added.append(service.add_request(session, **args, flush=False))
+            except KaijiError as exc:
+                message = str(exc)
+                column = next((c for words, c in _BLAME if words in message), None)
+                if column == "received" and not row.values.get("received", "").strip():
+                    column = "filed"
+                raise _fail(exc, row.number, column, message) from None
+            reporting = progress is not None and i % every == 0
+            if i % batch == 0 or reporting:  # the rows reported as checked have passed the database's checks too
+                session.flush()
+            if reporting:
+                progress(i, len(rows))
+        session.flush()
+    finally:
+        del session.info[service.BULK]
+    del keep
+    return [r.id for r in added]

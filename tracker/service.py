@@ -165,8 +165,24 @@ def get_requests(session: Session, request_ids: Sequence[int]) -> list[Request]:
     return [found[i] for i in request_ids]
 
 
+# A bulk import (imports.import_requests) keeps what add_request looks up by name (bodies, requesters,
+# departments) in session.info[BULK] for its one transaction, instead of asking the database per row;
+# a writing transaction holds the write lock (db.py), so nothing else can add or change them meanwhile.
+BULK = "kaiji.bulk_lookups"
+
+
+def _remembered(session: Session, kind: str, key, find):
+    cache = session.info.get(BULK)
+    if cache is None:
+        return find()
+    found = cache.get((kind, key))
+    if found is None:
+        found = cache[(kind, key)] = find()
+    return found
+
+
 def get_body(session: Session, key: str) -> Body:
-    body = session.scalar(select(Body).where(Body.key == key))
+    body = _remembered(session, "body", key, lambda: session.scalar(select(Body).where(Body.key == key)))
     if body is None:
         keys = ", ".join(session.scalars(select(Body.key).order_by(Body.key)))
         raise NotFound(f"there is no body {key!r}; known bodies: {keys} (add one with `kaiji body add`).")
@@ -210,10 +226,10 @@ def department(session: Session, body: Body, name: str | None, phone: str | None
         return None
     phone = clean(phone, "the department's telephone", limit=PHONE)
     extension = clean(extension, "the extension (内線)", limit=EXTENSION)
-    dept = session.scalar(select(Department).where(Department.body_id == body.id, Department.name == name))
-    if dept is None:
-        dept = _insert_or_find(session, Department(body_id=body.id, name=name),
-                               select(Department).where(Department.body_id == body.id, Department.name == name))
+    query = select(Department).where(Department.body_id == body.id, Department.name == name)
+    dept = _remembered(session, "department", (body.id, name),
+                       lambda: session.scalar(query) or _insert_or_find(session, Department(body_id=body.id, name=name),
+                                                                        query))
     if phone:
         dept.phone = phone
     if extension:
@@ -282,8 +298,8 @@ def requester_by_name(session: Session, name: str | None) -> Requester | None:
     if name is None:
         return None
     # Found, or added as a person; another writer may add the same name at the same moment.
-    return find_requester(session, name) or _insert_or_find(session, Requester(name=name, kind="person"),
-                                                            select(Requester).where(Requester.name == name))
+    return _remembered(session, "requester", name, lambda: find_requester(session, name) or _insert_or_find(
+        session, Requester(name=name, kind="person"), select(Requester).where(Requester.name == name)))
 
 
 # ---------------------------------------------------------------- requests
@@ -292,7 +308,9 @@ def add_request(session: Session, *, body: str, subject: str, filed: date | None
                 requester: str | None = None, methods: Sequence[str] = ("copy",), mail: bool = False,
                 reason: str | None = None, reference: str | None = None, department_name: str | None = None,
                 department_phone: str | None = None, extension: str | None = None,
-                notes: str | None = None) -> Request:
+                notes: str | None = None, flush: bool = True) -> Request:
+    """Add a request with its first events and its stored dates; flush=False leaves it pending (its id
+    unknown) until the caller flushes, as a bulk import does for many at once."""
     b = get_body(session, body)
     subject = clean(subject, "the subject (請求する行政文書の名称又は内容)", required=True, multiline=True)
     filed = filed or received
@@ -320,7 +338,8 @@ def add_request(session: Session, *, body: str, subject: str, filed: date | None
     # as _refresh does for an existing request.
     req.decisions = []
     timeline.refresh(req, jurisdiction_lookup(session))
-    session.flush()
+    if flush:
+        session.flush()
     return req
 
 
