@@ -206,12 +206,19 @@ def import_requests(session: Session, rows: list[Row], progress: Callable[[int, 
     # What can be checked row by row without the database (dates, yes/no, methods) is checked for
     # every row first, so that a bad date in the last row of a large file is reported at once.
     checked = [(row, request_args(row)) for row in rows]
-    added = []
+    ids: list[int] = []
+    pending = []  # added since the last flush: their ids are known once flushed, and then they are let go
+
+    def flush() -> None:
+        session.flush()
+        ids.extend(r.id for r in pending)
+        pending.clear()
+
     session.info[service.BULK] = {}
     try:
         for i, (row, args) in enumerate(checked, start=1):
             try:
-                added.append(service.add_request(session, **args, flush=False))
+                pending.append(service.add_request(session, **args, flush=False))
             except KaijiError as exc:
                 message = str(exc)
                 column = next((c for words, c in _BLAME if words in message), None)
@@ -220,11 +227,11 @@ def import_requests(session: Session, rows: list[Row], progress: Callable[[int, 
                 raise _fail(exc, row.number, column, message) from None
             reporting = progress is not None and i % every == 0
             if i % batch == 0 or reporting:  # the rows reported as checked have passed the database's checks too
-                session.flush()
+                flush()
             if reporting:
                 progress(i, len(rows))
-        session.flush()
+        flush()
     finally:
         del session.info[service.BULK]
     del keep
-    return [r.id for r in added]
+    return ids
