@@ -542,3 +542,13 @@ def test_the_cycle_collector_runs_for_every_command_that_turns_to_the_database(t
         done = subprocess.run([sys.executable, "-c", probe, "--db", url, *args], capture_output=True, text=True)
         assert done.returncode == 0, done.stderr
         assert "collector True" in done.stderr and "collector False" not in done.stderr, args
+
+
+def test_an_empty_requester_names_no_one_and_warns_of_no_one(kaiji):
+    """Issue 10, item 15: `--requester ''` warned that a requester named "None" had been added."""
+    result = kaiji("request", "add", "--body", "maizuru", "--subject", "調査結果", "--received", "2025-01-06",
+                   "--requester", "")
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ""
+    assert json.loads(kaiji.ok("request", "show", result.stdout.strip(), "--json").stdout)["requester"] is None
+    assert json.loads(kaiji.ok("requester", "list", "--json").stdout) == []

@@ -159,3 +159,23 @@ def test_postgresql_backup_is_done_with_the_pg_dump_command_kaiji_gives(db_url, 
         pytest.skip("pg_dump is older than the server")
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "kaiji.dump").stat().st_size > 0
+
+
+def test_a_writer_kept_waiting_too_long_says_why_and_writes_nothing(db_url, monkeypatch):
+    """Issue 10, item 10: a long import holds the database to its end; a writer that has waited the busy
+    timeout gives up with one sentence saying so (not "database is locked" or a driver's error)."""
+    from datetime import date
+
+    from tracker import service
+
+    monkeypatch.setattr(dbm, "BUSY_TIMEOUT_MS", 1000)
+    engine = dbm.open_database(db_url)
+    with dbm.transaction(engine) as s:   # as an import would, between its first row and its commit
+        service.add_request(s, body="maizuru", subject="writer 取込中", received=date(2025, 1, 6))
+        result = CliRunner().invoke(cli, ["--db", db_url, "request", "add", "--body", "maizuru", "--subject",
+                                          "writer 待ち", "--received", "2025-01-06"])
+    engine.dispose()
+    assert result.exit_code == 1, result.output
+    assert result.stderr.startswith("kaiji: error: the database is busy: another kaiji command has been writing to "
+                                    "it for more than 1 s (a `kaiji request import` holds it")
+    assert sorted(subjects(db_url)) == ["writer 取込中"]

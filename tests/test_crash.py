@@ -122,3 +122,42 @@ def test_killed_while_committing_leaves_all_or_none(db_url, big_csv):
         assert counts(db_url) == (before[0] + ROWS, before[1] + 3 * ROWS)  # filed, received, reference events
         if not PG_URL:
             assert integrity(db_url) == "ok"
+
+
+KILLED_IN_BACKUP = r"""
+import os, signal, sys
+os.fsync = lambda fd: os.kill(os.getpid(), signal.SIGKILL)  # the copy is written, not yet given its name
+from tracker.cli import main
+sys.argv = ["kaiji", "--db", sys.argv[1], "db", "upgrade"]
+main()
+"""
+
+
+@pytest.mark.skipif(bool(PG_URL), reason="kaiji copies only SQLite files")
+def test_what_an_upgrade_killed_while_copying_leaves_is_removed_at_the_next_start(tmp_path):
+    """Issue 10, item 13: SIGKILL during `db upgrade` left its half-written copy (and its journal) beside the
+    database for ever. The next kaiji removes those of ended processes, and only those."""
+    path = tmp_path / "kaiji.sqlite3"
+    url = dbm.database_url(str(path))
+    engine = dbm.make_engine(url)
+    dbm.upgrade(engine, dbm.REVISIONS[-2], stdout=open(os.devnull, "w"))
+    engine.dispose()
+    killed = subprocess.run([sys.executable, "-c", KILLED_IN_BACKUP, str(path)], capture_output=True, text=True)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    left = [p for p in tmp_path.iterdir() if p.name.startswith(".kaiji-") and p.name.endswith(".part")]
+    assert len(left) == 1, "the kill left no copy"
+    journal = left[0].with_name(left[0].name + "-journal")   # as a kill inside SQLite's backup step leaves
+    journal.write_bytes(b"\0" * 512)
+    running = tmp_path / f".kaiji-{os.getpid()}-0123abcd.part"  # another kaiji's copy in progress: kept
+    running.write_bytes(b"")
+    unrelated = tmp_path / ".notes.txt.part-1"
+    unrelated.write_bytes(b"")
+    result = subprocess.run(KAIJI + ["--db", str(path), "request", "list"], capture_output=True, text=True)
+    assert result.returncode == 1 and "run `kaiji db upgrade`" in result.stderr  # refused as before, and
+    assert not left[0].exists() and not journal.exists()                         # the leftovers are gone
+    assert running.exists() and unrelated.exists()
+    # `db upgrade` itself also clears them before copying.
+    left[0].write_bytes(b"")
+    subprocess.run(KAIJI + ["--db", str(path), "db", "upgrade"], check=True, capture_output=True)
+    assert not left[0].exists()
+    assert sorted(p.name for p in tmp_path.iterdir() if ".part" in p.name) == sorted([running.name, unrelated.name])

@@ -246,6 +246,23 @@ CASES = [
     Case("control-in-address", ["requester", "add", "山田 花子", "--address", ADDRESS + "\x07"], 2,
          "address contains a control character"),
     Case("overlong-ground", ["ground", "add", "maizuru", "第5条第2号" + "イ" * 60], 2, "more than the 60"),
+    # 60 characters typed, 63 once written out (5-2-1… -> 第5条第2号の1…): SQLite kept it all, PostgreSQL refused
+    # it with its own error; now one sentence on both, for a catalogue entry and for a decision's ground.
+    Case("ground-too-long-written-out", ["ground", "add", "maizuru", "5-2-" + "1" * 56], 2,
+         "is 63 characters long written out in full (第5条第2号の11111…), more than the 60"),
+    Case("decide-ground-too-long-written-out", DECIDE + ["partial", "--on", "2025-01-10", "--withheld", "氏名",
+                                                      "--ground", "5-2-" + "1" * 56, "--reason", "個人情報"], 2,
+         "is 63 characters long written out in full"),
+    # invisible characters that make text look like other text (issue 10, item 15)
+    Case("requester-name-rlo", ["requester", "add", "山田\u202e花子"], 2,
+         "the requester's name contains the invisible character U+202E (RIGHT-TO-LEFT OVERRIDE) at character 3"),
+    Case("subject-zero-width", ["request", "add", "--body", "maizuru", "--subject", "調査\u200b結果"], 2,
+         "the subject (請求する行政文書の名称又は内容) contains the invisible character U+200B (ZERO WIDTH SPACE) at "
+         "character 3"),
+    Case("add-requester-zero-width-joiner", ADD + ["--received", "2025-01-06", "--requester", "市民\u200dオンブズマン"], 2,
+         "U+200D"),
+    Case("import-subject-rlo", ["request", "import", "{tmp}/b.csv"], 2, "row 2, column subject: the subject",
+         files={"b.csv": csv(GOOD.replace("議会の会議録", "議会の\u202e会議録"))}),
     Case("empty-holiday-reason", ["holiday", "add", "maizuru", "2025-02-03", "--reason", ""], 2, "is empty"),
     # misuse of options and values
     Case("mail-without-copies", ADD + ["--received", "2025-01-06", "--method", "inspect", "--mail"], 2,
@@ -287,7 +304,8 @@ CASES = [
          "pg_dump --format=custom" if PG_URL else "does not exist"),
     # files that are not what they claim
     Case("import-missing-file", ["request", "import", "{tmp}/nothing.csv"], 2, "No such file or directory"),
-    Case("import-a-folder", ["request", "import", "{tmp}"], 2, "Is a directory"),
+    Case("import-a-folder", ["request", "import", "{tmp}"], 2, "is not a regular file (it is a folder"),
+    Case("import-dev-zero", ["request", "import", "/dev/zero"], 2, "/dev/zero is not a regular file"),
     Case("import-empty-file", ["request", "import", "{tmp}/empty.csv"], 2, "is empty", files={"empty.csv": b""}),
     Case("import-header-only", ["request", "import", "{tmp}/h.csv"], 2, "has a header but no requests",
          files={"h.csv": csv()}),
@@ -336,9 +354,18 @@ CASES = [
     Case("db-not-a-database-backup", ["db", "backup", "{tmp}/copy.sqlite3"], 1, "is not a database kaiji can open",
          target="notadb"),
     Case("db-foreign-tables", ["request", "list"], 1, "holds tables that are not kaiji's", target="foreign"),
-    # another program's alembic_version: the table is there, so the SELECT's own error is the one to give
-    Case("db-foreign-alembic", ["request", "list"], 1, "is not a database kaiji can open (no such column",
+    # Another program's database, even one Alembic manages (empty or stamped with a revision kaiji has):
+    # refused before anything is written, so no tables, no WAL switch, no backup file (issue 10, item 6).
+    Case("db-foreign-alembic", ["request", "list"], 1, "holds tables that are not kaiji's (recipes)",
          target="foreign-alembic"),
+    Case("db-foreign-alembic-empty", ["request", "list"], 1, "holds tables that are not kaiji's (recipes)",
+         target="foreign-alembic-empty"),
+    Case("db-foreign-alembic-empty-upgrade", ["db", "upgrade"], 1, "holds tables that are not kaiji's (recipes)",
+         target="foreign-alembic-empty"),
+    Case("db-foreign-alembic-stamped-upgrade", ["db", "upgrade"], 1, "holds tables that are not kaiji's (recipes)",
+         target="foreign-alembic-stamped"),
+    Case("db-foreign-alembic-stamped-add", ADD + ["--received", "2025-01-06"], 1,
+         "holds tables that are not kaiji's (recipes)", target="foreign-alembic-stamped"),
     Case("db-is-a-folder", ["request", "list"], 1, "is not a database kaiji can open", target="folder"),
     Case("db-from-newer-kaiji", ["request", "list"], 1, "written by a newer kaiji", target="newer"),
     Case("db-from-newer-kaiji-add", ADD + ["--received", "2025-01-06"], 1, "written by a newer kaiji",
@@ -350,6 +377,11 @@ CASES = [
          "is not a database kaiji can use", target="url"),
     Case("db-url-unreachable", ["--db", "postgresql://kaiji@127.0.0.1:1/kaiji", "request", "list"], 1,
          "cannot reach the database", target="url"),
+    # an in-memory SQLite database would keep nothing (issue 10, item 15)
+    Case("db-url-sqlite-in-memory", ["--db", "sqlite://", *ADD, "--received", "2025-01-06"], 2,
+         "is a database in memory", target="url"),
+    Case("db-url-sqlite-memory", ["--db", "sqlite:///:memory:", "request", "list"], 2, "is a database in memory",
+         target="url"),
 ]
 
 
@@ -397,18 +429,23 @@ def test_bad_input_is_refused_in_one_sentence_and_nothing_is_written(case, recor
         check_message(run(args), case)
         assert snapshot_files(tmp_path) == before
         return
-    if case.target in ("notadb", "foreign", "foreign-alembic", "folder"):
+    if case.target in ("notadb", "foreign", "foreign-alembic", "foreign-alembic-empty", "foreign-alembic-stamped",
+                       "folder"):
         db = tmp_path / "db"
         db.mkdir()
         target = db / "kaiji.sqlite3"
         if case.target == "notadb":
             target.write_bytes(b"these are my notes, not a database\n" * 200)
-        elif case.target in ("foreign", "foreign-alembic"):
+        elif case.target.startswith("foreign"):
             import sqlite3
 
             con = sqlite3.connect(target)
             if case.target == "foreign-alembic":
                 con.execute("CREATE TABLE alembic_version (release TEXT)")
+            elif case.target.startswith("foreign-alembic-"):
+                con.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY)")
+                if case.target == "foreign-alembic-stamped":
+                    con.execute("INSERT INTO alembic_version VALUES ('0001')")
             con.execute("CREATE TABLE recipes (name TEXT)")
             con.execute("INSERT INTO recipes VALUES ('肉じゃが')")
             con.commit()

@@ -55,3 +55,56 @@ def test_the_library_adds_in_the_callers_transaction(engine):
         ids = imports.import_requests(s, rows, progress=lambda done, total: seen.append((done, total)), every=1)
         assert [service.get_request(s, i).body.key for i in ids] == ["maizuru", "ayabe"]
     assert seen == [(1, 2), (2, 2)]
+
+
+def test_year_0000_is_one_sentence_on_the_command_line_and_in_a_csv_row(kaiji, tmp_path):
+    """Issue 10, item 8: year 0000 gave "internal error (ValueError)", and in a CSV named no row."""
+    result = kaiji("overdue", "--as-of", "0000-01-01")
+    assert result.exit_code == 2 and "there is no year 0" in result.stderr and "internal error" not in result.output
+    path = tmp_path / "r.csv"
+    path.write_text("body,subject,received\nmaizuru,a,2025-01-06\nmaizuru,b,0000-01-01\n", encoding="utf-8")
+    result = kaiji("request", "import", str(path))
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith("kaiji: error: row 3, column received: '0000-01-01' is not a date: there is no "
+                                    "year 0") and len(result.stderr.splitlines()) == 1
+    assert json.loads(kaiji.ok("request", "list", "--json").stdout) == []
+
+
+def test_a_bad_date_in_the_last_row_is_found_before_any_row_is_added(engine, monkeypatch):
+    """Dates, yes/no and methods of every row are read before the first row is added (the slow part), so a
+    mistake at the end of a large file is reported at once, not after the rows before it are written."""
+    lines = "".join(f"maizuru,文書{i},2025-01-06,copy\n" for i in range(5000))
+    added = []
+    real = service.add_request
+    monkeypatch.setattr(service, "add_request", lambda s, **kw: added.append(1) or real(s, **kw))
+    for last, column in (("maizuru,最後,2025-02-30,copy", "received"), ("maizuru,最後,2025-01-06,fax", "method")):
+        rows = imports.read_rows(("body,subject,received,method\n" + lines + last + "\n").encode())
+        with dbm.transaction(engine) as s:
+            try:
+                imports.import_requests(s, rows)
+            except imports.BadInput as exc:
+                assert str(exc).startswith(f"row 5002, column {column}: ")
+            else:
+                raise AssertionError("the bad last row was not refused")
+        assert added == []
+
+
+def test_only_a_regular_file_of_at_most_50_mb_is_read(kaiji, tmp_path, monkeypatch):
+    """Issue 10, item 9: `kaiji request import /dev/zero` read 2.7 GB in 3 s. A device, a named pipe (which
+    would block the open) and a file over the limit are refused before anything is read."""
+    import os
+
+    fifo = tmp_path / "pipe.csv"
+    os.mkfifo(fifo)
+    big = tmp_path / "big.csv"
+    with open(big, "wb") as f:
+        f.truncate(imports.MAX_BYTES + 1)  # sparse: nothing is written to disk
+    for path, words in (("/dev/zero", "is not a regular file"), (fifo, "is not a regular file"),
+                        (big, "is 50 MB, more than the 50 MB kaiji imports at once; split it")):
+        result = kaiji("request", "import", str(path))
+        assert result.exit_code == 2 and words in result.stderr, result.output
+        assert len(result.stderr.splitlines()) == 1
+    monkeypatch.setattr(imports, "MAX_BYTES", 1000)
+    result = kaiji("request", "import", "-", input=b"body,subject\n" + b"maizuru,x\n" * 200)
+    assert result.exit_code == 2 and "standard input holds more than" in result.stderr, result.output
+    assert json.loads(kaiji.ok("request", "list", "--json").stdout) == []

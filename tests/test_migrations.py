@@ -109,3 +109,22 @@ def test_down_and_up_keep_a_request_with_its_decision(empty_url):
         assert [(d.kind, [w.part for w in d.withheld], [x.title for x in d.documents]) for d in req.decisions] == [
             ("partial", ["店名の部分"], ["文書"])]
     engine.dispose()
+
+
+def test_a_kaiji_database_with_a_table_kaiji_does_not_know_is_left_untouched(empty_url):
+    """Issue 10, item 6: kaiji writes to a database only if every table in it is kaiji's (or it has none)."""
+    from sqlalchemy import text
+
+    from tracker.errors import Refused
+
+    engine = dbm.make_engine(empty_url)
+    dbm.upgrade(engine, dbm.REVISIONS[0], stdout=QUIET)
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE my_notes (note TEXT)"))
+    with pytest.raises(Refused, match=r"holds tables that are not kaiji's \(my_notes\), so kaiji leaves it untouched"):
+        dbm.upgrade(engine, stdout=QUIET)
+    with pytest.raises(Refused, match=r"not kaiji's \(my_notes\)"):
+        dbm.open_database(empty_url)
+    with engine.connect() as conn:  # still at the revision it had: nothing was upgraded
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == dbm.REVISIONS[0]
+    engine.dispose()

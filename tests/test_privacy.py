@@ -164,3 +164,19 @@ def test_postgresql_urls_lose_their_password_in_messages(tmp_path):
     assert secret not in result.output
     result = CliRunner().invoke(cli, ["--db", url, "db", "backup", str(tmp_path / "b")])
     assert "pg_dump" in result.stderr and secret not in result.output
+
+
+@pytest.mark.parametrize("url", [
+    "postgresql+psycopg://kaiji@127.0.0.1:1/kaiji?sslmode=bogus&password=s3cretpw",
+    "postgresql+psycopg://kaiji@127.0.0.1:1/kaiji?password=s3cretpw",
+    "postgresql://kaiji:s3cretpw@127.0.0.1:1/kaiji?sslmode=bogus",
+    "postgresql+psycopg://kaiji:s3cretpw@127.0.0.1:1/kaiji?sslmode=bogus&password=s3cretpw",
+    "oracle://scott:s3cretpw@db/x?password=s3cretpw",
+])
+@pytest.mark.parametrize("args", [["request", "list"], ["db", "current"], ["db", "upgrade"], ["db", "backup", "b"]])
+def test_no_password_of_a_url_is_printed_wherever_it_is_given(url, args, tmp_path):
+    """Issue 10, item 7: neither the user-info part's password nor the query string's is shown."""
+    result = CliRunner().invoke(cli, ["--db", url, *[str(tmp_path / a) if a == "b" else a for a in args]])
+    assert result.exit_code in (1, 2) and result.stderr.startswith("kaiji: error: ")
+    assert "s3cretpw" not in result.output
+    assert "Traceback" not in result.output

@@ -38,9 +38,11 @@ FORMATS_HELP = "2024-12-27, 令和6年12月27日, 令和元年5月1日, R6.12.27
 
 
 def _make(y: int, m: int, d: int, typed: str) -> date:
+    if not 1 <= y <= 9999:  # year 0000: no such year in the calendar Python (and kaiji) counts with
+        raise DateError(f"{typed!r} is not a date: there is no year {y}; check the year.")
     if not 1 <= m <= 12:
         raise DateError(f"{typed!r} is not a date: there is no month {m}.")
-    last = calendar.monthrange(y, m)[1] if 1 <= y <= 9999 else 31
+    last = calendar.monthrange(y, m)[1]
     if not 1 <= d <= last:
         raise DateError(f"{typed!r} is not a date: {y}年{m}月 has {last} days.")
     return date(y, m, d)

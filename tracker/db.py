@@ -8,11 +8,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Iterator
 
-from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlalchemy.orm import Session
 
 from .errors import BadInput, Refused
+from .files import remove_stale_parts
 
 # The migrations in order, oldest first; tests check that this matches migrations/versions.
 # Kept here so that opening a database needs no Alembic import.
@@ -40,14 +41,46 @@ def database_url(db: str | None) -> str:
 
 
 def describe(url: str) -> str:
-    """The URL without a password, for messages."""
+    """The URL without a password, for messages: neither the user's (user:password@) nor one given
+    in the query string (?password=…, which libpq also reads)."""
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import ArgumentError
 
     try:
-        return make_url(url).render_as_string(hide_password=True)
+        u = make_url(url)
     except ArgumentError:
         return "the --db value given"
+    secret = {k: "***" for k in u.query if "password" in k.lower()}
+    return u.update_query_dict(secret).render_as_string(hide_password=True).replace("%2A%2A%2A", "***")
+
+
+def _passwords(url: str) -> list[str]:
+    """The passwords a URL holds, to be cut from a driver's message that might repeat them."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        u = make_url(url)
+    except ArgumentError:
+        return []
+    found = [u.password] if u.password else []
+    for k, v in u.query.items():
+        if "password" in k.lower():
+            found += [v] if isinstance(v, str) else list(v)
+    return [p for p in found if p]
+
+
+def driver_message(exc: DatabaseError, url: str) -> str:
+    """The first line of a driver's error (later lines, like PostgreSQL's DETAIL, may quote data),
+    with any password of the URL cut out."""
+    line = str(exc.orig).splitlines()[0] if str(exc.orig) else type(exc.orig).__name__
+    for p in _passwords(url):
+        line = line.replace(p, "***")
+    return line
+
+
+# How long a writer waits for another to finish (SQLite's busy_timeout, PostgreSQL's lock_timeout).
+BUSY_TIMEOUT_MS = 30_000
 
 
 def _sqlite_setup(engine: Engine) -> None:
@@ -55,7 +88,7 @@ def _sqlite_setup(engine: Engine) -> None:
     def on_connect(dbapi_connection, _record):  # pragma: no cover - exercised through every test
         dbapi_connection.isolation_level = None  # let the "begin" hook below say BEGIN
         cur = dbapi_connection.cursor()
-        cur.execute("PRAGMA busy_timeout = 30000")
+        cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         cur.execute("PRAGMA foreign_keys = ON")
         # journal_mode = WAL is kept in the file: use_wal sets it once the file is known to be kaiji's,
         # so that opening someone else's SQLite file by mistake does not change it.
@@ -67,6 +100,24 @@ def _sqlite_setup(engine: Engine) -> None:
         # A writer takes the write lock at BEGIN, so two writers queue on busy_timeout instead of
         # failing with "database is locked" when a read lock cannot be upgraded.
         conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get("readonly") else "BEGIN IMMEDIATE")
+
+
+# The key of the PostgreSQL advisory lock every writing transaction holds ("kaiji" in ASCII).
+WRITE_LOCK = 0x6B61696A69
+
+
+def _postgresql_setup(engine: Engine) -> None:
+    @event.listens_for(engine, "begin")
+    def on_begin(conn):  # pragma: no cover - exercised through every PostgreSQL test
+        # Writers take turns, as on SQLite (BEGIN IMMEDIATE): a writing transaction first waits, up to
+        # 30 s as SQLite's busy_timeout, for the one database-wide write lock, which it holds to its
+        # commit or rollback. So every check a command makes against the records (a receipt not yet
+        # recorded, a name not yet taken, the calendar a due date is counted on) still holds when it
+        # commits, whatever else is running; READ COMMITTED alone would let two writers check at once.
+        # Readers (reading(), readonly) take no lock and never wait.
+        if not conn.get_execution_options().get("readonly"):
+            conn.exec_driver_sql(f"SELECT set_config('lock_timeout', '{BUSY_TIMEOUT_MS}ms', true), "
+                                 f"pg_advisory_xact_lock({WRITE_LOCK})")
 
 
 def sqlite_path(url: str) -> Path | None:
@@ -89,6 +140,9 @@ def make_engine(url: str) -> Engine:
     from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
     path = sqlite_path(url)
+    if path is None and url.startswith("sqlite"):
+        raise BadInput(f"{describe(url)} is a database in memory, and nothing kaiji wrote to it would be kept; give a "
+                       "file's path with --db or KAIJI_DB.")
     if path is not None and (not path.exists() or _empty_file(path)):
         from .files import make_folder
 
@@ -108,6 +162,8 @@ def make_engine(url: str) -> Engine:
                        "postgresql+psycopg://user@host/database with --db or KAIJI_DB.") from None
     if url.startswith("sqlite"):
         _sqlite_setup(engine)
+    elif engine.dialect.name == "postgresql":
+        _postgresql_setup(engine)
     return engine
 
 
@@ -125,22 +181,37 @@ def current_revision(engine: Engine) -> str | None:
     """The schema revision stored in the database, None for an empty database."""
     try:
         with engine.connect().execution_options(readonly=True) as conn:
-            try:   # asked straight away: a kaiji database has the table, and reflection costs an import
-                return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
-            except DatabaseError:
-                conn.rollback()
-                if inspect(conn).has_table("alembic_version"):
-                    raise   # the table is there: the SELECT failed for another reason (a lock, a permission)
-                tables = inspect(conn).get_table_names()
-                if tables:
-                    raise Refused(f"the database at {describe(str(engine.url))} holds tables that are not kaiji's; "
-                                  "point --db or KAIJI_DB at a kaiji database or a new file.")
-                return None
+            tables = set(conn.exec_driver_sql(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
+                if engine.dialect.name == "sqlite" else
+                "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()").scalars())
+            # Another application's database (even one Alembic manages) is left as it is: kaiji writes
+            # nothing to a database that holds tables it does not know, and creates its own only in a new
+            # or empty one.
+            foreign = sorted(tables - known_tables())
+            if foreign:
+                raise Refused(f"the database at {describe(str(engine.url))} holds tables that are not kaiji's "
+                              f"({', '.join(foreign[:5])}{', …' if len(foreign) > 5 else ''}), so kaiji leaves it "
+                              "untouched; point --db or KAIJI_DB at a kaiji database or a new file.")
+            rev = conn.execute(text("SELECT version_num FROM alembic_version")).scalar() \
+                if "alembic_version" in tables else None
+            if rev is None and tables - {"alembic_version"}:
+                raise Refused(f"the database at {describe(str(engine.url))} holds kaiji's tables but no schema "
+                              "revision, so kaiji leaves it untouched; restore it from a backup, or point --db or "
+                              "KAIJI_DB at a kaiji database or a new file.")
+            return rev
     except DatabaseError as exc:
         if isinstance(exc, OperationalError) and engine.dialect.name != "sqlite":
             raise  # a server that cannot be reached: open_database says so
         raise Refused(f"{describe(str(engine.url))} is not a database kaiji can open "
-                      f"({str(exc.orig).splitlines()[0]}); check the --db path or KAIJI_DB.") from None
+                      f"({driver_message(exc, engine.url.render_as_string(hide_password=False))}); check the --db path or KAIJI_DB.") from None
+
+
+def known_tables() -> set[str]:
+    """The tables a kaiji database holds at any of its revisions (every table 0001 to the head has)."""
+    from .schema import metadata
+
+    return set(metadata.tables) | {"alembic_version"}
 
 
 def refuse_unknown(engine: Engine, target: str, *, allow_base: bool = False) -> None:
@@ -178,6 +249,7 @@ def backup(url: str, dest: str | os.PathLike[str], force: bool = False) -> Path:
     dest = Path(dest).expanduser().resolve()
     if not dest.parent.is_dir():
         raise BadInput(f"the folder {dest.parent} does not exist; create it or name a file in an existing folder.")
+    remove_stale_parts(dest.parent)
     with replacing(dest, force=force, keep=database_files(source), what="the backup") as part:
         try:
             src = sqlite3.connect(source, timeout=30)
@@ -206,6 +278,7 @@ def backup_before_change(url: str, engine: Engine, what: str) -> Path | None:
     rev = current_revision(engine)
     if source is None or rev is None:
         return None
+    remove_stale_parts(source.parent)
     stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
     for n in range(1000):
         dest = source.with_name(f"{source.stem}.before-{what}-from-{rev}-{stamp}{f'-{n}' if n else ''}"
@@ -334,8 +407,10 @@ def open_database(url: str) -> Engine:
     try:
         rev = current_revision(engine)
     except OperationalError as exc:
-        raise Refused(f"cannot reach the database at {describe(url)} ({str(exc.orig).splitlines()[0]}); "
+        raise Refused(f"cannot reach the database at {describe(url)} ({driver_message(exc, url)}); "
                       "check the URL and that the server is running.") from None
+    if path is not None and rev is not None:  # what a kaiji killed while copying (an upgrade's backup) left beside it
+        remove_stale_parts(path.parent)
     if rev in (None, HEAD):
         use_wal(engine)
     if rev is None:
@@ -351,9 +426,20 @@ def open_database(url: str) -> Engine:
 
 @contextmanager
 def transaction(engine: Engine) -> Iterator[Session]:
-    """One unit of work: everything in it commits together, or nothing does."""
-    with Session(engine, expire_on_commit=False) as session, session.begin():
-        yield session
+    """One unit of work: everything in it commits together, or nothing does.
+
+    Writers take turns (see _sqlite_setup, _postgresql_setup); one that has waited BUSY_TIMEOUT_MS for
+    another to finish gives up with a sentence saying so, and has written nothing.
+    """
+    try:
+        with Session(engine, expire_on_commit=False) as session, session.begin():
+            yield session
+    except OperationalError as exc:
+        if not (getattr(exc.orig, "sqlstate", None) == "55P03" or "database is locked" in str(exc.orig)):
+            raise
+        raise Refused(f"the database is busy: another kaiji command has been writing to it for more than "
+                      f"{BUSY_TIMEOUT_MS // 1000} s (a `kaiji request import` holds it until the whole file is "
+                      "written); nothing was written, so run the command again when that one has finished.") from None
 
 
 @contextmanager

@@ -29,6 +29,33 @@ def database_files(database: Path | None) -> list[Path]:
     return [] if database is None else [Path(f"{database}{suffix}") for suffix in SIDE_FILES]
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's process, say: alive
+        pass
+    return True
+
+
+def remove_stale_parts(folder: Path) -> None:
+    """Delete the temporary files (.kaiji-PID-….part, with SQLite's -journal beside one) that a kaiji
+    killed outright while writing left in folder: those whose process has ended. A file still being
+    written by a running kaiji is kept, and so is anything not named as replacing() names its files."""
+    import re
+
+    try:
+        found = list(folder.glob(".kaiji-*.part*"))
+    except OSError:
+        return
+    for path in found:
+        m = re.fullmatch(r"\.kaiji-(\d+)-[0-9a-f]+\.part(-journal)?", path.name)
+        if m is not None and not _alive(int(m[1])):
+            with suppress(OSError):  # gone already, or not ours to delete: left as it is
+                path.unlink()
+
+
 def make_folder(folder: Path) -> None:
     """Create a folder and its missing parents, each readable by its owner only whatever the umask.
 

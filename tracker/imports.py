@@ -7,10 +7,14 @@ Rows are counted as a spreadsheet shows them: the header is row 1, the first req
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
+import os
 import re
+import stat
 from collections.abc import Callable, Iterator
+from typing import BinaryIO
 from dataclasses import dataclass
 from datetime import date
 
@@ -43,6 +47,42 @@ _BLAME = (
     ("the office cannot have received", "received"),
     ("give the date on the form", "filed"),
 )
+
+
+# The largest CSV file kaiji reads (about half a million requests); larger ones are split first.
+MAX_BYTES = 50 * 1024 * 1024
+
+
+def read_file(path: str, stdin: BinaryIO | None = None) -> tuple[bytes, str]:
+    """A CSV file's bytes and its name for messages; "-" reads `stdin`.
+
+    Only a regular file is opened (a device such as /dev/zero, a folder or a named pipe is refused
+    before it is read), and no more than MAX_BYTES are read, from a file or standard input.
+    """
+    if path == "-":
+        name, stream = "standard input", stdin
+    else:
+        name = path
+        try:
+            st = os.stat(path)
+        except OSError as exc:
+            raise BadInput(f"cannot read {name} ({exc.strerror}); check the file's path.") from None
+        if not stat.S_ISREG(st.st_mode):
+            raise BadInput(f"{name} is not a regular file (it is a folder, device or pipe); save the requests as a "
+                           "CSV file and import that file.")
+        if st.st_size > MAX_BYTES:
+            raise BadInput(f"{name} is {st.st_size // 2**20} MB, more than the {MAX_BYTES // 2**20} MB kaiji imports "
+                           "at once; split it into smaller files and import each.")
+        try:
+            stream = open(path, "rb")
+        except OSError as exc:
+            raise BadInput(f"cannot read {name} ({exc.strerror}); check the file's path and permissions.") from None
+    with stream if path != "-" else contextlib.nullcontext(stream):
+        data = stream.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:
+        raise BadInput(f"{name} holds more than the {MAX_BYTES // 2**20} MB kaiji imports at once; split it into "
+                       "smaller files and import each.")
+    return data, name
 
 
 @dataclass
@@ -139,6 +179,10 @@ def request_args(row: Row) -> dict:
     """The keyword arguments of service.add_request for one row (dates, yes/no and methods read here)."""
     v = row.values
     methods = [m for m in _METHOD_SPLIT.split(v.get("method", "").strip()) if m] or ["copy"]
+    try:
+        service.method_keys(methods)
+    except KaijiError as exc:
+        raise _fail(exc, row.number, "method", str(exc)) from None
     return dict(body=v["body"].strip(), subject=v["subject"], filed=_date(row, "filed"),
                 received=_date(row, "received"), requester=v.get("requester") or None, methods=methods,
                 mail=_mail(row), reason=v.get("reason") or None, reference=v.get("reference") or None,
@@ -146,32 +190,48 @@ def request_args(row: Row) -> dict:
 
 
 def import_requests(session: Session, rows: list[Row], progress: Callable[[int, int], None] | None = None,
-                    every: int = 1000) -> list[int]:
+                    every: int = 1000, batch: int = 500) -> list[int]:
     """Add every row with service.add_request in the caller's transaction; return the new ids.
 
     The first bad row raises its error, naming the row and column; the caller's transaction then
     rolls back, so either every row is written or none is. `progress(done, total)` is called every
     `every` rows.
     """
-    # The session holds loaded rows only weakly: keep the bodies, their jurisdictions' rules and
-    # closed days, and the requesters alive, so that each row does not load them again.
+    # The session holds loaded rows only weakly: keep the bodies and their jurisdictions' rules and closed
+    # days alive, so that each row does not load them again; bodies, requesters and departments are
+    # looked up once each (service.BULK), and the new rows are inserted `batch` at a time.
     keep = list(session.scalars(select(Body).options(
         selectinload(Body.jurisdiction).selectinload(Jurisdiction.rules),
         selectinload(Body.jurisdiction).selectinload(Jurisdiction.closed_days))))
-    ids = []
-    for i, row in enumerate(rows, start=1):
-        args = request_args(row)
-        try:
-            req = service.add_request(session, **args)
-        except KaijiError as exc:
-            message = str(exc)
-            column = next((c for words, c in _BLAME if words in message), None)
-            if column == "received" and not row.values.get("received", "").strip():
-                column = "filed"
-            raise _fail(exc, row.number, column, message) from None
-        ids.append(req.id)
-        if req.requester is not None:
-            keep.append(req.requester)
-        if progress is not None and i % every == 0:
-            progress(i, len(rows))
+    # What can be checked row by row without the database (dates, yes/no, methods) is checked for
+    # every row first, so that a bad date in the last row of a large file is reported at once.
+    checked = [(row, request_args(row)) for row in rows]
+    ids: list[int] = []
+    pending = []  # added since the last flush: their ids are known once flushed, and then they are let go
+
+    def flush() -> None:
+        session.flush()
+        ids.extend(r.id for r in pending)
+        pending.clear()
+
+    session.info[service.BULK] = {}
+    try:
+        for i, (row, args) in enumerate(checked, start=1):
+            try:
+                pending.append(service.add_request(session, **args, flush=False))
+            except KaijiError as exc:
+                message = str(exc)
+                column = next((c for words, c in _BLAME if words in message), None)
+                if column == "received" and not row.values.get("received", "").strip():
+                    column = "filed"
+                raise _fail(exc, row.number, column, message) from None
+            reporting = progress is not None and i % every == 0
+            if i % batch == 0 or reporting:  # the rows reported as checked have passed the database's checks too
+                flush()
+            if reporting:
+                progress(i, len(rows))
+        flush()
+    finally:
+        del session.info[service.BULK]
+    del keep
     return ids

@@ -34,6 +34,11 @@ DECISION_ALIASES = {k: k for k in DECISION_KINDS} | {v[0]: k for k, v in DECISIO
     "reject": "rejected", "全部": "full", "部分": "partial"}
 METHOD_ALIASES = {k: k for k in METHODS} | {v: k for k, v in METHODS.items()} | {"写し": "copy", "copies": "copy"}
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+# Invisible characters that change how text is shown, not what it says: bidirectional overrides and
+# isolates (U+202E shows "txt.exe" as "exe.txt"), zero-width spaces and joiners, the byte-order mark.
+# A name or subject holding one looks like another one, or like nothing. (Variation selectors, which
+# pick a kanji's form, are kept.)
+_INVISIBLE = re.compile("[\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 MAX_TEXT = 20_000
 MAX_LINE = 200
 MAX_FEE = 10_000_000        # yen; far above any copy fee, far below the INTEGER column's limit
@@ -55,6 +60,10 @@ def clean(value: str | None, what: str, *, required: bool = False, multiline: bo
     bad = _CONTROL.search(value) or (None if multiline else re.search("[\n\t]", value))
     if bad:
         raise BadInput(f"{what} contains a control character ({bad.group()!r}); remove it and try again.")
+    if bad := _INVISIBLE.search(value):
+        c = bad.group()
+        raise BadInput(f"{what} contains the invisible character U+{ord(c):04X} ({unicodedata.name(c, 'format')}) at "
+                       f"character {bad.start() + 1}, which changes how the text is shown; remove it and try again.")
     if not value:
         if required:
             raise BadInput(f"{what} is empty; give it some text.")
@@ -113,8 +122,18 @@ def normalize_ground(value: str) -> str:
     return s
 
 
+def ground_code(value: str, what: str = "the ground (根拠規定)") -> str:
+    """A ground as kaiji keeps it: checked, then written out in full (5-2 -> 第5条第2号), which must fit
+    the column on every database (SQLite would keep a longer one, PostgreSQL refuse it)."""
+    code = normalize_ground(clean(value, what, required=True, limit=GROUND))
+    if len(code) > GROUND:
+        raise BadInput(f"{what} is {len(code)} characters long written out in full ({code[:12]}…), more than the "
+                       f"{GROUND} kaiji keeps; shorten it.")
+    return code
+
+
 def check_ground(jurisdiction: Jurisdiction, value: str) -> str:
-    code = normalize_ground(clean(value, "the ground (根拠規定)", required=True, limit=GROUND))
+    code = ground_code(value)
     codes = [g.code for g in jurisdiction.grounds]
     # 第5条第2号イ cites an item of 第5条第2号; 第5条第1号の2 is its own entry.
     if code in codes or any(code.startswith(c) and not code[len(c):].startswith("の") for c in codes):
@@ -147,8 +166,24 @@ def get_requests(session: Session, request_ids: Sequence[int]) -> list[Request]:
     return [found[i] for i in request_ids]
 
 
+# A bulk import (imports.import_requests) keeps what add_request looks up by name (bodies, requesters,
+# departments) in session.info[BULK] for its one transaction, instead of asking the database per row;
+# a writing transaction holds the write lock (db.py), so nothing else can add or change them meanwhile.
+BULK = "kaiji.bulk_lookups"
+
+
+def _remembered(session: Session, kind: str, key, find):
+    cache = session.info.get(BULK)
+    if cache is None:
+        return find()
+    found = cache.get((kind, key))
+    if found is None:
+        found = cache[(kind, key)] = find()
+    return found
+
+
 def get_body(session: Session, key: str) -> Body:
-    body = session.scalar(select(Body).where(Body.key == key))
+    body = _remembered(session, "body", key, lambda: session.scalar(select(Body).where(Body.key == key)))
     if body is None:
         keys = ", ".join(session.scalars(select(Body.key).order_by(Body.key)))
         raise NotFound(f"there is no body {key!r}; known bodies: {keys} (add one with `kaiji body add`).")
@@ -192,10 +227,10 @@ def department(session: Session, body: Body, name: str | None, phone: str | None
         return None
     phone = clean(phone, "the department's telephone", limit=PHONE)
     extension = clean(extension, "the extension (内線)", limit=EXTENSION)
-    dept = session.scalar(select(Department).where(Department.body_id == body.id, Department.name == name))
-    if dept is None:
-        dept = _insert_or_find(session, Department(body_id=body.id, name=name),
-                               select(Department).where(Department.body_id == body.id, Department.name == name))
+    query = select(Department).where(Department.body_id == body.id, Department.name == name)
+    dept = _remembered(session, "department", (body.id, name),
+                       lambda: session.scalar(query) or _insert_or_find(session, Department(body_id=body.id, name=name),
+                                                                        query))
     if phone:
         dept.phone = phone
     if extension:
@@ -264,8 +299,8 @@ def requester_by_name(session: Session, name: str | None) -> Requester | None:
     if name is None:
         return None
     # Found, or added as a person; another writer may add the same name at the same moment.
-    return find_requester(session, name) or _insert_or_find(session, Requester(name=name, kind="person"),
-                                                            select(Requester).where(Requester.name == name))
+    return _remembered(session, "requester", name, lambda: find_requester(session, name) or _insert_or_find(
+        session, Requester(name=name, kind="person"), select(Requester).where(Requester.name == name)))
 
 
 # ---------------------------------------------------------------- requests
@@ -274,8 +309,10 @@ def add_request(session: Session, *, body: str, subject: str, filed: date | None
                 requester: str | None = None, methods: Sequence[str] = ("copy",), mail: bool = False,
                 reason: str | None = None, reference: str | None = None, department_name: str | None = None,
                 department_phone: str | None = None, extension: str | None = None,
-                notes: str | None = None, warnings: list[str] | None = None) -> Request:
-    """Log a request; what deserves a word but is not wrong (a receipt on a closed day) goes to `warnings`."""
+                notes: str | None = None, warnings: list[str] | None = None, flush: bool = True) -> Request:
+    """Add a request with its first events and its stored dates; what deserves a word but is not wrong (a
+    receipt on a closed day) goes to `warnings`. flush=False leaves it pending (its id unknown) until the
+    caller flushes, as a bulk import does for many at once."""
     b = get_body(session, body)
     subject = clean(subject, "the subject (請求する行政文書の名称又は内容)", required=True, multiline=True)
     filed = filed or received
@@ -303,7 +340,8 @@ def add_request(session: Session, *, body: str, subject: str, filed: date | None
     # as _refresh does for an existing request.
     req.decisions = []
     st = timeline.refresh(req, jurisdiction_lookup(session))
-    session.flush()
+    if flush:
+        session.flush()
     if warnings is not None and st.received_closed:
         warnings.append(receipt_warning(st))
     return req
@@ -602,7 +640,7 @@ def add_closed_day(session: Session, jurisdiction: Jurisdiction, day: date, reas
 
 
 def add_ground(session: Session, jurisdiction: Jurisdiction, code: str, summary: str | None) -> Ground:
-    code = normalize_ground(clean(code, "the ground", required=True, limit=GROUND))
+    code = ground_code(code, "the ground")
     if any(g.code == code for g in jurisdiction.grounds):
         raise Refused(f"{code} is already in {jurisdiction.name}'s catalogue.")
     g = Ground(code=code, summary=clean(summary, "the summary") or "")

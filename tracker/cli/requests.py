@@ -55,7 +55,7 @@ def request_add(app: App, body, subject, filed, received, requester, methods, ma
         out = service.request_dict(req)
     for w in warnings:
         warn(w)
-    if not known:
+    if not known and out["requester"] is not None:  # an empty --requester '' names no one
         warn(f"{out['requester']} was not a requester yet: added as a person. For a group, or to add an address "
              f"for the forms: kaiji requester edit \"{out['requester']}\" --group --representative … --address …")
     emit_json(out) if as_json else click.echo(out["id"])
@@ -288,7 +288,7 @@ def request_retract(app, request_id, event_id, reason):
 
 
 @request.command("import")
-@click.argument("file", type=click.File("rb", lazy=False))
+@click.argument("file", type=click.Path(allow_dash=True))
 @click.option("--progress", is_flag=True, help="Report on stderr as the rows are checked (every 5%).")
 @click.option("--json", "as_json", is_flag=True, help="Print the new requests' ids as JSON.")
 @pass_app
@@ -300,14 +300,16 @@ def request_import(app: App, file, progress, as_json) -> None:
       body,subject,filed,received,requester,method,mail,reason,reference,department
     body and subject are required; dates are ISO or 和暦; method is inspect, view or copy (several
     separated by ;); mail is yes or no. Every row is checked as `request add` checks it, and the
-    whole file is written in one transaction: one bad row, and nothing is imported.
+    whole file is written in one transaction: one bad row, and nothing is imported. A file may be
+    up to 50 MB (about half a million rows); split a larger one.
     Example:
       kaiji request import requests.csv
     """
+    import sys
+
     from .. import imports
 
-    name = getattr(file, "name", "<stdin>")
-    rows = imports.read_rows(file.read(), "standard input" if name == "<stdin>" else click.format_filename(name))
+    rows = imports.read_rows(*imports.read_file(file, sys.stdin.buffer))
 
     def report(done: int, total: int) -> None:
         click.echo(f"kaiji: {done} of {total} rows checked", err=True)
