@@ -168,7 +168,10 @@ def test_a_writer_kept_waiting_too_long_says_why_and_writes_nothing(db_url, monk
 
     from tracker import service
 
+    import os
+
     monkeypatch.setattr(dbm, "BUSY_TIMEOUT_MS", 1000)
+    monkeypatch.setattr(dbm, "WHO", "kaiji request import")  # what the holder's command line notes
     engine = dbm.open_database(db_url)
     with dbm.transaction(engine) as s:   # as an import would, between its first row and its commit
         service.add_request(s, body="maizuru", subject="writer 取込中", received=date(2025, 1, 6))
@@ -176,6 +179,24 @@ def test_a_writer_kept_waiting_too_long_says_why_and_writes_nothing(db_url, monk
                                           "writer 待ち", "--received", "2025-01-06"])
     engine.dispose()
     assert result.exit_code == 1, result.output
-    assert result.stderr.startswith("kaiji: error: the database is busy: another kaiji command has been writing to "
-                                    "it for more than 1 s (a `kaiji request import` holds it")
+    # It names who holds the lock, as that kaiji noted it (SQLite: a note beside the file; PostgreSQL:
+    # the holder's application_name).
+    assert result.stderr.startswith(f"kaiji: error: the database is busy: kaiji request import (process "
+                                    f"{os.getpid()}) since ")
+    assert "has been writing to it for more than 1 s (a `kaiji request import` holds it" in result.stderr
     assert sorted(subjects(db_url)) == ["writer 取込中"]
+    path = dbm.sqlite_path(db_url)
+    if path is not None:  # the note is gone with the transaction
+        assert not dbm.writer_file(path).exists()
+
+
+def test_a_note_left_by_a_killed_writer_names_no_one(db_url, tmp_path):
+    path = dbm.sqlite_path(db_url)
+    if path is None:
+        pytest.skip("SQLite's note beside the file")
+    dbm.writer_file(path).write_text("kaiji request import (process 999999999) since 10:00:00", "utf-8")
+    engine = dbm.open_database(db_url)
+    assert dbm.lock_holder(engine) is None
+    dbm.writer_file(path).write_text(f"kaiji request add (process {__import__('os').getpid()}) since 10:00:00", "utf-8")
+    assert dbm.lock_holder(engine).startswith("kaiji request add (process ")
+    engine.dispose()

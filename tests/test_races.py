@@ -138,9 +138,10 @@ def test_eight_writers_of_the_same_event_leave_one(db_url):
         ]
         for kind, step in steps:
             once(workers.all(step), kind)
-        with dbm.reading(engine) as s:
-            ayabe = s.scalar(select(Body.id).where(Body.key == "ayabe"))
-        once(workers.all(ev("transfer", "2025-01-10", to_body_id=ayabe, to="ayabe")), "transfer")
+        with dbm.transaction(engine) as s:  # a transfer goes to another body of the same city (issue 9, item 4)
+            service.add_body(s, key="maizuru-gikai", name="舞鶴市議会", head="舞鶴市議会議長",
+                             jurisdiction=service.get_jurisdiction(s, "maizuru"))
+        once(workers.all(ev("transfer", "2025-01-10", to="maizuru-gikai")), "transfer")
         with dbm.transaction(engine) as s:
             service.decide(s, rid, kind="full", on=date(2025, 1, 20), notified=date(2025, 1, 21), fee=300)
         steps = [
@@ -148,7 +149,7 @@ def test_eight_writers_of_the_same_event_leave_one(db_url):
             ("appeal_filed", ev("appeal_filed", "2025-01-25")),
             ("appeal_referred", ev("appeal_referred", "2025-02-01")),
             ("board_report", ev("board_report", "2025-03-01", outcome="棄却")),
-            ("ruling", ev("ruling", "2025-04-01", outcome="棄却")),
+            ("ruling", ev("ruling", "2025-04-01", outcome="upheld")),
         ]
         for kind, step in steps:
             once(workers.all(step), kind)

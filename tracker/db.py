@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 from contextlib import contextmanager
 from pathlib import Path
@@ -81,6 +82,19 @@ def driver_message(exc: DatabaseError, url: str) -> str:
 
 # How long a writer waits for another to finish (SQLite's busy_timeout, PostgreSQL's lock_timeout).
 BUSY_TIMEOUT_MS = 30_000
+# Who this process is, for a writer kept waiting by it: "kaiji request import" (the CLI sets it).
+WHO = "kaiji"
+
+
+def _holder_note() -> str:
+    import datetime
+
+    return f"{WHO} (process {os.getpid()}) since {datetime.datetime.now().strftime('%H:%M:%S')}"
+
+
+def writer_file(path: Path) -> Path:
+    """Beside a SQLite database while a kaiji writes to it: who writes (a writer kept waiting names it)."""
+    return Path(f"{path}-writer")
 
 
 def _sqlite_setup(engine: Engine) -> None:
@@ -95,11 +109,33 @@ def _sqlite_setup(engine: Engine) -> None:
         cur.execute("PRAGMA synchronous = NORMAL")
         cur.close()
 
+    note = writer_file(sqlite_path(engine.url.render_as_string()) or Path(os.devnull))
+
     @event.listens_for(engine, "begin")
     def on_begin(conn):  # pragma: no cover
         # A writer takes the write lock at BEGIN, so two writers queue on busy_timeout instead of
         # failing with "database is locked" when a read lock cannot be upgraded.
-        conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get("readonly") else "BEGIN IMMEDIATE")
+        if conn.get_execution_options().get("readonly"):
+            conn.exec_driver_sql("BEGIN")
+            return
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # Holding the lock now: say who, for a writer that waits too long (SQLite cannot tell it).
+        try:
+            fd = os.open(note, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                f.write(_holder_note())
+            conn.info["kaiji.note"] = True
+        except OSError:
+            pass  # a note only: the lock is what matters
+
+    @event.listens_for(engine, "commit")
+    @event.listens_for(engine, "rollback")
+    def on_end(conn):  # pragma: no cover
+        if conn.info.pop("kaiji.note", False):  # ours: not a waiter's, whose BEGIN never got the lock
+            try:
+                note.unlink()
+            except OSError:
+                pass
 
 
 # The key of the PostgreSQL advisory lock every writing transaction holds ("kaiji" in ASCII).
@@ -118,6 +154,9 @@ def _postgresql_setup(engine: Engine) -> None:
         if not conn.get_execution_options().get("readonly"):
             conn.exec_driver_sql(f"SELECT set_config('lock_timeout', '{BUSY_TIMEOUT_MS}ms', true), "
                                  f"pg_advisory_xact_lock({WRITE_LOCK})")
+            # Holding the lock now: say who, where a writer kept waiting can read it (pg_stat_activity).
+            conn.exec_driver_sql("SELECT set_config('application_name', %(who)s, true)",
+                                 {"who": _holder_note()[:63]})
 
 
 def sqlite_path(url: str) -> Path | None:
@@ -437,9 +476,36 @@ def transaction(engine: Engine) -> Iterator[Session]:
     except OperationalError as exc:
         if not (getattr(exc.orig, "sqlstate", None) == "55P03" or "database is locked" in str(exc.orig)):
             raise
-        raise Refused(f"the database is busy: another kaiji command has been writing to it for more than "
-                      f"{BUSY_TIMEOUT_MS // 1000} s (a `kaiji request import` holds it until the whole file is "
-                      "written); nothing was written, so run the command again when that one has finished.") from None
+        holder = lock_holder(engine)
+        who = f"{holder} has" if holder else "another kaiji command has"
+        raise Refused(f"the database is busy: {who} been writing to it for more than {BUSY_TIMEOUT_MS // 1000} s "
+                      "(a `kaiji request import` holds it until the whole file is written); nothing was written, so "
+                      "run the command again when that one has finished.") from None
+
+
+def lock_holder(engine: Engine) -> str | None:
+    """Who holds the write lock, as that kaiji noted it ("kaiji request import (process 4242) since
+    10:02:13"), or None if no live kaiji says so."""
+    path = sqlite_path(engine.url.render_as_string())
+    if path is not None:
+        from .files import alive
+
+        try:
+            note = writer_file(path).read_text("utf-8")[:200]
+        except (OSError, UnicodeDecodeError):
+            return None
+        m = re.search(r"\(process (\d+)\)", note)
+        return note if m and alive(int(m[1])) else None
+    if engine.dialect.name != "postgresql":
+        return None
+    try:
+        with engine.connect().execution_options(readonly=True) as conn:
+            return conn.execute(text(
+                "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+                "WHERE l.locktype = 'advisory' AND l.granted AND l.classid::bigint = :hi AND l.objid::bigint = :lo"),
+                {"hi": WRITE_LOCK >> 32, "lo": WRITE_LOCK & 0xFFFFFFFF}).scalar() or None
+    except DatabaseError:
+        return None
 
 
 @contextmanager

@@ -29,7 +29,7 @@ def database_files(database: Path | None) -> list[Path]:
     return [] if database is None else [Path(f"{database}{suffix}") for suffix in SIDE_FILES]
 
 
-def _alive(pid: int) -> bool:
+def alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -51,7 +51,7 @@ def remove_stale_parts(folder: Path) -> None:
         return
     for path in found:
         m = re.fullmatch(r"\.kaiji-(\d+)-[0-9a-f]+\.part(-journal)?", path.name)
-        if m is not None and not _alive(int(m[1])):
+        if m is not None and not alive(int(m[1])):
             with suppress(OSError):  # gone already, or not ours to delete: left as it is
                 path.unlink()
 

@@ -192,9 +192,10 @@ class App:
     def write(self):
         """A transaction; once it has committed, what it wrote is kept in self.saved, for the message
         should printing the result fail (the user must not run the command again)."""
-        from ..db import transaction
+        from .. import db
 
-        with transaction(self.engine) as session:
+        db.WHO = click.get_current_context().command_path  # "kaiji request import", for a writer kept waiting
+        with db.transaction(self.engine) as session:
             rows = _saved(session)
             yield session
         self.committed = True
