@@ -200,6 +200,8 @@ def test_due_lists_the_lawsuit_and_a_missed_appointment(session):
     items = reports.due(session, D("2025-02-01"), 200)
     assert [(i.kind, i.on) for i in items] == [("disclosure missed", D("2025-01-27")), ("appeal", D("2025-04-21")),
                                                ("lawsuit", D("2025-07-22"))]
+    # Looking 3 days ahead, the list looks 3 days back: the appointment of 1/27 (5 days before) is not in it.
+    assert "disclosure missed" not in [i.kind for i in reports.due(session, D("2025-02-01"), 3)]
     service.record(session, rid, "disclosed", D("2025-01-27"))
     assert [i.kind for i in reports.due(session, D("2025-02-01"), 200)] == ["appeal", "lawsuit"]
 

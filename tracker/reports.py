@@ -92,7 +92,8 @@ class DueItem:
 
 
 def due(session: Session, as_of: date, within: int) -> list[DueItem]:
-    """Every date coming up between as_of and as_of + within days, and every unpaid fee."""
+    """Every date coming up between as_of and as_of + within days, the disclosure appointments of the
+    past `within` days with no disclosure recorded, and every unpaid fee."""
     until = as_of + timedelta(days=within)
 
     def rows(column, *where):
@@ -109,8 +110,9 @@ def due(session: Session, as_of: date, within: int) -> list[DueItem]:
         items.append(item(r, r.value, "remainder", "decision on the remainder due"))
     for r in rows(_req.disclosure_on, _req.disclosure_on >= as_of, _req.disclosure_on <= until):
         items.append(item(r, r.value, "disclosure", "disclosure appointment"))
-    # An appointment that passed with nothing recorded: the disclosure was missed, or not yet recorded.
-    for r in rows(_req.disclosure_on, _req.disclosure_on < as_of):
+    # An appointment that passed, within as many days back as the list looks ahead, with nothing recorded:
+    # the disclosure was missed, or not yet recorded.
+    for r in rows(_req.disclosure_on, _req.disclosure_on < as_of, _req.disclosure_on >= as_of - timedelta(days=within)):
         items.append(item(r, r.value, "disclosure missed", "appointment passed; no disclosure recorded"))
     for r in rows(_req.appeal_due, _req.appeal_due >= as_of, _req.appeal_due <= until):
         items.append(item(r, r.value, "appeal", "last day to appeal"))

@@ -274,7 +274,9 @@ class KaijiGroup(click.Group):
 
             # Only the driver's first line: later lines (PostgreSQL's DETAIL) may quote personal data.
             if isinstance(exc, DatabaseError):
-                raise Failure(f"the database refused the operation ({str(exc.orig).splitlines()[0]}); nothing was "
+                from ..db import driver_message
+
+                raise Failure(f"the database refused the operation ({driver_message(exc, app.url)}); nothing was "
                               "written. Try again, or run with --debug for details.") from None
             raise Failure(f"internal error ({type(exc).__name__}); nothing was written. Run again with --debug "
                           "and report what it prints.") from None
