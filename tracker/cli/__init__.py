@@ -218,6 +218,17 @@ pass_app = click.make_pass_decorator(App)
 
 
 class KaijiCommand(click.Command):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The example a command's help gives ("\b\nExample:" in its docstring) is shown last, below the
+        # options, where a reader looks for it after reading them.
+        import inspect
+        import re
+
+        found = re.search(r"\n[ \t]*\x08\n[ \t]*Examples?\b", self.help or "")
+        if found and not self.epilog:
+            self.help, self.epilog = self.help[:found.start()].rstrip(), inspect.cleandoc(self.help[found.start():])
+
     def invoke(self, ctx: click.Context):
         _refuse_broken_text(ctx)
         return super().invoke(ctx)

@@ -33,7 +33,12 @@ def _rule_text(r) -> str:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @pass_app
 def body_list(app: App, as_json) -> None:
-    """List bodies, with the deadline rule in force today and its source."""
+    """List bodies, with the deadline rule in force today and its source.
+
+    \b
+    Example:
+      kaiji body list
+    """
     from sqlalchemy import select
 
     from ..models import Body
@@ -183,6 +188,11 @@ def rule_add(app: App, jurisdiction, **rule) -> None:
     """Add a new version of a jurisdiction's rule (e.g. after the ordinance changed).
 
     Requests received on or after --effective-from follow it; their stored dates are recomputed.
+
+    \b
+    Example:
+      kaiji rule add maizuru --period 15 --count-from request-day --extension-max 60 \\
+          --source "舞鶴市情報公開条例第10条" --effective-from 2026-04-01
     """
     from .. import service
 
@@ -198,7 +208,12 @@ def rule_add(app: App, jurisdiction, **rule) -> None:
 @click.argument("jurisdiction")
 @pass_app
 def rule_list(app: App, jurisdiction) -> None:
-    """Show every version of a jurisdiction's rule with its source."""
+    """Show every version of a jurisdiction's rule with its source.
+
+    \b
+    Example:
+      kaiji rule list maizuru
+    """
     from .. import service
 
     with app.read() as s:
@@ -217,7 +232,12 @@ def ground() -> None:
 @click.argument("jurisdiction")
 @pass_app
 def ground_list(app: App, jurisdiction) -> None:
-    """List the grounds a decision may cite."""
+    """List the grounds a decision may cite.
+
+    \b
+    Example:
+      kaiji ground list maizuru
+    """
     from .. import service
 
     with app.read() as s:
@@ -232,7 +252,12 @@ def ground_list(app: App, jurisdiction) -> None:
 @click.option("--summary", help="What the ground protects.")
 @pass_app
 def ground_add(app: App, jurisdiction, code, summary) -> None:
-    """Add a ground to a jurisdiction's catalogue, e.g. kaiji ground add maizuru 第5条第1号."""
+    """Add a ground to a jurisdiction's catalogue, e.g. kaiji ground add maizuru 第5条第1号.
+
+    \b
+    Example:
+      kaiji ground add maizuru 第5条第1号 --summary "個人に関する情報"
+    """
     from .. import service
 
     with app.write() as s:
@@ -251,7 +276,12 @@ def holiday() -> None:
 @click.option("--reason", required=True, help="Why the offices are closed.")
 @pass_app
 def holiday_add(app: App, jurisdiction, day, reason) -> None:
-    """Add a closed day; the dates of the jurisdiction's requests are recomputed."""
+    """Add a closed day; the dates of the jurisdiction's requests are recomputed.
+
+    \b
+    Example:
+      kaiji holiday add maizuru 2025-08-13 --reason "庁舎の停電"
+    """
     from .. import service
 
     with app.write() as s:
@@ -263,7 +293,12 @@ def holiday_add(app: App, jurisdiction, day, reason) -> None:
 @click.argument("jurisdiction")
 @pass_app
 def holiday_list(app: App, jurisdiction) -> None:
-    """List a jurisdiction's extra closed days."""
+    """List a jurisdiction's extra closed days.
+
+    \b
+    Example:
+      kaiji holiday list maizuru
+    """
     from .. import service
 
     with app.read() as s:

@@ -14,7 +14,12 @@ from . import DATE, App, cli, emit_json, pass_app, today
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @pass_app
 def overdue(app: App, as_of, as_json) -> None:
-    """List requests whose decision is overdue, with the day an appeal against inaction opened."""
+    """List requests whose decision is overdue, with the day an appeal against inaction opened.
+
+    \b
+    Example:
+      kaiji overdue --as-of 2025-01-11
+    """
     from ..dates import iso
     from ..reports import flags_ja
     from ..reports import overdue as overdue_items
@@ -50,7 +55,12 @@ def overdue(app: App, as_of, as_json) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @pass_app
 def due(app: App, within, as_of, as_json) -> None:
-    """List every date coming up: decisions, extended decisions, disclosures, appeal windows, unpaid fees."""
+    """List every date coming up: decisions, extended decisions, disclosures, appeal windows, unpaid fees.
+
+    \b
+    Example:
+      kaiji due --within 30 --as-of 令和7年2月1日
+    """
     from ..dates import iso
     from ..reports import due as due_items
     from ..reports import flags_ja
@@ -75,7 +85,12 @@ def due(app: App, within, as_of, as_json) -> None:
 @click.argument("request_id", type=int)
 @pass_app
 def explain(app: App, request_id) -> None:
-    """Explain how each date of a request was worked out, day by day."""
+    """Explain how each date of a request was worked out, day by day.
+
+    \b
+    Example:
+      kaiji explain 1
+    """
     from .. import service
     from ..explain import explain as explain_lines
 

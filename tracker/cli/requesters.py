@@ -37,7 +37,12 @@ def _requester_options(f):
 @_requester_options
 @pass_app
 def requester_add(app: App, name, kind, **fields) -> None:
-    """Add a requester: a person, or a group with its representative and contact person."""
+    """Add a requester: a person, or a group with its representative and contact person.
+
+    \b
+    Example:
+      kaiji requester add "市民オンブズマンまいづる" --group --representative "森本 隆" --phone 090-0000-0000
+    """
     from .. import service
 
     with app.write() as s:
@@ -52,7 +57,12 @@ def requester_add(app: App, name, kind, **fields) -> None:
 @_requester_options
 @pass_app
 def requester_edit(app: App, name, kind, **fields) -> None:
-    """Change a requester's details."""
+    """Change a requester's details.
+
+    \b
+    Example:
+      kaiji requester edit "市民オンブズマンまいづる" --contact-name "森本 隆" --contact-phone 090-0000-0000
+    """
     from .. import service
 
     with app.write() as s:
@@ -65,7 +75,12 @@ def requester_edit(app: App, name, kind, **fields) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @pass_app
 def requester_list(app: App, with_contacts, as_json) -> None:
-    """List requesters; addresses and telephones only with --with-contacts."""
+    """List requesters; addresses and telephones only with --with-contacts.
+
+    \b
+    Example:
+      kaiji requester list --with-contacts
+    """
     from sqlalchemy import select
 
     from ..models import Requester

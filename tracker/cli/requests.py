@@ -73,7 +73,12 @@ def _status_ja(status: str) -> str:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @pass_app
 def request_list(app: App, status, body, as_json) -> None:
-    """List requests with their status and dates."""
+    """List requests with their status and dates.
+
+    \b
+    Example:
+      kaiji request list --status received --body maizuru
+    """
     from .. import service
     from ..table import clip, render
 
@@ -91,7 +96,12 @@ def request_list(app: App, status, body, as_json) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @pass_app
 def request_show(app: App, request_id, as_json) -> None:
-    """Show one request with its decisions and its whole timeline."""
+    """Show one request with its decisions and its whole timeline.
+
+    \b
+    Example:
+      kaiji request show 1 --json
+    """
     from .. import service
     from ..dates import iso
     from ..table import render
@@ -183,7 +193,8 @@ def _event_command(kind) -> None:
     f = click.option("--note", help="A note to keep with the event.")(f)
     f = click.option("--on", "on", type=DATE, default=None, help="The date (default: today).")(f)
     f = click.argument("request_id", type=int)(f)
-    request.command(kind.command, help=kind.help)(f)
+    example = f"\n\n\b\nExample:\n  kaiji request {kind.command} 1 {kind.example}" if kind.example else ""
+    request.command(kind.command, help=kind.help + example)(f)
 
 
 def _event_commands() -> None:
@@ -266,7 +277,12 @@ def request_decide(app, request_id, kind, on, notified, withheld, ground, reason
 @click.option("--on", "on", type=DATE, default=None, help="The date (default: today).")
 @pass_app
 def request_note(app, request_id, text, on):
-    """Add a free note to the timeline."""
+    """Add a free note to the timeline.
+
+    \b
+    Example:
+      kaiji request note 1 "電話で進み具合を尋ねた" --on 2025-01-08
+    """
     from ..service import clean
 
     _record(app, request_id, "note", on or today(), {}, clean(text, "the note", required=True, multiline=True))
@@ -278,7 +294,12 @@ def request_note(app, request_id, text, on):
 @click.option("--reason", required=True, help="Why the event is taken back.")
 @pass_app
 def request_retract(app, request_id, event_id, reason):
-    """Take back an event recorded by mistake; it stays in the timeline, marked as retracted."""
+    """Take back an event recorded by mistake; it stays in the timeline, marked as retracted.
+
+    \b
+    Example:
+      kaiji request retract 1 5 --reason "日付の誤り"
+    """
     from .. import service
 
     with app.write() as s:
@@ -302,6 +323,8 @@ def request_import(app: App, file, progress, as_json) -> None:
     separated by ;); mail is yes or no. Every row is checked as `request add` checks it, and the
     whole file is written in one transaction: one bad row, and nothing is imported. A file may be
     up to 50 MB (about half a million rows); split a larger one.
+
+    \b
     Example:
       kaiji request import requests.csv
     """
