@@ -9,6 +9,7 @@ waits for "go" on its standard input.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import subprocess
 import sys
@@ -200,3 +201,49 @@ def test_a_note_left_by_a_killed_writer_names_no_one(db_url, tmp_path):
     dbm.writer_file(path).write_text(f"kaiji request add (process {__import__('os').getpid()}) since 10:00:00", "utf-8")
     assert dbm.lock_holder(engine).startswith("kaiji request add (process ")
     engine.dispose()
+
+
+@pytest.mark.skipif(bool(PG_URL), reason="SQLite's file locks")
+def test_an_upgrade_kept_waiting_says_so_and_changes_nothing(tmp_path, monkeypatch):
+    """db upgrade does not go through transaction(): it too gives up with the busy sentence (and says the
+    database was not changed, its backup having been written), not "internal error"."""
+    import sqlite3
+
+    path = tmp_path / "old.sqlite3"
+    url = dbm.database_url(str(path))
+    engine = dbm.make_engine(url)
+    dbm.upgrade(engine, dbm.REVISIONS[-2], stdout=open(os.devnull, "w"))
+    engine.dispose()
+    monkeypatch.setattr(dbm, "BUSY_TIMEOUT_MS", 500)
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        result = CliRunner().invoke(cli, ["--db", url, "db", "upgrade"])
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert result.exit_code == 1, result.output
+    assert "the database is busy" in result.stderr and "the database was not changed" in result.stderr
+    assert "Traceback" not in result.output
+    assert dbm.current_revision(dbm.make_engine(url)) == dbm.REVISIONS[-2]
+
+
+@pytest.mark.skipif(bool(PG_URL), reason="SQLite's journal modes")
+def test_a_restored_backup_held_by_a_writer_is_still_read(tmp_path):
+    """A backup is a rollback-journal file; switching it to WAL needs it alone. With another writer
+    holding it, kaiji reads it as it is (and switches it another time) instead of failing at once."""
+    import sqlite3
+
+    source = dbm.database_url(str(tmp_path / "a.sqlite3"))
+    assert CliRunner().invoke(cli, ["--db", source, "request", "add", "--body", "maizuru", "--subject", "控え",
+                                    "--received", "2025-01-06"]).exit_code == 0
+    assert CliRunner().invoke(cli, ["--db", source, "db", "backup", str(tmp_path / "rest.sqlite3")]).exit_code == 0
+    holder = sqlite3.connect(tmp_path / "rest.sqlite3", isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        listed = CliRunner().invoke(cli, ["--db", str(tmp_path / "rest.sqlite3"), "request", "list"])
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert listed.exit_code == 0, listed.output
+    assert "控え" in listed.stdout

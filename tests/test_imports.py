@@ -42,7 +42,7 @@ def test_import_says_how_many_and_reports_progress(kaiji, tmp_path):
     result = kaiji("request", "import", "--progress", str(path))
     assert result.exit_code == 0, result.output
     assert result.stdout == "imported 40 requests (ids 1–40).\n"
-    progress = result.stderr.splitlines()
+    progress = [line for line in result.stderr.splitlines() if not line.startswith("kaiji: warning")]
     assert progress[0] == "kaiji: 2 of 40 rows checked" and progress[-1] == "kaiji: all 40 rows checked; writing"
     assert len(progress) == 21
 
@@ -108,3 +108,13 @@ def test_only_a_regular_file_of_at_most_50_mb_is_read(kaiji, tmp_path, monkeypat
     result = kaiji("request", "import", "-", input=b"body,subject\n" + b"maizuru,x\n" * 200)
     assert result.exit_code == 2 and "standard input holds more than" in result.stderr, result.output
     assert json.loads(kaiji.ok("request", "list", "--json").stdout) == []
+
+
+def test_an_import_warns_of_a_receipt_on_a_closed_day_with_its_row(kaiji, tmp_path):
+    """As `request add` does (issue 9, item 6), naming the row."""
+    f = tmp_path / "r.csv"
+    f.write_text("body,subject,received\nmaizuru,公用車の記録,2025-12-26\nmaizuru,交際費の記録,2025-12-29\n", "utf-8")
+    result = kaiji.ok("request", "import", str(f))
+    assert "imported 2 requests" in result.stdout
+    assert "row 3: the receipt date 2025-12-29 is a closed day (年末年始)" in result.stderr
+    assert "row 2" not in result.stderr

@@ -163,7 +163,13 @@ def sqlite_path(url: str) -> Path | None:
     """The file of a SQLite URL; None for other databases and for an in-memory one."""
     if not url.startswith("sqlite"):
         return None
-    path = url.split(":///", 1)[1] if ":///" in url else ""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        path = make_url(url).database or ""  # without a ?query: sqlite:///f.sqlite3?timeout=5 is f.sqlite3
+    except ArgumentError:
+        return None
     return Path(path) if path and path != ":memory:" else None
 
 
@@ -330,9 +336,16 @@ def backup_before_change(url: str, engine: Engine, what: str) -> Path | None:
 def use_wal(engine: Engine) -> None:
     """Put a kaiji SQLite file in WAL mode (kept in the file): readers and one writer at a time go on together."""
     if engine.dialect.name == "sqlite":
+        import sqlite3
+
         raw = engine.raw_connection()  # outside any transaction, where journal_mode can change
         try:
             raw.driver_connection.execute("PRAGMA journal_mode = WAL")
+        except sqlite3.OperationalError as exc:
+            # Another process holds the file (a restored backup is in rollback-journal mode, and the
+            # switch needs it alone): it stays in that mode, which works, and is switched next time.
+            if "locked" not in str(exc) and "busy" not in str(exc):
+                raise
         finally:
             raw.close()
 
@@ -350,7 +363,11 @@ def migrating(engine: Engine) -> Iterator:
         if raw is not None:
             raw.execute("PRAGMA foreign_keys = OFF")
         try:
-            with conn.begin():
+            try:
+                begun = conn.begin()
+            except OperationalError as exc:
+                busy(engine, exc, "the database was not changed")
+            with begun:
                 yield conn
                 if raw is not None and conn.exec_driver_sql("PRAGMA foreign_key_check").first() is not None:
                     raise Refused("the migration would leave records pointing at nothing; nothing was changed. "
@@ -474,13 +491,19 @@ def transaction(engine: Engine) -> Iterator[Session]:
         with Session(engine, expire_on_commit=False) as session, session.begin():
             yield session
     except OperationalError as exc:
-        if not (getattr(exc.orig, "sqlstate", None) == "55P03" or "database is locked" in str(exc.orig)):
-            raise
-        holder = lock_holder(engine)
-        who = f"{holder} has" if holder else "another kaiji command has"
-        raise Refused(f"the database is busy: {who} been writing to it for more than {BUSY_TIMEOUT_MS // 1000} s "
-                      "(a `kaiji request import` holds it until the whole file is written); nothing was written, so "
-                      "run the command again when that one has finished.") from None
+        busy(engine, exc)
+
+
+def busy(engine: Engine, exc: OperationalError, outcome: str = "nothing was written") -> None:
+    """Raise the one sentence for a writer that waited BUSY_TIMEOUT_MS for another, naming who holds the
+    lock where that kaiji said; re-raise any other error."""
+    if not (getattr(exc.orig, "sqlstate", None) == "55P03" or "database is locked" in str(exc.orig)):
+        raise exc
+    holder = lock_holder(engine)
+    who = f"{holder} has" if holder else "another kaiji command has"
+    raise Refused(f"the database is busy: {who} been writing to it for more than {BUSY_TIMEOUT_MS // 1000} s "
+                  f"(a `kaiji request import` holds it until the whole file is written); {outcome}, so run the "
+                  "command again when that one has finished.") from None
 
 
 def lock_holder(engine: Engine) -> str | None:

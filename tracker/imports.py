@@ -190,7 +190,7 @@ def request_args(row: Row) -> dict:
 
 
 def import_requests(session: Session, rows: list[Row], progress: Callable[[int, int], None] | None = None,
-                    every: int = 1000, batch: int = 500) -> list[int]:
+                    every: int = 1000, batch: int = 500, warnings: list[str] | None = None) -> list[int]:
     """Add every row with service.add_request in the caller's transaction; return the new ids.
 
     The first bad row raises its error, naming the row and column; the caller's transaction then
@@ -217,14 +217,17 @@ def import_requests(session: Session, rows: list[Row], progress: Callable[[int, 
     session.info[service.BULK] = {}
     try:
         for i, (row, args) in enumerate(checked, start=1):
+            said: list[str] = []
             try:
-                pending.append(service.add_request(session, **args, flush=False))
+                pending.append(service.add_request(session, **args, flush=False, warnings=said))
             except KaijiError as exc:
                 message = str(exc)
                 column = next((c for words, c in _BLAME if words in message), None)
                 if column == "received" and not row.values.get("received", "").strip():
                     column = "filed"
                 raise _fail(exc, row.number, column, message) from None
+            if warnings is not None:
+                warnings.extend(f"row {row.number}: {w}" for w in said)
             reporting = progress is not None and i % every == 0
             if i % batch == 0 or reporting:  # the rows reported as checked have passed the database's checks too
                 flush()

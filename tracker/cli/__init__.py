@@ -181,11 +181,20 @@ class App:
             self._engine = open_database(self.url)
         return self._engine
 
-    def bare_engine(self):
-        """The database as it is, whatever its schema: for the `kaiji db` commands that inspect or change it."""
-        from ..db import make_engine
+    def bare_engine(self, create: bool = False):
+        """The database as it is, whatever its schema: for the `kaiji db` commands that inspect or change it.
+
+        A SQLite file that is not there is created (whole, under a temporary name first) only with
+        create=True; otherwise it is refused: inspecting a database must not make one."""
+        from ..db import _create, make_engine, sqlite_path
+        from ..errors import NotFound
 
         collect_again()
+        path = sqlite_path(self.url)
+        if path is not None and not path.exists():
+            if not create:
+                raise NotFound(f"there is no database at {path}; check the --db path or KAIJI_DB.")
+            _create(path)
         return make_engine(self.url)
 
     @contextmanager

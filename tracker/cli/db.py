@@ -31,6 +31,10 @@ def db_upgrade(app: App, revision) -> None:
     """
     from .. import db as dbm
 
+    path = dbm.sqlite_path(app.url)
+    if path is not None and not path.exists() and revision in ("head", dbm.HEAD):
+        app.bare_engine(create=True)  # built whole under a temporary name, then given its name
+        return click.echo(f"database at {dbm.describe(app.url)}: schema empty -> {dbm.HEAD}.")
     engine = app.bare_engine()
     dbm.refuse_unknown(engine, revision)
     before = dbm.current_revision(engine)

@@ -337,10 +337,16 @@ def request_import(app: App, file, progress, as_json) -> None:
     def report(done: int, total: int) -> None:
         click.echo(f"kaiji: {done} of {total} rows checked", err=True)
 
+    said: list[str] = []
     with app.write() as s:
-        ids = imports.import_requests(s, rows, report if progress else None, every=max(1, len(rows) // 20))
+        ids = imports.import_requests(s, rows, report if progress else None, every=max(1, len(rows) // 20),
+                                      warnings=said)
         if progress:
             click.echo(f"kaiji: all {len(ids)} rows checked; writing", err=True)
+    for w in said[:20]:
+        warn(w)
+    if len(said) > 20:
+        warn(f"and {len(said) - 20} more rows received on a closed day.")
     if as_json:
         return emit_json(ids)
     click.echo(f"imported {len(ids)} request{'s' if len(ids) != 1 else ''} (ids {ids[0]}–{ids[-1]}).")
