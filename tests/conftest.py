@@ -20,6 +20,16 @@ from tracker.presets import seed
 
 PG_URL = os.environ.get("KAIJI_TEST_DB")
 
+# Test files whose tests start many processes (races, crashes, interrupted writes), wait on locks or
+# render large PDFs: marked slow, so that `pytest -m "not slow"` runs the rest quickly while working.
+SLOW_FILES = {"test_concurrency.py", "test_races.py", "test_crash.py", "test_data_safety.py", "test_pdf_layout.py"}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if item.path.name in SLOW_FILES:
+            item.add_marker(pytest.mark.slow)
+
 
 @pytest.fixture(scope="session", autouse=True)
 def own_cache(tmp_path_factory):
