@@ -148,24 +148,38 @@ def _extension(c: Check) -> None:
     if later <= current:
         raise Refused(f"the extended date {later} is not later than the date already due ({current}); "
                       f"check {'--rest-by' if special else '--until'}.")
-    if on > current:
-        c.warnings.append(f"the extension notice is dated {on}, after the decision was due on {current}: an "
-                          "extension must be notified within the period, so it is recorded but does not move the "
-                          f"date; the request stays overdue, and an appeal against inaction is open from "
-                          f"{dl.inaction_appeal_from(current)}.")
-        return
-    original = s.first_due.due if s.first_due else None
-    if special and original is not None and on > original:
-        c.warnings.append(f"a special extension (特例延長) must be notified within the original period, which "
-                          f"ended on {original} (行政機関情報公開法第11条 and the ordinances' equivalents); this "
-                          f"notice of {on} is recorded and flagged, but the decision stays due on {current}.")
-        return
-    limit = s.extension_limit.due if s.extension_limit else None
-    if limit is not None and new_due > limit:
-        c.warnings.append(f"the extended date {new_due} goes past the limit the rule allows ({limit}); recorded as "
-                          f"the notice says and flagged, but the notice has no effect beyond {limit}: the decision "
-                          f"is taken as due then, and an appeal against inaction is open from "
-                          f"{dl.inaction_appeal_from(limit)}.")
+
+
+def _extension_warnings(s: State, e: Event) -> list[str]:
+    """What a notice just recorded did not do, as timeline.compute found it (one place decides it)."""
+    why = next((w for x, w in s.late_extensions if x is e), None)
+    if why == "late":
+        return [f"the extension notice is dated {e.on}, after the decision was due on {s.decision_due}: an "
+                "extension must be notified within the period, so it is recorded but does not move the date; the "
+                f"request stays overdue, and an appeal against inaction is open from "
+                f"{dl.inaction_appeal_from(s.decision_due)}."]
+    if why == "special_late":
+        return [f"a special extension (特例延長) must be notified within the original period, which ended on "
+                f"{s.first_due.due} (行政機関情報公開法第11条 and the ordinances' equivalents); this notice of {e.on} "
+                f"is recorded and flagged, but the decision stays due on {s.decision_due}."]
+    if s.extension is e and s.extension_over_limit:
+        limit = s.extension_limit.due
+        return [f"the extended date {s.extended_to} goes past the limit the rule allows ({limit}); recorded as the "
+                f"notice says and flagged, but the notice has no effect beyond {limit}: the decision is taken as due "
+                f"then, and an appeal against inaction is open from {dl.inaction_appeal_from(limit)}."]
+    return []
+
+
+def receipt_warning(s: State) -> str:
+    """What kaiji assumed of a receipt date that falls on a day the office is closed."""
+    return (f"the receipt date {s.received_on} is a closed day ({s.received_closed}); kaiji counts from it as "
+            "recorded. A request handed in at the counter or by mail is stamped on the next open day; one sent "
+            "online may arrive on a closed day. If the office's stamp shows another date, retract the receipt and "
+            "record that date.")
+
+
+def _received_warnings(s: State, e: Event) -> list[str]:
+    return [receipt_warning(s)] if s.received_closed else []
 
 
 def _transfer(c: Check) -> None:
@@ -292,6 +306,7 @@ class Kind:
     example: str = ""                         # what follows `kaiji request COMMAND 1` in its help's example
     check: Callable[[Check], None] | None = None
     apply: Callable[[State, Event], None] | None = None
+    warn: Callable[[State, Event], list[str]] | None = None  # what to say once recorded, from the new state
 
     def parse(self, session: Session, data: dict[str, Any] | None) -> dict[str, Any]:
         data = dict(data or {})
@@ -320,7 +335,7 @@ _REASON = _text("reason", "--reason", "The reason the notice gives.")
 KINDS: dict[str, Kind] = {k.key: k for k in (
     Kind("filed", "請求書作成", "request written", dated_from_receipt=False),
     Kind("received", "受付", "received by the office", dated_from_receipt=False, check=_received,
-         apply=_apply_received, command="receive", example="--on 2024-12-27",
+         apply=_apply_received, warn=_received_warnings, command="receive", example="--on 2024-12-27",
          help="Record the date the office received the request (受付年月日)."),
     Kind("reference", "受付番号", "reference number",
          (Field("number", "text", "the reference number", True, limit=100, option="--number", argument=True),),
@@ -334,14 +349,14 @@ KINDS: dict[str, Kind] = {k.key: k for k in (
          help="Record that the correction reached the office (補正)."),
     Kind("extension", "延長通知", "extension notice",
          (_date("new_due", "--until", "the new decision date", "The new decision date the notice gives."), _REASON),
-         needs_receipt=True, before_decision=True, check=_extension, command="extend", example='--on 2025-01-09 --until 2025-03-11 --reason "事務処理上の困難"',
+         needs_receipt=True, before_decision=True, check=_extension, warn=_extension_warnings, command="extend", example='--on 2025-01-09 --until 2025-03-11 --reason "事務処理上の困難"',
          help="Record an extension notice (延長通知, 様式第7号). Past the rule's limit: warned and recorded."),
     Kind("special_extension", "特例延長通知", "special extension notice",
          (_date("part_due", "--part-by", "the date for a substantial part",
                 "Date by which a substantial part is decided."),
           _date("rest_due", "--rest-by", "the date for the remainder", "Date by which the remainder is decided."),
           _REASON),
-         needs_receipt=True, before_decision=True, check=_extension, command="special-extend", example="--on 2025-01-09 --part-by 2025-03-11 --rest-by 2025-06-30",
+         needs_receipt=True, before_decision=True, check=_extension, warn=_extension_warnings, command="special-extend", example="--on 2025-01-09 --part-by 2025-03-11 --rest-by 2025-06-30",
          help="Record a special extension notice (特例延長, 様式第7号の2)."),
     Kind("third_party_asked", "第三者意見照会", "third party consulted",
          (_text("party", "--party", "The third party consulted (第三者)."),),

@@ -17,12 +17,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from . import deadlines as dl
-from . import events, timeline
+from . import events, schema, timeline
 from .dates import iso
 from .errors import BadInput, NotFound, Refused, no_request, refuse_missing_requests
 from .models import (Body, ClosedDay, Decision, DecisionDocument, DeadlineRule, Department, Event, Ground,
                      Jurisdiction, Request, Requester, WithheldPart)
-from . import schema
 from .schema import MAX_ID, METHODS, id_batches
 from .timeline import DECISION_KINDS
 
@@ -41,7 +40,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _INVISIBLE = re.compile("[\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 MAX_TEXT = 20_000
 MAX_LINE = 200
-MAX_FEE = 10_000_000        # yen; far above any copy fee, far below the INTEGER column's limit
+MAX_FEE = events.MAX_YEN    # yen; far above any copy fee, far below the INTEGER column's limit
 MAX_PERIOD = 366            # days; ordinances set 14 to 60, and a typo must not count for ever
 # Text kept in a column of limited length (String(n) in models.py): clean() gets the same limit.
 PHONE, EXTENSION, NUMBER, SHORT, GROUND = 40, 20, 100, 40, 60
@@ -321,7 +320,8 @@ def add_request(session: Session, *, body: str, subject: str, filed: date | None
     if received is not None and received < filed:
         raise Refused(f"the office cannot have received the request on {received} before the form's date {filed}; "
                       "check --filed and --received.")
-    req = Request(body=b, body_id=b.id, filed_body_id=b.id, subject=subject, methods=",".join(method_keys(methods)), mail=mail,
+    req = Request(body=b, body_id=b.id, filed_body_id=b.id, subject=subject,
+                  methods=",".join(method_keys(methods)), mail=mail,
                   reason=clean(reason, "the reason", multiline=True), filed_on=filed,
                   notes=clean(notes, "the notes", multiline=True),
                   requester=requester_by_name(session, requester),
@@ -343,16 +343,8 @@ def add_request(session: Session, *, body: str, subject: str, filed: date | None
     if flush:
         session.flush()
     if warnings is not None and st.received_closed:
-        warnings.append(receipt_warning(st))
+        warnings.append(events.receipt_warning(st))
     return req
-
-
-def receipt_warning(st: timeline.State) -> str:
-    """What kaiji assumed of a receipt date that falls on a day the office is closed."""
-    return (f"the receipt date {st.received_on} is a closed day ({st.received_closed}); kaiji counts from it as "
-            "recorded. A request handed in at the counter or by mail is stamped on the next open day; one sent "
-            "online may arrive on a closed day. If the office's stamp shows another date, retract the receipt and "
-            "record that date.")
 
 
 @dataclass
@@ -386,8 +378,8 @@ def _append(session: Session, request_id: int, kind: events.Kind, on: date, data
     event = Event(request=req, kind=kind.key, on=on, data=c.data, note=note)
     session.add(event)
     new_state = _refresh(session, req)
-    if kind.key == "received" and new_state.received_closed:
-        c.warnings.append(receipt_warning(new_state))
+    if kind.warn is not None:
+        c.warnings.extend(kind.warn(new_state, event))
     return Recorded(event, new_state, c.warnings)
 
 

@@ -137,7 +137,7 @@ def compute(request: Request, jurisdiction_of) -> State:
                 # A correction is pending: the clock stands still, and so does the notice's effect.
                 s.extension, s.extended_to = e, new_due
                 continue
-            if (e.kind == "special_extension" and s.first_due.due is not None and e.on > s.first_due.due):
+            if e.kind == "special_extension" and e.on > s.first_due.due:
                 # 行政機関情報公開法第11条: the special extension is notified 「同条第一項に規定する期間内に」,
                 # within the original period, whatever an ordinary extension did meanwhile.
                 s.late_extensions.append((e, "special_late"))
@@ -196,8 +196,8 @@ def compute(request: Request, jurisdiction_of) -> State:
             s.disclosure_on = latest.disclosure_on
     elif s.decision_due is not None:
         s.inaction_from = dl.inaction_appeal_from(s.decision_due)
-    if s.lawsuit is not None and "withdrawn" not in kinds:
-        s.lawsuit_due = s.lawsuit.due
+    if s.lawsuit is not None:
+        s.lawsuit_due = s.lawsuit.due  # cleared below for a withdrawn request, as the other dates are
 
     if fee_total > fee_paid:
         s.fee_unpaid = fee_total - fee_paid
