@@ -373,3 +373,13 @@ def test_the_library_refuses_bad_event_data_whoever_calls_it(session, kind, data
     rid, _ = add(session, body="maizuru", received="2024-12-27")
     with pytest.raises(BadInput, match=message.replace("(", r"\(").replace(")", r"\)").replace("`", ".")):
         service.record(session, rid, kind, D("2025-01-05"), data)
+
+
+def test_a_refusal_after_an_objection_with_a_date_in_its_notice_is_recorded(session):
+    # A 不開示 discloses nothing: an appointment date on its notice raises no two-week warning (and,
+    # before, made decide compare a date with nothing: an internal error).
+    rid, _ = add(session, body="maizuru", received="2025-01-06")
+    objected(session, rid)
+    rec = service.decide(session, rid, kind="refusal", on=D("2025-01-15"), disclosure_on=D("2025-01-20"),
+                         withheld=[service.Withheld("全部", "第5条第2号", "おそれ")])
+    assert rec.warnings == [] and rec.state.flags == []

@@ -481,7 +481,7 @@ def decide(session: Session, request_id: int, *, kind: str, on: date, notified: 
     warnings = rec.warnings
     if st.late_by:
         warnings.append(f"the decision came {st.late_by} days after it was due ({st.decision_due}).")
-    if st.objection is not None and disclosure_on is not None and disclosure_on < st.earliest_disclosure:
+    if st.earliest_disclosure is not None and disclosure_on is not None and disclosure_on < st.earliest_disclosure:
         warnings.append(events.two_week_warning(st.objection.on, disclosure_on, st.earliest_disclosure))
     return Recorded(rec.event, st, warnings)
 
