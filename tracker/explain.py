@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .dates import format_wareki, weekday_ja
 from .deadlines import Deadline
+from .events import receipt_warning
 from .models import Request
 from .timeline import DECISION_KINDS, State, live_events, rule_row
 
@@ -32,10 +33,7 @@ def explain(req: Request, s: State, jurisdiction_of) -> list[str]:
     since = f"in force from {row.effective_from}" if row.effective_from else "in force since before this request"
     out.append(f"\nDecision due ({since}; the rule version that applies on the receipt date {s.received_on}):")
     if s.received_closed:
-        out.append(f"  !! the receipt date {s.received_on} is a closed day ({s.received_closed}). kaiji counts from it "
-                   "as recorded. A request handed in at the counter or by mail is stamped on the next open day; one "
-                   "sent online may arrive on a closed day. If the office's stamp shows another date, retract the "
-                   "receipt and record that date.")
+        out.append(f"  !! {receipt_warning(s)}")
     out += _deadline(s.first_due)
     why_late = {
         "late": "it was notified after the date then due, so the body was already late and it does not move the date",

@@ -16,17 +16,13 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from . import deadlines as dl
-from .schema import FLAGS, OPEN_STATUSES, WAITING_STATUSES, bodies, requests
+from .schema import FLAGS, OPEN_STATUSES, WAITING_STATUSES, bodies, flag_codes, requests
 
 _req, _body = requests.c, bodies.c
 # What both lists show of a request.
 _SHOWN = (select(_req.id, _req.status, _req.subject, _req.flags, _body.key.label("body_key"),
                  _body.name.label("body_name"))
           .join_from(requests, bodies, _body.id == _req.body_id))
-
-
-def _flags(value: str | None) -> list[str]:
-    return value.split(",") if value else []
 
 
 def flags_ja(flags: list[str]) -> str:
@@ -64,7 +60,7 @@ def overdue(session: Session, as_of: date) -> list[OverdueItem]:
         since = r.decision_due if waiting else r.rest_due
         items.append(OverdueItem(r.id, r.body_key, r.body_name, r.subject, r.received_on,
                                  "decision" if waiting else "remainder", since, dl.inaction_appeal_from(since),
-                                 waiting and r.status in ("appealed", "ruled"), _flags(r.flags)))
+                                 waiting and r.status in ("appealed", "ruled"), flag_codes(r.flags)))
     return items
 
 
@@ -100,7 +96,7 @@ def due(session: Session, as_of: date, within: int) -> list[DueItem]:
         return session.execute(_SHOWN.add_columns(column.label("value")).where(*where))
 
     def item(r, on: date | None, kind: str, detail: str) -> DueItem:
-        return DueItem(on, kind, r.id, r.body_key, r.body_name, r.subject, detail, _flags(r.flags))
+        return DueItem(on, kind, r.id, r.body_key, r.body_name, r.subject, detail, flag_codes(r.flags))
 
     items: list[DueItem] = []
     for r in rows(_req.decision_due, _req.status.in_(OPEN_STATUSES), _req.decision_due >= as_of,

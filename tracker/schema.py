@@ -57,6 +57,13 @@ FLAGS = {
     "disclosed_within_two_weeks": ("2週間以内の開示", "a third party objected, but the disclosure is set or done less "
                                                 "than two weeks after the decision"),
 }
+
+
+def flag_codes(stored: str | None) -> list[str]:
+    """requests.flags as the list of codes it stores."""
+    return stored.split(",") if stored else []
+
+
 # How the requester wants the documents (requests.methods, comma-separated), with their names on the forms.
 METHODS = {"inspect": "閲覧", "view": "視聴", "copy": "写しの交付"}
 MAX_ID = 2**31 - 1          # the largest id an INTEGER column holds on PostgreSQL

@@ -517,7 +517,7 @@ def request_dict(r: Request) -> dict[str, Any]:
         "filed_on": iso(r.filed_on), "received_on": iso(r.received_on), "decision_due": iso(r.decision_due),
         "decided_on": iso(r.decided_on), "notified_on": iso(r.notified_on), "appeal_due": iso(r.appeal_due),
         "disclosure_on": iso(r.disclosure_on), "rest_due": iso(r.rest_due), "fee_unpaid": r.fee_unpaid,
-        "lawsuit_due": iso(r.lawsuit_due), "flags": r.flags.split(",") if r.flags else [],
+        "lawsuit_due": iso(r.lawsuit_due), "flags": schema.flag_codes(r.flags),
     }
 
 
