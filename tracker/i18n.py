@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import gettext as _gettext
 import os
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import lru_cache
 from pathlib import Path
 
@@ -21,8 +23,24 @@ DOMAIN = "kaiji"
 LANGUAGES = ("ja", "en")
 
 
+_chosen: ContextVar[str | None] = ContextVar("kaiji_language", default=None)
+
+
+@contextmanager
+def use_language(lang: str):
+    """Messages in `lang` within the block, whatever the environment says (a web page's reader, a test)."""
+    token = _chosen.set(lang)
+    try:
+        yield
+    finally:
+        _chosen.reset(token)
+
+
 def language() -> str:
-    """'ja' or 'en', from KAIJI_LANG, then the locale's variables."""
+    """'ja' or 'en': the language use_language() chose, else KAIJI_LANG, else the locale's variables."""
+    chosen = _chosen.get()
+    if chosen:
+        return chosen
     for var in ("KAIJI_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
         value = os.environ.get(var)
         if value:
@@ -45,3 +63,22 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 
 def N_(message: str) -> str:
     return message
+
+
+def install_click() -> None:
+    """Click's own messages (Usage, Options, "Missing option", "Did you mean") through kaiji's catalog.
+
+    Click's modules each bind gettext's functions at import as `_` and `ngettext`, which read the
+    process locale only; rebinding them to ours makes KAIJI_LANG choose for Click's words too."""
+    import importlib
+
+    for name in ("core", "decorators", "exceptions", "formatting", "parser", "termui", "types", "utils",
+                 "_termui_impl", "shell_completion"):
+        try:
+            module = importlib.import_module(f"click.{name}")
+        except ImportError:  # pragma: no cover - a Click without that module
+            continue
+        if hasattr(module, "_"):
+            module._ = _
+        if hasattr(module, "ngettext"):
+            module.ngettext = ngettext

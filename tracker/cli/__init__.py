@@ -17,6 +17,9 @@ import click
 
 from .. import __version__
 from ..errors import KaijiError
+from ..i18n import _, install_click
+
+install_click()
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -46,7 +49,12 @@ class Failure(click.ClickException):
         self.exit_code = exit_code
 
     def show(self, file=None) -> None:
-        click.echo(f"kaiji: error: {self.format_message()}", err=True)
+        say_error(self.format_message())
+
+
+def say_error(message: str) -> None:
+    """kaiji's one error format: one line on standard error."""
+    click.echo(_("kaiji: error: {message}").format(message=message), err=True)
 
 
 SAVED_BUT_OUTPUT_FAILED = 3  # the exit code when the records were saved but the report of it could not be shown
@@ -226,18 +234,65 @@ class App:
 pass_app = click.make_pass_decorator(App)
 
 
-class KaijiCommand(click.Command):
+def _example_heading(epilog: str | None) -> str | None:
+    """An example's heading ("Example:") in the reader's language; the example itself is a command."""
+    import re
+
+    return re.sub(r"(?m)^Examples?\b.*:$", lambda m: _(m.group()), epilog) if epilog else epilog
+
+
+@contextmanager
+def _in_readers_language(command: click.Command, ctx: click.Context):
+    """The command's help, its example's heading and its options' help translated while it is shown.
+
+    Click keeps them on the objects, declared once in English (the catalog's message ids)."""
+    saved = [(command, "help", command.help), (command, "short_help", command.short_help),
+             (command, "epilog", command.epilog)]
+    saved += [(p, "help", p.help) for p in command.get_params(ctx) if getattr(p, "help", None)]
+    try:
+        for obj, attr, value in saved:
+            if value:
+                setattr(obj, attr, _example_heading(value) if attr == "epilog" else _(value))
+        yield
+    finally:
+        for obj, attr, value in saved:
+            setattr(obj, attr, value)
+
+
+class _Translated:
+    """Help in the reader's language (tracker.i18n), its example last."""
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # The example a command's help gives ("\b\nExample:" in its docstring) is shown last, below the
+        # The example a command's help gives ("Example:" in its docstring) is shown last, below the
         # options, where a reader looks for it after reading them.
         import inspect
         import re
 
-        found = re.search(r"\n[ \t]*\x08\n[ \t]*Examples?\b", self.help or "")
+        self.help = inspect.cleandoc(self.help) if self.help else self.help
+        found = re.search(r"^[ \t]*Examples?\b[^\n]*:[ \t]*$", self.help or "", re.MULTILINE)
         if found and not self.epilog:
-            self.help, self.epilog = self.help[:found.start()].rstrip(), inspect.cleandoc(self.help[found.start():])
+            self.help, self.epilog = (self.help[:found.start()].rstrip().removesuffix("\x08").rstrip(),
+                                      "\b\n" + self.help[found.start():])
 
+    def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        with _in_readers_language(self, ctx):
+            super().format_help(ctx, formatter)
+
+    def collect_usage_pieces(self, ctx: click.Context) -> list[str]:
+        return [_(piece) if piece in ("[OPTIONS]", "COMMAND [ARGS]...") else piece
+                for piece in super().collect_usage_pieces(ctx)]
+
+    def get_short_help_str(self, limit: int = 45) -> str:
+        saved = self.help, self.short_help
+        self.help, self.short_help = (_(v) if v else v for v in saved)
+        try:
+            return super().get_short_help_str(limit)
+        finally:
+            self.help, self.short_help = saved
+
+
+class KaijiCommand(_Translated, click.Command):
     def invoke(self, ctx: click.Context):
         _refuse_broken_text(ctx)
         return super().invoke(ctx)
@@ -260,7 +315,7 @@ def _refuse_broken_text(ctx: click.Context) -> None:
                                "and try again.")
 
 
-class KaijiGroup(click.Group):
+class KaijiGroup(_Translated, click.Group):
     command_class = KaijiCommand
 
     def invoke(self, ctx: click.Context):
@@ -303,7 +358,7 @@ class KaijiGroup(click.Group):
 
 
 def warn(message: str) -> None:
-    click.echo(f"kaiji: warning: {message}", err=True)
+    click.echo(_("kaiji: warning: {message}").format(message=message), err=True)
 
 
 def emit_json(value: Any) -> None:
@@ -333,6 +388,15 @@ def emit_json_list(items: Iterable[Any], batch: int = 500) -> None:
     click.echo("".join(parts))
 
 
+def _usage_sentence(exc: click.UsageError) -> str:
+    """A usage error's message and where to read how the command is used, as one sentence."""
+    message = " ".join(exc.format_message().split())
+    ctx = exc.ctx
+    if ctx is None:
+        return message
+    return _("{message} See '{command} --help'.").format(message=message, command=ctx.command_path)
+
+
 def today() -> date:
     return date.today()
 
@@ -347,6 +411,23 @@ class RootGroup(KaijiGroup):
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(self.MODULES)
+
+    def main(self, *args, standalone_mode: bool = True, **kwargs):
+        """Click's own usage errors in kaiji's one format: `kaiji: error: …` on one line, exit code 2."""
+        if not standalone_mode:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        try:
+            rv = super().main(*args, standalone_mode=False, **kwargs)
+        except click.ClickException as exc:
+            if isinstance(exc, click.UsageError) and not isinstance(exc, Failure):
+                say_error(_usage_sentence(exc))
+            else:
+                exc.show()
+            sys.exit(exc.exit_code)
+        except click.Abort:
+            click.echo(_("Aborted!"), err=True)
+            sys.exit(1)
+        sys.exit(rv if isinstance(rv, int) else 0)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         import importlib
