@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from typing import Iterable, Mapping
 
 from .dates import weekday_ja
+from .i18n import N_, _, show_date
 
 ONE_DAY = timedelta(days=1)
 
@@ -43,18 +44,21 @@ class Rule:
 
     def describe(self) -> str:
         """The rule in words, with every setting a count depends on: the first line of each explanation."""
-        unit = "working days" if self.working_days else "days"
-        start = ("counting from the request day itself (起算して)" if self.counts_request_day
-                 else "from the day after the request (民法第140条)")
-        parts = [f"{self.period_days} {unit}, {start}"]
+        if self.working_days:
+            period = (_("{n} working days, counting from the request day itself (起算して)") if self.counts_request_day
+                      else _("{n} working days, from the day after the request (民法第140条)"))
+        else:
+            period = (_("{n} days, counting from the request day itself (起算して)") if self.counts_request_day
+                      else _("{n} days, from the day after the request (民法第140条)"))
+        parts = [period.format(n=self.period_days)]
         if self.exclude_correction:
-            parts.append("correction (補正) days excluded: " + CORRECTION_DAYS[self.correction_days])
+            parts.append(_("correction (補正) days excluded: {how}").format(how=_(CORRECTION_DAYS[self.correction_days])))
         if not self.working_days:
-            parts.append(("a last day on a closed day moves to the next open day" if self.move_off_closed
-                          else "a last day on a closed day stays where it falls")
-                         + f" (setting move_off_closed={str(self.move_off_closed).lower()}; no source settles "
-                           "whether an office's own last day moves)")
-        return "; ".join(parts) + f" — source: {self.source}"
+            parts.append(_("a last day on a closed day moves to the next open day (setting move_off_closed=true; no "
+                           "source settles whether an office's own last day moves)") if self.move_off_closed else
+                         _("a last day on a closed day stays where it falls (setting move_off_closed=false; no "
+                           "source settles whether an office's own last day moves)"))
+        return _("{parts} — source: {source}").format(parts=_("; ").join(parts), source=self.source)
 
 
 # The fields a rule's stored row or preset gives (effective_from is the version's key, read apart), and
@@ -66,10 +70,10 @@ RULE_DEFAULTS = {"extension_max_days": None, "extension_from": "period_end"} | {
 
 # The readings of which correction days are not counted (Rule.correction_days), in words.
 CORRECTION_DAYS = {
-    "after_asked": "from the day after the correction was asked through the day the corrected request arrived "
-                   "(setting correction_days=after_asked; no source settles it)",
-    "both": "the day the correction was asked and the day the corrected request arrived, and the days between "
-            "(setting correction_days=both; no source settles it)",
+    "after_asked": N_("from the day after the correction was asked through the day the corrected request arrived "
+                      "(setting correction_days=after_asked; no source settles it)"),
+    "both": N_("the day the correction was asked and the day the corrected request arrived, and the days between "
+               "(setting correction_days=both; no source settles it)"),
 }
 
 
@@ -140,7 +144,7 @@ class Pause:
 
 
 def _label(d: date) -> str:
-    return f"{d.isoformat()} ({weekday_ja(d)})"
+    return show_date(d)
 
 
 def _move_off_closed(dl: Deadline, days: ClosedDays, why: str) -> None:
@@ -149,8 +153,8 @@ def _move_off_closed(dl: Deadline, days: ClosedDays, why: str) -> None:
     if not skipped:
         return
     for d, reason in skipped:
-        dl.say(f"closed ({reason}): the deadline moves on", d)
-    dl.say(f"deadline moved to the next open day, {_label(moved)} — {why}", moved)
+        dl.say(_("closed ({reason}): the deadline moves on").format(reason=reason), d)
+    dl.say(_("deadline moved to the next open day, {day} — {why}").format(day=_label(moved), why=_(why)), moved)
     dl.due = moved
 
 
@@ -169,20 +173,22 @@ def count_days(what: str, rule: Rule, days: ClosedDays, first_day: date, n: int,
         closed = days.reason(d)
         if pause is not None:
             if pause.answered is None:
-                dl.say(f"correction (補正) asked on {pause.asked.isoformat()} and not yet answered: "
-                       f"the clock stopped after day {count}", d)
+                dl.say(_("correction (補正) asked on {asked} and not yet answered: the clock stopped after day "
+                         "{count}").format(asked=_label(pause.asked), count=count), d)
                 return dl
-            dl.say(f"not counted: correction (補正) asked {pause.asked.isoformat()}, "
-                   f"answered {pause.answered.isoformat()}", d)
+            dl.say(_("not counted: correction (補正) asked {asked}, answered {answered}").format(
+                asked=_label(pause.asked), answered=_label(pause.answered)), d)
         elif rule.working_days and closed:
-            dl.say(f"not counted: closed ({closed})", d)
+            dl.say(_("not counted: closed ({reason})").format(reason=closed), d)
         else:
             count += 1
-            dl.say(f"day {count}" + (f" (closed: {closed}; calendar days count it)" if closed else ""), d, count)
+            dl.say(_("day {count} (closed: {reason}; calendar days count it)").format(
+                       count=count, reason=closed) if closed else
+                   _("day {count}").format(count=count), d, count)
         d += ONE_DAY
     dl.due = d - ONE_DAY
     if rule.move_off_closed and not rule.working_days:
-        _move_off_closed(dl, days, "the rule moves a last day that falls on a closed day")
+        _move_off_closed(dl, days, N_("the rule moves a last day that falls on a closed day"))
     return dl
 
 
@@ -193,13 +199,14 @@ def first_day(rule: Rule, received: date) -> date:
 
 def decision_due(rule: Rule, days: ClosedDays, received: date, pauses: Iterable[Pause] = ()) -> Deadline:
     start = first_day(rule, received)
-    dl = count_days("decision due", rule, days, start, rule.period_days, pauses)
+    dl = count_days(_("decision due"), rule, days, start, rule.period_days, pauses)
     dl.steps[:0] = [
-        Step(f"rule: {rule.describe()}"),
-        Step(f"request received {_label(received)}; the count starts on {_label(start)}", received),
+        Step(_("rule: {rule}").format(rule=rule.describe())),
+        Step(_("request received {received}; the count starts on {start}").format(
+            received=_label(received), start=_label(start)), received),
     ]
     if rule.note:
-        dl.steps.insert(1, Step(f"note on the rule: {rule.note}"))
+        dl.steps.insert(1, Step(_("note on the rule: {note}").format(note=rule.note)))
     return dl
 
 
@@ -213,40 +220,45 @@ def extension_limit(rule: Rule, days: ClosedDays, received: date, first_due: dat
     (calendar) days, and it moves only if that day is itself closed.
     """
     if rule.extension_max_days is None:
-        return Deadline("extension limit", None, [Step("the rule's source sets no extension limit that kaiji knows of")])
+        return Deadline(_("extension limit"), None,
+                        [Step(_("the rule's source sets no extension limit that kaiji knows of"))])
     n = rule.extension_max_days
     unmoved = replace(rule, move_off_closed=False)
     cal = replace(unmoved, working_days=False)  # extension days are calendar days
     pauses = tuple(pauses) if rule.correction_extends_limit else ()
-    why_pauses = ("correction days push the limit back as they push back the period (setting "
-                  "correction_extends_limit=true)" if rule.correction_extends_limit else
-                  "correction days do not push the limit back (setting correction_extends_limit=false: the "
-                  "source's extension clause does not exclude them)")
+    why_pauses = (_("correction days push the limit back as they push back the period (setting "
+                    "correction_extends_limit=true)") if rule.correction_extends_limit else
+                  _("correction days do not push the limit back (setting correction_extends_limit=false: the "
+                    "source's extension clause does not exclude them)"))
     if rule.extension_from == "request":
         start = first_day(rule, received)
-        dl = count_days("extension limit", cal, days, start, n, pauses)
-        head = f"an extension may reach {n} days counted from the request ({_label(start)} is day 1)"
+        dl = count_days(_("extension limit"), cal, days, start, n, pauses)
+        head = _("an extension may reach {n} days counted from the request ({start} is day 1)").format(
+            n=n, start=_label(start))
     else:
-        period = count_days("period", unmoved, days, first_day(rule, received), rule.period_days, pauses)
+        period = count_days(_("period"), unmoved, days, first_day(rule, received), rule.period_days, pauses)
         if period.due is None:
-            return Deadline("extension limit", None, [Step("a correction is pending: the limit is not known yet")])
+            return Deadline(_("extension limit"), None, [Step(_("a correction is pending: the limit is not known yet"))])
         start = period.due + ONE_DAY
-        dl = count_days("extension limit", cal, days, start, n, pauses)
-        head = (f"an extension may add {n} days to the period itself, whose own last day is {_label(period.due)} "
-                f"before any move off a closed day, so {_label(start)} is day 1")
+        dl = count_days(_("extension limit"), cal, days, start, n, pauses)
+        head = _("an extension may add {n} days to the period itself, whose own last day is {last} before any move "
+                 "off a closed day, so {start} is day 1").format(n=n, last=_label(period.due), start=_label(start))
     counted = [s for s in dl.steps if s.counted]
-    dl.steps = [Step(head + f" — source: {rule.source}")] + [s for s in dl.steps if not s.counted]
+    dl.steps = [Step(_("{parts} — source: {source}").format(parts=head, source=rule.source))] + [
+        s for s in dl.steps if not s.counted]
     if counted:
-        dl.steps.insert(1, Step(f"days 1–{counted[-1].counted} run {counted[0].day} to {counted[-1].day}"))
+        dl.steps.insert(1, Step(_("days 1–{last} run {first_day} to {last_day}").format(
+            last=counted[-1].counted, first_day=_label(counted[0].day), last_day=_label(counted[-1].day))))
     if rule.exclude_correction:
         dl.steps.insert(1, Step(why_pauses))
     if dl.due is not None and rule.move_off_closed:
-        _move_off_closed(dl, days, "the rule moves a last day that falls on a closed day; only the limit's own "
-                                   "last day is moved, once")
+        _move_off_closed(dl, days, N_("the rule moves a last day that falls on a closed day; only the limit's own "
+                                      "last day is moved, once"))
     if dl.due is not None and dl.due < first_due:
         # e.g. working days for the period but calendar days from the request for the extension
-        dl.say(f"counted so, the limit would fall on {dl.due}, before the decision is first due ({first_due}); "
-               "an extension cannot bring a deadline forward, so it allows no later date")
+        dl.say(_("counted so, the limit would fall on {limit}, before the decision is first due ({due}); an "
+                 "extension cannot bring a deadline forward, so it allows no later date").format(
+                     limit=_label(dl.due), due=_label(first_due)))
         dl.due = first_due
     return dl
 
@@ -265,11 +277,11 @@ def add_months(start: date, months: int) -> date:
     return date(y, m, start.day) - ONE_DAY
 
 
-OFFICE_MOVE = ("an act toward the office whose last day is a closed day may be done on the next open day "
-               "(地方自治法第4条の2第4項, 行政機関の休日に関する法律第2条)")
+OFFICE_MOVE = N_("an act toward the office whose last day is a closed day may be done on the next open day "
+                 "(地方自治法第4条の2第4項, 行政機関の休日に関する法律第2条)")
 # Courts are closed on weekends, national holidays and 12月29日〜1月3日 (裁判所の休日に関する法律第1条).
 COURT_DAYS = ClosedDays(year_end_closure=True)
-COURT_MOVE = "a period ending on a court holiday ends on the next day (民事訴訟法第95条第3項, 行政事件訴訟法第7条)"
+COURT_MOVE = N_("a period ending on a court holiday ends on the next day (民事訴訟法第95条第3項, 行政事件訴訟法第7条)")
 
 
 def months_after(what: str, days: ClosedDays, known: date, months: int, basis: str, law: str,
@@ -277,31 +289,47 @@ def months_after(what: str, days: ClosedDays, known: date, months: int, basis: s
     """A period of months counted from the day after `known` (民法第140条, 第143条), moved off closed days."""
     start = known + ONE_DAY
     dl = Deadline(what, add_months(start, months))
-    dl.say(f"{basis} {_label(known)}; the period starts the next day, {_label(start)} ({law})", known)
-    dl.say(f"{months} months on the calendar end on {_label(dl.due)} (民法第143条)", dl.due)
+    dl.say(basis.format(day=_label(known)) + _("; the period starts the next day, {start} ({law})").format(
+        start=_label(start), law=law), known)
+    dl.say(_("{months} months on the calendar end on {end} (民法第143条)").format(months=months, end=_label(dl.due)),
+           dl.due)
     _move_off_closed(dl, days, why)
     return dl
+
+
+# What a period of months is counted from, by the act it runs against (limited_period).
+ACTS = {
+    "decision": {"dated": N_("decision dated {day}"), "learned": N_("requester learned of the decision on {day}"),
+                 "unknown": N_("the date the requester learned of the decision is not recorded: only the 1-year "
+                               "limit is known; record it with --notified"),
+                 "first": N_("the {months}-month period would end {end}, but the 1-year limit from the decision "
+                             "comes first")},
+    "ruling": {"dated": N_("ruling dated {day}"), "learned": N_("requester learned of the ruling on {day}"),
+               "unknown": N_("the date the requester learned of the ruling is not recorded: only the 1-year "
+                             "limit is known; record it with --notified"),
+               "first": N_("the {months}-month period would end {end}, but the 1-year limit from the ruling "
+                           "comes first")},
+}
 
 
 def limited_period(what: str, days: ClosedDays, act_on: date, learned: date | None, months: int, law: str,
                    year_law: str, act: str = "decision", why: str = OFFICE_MOVE) -> Deadline:
     """`months` from the day after learning of an act, and in any case no later than 1 year after the act."""
-    year = months_after(what, days, act_on, 12, f"{act} dated", year_law, why)
+    words = ACTS[act]
+    year = months_after(what, days, act_on, 12, _(words["dated"]), year_law, why)
     if learned is None:
-        year.steps.insert(0, Step(f"the date the requester learned of the {act} is not recorded: only the 1-year "
-                                  "limit is known; record it with --notified"))
+        year.steps.insert(0, Step(_(words["unknown"])))
         return year
-    short = months_after(what, days, learned, months, f"requester learned of the {act} on", law, why)
+    short = months_after(what, days, learned, months, _(words["learned"]), law, why)
     if year.due < short.due:
-        year.steps.insert(0, Step(f"the {months}-month period would end {short.due}, but the 1-year limit from the "
-                                  f"{act} comes first"))
+        year.steps.insert(0, Step(_(words["first"]).format(months=months, end=_label(short.due))))
         return year
     return short
 
 
 def appeal_due(days: ClosedDays, decided: date, notified: date | None) -> Deadline:
     """審査請求: 3 months from the day after learning of the decision, at most 1 year after it (行政不服審査法第18条)."""
-    return limited_period("appeal (審査請求) due", days, decided, notified, 3, "行政不服審査法第18条第1項",
+    return limited_period(_("appeal (審査請求) due"), days, decided, notified, 3, "行政不服審査法第18条第1項",
                           "行政不服審査法第18条第2項")
 
 
@@ -309,9 +337,9 @@ def lawsuit_due(decided: date, notified: date | None, after_ruling: bool = False
     """取消訴訟: 6 months from learning of the decision, at most 1 year after it (行政事件訴訟法第14条第1項・第2項);
     after an appeal, the same counted from the ruling (同条第3項). Court holidays move the last day."""
     if after_ruling:
-        return limited_period("lawsuit (取消訴訟) due", COURT_DAYS, decided, notified, 6, "行政事件訴訟法第14条第3項",
+        return limited_period(_("lawsuit (取消訴訟) due"), COURT_DAYS, decided, notified, 6, "行政事件訴訟法第14条第3項",
                               "行政事件訴訟法第14条第3項", act="ruling", why=COURT_MOVE)
-    return limited_period("lawsuit (取消訴訟) due", COURT_DAYS, decided, notified, 6, "行政事件訴訟法第14条第1項",
+    return limited_period(_("lawsuit (取消訴訟) due"), COURT_DAYS, decided, notified, 6, "行政事件訴訟法第14条第1項",
                           "行政事件訴訟法第14条第2項", why=COURT_MOVE)
 
 

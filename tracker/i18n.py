@@ -82,3 +82,24 @@ def install_click() -> None:
             module._ = _
         if hasattr(module, "ngettext"):
             module.ngettext = ngettext
+
+
+_iso_dates: ContextVar[bool] = ContextVar("kaiji_iso_dates", default=False)
+
+
+def use_iso_dates(on: bool = True) -> None:
+    """Dates in ISO form whatever the language (`--iso`, for scripts)."""
+    _iso_dates.set(on)
+
+
+def show_date(d, weekday: bool | None = None) -> str:
+    """A date as the reader writes it: 令和7年1月10日（金） in Japanese, 2025-01-10 in English or with --iso.
+
+    weekday: None for the language's habit (Japanese names it, English does not), True or False to say."""
+    if d is None:
+        return ""
+    from .dates import format_wareki, weekday_ja
+
+    if language() == "ja" and not _iso_dates.get():
+        return format_wareki(d) + (f"（{weekday_ja(d)}）" if weekday is not False else "")
+    return d.isoformat() + (f" ({d.strftime('%a')})" if weekday else "")
