@@ -206,7 +206,7 @@ def decision_due(rule: Rule, days: ClosedDays, received: date, pauses: Iterable[
             received=_label(received), start=_label(start)), received),
     ]
     if rule.note:
-        dl.steps.insert(1, Step(_("note on the rule: {note}").format(note=rule.note)))
+        dl.steps.insert(1, Step(_("note on the rule: {note}").format(note=_(rule.note))))
     return dl
 
 

@@ -76,12 +76,23 @@ def _from_commands():
                 yield param.help, f"{where}:{param.name}", 0
 
 
+def _from_presets():
+    """The notes on the shipped rules (presets.toml): shown translated when a stored note is one of them."""
+    from .compat import tomllib
+
+    data = tomllib.loads((PACKAGE / "data" / "presets.toml").read_text(encoding="utf-8"))
+    for jurisdiction in data.get("jurisdiction", []):
+        for rule in jurisdiction.get("rule", []):
+            if rule.get("note"):
+                yield rule["note"], f"presets:{jurisdiction['key']}", 0
+
+
 def messages() -> dict:
     """msgid (str, or a (singular, plural) pair) -> where it is used."""
     import click
 
     found: dict = {}
-    sources = [_from_source(PACKAGE, "tracker"), _from_commands(),
+    sources = [_from_source(PACKAGE, "tracker"), _from_commands(), _from_presets(),
                _from_source(Path(click.__file__).parent, "click")]
     sources.append((m, "click", 0) for m in EXTRA)
     for source in sources:
