@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import deadlines as dl
 from .errors import BadInput, Refused
+from .i18n import N_, _, language, show_date
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -437,3 +438,78 @@ def run_checks(c: Check) -> None:
         raise Refused(f"{kind.ja} on request {req.id} is recorded already.")
     if kind.check is not None:
         kind.check(c)
+
+
+# ---------------------------------------------------------------- an event told in words
+
+# What each kind's data says, as a phrase after the kind's name (`request show`'s timeline); a kind with
+# no data says nothing more. {placeholders} are the data's keys, dates and yen shown as the reader writes
+# them. tests/test_events.py fails when a kind with data has no phrase here.
+SAYS: dict[str, str] = {
+    "reference": N_("number {number}"),
+    "correction_asked": N_("to correct: {what}"),
+    "extension": N_("decision due {new_due}"),
+    "special_extension": N_("a substantial part by {part_due}, the remainder by {rest_due}"),
+    "third_party_asked": N_("asked: {party}"),
+    "third_party_answered": N_("{party}: {objects}"),
+    "transfer": N_("to {to}"),
+    "decision": N_("{kind}"),
+    "fee_charged": N_("{amount} yen"),
+    "fee_paid": N_("{amount} yen"),
+    "board_report": N_("conclusion: {outcome}"),
+    "ruling": N_("{outcome}; learned of on {notified}"),
+}
+# Choices and yes/no values in words.
+VALUES: dict[tuple[str, object], str] = {
+    ("objects", True): N_("objects to disclosure"), ("objects", False): N_("does not object"),
+    ("outcome", "upheld"): N_("upheld (棄却)"), ("outcome", "partly-granted"): N_("partly granted (一部認容)"),
+    ("outcome", "granted"): N_("granted (認容)"), ("outcome", "dismissed"): N_("dismissed (却下)"),
+}
+
+
+def label(kind: str) -> str:
+    """The kind's name in the reader's language: the statutes' term in Japanese."""
+    k = KINDS.get(kind)
+    return kind if k is None else k.ja if language() == "ja" else k.en
+
+
+def describe(kind: str, data: dict[str, Any] | None, note: str | None = None,
+             retracts: int | None = None, retracted_by: tuple[int, str | None] | None = None) -> str:
+    """One event as a sentence: 「延長通知: 令和7年3月12日（水）（理由: …）」, never its raw keys."""
+    from .timeline import DECISION_KINDS
+
+    data = dict(data or {})
+    values: dict[str, str] = {}
+    for key, value in data.items():
+        if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
+            try:
+                value = show_date(date.fromisoformat(value))
+            except ValueError:
+                pass
+        elif isinstance(value, bool) or (key, value) in VALUES:
+            value = _(VALUES.get((key, value), str(value)))
+        elif key == "amount" and isinstance(value, int):
+            value = f"{value:,}"
+        values[key] = str(value)
+    if kind == "decision" and data.get("kind") in DECISION_KINDS:
+        values["kind"] = DECISION_KINDS[data["kind"]][0]
+    text = label(kind)
+    phrase = SAYS.get(kind)
+    if phrase:
+        if kind == "ruling" and "notified" not in values:
+            phrase = N_("{outcome}")
+        try:
+            text = _("{kind}: {details}").format(kind=text, details=_(phrase).format(**values))
+        except KeyError:   # data of an older shape: say what there is
+            pass
+    if retracts is not None:
+        text = _("{kind}: takes back event {event}").format(kind=text, event=retracts)
+    if data.get("reason"):
+        text += _(" (reason: {reason})").format(reason=data["reason"])
+    if note:
+        text += _(" — {note}").format(note=note)
+    if retracted_by is not None:
+        event, why = retracted_by
+        text += (_(" [taken back by event {event}: {why}]") if why else _(" [taken back by event {event}]")).format(
+            event=event, why=why)
+    return text
