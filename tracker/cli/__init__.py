@@ -259,8 +259,52 @@ def _in_readers_language(command: click.Command, ctx: click.Context):
             setattr(obj, attr, value)
 
 
+class KaijiHelpFormatter(click.HelpFormatter):
+    """Click's help layout, folded by display width (full-width characters take two columns, and Japanese
+    may break between any two characters): tracker.wrap."""
+
+    def write_text(self, text: str) -> None:
+        from ..wrap import fold_paragraphs
+
+        indent = " " * self.current_indent
+        self.write(fold_paragraphs(text, self.width, indent, indent) + "\n")
+
+    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        from ..table import width
+        from ..wrap import fold
+
+        head = f"{prefix or _('Usage:') + ' ':>{self.current_indent}}{prog} "
+        lines = fold(args, self.width, head, " " * min(width(head), self.width // 2)) if args else [head.rstrip()]
+        self.write("\n".join(lines) + "\n")
+
+    def write_dl(self, rows, col_max: int = 30, col_spacing: int = 2) -> None:
+        from ..table import width
+        from ..wrap import fold_paragraphs
+
+        rows = list(rows)
+        first_col = min(max((width(r[0]) for r in rows), default=0), col_max) + col_spacing
+        for first, second in rows:
+            self.write(f"{'':>{self.current_indent}}{first}")
+            if not second:
+                self.write("\n")
+                continue
+            pad = " " * (first_col + self.current_indent)
+            if width(first) <= first_col - col_spacing:
+                self.write(" " * (first_col - width(first)))
+                text = fold_paragraphs(second, self.width, pad, pad)[len(pad):]
+            else:
+                text = "\n" + fold_paragraphs(second, self.width, pad, pad)
+            self.write(text + "\n")
+
+
+class KaijiContext(click.Context):
+    formatter_class = KaijiHelpFormatter
+
+
 class _Translated:
-    """Help in the reader's language (tracker.i18n), its example last."""
+    """Help in the reader's language (tracker.i18n), its example last, folded as terminals draw it."""
+
+    context_class = KaijiContext
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
