@@ -126,3 +126,9 @@ class Kaiji:
 @pytest.fixture
 def kaiji(db_url) -> Kaiji:
     return Kaiji(db_url)
+
+
+@pytest.fixture(autouse=True)
+def english_unless_a_test_says(monkeypatch):
+    """Tests read kaiji's English unless they choose (KAIJI_LANG wins over the machine's locale)."""
+    monkeypatch.setenv("KAIJI_LANG", "en")

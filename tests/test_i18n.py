@@ -128,3 +128,22 @@ def test_clicks_help_words_are_translated():
     assert ja.startswith("使い方: kaiji due [オプション]") and "オプション:" in ja and "\n  例:\n" in ja
     assert "Usage:" not in ja and "Options:" not in ja and "Show this message" not in ja
     assert en.startswith("Usage: kaiji due [OPTIONS]") and "Options:" in en and "\n  Example:\n" in en
+
+
+@pytest.mark.parametrize("lang, iso, weekday, expected", [
+    ("ja", False, None, "令和7年1月10日（金）"),
+    ("ja", False, False, "令和7年1月10日"),
+    ("ja", True, None, "2025-01-10"),
+    ("ja", True, True, "2025-01-10（金）"),
+    ("en", False, None, "2025-01-10"),
+    ("en", False, True, "2025-01-10 (Fri)"),
+])
+def test_dates_are_shown_as_the_reader_writes_them(lang, iso, weekday, expected):
+    from datetime import date
+
+    i18n.use_iso_dates(iso)
+    try:
+        with i18n.use_language(lang):
+            assert i18n.show_date(date(2025, 1, 10), weekday=weekday) == expected
+    finally:
+        i18n.use_iso_dates(False)

@@ -36,7 +36,7 @@ def test_indents_count_in_the_width():
 
 def test_a_block_after_backspace_is_kept_as_written():
     text = "一行目の説明です。\n\n\b\n  kaiji request add --body maizuru --subject 長い件名をそのまま\n  kaiji overdue"
-    out = fold_paragraphs(text, 30, "  ", "  ").splitlines()
+    out = fold_paragraphs(text, 80, "  ", "  ").splitlines()
     assert out[0] == "  一行目の説明です。" and out[1] == ""
     assert out[2] == "    kaiji request add --body maizuru --subject 長い件名をそのまま"
     assert out[3] == "    kaiji overdue"
@@ -47,3 +47,12 @@ def test_every_line_fits_and_no_character_is_lost(text, limit):
     lines = fold(text, limit)
     assert all(width(line) <= limit for line in lines), lines
     assert "".join(lines).replace(" ", "") == "".join(text.split()).replace(" ", "")
+
+
+def test_an_example_wider_than_the_terminal_goes_on_after_a_backslash_never_inside_quotes():
+    line = '    kaiji request add --body maizuru --subject "カスタマー ハラスメント アンケートの調査結果" --received R6.12.27'
+    out = fold_paragraphs("\b\n" + line, 60).splitlines()
+    assert all(width(x) <= 60 for x in out), out
+    assert all(x.endswith(" \\") for x in out[:-1]) and len(out) > 1
+    assert '"カスタマー ハラスメント アンケートの調査結果"' in "".join(out)
+    assert " ".join(x.removesuffix(" \\").strip() for x in out) == line.strip()

@@ -100,6 +100,8 @@ def show_date(d, weekday: bool | None = None) -> str:
         return ""
     from .dates import format_wareki, weekday_ja
 
-    if language() == "ja" and not _iso_dates.get():
+    if language() == "ja":
+        if _iso_dates.get():
+            return d.isoformat() + (f"（{weekday_ja(d)}）" if weekday else "")
         return format_wareki(d) + (f"（{weekday_ja(d)}）" if weekday is not False else "")
     return d.isoformat() + (f" ({d.strftime('%a')})" if weekday else "")

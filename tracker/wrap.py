@@ -84,9 +84,28 @@ def fold_paragraphs(text: str, limit: int, first: str = "", rest: str = "") -> s
     for i, (extra, raw, lines) in enumerate(paragraphs):
         pad = " " * extra
         if raw:
-            out += [(first if i == 0 and j == 0 else rest) + pad + ln.rstrip() for j, ln in enumerate(lines)]
+            for j, ln in enumerate(lines):
+                out += _fit_raw((first if i == 0 and j == 0 else rest) + pad + ln.rstrip(), limit)
         else:
             out += fold(" ".join(lines), limit, (first if i == 0 else rest) + pad, rest + pad)
         if i < len(paragraphs) - 1:
             out.append("")
     return "\n".join(out)
+
+
+def _fit_raw(line: str, limit: int) -> list[str]:
+    """A line kept as written, unless it is wider than the terminal: a command line (an example) then
+    goes on after " \\" as a shell reads it, other text is folded under its own indent."""
+    if width(line) <= limit:
+        return [line]
+    indent = line[:len(line) - len(line.lstrip())]
+    body = line.strip()
+    if body.startswith(("kaiji ", "--")):   # a command line: break between the shell's words, never inside a quoted one
+        lines, current = [], indent
+        for word in re.findall(r"""(?:"[^"]*"|'[^']*'|\S)+""", body):
+            if current.strip() and width(current) + 1 + width(word) > limit - 2:
+                lines.append(current + " \\")
+                current = indent + "    "
+            current += (" " if current.strip() else "") + word
+        return lines + [current]
+    return fold(body, limit, indent, indent)

@@ -487,9 +487,11 @@ class RootGroup(KaijiGroup):
               help="SQLite file or SQLAlchemy URL (postgresql+psycopg://…). Default: kaiji.sqlite3 in your data "
                    "folder. Also KAIJI_DB.")
 @click.option("--debug", is_flag=True, help="Show the full traceback of an unexpected error.")
+@click.option("--iso", is_flag=True, envvar="KAIJI_ISO",
+              help="Print dates as 2025-01-10 in any language (for scripts). Also KAIJI_ISO=1.")
 @click.version_option(__version__, "--version", prog_name="kaiji")
 @click.pass_context
-def cli(ctx: click.Context, db: str | None, debug: bool) -> None:
+def cli(ctx: click.Context, db: str | None, debug: bool, iso: bool) -> None:
     """Track information-disclosure requests (情報公開請求) and their deadlines.
 
     \b
@@ -499,7 +501,10 @@ def cli(ctx: click.Context, db: str | None, debug: bool) -> None:
       kaiji overdue
       kaiji explain 1
     """
+    from ..i18n import use_iso_dates
+
     guard_stdout()
+    use_iso_dates(iso)
     ctx.obj = App(db, debug)
 
 

@@ -1,0 +1,62 @@
+"""Every command's help in Japanese and in English, fitting an 80-column terminal (issue 12's test)."""
+
+from __future__ import annotations
+
+import re
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from tracker.cli import cli
+from tracker.table import width
+
+
+def commands(group: click.Group, path: tuple[str, ...] = ()):
+    ctx = click.Context(group)
+    yield path
+    for name in group.list_commands(ctx):
+        cmd = group.get_command(ctx, name)
+        if isinstance(cmd, click.Group):
+            yield from commands(cmd, path + (name,))
+        else:
+            yield path + (name,)
+
+
+PATHS = list(commands(cli))
+# Three English words in a row, outside an example's command line, an option's name or a `code` span.
+ENGLISH = re.compile(r"\b[A-Za-z][a-z]+(?:,? [a-z]+){2,}\b")
+
+
+def english_in(line: str) -> str | None:
+    line = line.strip()
+    if line.startswith(("kaiji ", "--")) or not line:
+        return None
+    line = re.sub(r"\bkaiji(?: [a-z][a-z-]*)+|`[^`]*`|--[a-z-]+(?:/--[a-z-]+)?|https?://\S+|\b[A-Z_]{2,}\b|\S+\.(?:pdf|csv|txt|toml|sqlite3)\b", " ", line)
+    found = ENGLISH.search(line)
+    return found.group() if found else None
+
+
+def show(path, lang: str, columns: int = 80) -> str:
+    result = CliRunner().invoke(cli, [*path, "--help"], prog_name="kaiji",
+                                env={"KAIJI_LANG": "", "LANG": lang, "LC_ALL": "", "COLUMNS": str(columns)})
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+@pytest.mark.parametrize("path", PATHS, ids=lambda p: " ".join(p) or "kaiji")
+def test_help_in_japanese_fits_80_columns_with_no_english_sentence(path):
+    text = show(path, "ja_JP.UTF-8")
+    for line in text.splitlines():
+        assert width(line) <= 80, f"{width(line)} columns: {line}"
+        assert english_in(line) is None, f"English in the Japanese help: {english_in(line)!r} in {line!r}"
+    assert "使い方: kaiji" in text
+
+
+@pytest.mark.parametrize("path", PATHS, ids=lambda p: " ".join(p) or "kaiji")
+def test_help_in_english_under_a_c_locale(path):
+    text = show(path, "C.UTF-8")
+    assert text.startswith("Usage: kaiji")
+    assert not re.search(r"[\u3040-\u30ff]{4,}", re.sub(r"\([^)]*\)|（[^）]*）|\"[^\"]*\"|'[^']*'", "", text.split("\n\n", 1)[1].split("Options:")[0])), text
+    for line in text.splitlines():
+        assert width(line) <= 80, f"{width(line)} columns: {line}"
