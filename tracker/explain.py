@@ -81,9 +81,9 @@ def explain(req: Request, s: State, jurisdiction_of) -> list[str]:
             out.append(f"  the decision came {s.late_by} days after it was due ({s.decision_due}): it was late.")
         elif s.decision_due:
             out.append(f"  on time: due {s.decision_due}.")
-        if s.remainder_late_by:
-            out.append(f"  the decision on the remainder came {s.remainder_late_by} days after the date the special "
-                       f"extension gave ({s.remainder_due}): it was late.")
+        if s.rest_late_by:
+            out.append(f"  the decision on the remainder came {s.rest_late_by} days after the date the special "
+                       f"extension gave ({s.extension.data['rest_due']}): it was late.")
     elif s.decision_due is not None:
         out.append(f"\nNo decision recorded. If none is made by {s.decision_due}, an appeal against inaction "
                    f"(不作為についての審査請求, 行政不服審査法第3条) can be filed from {s.inaction_from}.")
