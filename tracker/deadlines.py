@@ -41,12 +41,30 @@ class Rule:
     correction_days: str = "after_asked"  # "after_asked": the day after asking through the day answered; "both"
     correction_extends_limit: bool = True  # correction days push back the extension limit too
 
-    def describe(self) -> str:
-        """The rule in words, with every setting a count depends on: the first line of each explanation."""
+    def period(self) -> str:
+        """The period in words: how many days, and from which day they are counted."""
         unit = "working days" if self.working_days else "days"
         start = ("counting from the request day itself (起算して)" if self.counts_request_day
                  else "from the day after the request (民法第140条)")
-        parts = [f"{self.period_days} {unit}, {start}"]
+        return f"{self.period_days} {unit}, {start}"
+
+    def summary(self) -> str:
+        """The rule on one line, as `body list` and `rule list` show it: the period, each setting in short,
+        and the extension limit."""
+        parts = [self.period()]
+        if self.exclude_correction:
+            parts.append(f"correction days excluded ({self.correction_days.replace('_', '-')}, limit "
+                         f"{'pushed back too' if self.correction_extends_limit else 'not pushed back'})")
+        if self.move_off_closed:
+            parts.append("moves off closed days")
+        parts.append(f"extension up to {self.extension_max_days} days from "
+                     f"{'the request' if self.extension_from == 'request' else 'the end of the period'}"
+                     if self.extension_max_days else "no extension limit known")
+        return "; ".join(parts)
+
+    def describe(self) -> str:
+        """The rule in words, with every setting a count depends on: the first line of each explanation."""
+        parts = [self.period()]
         if self.exclude_correction:
             parts.append("correction (補正) days excluded: " + CORRECTION_DAYS[self.correction_days])
         if not self.working_days:
