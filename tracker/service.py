@@ -20,6 +20,7 @@ from . import deadlines as dl
 from . import events, schema, timeline
 from .dates import iso
 from .errors import BadInput, NotFound, Refused, no_request, refuse_missing_requests
+from .i18n import _
 from .models import (Body, ClosedDay, Decision, DecisionDocument, DeadlineRule, Department, Event, Ground,
                      Jurisdiction, Request, Requester, WithheldPart)
 from .schema import MAX_ID, METHODS, id_batches
@@ -233,7 +234,7 @@ def department(session: Session, body: Body, name: str | None, phone: str | None
     name = clean(name, "the department (担当部課)", field="department_name")
     if name is None:
         if phone or phone_ext:  # else they would be dropped without a word
-            raise BadInput("a telephone or extension (内線) needs the department it belongs to; add --department.",
+            raise BadInput(_("a telephone or extension (内線) needs the department it belongs to; add --department."),
                            field="department_name")
         return None
     phone = clean(phone, "the department's telephone", limit=PHONE, field="department_phone")
@@ -465,14 +466,14 @@ def decide(session: Session, request_id: int, *, kind: str, on: date, notified: 
                                   reason=clean(w.reason, f"the reason for withheld part {i}", required=True,
                                                multiline=True)))
     if kind in ("partial", "refusal") and not parts:
-        raise BadInput(f"a {DECISION_KINDS[kind][0]} decision withholds something; give --withheld, --ground and "
-                       "--withheld-reason for each part.", field="withheld")
+        raise BadInput(_("a {kind} decision withholds something; give --withheld, --ground and --withheld-reason "
+                         "for each part.").format(kind=DECISION_KINDS[kind][0]), field="withheld")
     if kind == "full" and parts:
         raise BadInput("a full disclosure (全部開示) withholds nothing; use --kind partial, or leave out --withheld.",
                        field="withheld")
     reason = clean(reason, "the decision's reason", multiline=True, field="reason")
     if kind == "full" and reason:
-        raise BadInput("a full disclosure (全部開示) gives no reason; leave out --decision-reason, or use --remarks.",
+        raise BadInput(_("a full disclosure (全部開示) gives no reason; leave out --decision-reason, or use --remarks."),
                        field="reason")
     if disclosure_on is not None and disclosure_on < on:
         raise Refused(f"the disclosure date {disclosure_on} comes before the decision ({on}); check --disclosure-on.",

@@ -48,7 +48,7 @@ def request() -> None:
 @click.option("--reference", help="The body's reference number, if known.")
 @click.option("--department", help="The department handling it (担当部課).")
 @click.option("--department-phone", help="The department's telephone.")
-@_phone_ext_option("The department's telephone extension (内線), e.g. 1342.")
+@_phone_ext_option(_("The department's telephone extension (内線), e.g. 1342."))
 @click.option("--notes", help="Free notes.")
 @click.option("--json", "as_json", is_flag=True, help="Print the request as JSON instead of its id.")
 @pass_app
@@ -235,13 +235,13 @@ _event_commands()
 @click.option("--on", "on", type=DATE, required=True, help="The decision's date (the notice's date).")
 @click.option("--notified", type=DATE, help="The day the requester learned of it (starts the appeal period).")
 @click.option("--withheld", multiple=True,
-              help="A part not disclosed; repeat, with a --ground and --withheld-reason each.")
+              help=_("A part not disclosed; repeat, with a --ground and --withheld-reason each."))
 @click.option("--ground", multiple=True, help="The provision relied on, e.g. 第5条第2号; one per --withheld.")
-@click.option("--withheld-reason", multiple=True, help="Why that part is withheld; one per --withheld.")
+@click.option("--withheld-reason", multiple=True, help=_("Why that part is withheld; one per --withheld."))
 @click.option("--decision-reason",
-              help="The decision's own reason, for 不存在, 存否応答拒否 and 却下 (e.g. why no document is held).")
+              help=_("The decision's own reason, for 不存在, 存否応答拒否 and 却下 (e.g. why no document is held)."))
 @click.option("--reason", "old_reason", multiple=True, hidden=True,
-              help="Old spelling: --withheld-reason with --withheld, else --decision-reason.")
+              help=_("Old spelling: --withheld-reason with --withheld, else --decision-reason."))
 @click.option("--document", multiple=True, help="A document's title; repeat for several.")
 @click.option("--fee", type=int, help="Copy fee in yen (実費).")
 @click.option("--notice-number", help="The notice's number.")
@@ -252,7 +252,7 @@ _event_commands()
 @click.option("--later-on", type=DATE, help="The date from which the document could be disclosed (第10条後段).")
 @click.option("--department", help="Department named on the notice.")
 @click.option("--department-phone", help="Its telephone.")
-@_phone_ext_option("Its telephone extension (内線).")
+@_phone_ext_option(_("Its telephone extension (内線)."))
 @click.option("--remarks", help="Remarks (備考).")
 @click.option("--note", help="A note to keep with the event.")
 @pass_app
@@ -274,8 +274,9 @@ def request_decide(app, request_id, kind, on, notified, withheld, ground, withhe
         if len(ground) < len(withheld):
             raise Failure(f"{len(withheld)} --withheld parts but {len(ground)} --ground; every withheld part needs "
                           "the provision relied on (e.g. --ground 第5条第2号).", 2)
-        raise Failure(f"give one --ground and one --withheld-reason for each --withheld part ({len(withheld)} parts, "
-                      f"{len(ground)} grounds, {len(reason)} reasons).", 2)
+        raise Failure(_("give one --ground and one --withheld-reason for each --withheld part ({parts} parts, "
+                        "{grounds} grounds, {reasons} reasons).").format(parts=len(withheld), grounds=len(ground),
+                                                                         reasons=len(reason)), 2)
     with app.write() as s:
         rec = service.decide(
             s, request_id, kind=kind, on=on, notified=notified,
