@@ -23,7 +23,7 @@ from .errors import BadInput, Refused
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-    from .models import Event, Request
+    from .models import Decision, Event, Request
     from .timeline import State
 
 MAX_YEN = 10_000_000   # far above any copy fee, far below the INTEGER column's limit
@@ -231,14 +231,31 @@ def _appeal(c: Check) -> None:
     if (s.decision_appeal if against == "decision" else s.inaction_appeal) is not None:
         raise Refused(f"an appeal against {'the decision' if against == 'decision' else 'inaction'} on request "
                       f"{c.request.id} is recorded already.")
-    if s.decisions:
-        c.refuse_before(s.decisions[-1].decided_on, "the decision")
-        if s.appeal is not None and s.appeal.due and c.on > s.appeal.due:
-            c.warnings.append(f"the appeal period ended on {s.appeal.due}; the board may dismiss a late appeal.")
-    elif s.decision_due is None or c.on <= s.decision_due:
-        due = f"; the decision is due on {s.decision_due}" if s.decision_due else ""
-        raise Refused(f"request {c.request.id} has no decision to appeal and is not overdue on {c.on}{due}.")
+    c.warnings.extend(check_appeal(s, c.request.id, c.on))
     c.data["against"] = against
+
+
+def check_appeal(s: State, request_id: int, on: date, decision: Decision | None = None,
+                 period: dl.Deadline | None = None) -> list[str]:
+    """When an appeal (審査請求) dated `on` may be made, for whatever writes one (the timeline's entry, the
+    form in pdf/): against a decision (`decision`, else the latest) not before it, and, once its appeal
+    period (`period`, else the state's) has ended, with a warning; with no decision, against inaction
+    only once the decision is overdue. Refused where it may not; returns the warnings."""
+    if not s.decisions:
+        if s.decision_due is None:
+            raise Refused(f"request {request_id} has no decision and no decision date running (no receipt, or a "
+                          "correction pending), so there is nothing to appeal yet.")
+        if on <= s.decision_due:
+            raise Refused(f"request {request_id} has no decision to appeal and is not overdue on {on}; the decision "
+                          f"is due on {s.decision_due}.")
+        return []
+    decided = (decision or s.decisions[-1]).decided_on
+    if on < decided:
+        raise Refused(f"an appeal dated {on} would come before the decision ({decided}); check the date.")
+    period = period or s.appeal
+    if period is not None and period.due is not None and on > period.due:
+        return [f"the appeal period ended on {period.due}; the board may dismiss a late appeal."]
+    return []
 
 
 def _ruling(c: Check) -> None:

@@ -142,6 +142,7 @@ def appeal_pdf(session: Session, request_id: int, appeal: Appeal, decision_id: i
     """審査請求書 against the request's latest appealable decision, or against inaction once it is overdue."""
     from .. import service
     from ..deadlines import appeal_due
+    from ..events import check_appeal
     from ..models import Body
     from ..timeline import DECISION_KINDS, closed_days
 
@@ -165,22 +166,14 @@ def appeal_pdf(session: Session, request_id: int, appeal: Appeal, decision_id: i
                 raise Refused(f"request {req.id}'s decision is a {DECISION_KINDS[st.decisions[-1].kind][0]}: "
                               "nothing was withheld, so there is nothing to appeal.")
             d = appealable[-1]
-        if appeal.on < d.decided_on:
-            raise Refused(f"an appeal dated {appeal.on} would come before the decision ({d.decided_on}); "
-                          "check --on.")
-        due = appeal_due(closed_days(office.body.jurisdiction), d.decided_on, d.notified_on).due
-        if due is not None and appeal.on > due:
-            warnings.append(f"the appeal period ended on {due}; the board may dismiss a late appeal.")
+        period = appeal_due(closed_days(office.body.jurisdiction), d.decided_on, d.notified_on)
+        warnings.extend(check_appeal(st, req.id, appeal.on, d, period))
         if d.notified_on is None:
             warnings.append("the day the requester learned of the decision is not on record; the form leaves it "
                             "blank to write in by hand.")
     elif decision_id is not None:
         raise NotFound(f"request {req.id} has no decision {decision_id}; it has no decision yet.")
-    elif st.decision_due is None:
-        raise Refused(f"request {req.id} has no decision and no decision date running (no receipt, or a "
-                      "correction pending), so there is nothing to appeal yet.")
-    elif appeal.on <= st.decision_due:
-        raise Refused(f"request {req.id} has no decision to appeal and is not overdue on {appeal.on}; the decision "
-                      f"is due on {st.decision_due}.")
+    else:
+        check_appeal(st, req.id, appeal.on)  # against inaction: refused unless the decision is overdue
     doc = appeal_document(_forms_for(office.body), office, req, d, appeal, st.decision_due)
     return _render([doc], font, warnings)
