@@ -61,3 +61,27 @@ def test_a_kind_added_to_the_registry_gets_its_command(kaiji, monkeypatch):
     out = kaiji.ok("request", "phoned", "1", "--on", "2025-01-06", "--answer", "審査中").stdout
     assert "電話照会 recorded" in out
     assert "answer=審査中" in kaiji.ok("request", "show", "1").stdout
+
+
+def test_when_an_appeal_may_be_made_is_one_rule_for_the_timeline_and_the_form(session):
+    """events.check_appeal, which service.record (`request appeal`) and pdf.appeal_pdf both call."""
+    # 舞鶴市: 15 days counted from the request day itself: received 2024-12-27 is day 1, 12/31 day 5,
+    # 2025-01-10 (a Friday, open) day 15, the decision's due date, as in the README's case.
+    req = service.add_request(session, body="maizuru", subject="x", received=D("2024-12-27"))
+    with pytest.raises(Refused, match="not overdue on 2025-01-10; the decision is due on 2025-01-10"):
+        service.record(session, req.id, "appeal_filed", D("2025-01-10"))
+    assert events.check_appeal(service.state(session, req), req.id, D("2025-01-11")) == []
+    # Decided 1/10, learned of 1/20: three months from 1/21 end on 4/20, a Sunday, so 4/21 (行政不服審査法第18条).
+    service.decide(session, req.id, kind="partial", on=D("2025-01-10"), notified=D("2025-01-20"),
+                   withheld=[service.Withheld("店名", "第5条第2号", "競争上の地位")])
+    st = service.state(session, req)
+    with pytest.raises(Refused, match=r"an appeal dated 2025-01-09 would come before the decision \(2025-01-10\)"):
+        events.check_appeal(st, req.id, D("2025-01-09"))
+    assert events.check_appeal(st, req.id, D("2025-04-21")) == []
+    assert events.check_appeal(st, req.id, D("2025-04-22")) == [
+        "the appeal period ended on 2025-04-21; the board may dismiss a late appeal."]
+    # 東京都 excludes correction days: while a correction is unanswered no decision date runs.
+    tokyo = service.add_request(session, body="tokyo", subject="y", received=D("2025-01-06"))
+    service.record(session, tokyo.id, "correction_asked", D("2025-01-08"))
+    with pytest.raises(Refused, match="no decision date running .* nothing to appeal yet"):
+        service.record(session, tokyo.id, "appeal_filed", D("2025-03-03"))

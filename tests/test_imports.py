@@ -4,6 +4,7 @@ written in one transaction. (Bad files and rows are in test_errors.py; a kill mi
 from __future__ import annotations
 
 import json
+from datetime import date
 
 from tracker import db as dbm
 from tracker import imports, service
@@ -118,3 +119,84 @@ def test_an_import_warns_of_a_receipt_on_a_closed_day_with_its_row(kaiji, tmp_pa
     assert "imported 2 requests" in result.stdout
     assert "row 3: the receipt date 2025-12-29 is a closed day (年末年始)" in result.stderr
     assert "row 2" not in result.stderr
+
+
+GOOD = {"body": "maizuru", "subject": "公用車の運行記録", "filed": "2025-01-06", "received": "2025-01-06",
+        "requester": "市民オンブズマンまいづる", "method": "copy", "mail": "有", "reason": "市政の透明性のため",
+        "reference": "R6-100", "department": "人事課"}
+# Each kind of bad cell, the column it is in (the one the error must name), and its other cells if they differ.
+BAD_CELLS = [
+    ("unknown body", {"body": "nowhere"}, "body"),
+    ("empty subject", {"subject": "  "}, "subject"),
+    ("invisible character in the subject", {"subject": "公用車\u202eの記録"}, "subject"),
+    ("no such date", {"filed": "2025-02-30"}, "filed"),
+    ("bad era date", {"received": "令和0年1月6日"}, "received"),
+    ("received before the form's date", {"filed": "2025-01-10", "received": "2025-01-06"}, "received"),
+    ("no date at all", {"filed": "", "received": ""}, "filed"),
+    ("control character in the requester", {"requester": "市民\x01オンブズマン"}, "requester"),
+    ("unknown method", {"method": "fax"}, "method"),
+    ("mail neither yes nor no", {"mail": "maybe"}, "mail"),
+    ("mail without copies", {"method": "inspect", "mail": "yes"}, "mail"),
+    ("control character in the reason", {"reason": "透明性\x07"}, "reason"),
+    ("overlong reference", {"reference": "R" * 101}, "reference"),
+    ("tab in the department", {"department": "人事\t課"}, "department"),
+]
+
+
+def _csv(*rows: dict[str, str]) -> bytes:
+    import csv
+    import io
+
+    out = io.StringIO()
+    w = csv.DictWriter(out, fieldnames=list(GOOD), lineterminator="\n")
+    w.writeheader()
+    w.writerows(rows)
+    return out.getvalue().encode()
+
+
+def test_each_bad_cell_is_named_by_its_row_and_column_and_nothing_is_written(engine):
+    """The column comes from the error's field (errors.py), not from its words: row 3 is bad, rows 2 and 4
+    are good, and none of them is written."""
+    import pytest
+    from sqlalchemy import func, select
+
+    from tracker.models import Request, Requester
+
+    for what, cells, column in BAD_CELLS:
+        rows = imports.read_rows(_csv(GOOD, GOOD | cells, GOOD | {"subject": "交際費"}))
+        with pytest.raises(imports.KaijiError) as caught:
+            with dbm.transaction(engine) as s:
+                imports.import_requests(s, rows)
+        assert str(caught.value).startswith(f"row 3, column {column}: "), (what, str(caught.value))
+        assert str(caught.value).endswith("(nothing was imported).")
+        assert caught.value.field == column, what
+        with dbm.transaction(engine) as s:
+            assert (s.scalar(select(func.count()).select_from(Request)),
+                    s.scalar(select(func.count()).select_from(Requester))) == (0, 0), what
+
+
+def test_the_librarys_errors_name_the_field_they_are_about(session):
+    """What imports.py reads: the keyword of service.add_request, or the key of an event's data."""
+    import pytest
+
+    from tracker.errors import KaijiError
+
+    base = dict(body="maizuru", subject="記録", received=date(2025, 1, 6))
+    for args, field in ((dict(body="nowhere"), "body"), (dict(subject=""), "subject"),
+                        (dict(received=None), "filed"), (dict(filed=date(2025, 1, 7)), "received"),
+                        (dict(methods=["fax"]), "methods"), (dict(methods=["inspect"], mail=True), "mail"),
+                        (dict(requester="a\x01"), "requester"), (dict(reference="R" * 101), "reference"),
+                        (dict(department_name="課\x01"), "department_name"),
+                        (dict(department_name="課", phone_ext="1" * 21), "phone_ext"),
+                        (dict(phone_ext="1342"), "department_name")):
+        with pytest.raises(KaijiError) as caught:
+            service.add_request(session, **base | args)
+        assert caught.value.field == field, (args, str(caught.value))
+    req = service.add_request(session, **base)
+    for kind, data, field in (("extension", {"new_due": "2025-02-30"}, "new_due"),
+                              ("extension", {"new_due": "2025-01-10"}, "new_due"),
+                              ("special_extension", {"part_due": "2025-03-01", "rest_due": "2025-02-01"}, "rest_due"),
+                              ("fee_charged", {"amount": -5}, "amount"), ("transfer", {"to": "nowhere"}, "to")):
+        with pytest.raises(KaijiError) as caught:
+            service.record(session, req.id, kind, date(2025, 1, 8), data)
+        assert caught.value.field == field, (kind, data, str(caught.value))

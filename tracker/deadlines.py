@@ -42,15 +42,36 @@ class Rule:
     correction_days: str = "after_asked"  # "after_asked": the day after asking through the day answered; "both"
     correction_extends_limit: bool = True  # correction days push back the extension limit too
 
+    def period(self) -> str:
+        """The period in words: how many days, and from which day they are counted."""
+        if self.working_days:
+            text = (_("{n} working days, counting from the request day itself (起算して)") if self.counts_request_day
+                    else _("{n} working days, from the day after the request (民法第140条)"))
+        else:
+            text = (_("{n} days, counting from the request day itself (起算して)") if self.counts_request_day
+                    else _("{n} days, from the day after the request (民法第140条)"))
+        return text.format(n=self.period_days)
+
+    def summary(self) -> str:
+        """The rule on one line, as `body list` and `rule list` show it: the period, each setting in short,
+        and the extension limit."""
+        parts = [self.period()]
+        if self.exclude_correction:
+            parts.append((_("correction days excluded ({how}, limit pushed back too)") if self.correction_extends_limit
+                          else _("correction days excluded ({how}, limit not pushed back)")).format(
+                              how=self.correction_days.replace("_", "-")))
+        if self.move_off_closed:
+            parts.append(_("moves off closed days"))
+        if self.extension_max_days:
+            parts.append((_("extension up to {n} days from the request") if self.extension_from == "request" else
+                          _("extension up to {n} days from the end of the period")).format(n=self.extension_max_days))
+        else:
+            parts.append(_("no extension limit known"))
+        return _("; ").join(parts)
+
     def describe(self) -> str:
         """The rule in words, with every setting a count depends on: the first line of each explanation."""
-        if self.working_days:
-            period = (_("{n} working days, counting from the request day itself (起算して)") if self.counts_request_day
-                      else _("{n} working days, from the day after the request (民法第140条)"))
-        else:
-            period = (_("{n} days, counting from the request day itself (起算して)") if self.counts_request_day
-                      else _("{n} days, from the day after the request (民法第140条)"))
-        parts = [period.format(n=self.period_days)]
+        parts = [self.period()]
         if self.exclude_correction:
             parts.append(_("correction (補正) days excluded: {how}").format(how=_(CORRECTION_DAYS[self.correction_days])))
         if not self.working_days:

@@ -2,9 +2,18 @@
 
 
 class KaijiError(Exception):
-    """Base: the message is one sentence for the user, saying what is wrong and how to put it right."""
+    """Base: the message is one sentence for the user, saying what is wrong and how to put it right.
+
+    `field`, where the error is about one piece of the input, names it as the library's function takes
+    it (add_request's keyword, an events.Field key), so that a face can point at its own box or column
+    (imports.py: the CSV column) without reading the message.
+    """
 
     exit_code = 1
+
+    def __init__(self, message: str = "", *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class Refused(KaijiError):

@@ -24,7 +24,7 @@ from .i18n import N_, _, language, show_date
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-    from .models import Event, Request
+    from .models import Decision, Event, Request
     from .timeline import State
 
 MAX_YEN = 10_000_000   # far above any copy fee, far below the INTEGER column's limit
@@ -49,15 +49,15 @@ class Field:
     help: str = ""
 
     def parse(self, session: Session, value: Any) -> dict[str, Any]:
-        """The stored form of value, as {key: …}; BadInput if it cannot be right."""
+        """The stored form of value, as {key: …}; BadInput (its `field` this one's key) if it cannot be right."""
         from .service import clean, get_body
 
         if value is None or value == "":
             if self.required:
-                raise BadInput(f"{self.what} is missing; give it.")
+                raise BadInput(f"{self.what} is missing; give it.", field=self.key)
             return {}
         if self.type == "text":
-            text = clean(str(value), self.what, limit=self.limit)
+            text = clean(str(value), self.what, limit=self.limit, field=self.key)
             return {self.key: text} if text else {}
         if self.type == "date":
             if isinstance(value, str):
@@ -65,24 +65,26 @@ class Field:
                 try:
                     value = read_date(value)
                 except ValueError:
-                    raise BadInput(f"{self.what} is not a date; write it 2025-01-10 or 令和7年1月10日.") from None
+                    raise BadInput(f"{self.what} is not a date; write it 2025-01-10 or 令和7年1月10日.",
+                                   field=self.key) from None
             if not isinstance(value, date):
-                raise BadInput(f"{self.what} is not a date; write it 2025-01-10 or 令和7年1月10日.")
+                raise BadInput(f"{self.what} is not a date; write it 2025-01-10 or 令和7年1月10日.", field=self.key)
             return {self.key: value.isoformat()}
         if self.type == "yen":
             if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_YEN:
-                raise BadInput(f"{self.what} must be a whole number of yen from 1 to {MAX_YEN:,}; got {value!r}.")
+                raise BadInput(f"{self.what} must be a whole number of yen from 1 to {MAX_YEN:,}; got {value!r}.",
+                               field=self.key)
             return {self.key: value}
         if self.type == "bool":
             if not isinstance(value, bool):
-                raise BadInput(f"{self.what} must be yes or no; got {value!r}.")
+                raise BadInput(f"{self.what} must be yes or no; got {value!r}.", field=self.key)
             return {self.key: value}
         if self.type == "choice":
             if value not in self.choices:
-                raise BadInput(f"{value!r} is not {self.what}; use one of {', '.join(self.choices)}.")
+                raise BadInput(f"{value!r} is not {self.what}; use one of {', '.join(self.choices)}.", field=self.key)
             return {self.key: value}
         if self.type == "body":
-            body = get_body(session, str(value))
+            body = get_body(session, str(value), field=self.key)
             return {"to_body_id": body.id, "to": body.key}
         raise AssertionError(self.type)
 
@@ -143,12 +145,13 @@ def _extension(c: Check) -> None:
         raise Refused(f"request {c.request.id}'s decision date is not running (a correction is pending); "
                       "record the correction's answer first.")
     if special and date.fromisoformat(c.data["rest_due"]) <= new_due:
-        raise Refused("the date for the remainder must come after the date for the substantial part; check --rest-by.")
+        raise Refused("the date for the remainder must come after the date for the substantial part; check --rest-by.",
+                      field="rest_due")
     # A special extension may keep the date in force for the substantial part: it moves the remainder.
     later = date.fromisoformat(c.data["rest_due"]) if special else new_due
     if later <= current:
         raise Refused(f"the extended date {later} is not later than the date already due ({current}); "
-                      f"check {'--rest-by' if special else '--until'}.")
+                      f"check {'--rest-by' if special else '--until'}.", field="rest_due" if special else "new_due")
 
 
 def _extension_warnings(s: State, e: Event) -> list[str]:
@@ -229,20 +232,38 @@ def _appeal(c: Check) -> None:
     if (s.decision_appeal if against == "decision" else s.inaction_appeal) is not None:
         raise Refused(f"an appeal against {'the decision' if against == 'decision' else 'inaction'} on request "
                       f"{c.request.id} is recorded already.")
-    if s.decisions:
-        c.refuse_before(s.decisions[-1].decided_on, "the decision")
-        if s.appeal is not None and s.appeal.due and c.on > s.appeal.due:
-            c.warnings.append(f"the appeal period ended on {s.appeal.due}; the board may dismiss a late appeal.")
-    elif s.decision_due is None or c.on <= s.decision_due:
-        due = f"; the decision is due on {s.decision_due}" if s.decision_due else ""
-        raise Refused(f"request {c.request.id} has no decision to appeal and is not overdue on {c.on}{due}.")
+    c.warnings.extend(check_appeal(s, c.request.id, c.on))
     c.data["against"] = against
+
+
+def check_appeal(s: State, request_id: int, on: date, decision: Decision | None = None,
+                 period: dl.Deadline | None = None) -> list[str]:
+    """When an appeal (審査請求) dated `on` may be made, for whatever writes one (the timeline's entry, the
+    form in pdf/): against a decision (`decision`, else the latest) not before it, and, once its appeal
+    period (`period`, else the state's) has ended, with a warning; with no decision, against inaction
+    only once the decision is overdue. Refused where it may not; returns the warnings."""
+    if not s.decisions:
+        if s.decision_due is None:
+            raise Refused(f"request {request_id} has no decision and no decision date running (no receipt, or a "
+                          "correction pending), so there is nothing to appeal yet.")
+        if on <= s.decision_due:
+            raise Refused(f"request {request_id} has no decision to appeal and is not overdue on {on}; the decision "
+                          f"is due on {s.decision_due}.")
+        return []
+    decided = (decision or s.decisions[-1]).decided_on
+    if on < decided:
+        raise Refused(f"an appeal dated {on} would come before the decision ({decided}); check the date.")
+    period = period or s.appeal
+    if period is not None and period.due is not None and on > period.due:
+        return [f"the appeal period ended on {period.due}; the board may dismiss a late appeal."]
+    return []
 
 
 def _ruling(c: Check) -> None:
     learned = c.data.get("notified")
     if learned is not None and date.fromisoformat(learned) < c.on:
-        raise Refused(f"the ruling cannot have been learned of on {learned}, before its date {c.on}; check --notified.")
+        raise Refused(f"the ruling cannot have been learned of on {learned}, before its date {c.on}; check --notified.",
+                      field="notified")
 
 
 # ---------------------------------------------------------------- an event's effect on the state
@@ -313,7 +334,7 @@ class Kind:
         data = dict(data or {})
         unknown = set(data) - {f.key for f in self.fields}
         if unknown:
-            raise BadInput(f"{self.en} ({self.ja}) carries no {', '.join(sorted(unknown))}.")
+            raise BadInput(f"{self.en} ({self.ja}) carries no {', '.join(sorted(unknown))}.", field=min(unknown))
         out: dict[str, Any] = {}
         for f in self.fields:
             out |= f.parse(session, data.get(f.key))

@@ -100,9 +100,9 @@ def explain(req: Request, s: State, jurisdiction_of) -> list[str]:
                 days=s.late_by, due=show_date(s.decision_due)))
         elif s.decision_due:
             out.append(_("  on time: due {due}.").format(due=show_date(s.decision_due)))
-        if s.remainder_late_by:
+        if s.rest_late_by:
             out.append(_("  the decision on the remainder came {days} days after the date the special extension gave "
-                         "({due}): it was late.").format(days=s.remainder_late_by, due=show_date(s.remainder_due)))
+                         "({due}): it was late.").format(days=s.rest_late_by, due=day(s.extension.data["rest_due"])))
     elif s.decision_due is not None:
         out.append("\n" + _("No decision recorded. If none is made by {due}, an appeal against inaction "
                             "(不作為についての審査請求, 行政不服審査法第3条) can be filed from {start}.").format(

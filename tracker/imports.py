@@ -33,20 +33,10 @@ TRUE = {"yes", "y", "true", "1", "有", "あり", "要", "○"}
 FALSE = {"no", "n", "false", "0", "無", "なし", "不要", "×", ""}
 _METHOD_SPLIT = re.compile(r"[;,、・/\s]+")
 
-# Which column an error from service.add_request is about, by the words its message starts with.
-# tests/test_privacy.py and tests/test_errors.py check each column, so a changed message is noticed.
-_BLAME = (
-    ("there is no body", "body"),
-    ("the subject", "subject"),
-    ("the requester's name", "requester"),
-    ("the reason", "reason"),
-    ("the reference number", "reference"),
-    ("the department", "department"),
-    ("is not a method", "method"),
-    ("--mail", "mail"),
-    ("the office cannot have received", "received"),
-    ("give the date on the form", "filed"),
-)
+# The column each field of service.add_request comes from: an error from it names its field (errors.py).
+FIELD_COLUMN = {"body": "body", "subject": "subject", "filed": "filed", "received": "received",
+                "requester": "requester", "methods": "method", "mail": "mail", "reason": "reason",
+                "reference": "reference", "department_name": "department"}
 
 
 # The largest CSV file kaiji reads (about half a million requests); larger ones are split first.
@@ -92,10 +82,10 @@ class Row:
 
 
 def _fail(exc: KaijiError | None, row: int, column: str | None, message: str) -> KaijiError:
-    """The error for a bad row, as one sentence: where, what, and that nothing was written."""
+    """The error for a bad row, as one sentence: where, what, and that nothing was written; its field is the column."""
     where = f"row {row}" + (f", column {column}" if column else "")
     cls = type(exc) if exc is not None else BadInput
-    return cls(f"{where}: {message.rstrip('.')} (nothing was imported).")
+    return cls(f"{where}: {message.rstrip('.')} (nothing was imported).", field=column)
 
 
 def read_rows(data: bytes, name: str = "the file") -> list[Row]:
@@ -180,9 +170,9 @@ def request_args(row: Row) -> dict:
     v = row.values
     methods = [m for m in _METHOD_SPLIT.split(v.get("method", "").strip()) if m] or ["copy"]
     try:
-        service.method_keys(methods)
+        service.method_keys(methods, field="methods")
     except KaijiError as exc:
-        raise _fail(exc, row.number, "method", str(exc)) from None
+        raise _fail(exc, row.number, FIELD_COLUMN.get(exc.field), str(exc)) from None
     return dict(body=v["body"].strip(), subject=v["subject"], filed=_date(row, "filed"),
                 received=_date(row, "received"), requester=v.get("requester") or None, methods=methods,
                 mail=_mail(row), reason=v.get("reason") or None, reference=v.get("reference") or None,
@@ -221,11 +211,7 @@ def import_requests(session: Session, rows: list[Row], progress: Callable[[int, 
             try:
                 pending.append(service.add_request(session, **args, flush=False, warnings=said))
             except KaijiError as exc:
-                message = str(exc)
-                column = next((c for words, c in _BLAME if words in message), None)
-                if column == "received" and not row.values.get("received", "").strip():
-                    column = "filed"
-                raise _fail(exc, row.number, column, message) from None
+                raise _fail(exc, row.number, FIELD_COLUMN.get(exc.field), str(exc)) from None
             if warnings is not None:
                 warnings.extend(f"row {row.number}: {w}" for w in said)
             reporting = progress is not None and i % every == 0

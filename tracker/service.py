@@ -20,6 +20,7 @@ from . import deadlines as dl
 from . import events, schema, timeline
 from .dates import iso
 from .errors import BadInput, NotFound, Refused, no_request, refuse_missing_requests
+from .i18n import _
 from .models import (Body, ClosedDay, Decision, DecisionDocument, DeadlineRule, Department, Event, Ground,
                      Jurisdiction, Request, Requester, WithheldPart)
 from .schema import MAX_ID, METHODS, id_batches
@@ -43,33 +44,40 @@ MAX_LINE = 200
 MAX_FEE = events.MAX_YEN    # yen; far above any copy fee, far below the INTEGER column's limit
 MAX_PERIOD = 366            # days; ordinances set 14 to 60, and a typo must not count for ever
 # Text kept in a column of limited length (String(n) in models.py): clean() gets the same limit.
-PHONE, EXTENSION, NUMBER, SHORT, GROUND = 40, 20, 100, 40, 60
+PHONE, PHONE_EXT, NUMBER, SHORT, GROUND = 40, 20, 100, 40, 60
 
 
 def clean(value: str | None, what: str, *, required: bool = False, multiline: bool = False,
-          limit: int | None = None) -> str | None:
-    """Check a piece of text the user gave: valid UTF-8, no control characters, not empty, not too long."""
+          limit: int | None = None, field: str | None = None) -> str | None:
+    """Check a piece of text the user gave: valid UTF-8, no control characters, not empty, not too long.
+
+    `what` names it in the message; `field` is the input it came from, carried by the error (errors.py).
+    """
     if value is None:
         if required:
-            raise BadInput(f"{what} is missing; give it as text.")
+            raise BadInput(f"{what} is missing; give it as text.", field=field)
         return None
     if any(0xD800 <= ord(c) <= 0xDFFF for c in value):
-        raise BadInput(f"{what} is not valid UTF-8 text (a broken encoding?); save or type it as UTF-8 and try again.")
+        raise BadInput(f"{what} is not valid UTF-8 text (a broken encoding?); save or type it as UTF-8 and try again.",
+                       field=field)
     value = value.replace("\r\n", "\n").strip()
     bad = _CONTROL.search(value) or (None if multiline else re.search("[\n\t]", value))
     if bad:
-        raise BadInput(f"{what} contains a control character ({bad.group()!r}); remove it and try again.")
+        raise BadInput(f"{what} contains a control character ({bad.group()!r}); remove it and try again.",
+                       field=field)
     if bad := _INVISIBLE.search(value):
         c = bad.group()
         raise BadInput(f"{what} contains the invisible character U+{ord(c):04X} ({unicodedata.name(c, 'format')}) at "
-                       f"character {bad.start() + 1}, which changes how the text is shown; remove it and try again.")
+                       f"character {bad.start() + 1}, which changes how the text is shown; remove it and try again.",
+                       field=field)
     if not value:
         if required:
-            raise BadInput(f"{what} is empty; give it some text.")
+            raise BadInput(f"{what} is empty; give it some text.", field=field)
         return None
     limit = limit or (MAX_TEXT if multiline else MAX_LINE)
     if len(value) > limit:
-        raise BadInput(f"{what} is {len(value)} characters long, more than the {limit} kaiji keeps; shorten it.")
+        raise BadInput(f"{what} is {len(value)} characters long, more than the {limit} kaiji keeps; shorten it.",
+                       field=field)
     return value
 
 
@@ -81,12 +89,13 @@ def decision_kind(value: str) -> str:
     return key
 
 
-def method_keys(values: Iterable[str]) -> list[str]:
+def method_keys(values: Iterable[str], field: str | None = None) -> list[str]:
     keys = []
     for v in values:
         key = METHOD_ALIASES.get(unicodedata.normalize("NFKC", v).strip().lower())
         if key is None:
-            raise BadInput(f"{v!r} is not a method; use inspect (閲覧), view (視聴) or copy (写しの交付).")
+            raise BadInput(f"{v!r} is not a method; use inspect (閲覧), view (視聴) or copy (写しの交付).",
+                           field=field)
         if key not in keys:
             keys.append(key)
     return [k for k in METHODS if k in keys]
@@ -181,11 +190,12 @@ def _remembered(session: Session, kind: str, key, find):
     return found
 
 
-def get_body(session: Session, key: str) -> Body:
+def get_body(session: Session, key: str, field: str | None = None) -> Body:
     body = _remembered(session, "body", key, lambda: session.scalar(select(Body).where(Body.key == key)))
     if body is None:
         keys = ", ".join(session.scalars(select(Body.key).order_by(Body.key)))
-        raise NotFound(f"there is no body {key!r}; known bodies: {keys} (add one with `kaiji body add`).")
+        raise NotFound(f"there is no body {key!r}; known bodies: {keys} (add one with `kaiji body add`).",
+                       field=field)
     return body
 
 
@@ -218,22 +228,25 @@ def _refresh(session: Session, req: Request) -> timeline.State:
 
 
 def department(session: Session, body: Body, name: str | None, phone: str | None = None,
-               extension: str | None = None) -> Department | None:
-    name = clean(name, "the department (担当部課)")
+               phone_ext: str | None = None) -> Department | None:
+    """The body's department of that name (added if new), its telephone and extension (内線) updated;
+    errors carry the field of add_request and decide: department_name, department_phone, phone_ext."""
+    name = clean(name, "the department (担当部課)", field="department_name")
     if name is None:
-        if phone or extension:  # else they would be dropped without a word
-            raise BadInput("a telephone or extension needs the department it belongs to; add --department.")
+        if phone or phone_ext:  # else they would be dropped without a word
+            raise BadInput(_("a telephone or extension (内線) needs the department it belongs to; add --department."),
+                           field="department_name")
         return None
-    phone = clean(phone, "the department's telephone", limit=PHONE)
-    extension = clean(extension, "the extension (内線)", limit=EXTENSION)
+    phone = clean(phone, "the department's telephone", limit=PHONE, field="department_phone")
+    phone_ext = clean(phone_ext, "the extension (内線)", limit=PHONE_EXT, field="phone_ext")
     query = select(Department).where(Department.body_id == body.id, Department.name == name)
     dept = _remembered(session, "department", (body.id, name),
                        lambda: session.scalar(query) or _insert_or_find(session, Department(body_id=body.id, name=name),
                                                                         query))
     if phone:
         dept.phone = phone
-    if extension:
-        dept.extension = extension
+    if phone_ext:
+        dept.extension = phone_ext  # the column keeps its name; in Python it is phone_ext
     return dept
 
 
@@ -294,7 +307,7 @@ def find_requester(session: Session, name: str) -> Requester | None:
 
 
 def requester_by_name(session: Session, name: str | None) -> Requester | None:
-    name = clean(name, "the requester's name")
+    name = clean(name, "the requester's name", field="requester")
     if name is None:
         return None
     # Found, or added as a person; another writer may add the same name at the same moment.
@@ -307,32 +320,32 @@ def requester_by_name(session: Session, name: str | None) -> Requester | None:
 def add_request(session: Session, *, body: str, subject: str, filed: date | None = None, received: date | None = None,
                 requester: str | None = None, methods: Sequence[str] = ("copy",), mail: bool = False,
                 reason: str | None = None, reference: str | None = None, department_name: str | None = None,
-                department_phone: str | None = None, extension: str | None = None,
+                department_phone: str | None = None, phone_ext: str | None = None,
                 notes: str | None = None, warnings: list[str] | None = None, flush: bool = True) -> Request:
     """Add a request with its first events and its stored dates; what deserves a word but is not wrong (a
     receipt on a closed day) goes to `warnings`. flush=False leaves it pending (its id unknown) until the
-    caller flushes, as a bulk import does for many at once."""
-    b = get_body(session, body)
-    subject = clean(subject, "the subject (請求する行政文書の名称又は内容)", required=True, multiline=True)
-    filed = filed or received
-    if filed is None:
-        raise BadInput("give the date on the form with --filed, or the receipt date with --received.")
-    if received is not None and received < filed:
+    caller flushes, as a bulk import does for many at once. An error's `field` is the keyword it is about."""
+    b = get_body(session, body, field="body")
+    subject = clean(subject, "the subject (請求する行政文書の名称又は内容)", required=True, multiline=True, field="subject")
+    if filed is None and received is None:
+        raise BadInput("give the date on the form with --filed, or the receipt date with --received.", field="filed")
+    if received is not None and filed is not None and received < filed:
         raise Refused(f"the office cannot have received the request on {received} before the form's date {filed}; "
-                      "check --filed and --received.")
+                      "check --filed and --received.", field="received")
+    filed = filed or received
     req = Request(body=b, body_id=b.id, filed_body_id=b.id, subject=subject,
-                  methods=",".join(method_keys(methods)), mail=mail,
-                  reason=clean(reason, "the reason", multiline=True), filed_on=filed,
-                  notes=clean(notes, "the notes", multiline=True),
+                  methods=",".join(method_keys(methods, field="methods")), mail=mail,
+                  reason=clean(reason, "the reason", multiline=True, field="reason"), filed_on=filed,
+                  notes=clean(notes, "the notes", multiline=True, field="notes"),
                   requester=requester_by_name(session, requester),
-                  department=department(session, b, department_name, department_phone, extension))
+                  department=department(session, b, department_name, department_phone, phone_ext))
     if "copy" not in req.methods and mail:
-        raise BadInput("--mail (送付希望) applies to copies; add --method copy or leave out --mail.")
+        raise BadInput("--mail (送付希望) applies to copies; add --method copy or leave out --mail.", field="mail")
     session.add(req)  # flushed with its events by _refresh below
     session.add(Event(request=req, kind="filed", on=filed, data={"body_id": b.id}))
     if received is not None:
         session.add(Event(request=req, kind="received", on=received, data={}))
-    ref = clean(reference, "the reference number", limit=NUMBER)
+    ref = clean(reference, "the reference number", limit=NUMBER, field="reference")
     if ref:
         session.add(Event(request=req, kind="reference", on=received or filed, data={"number": ref}))
     # A new request's timeline is all in memory (its events joined req.events as they were made, and it
@@ -424,7 +437,7 @@ def decide(session: Session, request_id: int, *, kind: str, on: date, notified: 
            notice_number: str | None = None, disclosure_on: date | None = None, disclosure_time: str | None = None,
            disclosure_place: str | None = None, disclosure_methods: Sequence[str] = (),
            later_on: date | None = None, department_name: str | None = None, department_phone: str | None = None,
-           extension: str | None = None, remarks: str | None = None, reason: str | None = None,
+           phone_ext: str | None = None, remarks: str | None = None, reason: str | None = None,
            note: str | None = None) -> Recorded:
     """Record a decision (開示決定等) with everything its notice says.
 
@@ -437,32 +450,37 @@ def decide(session: Session, request_id: int, *, kind: str, on: date, notified: 
         raise Refused(f"request {req.id} has no receipt date; record it with `kaiji request receive {req.id}` first.")
     if notified is not None and notified < on:
         raise Refused(f"the requester cannot have learned of the decision on {notified}, before its date {on}; "
-                      "check --on and --notified.")
+                      "check --on and --notified.", field="notified")
     if fee is not None and fee < 0:
-        raise BadInput("the fee cannot be negative; give the yen charged, e.g. --fee 190.")
+        raise BadInput("the fee cannot be negative; give the yen charged, e.g. --fee 190.", field="fee")
     if fee is not None and fee > MAX_FEE:
-        raise BadInput(f"a fee of {fee}円 is more than kaiji accepts ({MAX_FEE}円); check --fee.")
+        raise BadInput(f"a fee of {fee}円 is more than kaiji accepts ({MAX_FEE}円); check --fee.", field="fee")
     jur = session.get(Body, s.body_id).jurisdiction
     parts = []
     for i, w in enumerate(withheld, 1):
         if not w.ground:
-            raise BadInput(f"withheld part {i} ({w.part!r}) has no ground; give the provision relied on with --ground.")
+            raise BadInput(f"withheld part {i} ({w.part!r}) has no ground; give the provision relied on with --ground.",
+                           field="withheld")
         parts.append(WithheldPart(position=i, part=clean(w.part, f"withheld part {i}", required=True, multiline=True),
                                   ground=check_ground(jur, w.ground),
                                   reason=clean(w.reason, f"the reason for withheld part {i}", required=True,
                                                multiline=True)))
     if kind in ("partial", "refusal") and not parts:
-        raise BadInput(f"a {DECISION_KINDS[kind][0]} decision withholds something; give --withheld, --ground and "
-                       "--reason for each part.")
+        raise BadInput(_("a {kind} decision withholds something; give --withheld, --ground and --withheld-reason "
+                         "for each part.").format(kind=DECISION_KINDS[kind][0]), field="withheld")
     if kind == "full" and parts:
-        raise BadInput("a full disclosure (全部開示) withholds nothing; use --kind partial, or leave out --withheld.")
-    reason = clean(reason, "the decision's reason", multiline=True)
+        raise BadInput("a full disclosure (全部開示) withholds nothing; use --kind partial, or leave out --withheld.",
+                       field="withheld")
+    reason = clean(reason, "the decision's reason", multiline=True, field="reason")
     if kind == "full" and reason:
-        raise BadInput("a full disclosure (全部開示) gives no reason; leave out --reason, or use --remarks.")
+        raise BadInput(_("a full disclosure (全部開示) gives no reason; leave out --decision-reason, or use --remarks."),
+                       field="reason")
     if disclosure_on is not None and disclosure_on < on:
-        raise Refused(f"the disclosure date {disclosure_on} comes before the decision ({on}); check --disclosure-on.")
+        raise Refused(f"the disclosure date {disclosure_on} comes before the decision ({on}); check --disclosure-on.",
+                      field="disclosure_on")
     if later_on is not None and later_on < on:
-        raise Refused(f"the 第10条後段 date {later_on} comes before the decision ({on}); check --later-on.")
+        raise Refused(f"the 第10条後段 date {later_on} comes before the decision ({on}); check --later-on.",
+                      field="later_on")
     docs = [clean(t, f"document title {i}", required=True, multiline=True) for i, t in enumerate(documents, 1)]
     rec = _append(session, request_id, events.KINDS["decision"], on, {"kind": kind}, note)
     body = session.get(Body, s.body_id)
@@ -472,7 +490,7 @@ def decide(session: Session, request_id: int, *, kind: str, on: date, notified: 
         disclosure_time=clean(disclosure_time, "the disclosure time", limit=SHORT),
         disclosure_place=clean(disclosure_place, "the disclosure place"),
         disclosure_methods=",".join(method_keys(disclosure_methods)) or None, later_on=later_on,
-        department=department(session, body, department_name, department_phone, extension),
+        department=department(session, body, department_name, department_phone, phone_ext),
         remarks=clean(remarks, "the remarks", multiline=True), fee=fee, reason=reason)
     decision.documents = [DecisionDocument(position=i, title=t) for i, t in enumerate(docs, 1)]
     decision.withheld = parts

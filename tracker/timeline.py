@@ -66,10 +66,11 @@ class State:
     # Extensions recorded that do not move the date, each with why: "late" (notified after the date then
     # due), "not_later" (not moving it later), "special_late" (特例延長 notified after the original period).
     late_extensions: list[tuple[Event, str]] = field(default_factory=list)
-    remainder_due: date | None = None           # 特例延長: the date the notice gives for the remainder
-    remainder_late_by: int | None = None
     decision_due: date | None = None            # the date a decision is due now
-    rest_due: date | None = None                # 特例延長: the remainder, while outstanding
+    # 特例延長: the date the notice in force gives for the remainder (events.data["rest_due"], the stored
+    # column rest_due), while the remainder is undecided; once it is, rest_late_by says how late it came.
+    rest_due: date | None = None
+    rest_late_by: int | None = None
     decisions: list[Decision] = field(default_factory=list)
     late_by: int | None = None                  # days the first decision came after its due date
     appeal: dl.Deadline | None = None
@@ -160,8 +161,7 @@ def compute(request: Request, jurisdiction_of) -> State:
             s.decision_due = limit if s.extension_over_limit else new_due
             if s.extension_over_limit:
                 s.flag("extension_past_limit")
-            s.remainder_due = date.fromisoformat(e.data["rest_due"]) if e.kind == "special_extension" else None
-        s.rest_due = s.remainder_due
+            s.rest_due = date.fromisoformat(e.data["rest_due"]) if e.kind == "special_extension" else None
 
     for d in s.decisions:
         fee_total += d.fee or 0
@@ -169,10 +169,10 @@ def compute(request: Request, jurisdiction_of) -> State:
         first = s.decisions[0]
         if s.decision_due is not None and first.decided_on > s.decision_due:
             s.late_by = (first.decided_on - s.decision_due).days
-        if s.remainder_due is not None and len(s.decisions) >= 2:
-            s.rest_due = None
-            if s.decisions[1].decided_on > s.remainder_due:
-                s.remainder_late_by = (s.decisions[1].decided_on - s.remainder_due).days
+        if s.rest_due is not None and len(s.decisions) >= 2:
+            if s.decisions[1].decided_on > s.rest_due:
+                s.rest_late_by = (s.decisions[1].decided_on - s.rest_due).days
+            s.rest_due = None  # the remainder is decided: nothing more is due
         appealable = [d for d in s.decisions if DECISION_KINDS[d.kind][1]]
         if appealable:
             last = appealable[-1]

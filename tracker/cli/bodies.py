@@ -17,16 +17,9 @@ def body() -> None:
 
 
 def _rule_text(r) -> str:
-    unit = "working days" if r.working_days else "days"
-    start = "from the request day (起算して)" if r.counts_request_day else "from the day after"
-    ext = (f"; extension up to {r.extension_max_days} days from "
-           f"{'the request' if r.extension_from == 'request' else 'the end of the period'}"
-           if r.extension_max_days else "; no extension limit known")
-    corr = ""
-    if r.exclude_correction:
-        corr = (f"; correction days excluded ({r.correction_days.replace('_', '-')}"
-                f"{', limit pushed back too' if r.correction_extends_limit else ', limit not pushed back'})")
-    return f"{r.period_days} {unit} {start}{corr}{'; moves off closed days' if r.move_off_closed else ''}{ext}"
+    from ..timeline import to_rule
+
+    return to_rule(r).summary()
 
 
 @body.command("list")

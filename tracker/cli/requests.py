@@ -6,7 +6,26 @@ from datetime import date
 
 import click
 
+from ..i18n import _
 from . import DATE, App, Failure, KaijiGroup, cli, emit_json, emit_json_list, pass_app, today, warn
+
+
+class OldSpelling(click.Option):
+    """An option whose names after the first are old spellings: they still work, and --help shows only the first."""
+
+    def get_help_record(self, ctx: click.Context):
+        names = self.opts
+        self.opts = names[:1]
+        try:
+            return super().get_help_record(ctx)
+        finally:
+            self.opts = names
+
+
+# A department's telephone extension (内線) is --phone-ext: "extension" alone is 延長 everywhere else in kaiji
+# (`request extend`, --extension-max, `pdf notice --extension`). --extension still works, unlisted.
+def _phone_ext_option(help: str):
+    return click.option("--phone-ext", "--extension", "phone_ext", cls=OldSpelling, help=help)
 
 
 # ---------------------------------------------------------------- requests
@@ -29,12 +48,12 @@ def request() -> None:
 @click.option("--reference", help="The body's reference number, if known.")
 @click.option("--department", help="The department handling it (担当部課).")
 @click.option("--department-phone", help="The department's telephone.")
-@click.option("--extension", "phone_extension", help="The department's extension (内線).")
+@_phone_ext_option(_("The department's telephone extension (内線), e.g. 1342."))
 @click.option("--notes", help="Free notes.")
 @click.option("--json", "as_json", is_flag=True, help="Print the request as JSON instead of its id.")
 @pass_app
 def request_add(app: App, body, subject, filed, received, requester, methods, mail, reason, reference, department,
-                department_phone, phone_extension, notes, as_json) -> None:
+                department_phone, phone_ext, notes, as_json) -> None:
     """Log a new request and print its id.
 
     \b
@@ -50,7 +69,7 @@ def request_add(app: App, body, subject, filed, received, requester, methods, ma
         req = service.add_request(s, body=body, subject=subject, filed=filed, received=received,
                                   requester=requester, methods=methods, mail=mail, reason=reason,
                                   reference=reference, department_name=department,
-                                  department_phone=department_phone, extension=phone_extension, notes=notes,
+                                  department_phone=department_phone, phone_ext=phone_ext, notes=notes,
                                   warnings=warnings)
         out = service.request_dict(req)
     for w in warnings:
@@ -215,11 +234,14 @@ _event_commands()
                    "rejected (却下).")
 @click.option("--on", "on", type=DATE, required=True, help="The decision's date (the notice's date).")
 @click.option("--notified", type=DATE, help="The day the requester learned of it (starts the appeal period).")
-@click.option("--withheld", multiple=True, help="A part not disclosed; repeat, with a --ground and --reason each.")
+@click.option("--withheld", multiple=True,
+              help=_("A part not disclosed; repeat, with a --ground and --withheld-reason each."))
 @click.option("--ground", multiple=True, help="The provision relied on, e.g. 第5条第2号; one per --withheld.")
-@click.option("--reason", multiple=True,
-              help="The reason given: one per --withheld; with no --withheld, the decision's own reason "
-                   "(不存在, 存否応答拒否, 却下).")
+@click.option("--withheld-reason", multiple=True, help=_("Why that part is withheld; one per --withheld."))
+@click.option("--decision-reason",
+              help=_("The decision's own reason, for 不存在, 存否応答拒否 and 却下 (e.g. why no document is held)."))
+@click.option("--reason", "old_reason", multiple=True, hidden=True,
+              help=_("Old spelling: --withheld-reason with --withheld, else --decision-reason."))
 @click.option("--document", multiple=True, help="A document's title; repeat for several.")
 @click.option("--fee", type=int, help="Copy fee in yen (実費).")
 @click.option("--notice-number", help="The notice's number.")
@@ -230,45 +252,61 @@ _event_commands()
 @click.option("--later-on", type=DATE, help="The date from which the document could be disclosed (第10条後段).")
 @click.option("--department", help="Department named on the notice.")
 @click.option("--department-phone", help="Its telephone.")
-@click.option("--extension", "phone_extension", help="Its extension (内線).")
+@_phone_ext_option(_("Its telephone extension (内線)."))
 @click.option("--remarks", help="Remarks (備考).")
 @click.option("--note", help="A note to keep with the event.")
 @pass_app
-def request_decide(app, request_id, kind, on, notified, withheld, ground, reason, document, fee, notice_number,
-                   disclosure_on, disclosure_time, disclosure_place, disclosure_method, later_on, department,
-                   department_phone, phone_extension, remarks, note):
+def request_decide(app, request_id, kind, on, notified, withheld, ground, withheld_reason, decision_reason, old_reason,
+                   document, fee, notice_number, disclosure_on, disclosure_time, disclosure_place, disclosure_method,
+                   later_on, department, department_phone, phone_ext, remarks, note):
     """Record the decision (開示決定等) and what its notice says.
 
     \b
     Example (a partial disclosure withholding two parts):
       kaiji request decide 1 --kind partial --on R7.1.10 --notified R7.1.20 \\
-          --withheld "店名の部分" --ground 第5条第2号 --reason "…おそれがあるため" \\
-          --withheld "個人名" --ground 第5条第1号 --reason "…" --fee 190
+          --withheld "店名の部分" --ground 第5条第2号 --withheld-reason "…おそれがあるため" \\
+          --withheld "個人名" --ground 第5条第1号 --withheld-reason "…" --fee 190
     """
     from .. import service
 
-    own_reason = reason[0] if not withheld and not ground and len(reason) == 1 else None
-    if own_reason is not None:
-        reason = ()
+    reason, decision_reason = _split_old_reason(old_reason, withheld or ground, withheld_reason, decision_reason)
     if not (len(withheld) == len(ground) == len(reason)):
         if len(ground) < len(withheld):
             raise Failure(f"{len(withheld)} --withheld parts but {len(ground)} --ground; every withheld part needs "
                           "the provision relied on (e.g. --ground 第5条第2号).", 2)
-        raise Failure(f"give one --ground and one --reason for each --withheld part ({len(withheld)} parts, "
-                      f"{len(ground)} grounds, {len(reason)} reasons).", 2)
+        raise Failure(_("give one --ground and one --withheld-reason for each --withheld part ({parts} parts, "
+                        "{grounds} grounds, {reasons} reasons).").format(parts=len(withheld), grounds=len(ground),
+                                                                         reasons=len(reason)), 2)
     with app.write() as s:
         rec = service.decide(
             s, request_id, kind=kind, on=on, notified=notified,
             withheld=[service.Withheld(p, g, r) for p, g, r in zip(withheld, ground, reason)],
             documents=document, fee=fee, notice_number=notice_number, disclosure_on=disclosure_on,
             disclosure_time=disclosure_time, disclosure_place=disclosure_place,
-            disclosure_methods=disclosure_method, later_on=later_on, department_name=department, reason=own_reason,
-            department_phone=department_phone, extension=phone_extension, remarks=remarks, note=note)
+            disclosure_methods=disclosure_method, later_on=later_on, department_name=department,
+            reason=decision_reason, department_phone=department_phone, phone_ext=phone_ext, remarks=remarks, note=note)
         st = rec.state
     for w in rec.warnings:
         warn(w)
     click.echo(f"request {request_id}: decision recorded (event {rec.event.id})"
                + (f"; appeal (審査請求) due {st.appeal_due}" if st.appeal_due else ""))
+
+
+def _split_old_reason(old: tuple[str, ...], parts: bool, withheld_reason: tuple[str, ...],
+                      decision_reason: str | None) -> tuple[tuple[str, ...], str | None]:
+    """(the withheld parts' reasons, the decision's own reason) from decide's options. The old --reason
+    meant either: a withheld part's reason where --withheld or --ground is given, else the decision's."""
+    if not old:
+        return withheld_reason, decision_reason
+    if withheld_reason or decision_reason is not None:
+        raise Failure(_("--reason is the old spelling of --withheld-reason and --decision-reason; give only the new "
+                        "options."), 2)
+    if parts:
+        return old, None
+    if len(old) == 1:
+        return (), old[0]
+    raise Failure(_("--reason is given {n} times with no --withheld part; use --decision-reason once for the "
+                    "decision's own reason, or --withheld-reason with each --withheld part.").format(n=len(old)), 2)
 
 
 @request.command("note")

@@ -19,7 +19,7 @@ from ..errors import NotFound, Refused
 from . import fonts, forms, layout, records
 from .documents import (
     Appeal,
-    Party,
+    Office,
     appeal_document,
     extension_document,
     notice_document,
@@ -109,19 +109,19 @@ def notice_pdf(session: Session, request_id: int, decision_id: int | None = None
 
     req = service.get_request(session, request_id)
     st = service.state(session, req)
-    party = Party(session.get(Body, st.body_id))
-    f = _forms_for(party.body)
+    office = Office(session.get(Body, st.body_id))
+    f = _forms_for(office.body)
     if extension:
         events = [e for e in live_events(req) if e.kind in ("extension", "special_extension")]
         if not events:
             raise Refused(f"request {req.id} has no extension (延長) on record; record one with "
                           f"`kaiji request extend {req.id}`.")
-        return _render([extension_document(f, party, req, e) for e in events], font)
+        return _render([extension_document(f, office, req, e) for e in events], font)
     decisions = _decisions(req, st.decisions, decision_id)
     unnamed = [d for d in decisions if not d.documents and "documents" in f.notice(d.kind)["rows"]]
     warnings = [f"decision {d.id} names no document disclosed; its notice says so where the title goes (record "
                 f"the titles with `kaiji request decide … --document`)." for d in unnamed]
-    return _render([notice_document(f, party, req, d) for d in decisions], font, warnings)
+    return _render([notice_document(f, office, req, d) for d in decisions], font, warnings)
 
 
 def _decisions(req: Request, live: list[Decision], decision_id: int | None) -> list[Decision]:
@@ -142,12 +142,13 @@ def appeal_pdf(session: Session, request_id: int, appeal: Appeal, decision_id: i
     """審査請求書 against the request's latest appealable decision, or against inaction once it is overdue."""
     from .. import service
     from ..deadlines import appeal_due
+    from ..events import check_appeal
     from ..models import Body
     from ..timeline import DECISION_KINDS, closed_days
 
     req = service.get_request(session, request_id)
     st = service.state(session, req)
-    party = Party(session.get(Body, st.body_id))
+    office = Office(session.get(Body, st.body_id))
     appeal.reasons = service.clean(appeal.reasons, "the reasons (審査請求の理由)", multiline=True, limit=MAX_REASONS)
     appeal.purpose = service.clean(appeal.purpose, "the purpose (審査請求の趣旨)", multiline=True)
     appeal.instruction = service.clean(appeal.instruction, "the instruction (教示)", multiline=True)
@@ -165,22 +166,14 @@ def appeal_pdf(session: Session, request_id: int, appeal: Appeal, decision_id: i
                 raise Refused(f"request {req.id}'s decision is a {DECISION_KINDS[st.decisions[-1].kind][0]}: "
                               "nothing was withheld, so there is nothing to appeal.")
             d = appealable[-1]
-        if appeal.on < d.decided_on:
-            raise Refused(f"an appeal dated {appeal.on} would come before the decision ({d.decided_on}); "
-                          "check --on.")
-        due = appeal_due(closed_days(party.body.jurisdiction), d.decided_on, d.notified_on).due
-        if due is not None and appeal.on > due:
-            warnings.append(f"the appeal period ended on {due}; the board may dismiss a late appeal.")
+        period = appeal_due(closed_days(office.body.jurisdiction), d.decided_on, d.notified_on)
+        warnings.extend(check_appeal(st, req.id, appeal.on, d, period))
         if d.notified_on is None:
             warnings.append("the day the requester learned of the decision is not on record; the form leaves it "
                             "blank to write in by hand.")
     elif decision_id is not None:
         raise NotFound(f"request {req.id} has no decision {decision_id}; it has no decision yet.")
-    elif st.decision_due is None:
-        raise Refused(f"request {req.id} has no decision and no decision date running (no receipt, or a "
-                      "correction pending), so there is nothing to appeal yet.")
-    elif appeal.on <= st.decision_due:
-        raise Refused(f"request {req.id} has no decision to appeal and is not overdue on {appeal.on}; the decision "
-                      f"is due on {st.decision_due}.")
-    doc = appeal_document(_forms_for(party.body), party, req, d, appeal, st.decision_due)
+    else:
+        check_appeal(st, req.id, appeal.on)  # against inaction: refused unless the decision is overdue
+    doc = appeal_document(_forms_for(office.body), office, req, d, appeal, st.decision_due)
     return _render([doc], font, warnings)

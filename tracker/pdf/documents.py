@@ -25,8 +25,11 @@ BLOCK_INDENT = 80.0     # mm: where the requester's (or sender's) block begins
 
 
 @dataclass
-class Party:
-    """The body a form is addressed to or comes from, with its jurisdiction."""
+class Office:
+    """The implementing body (実施機関) a form is addressed to or comes from, with its jurisdiction.
+
+    (Not a "party": in kaiji that word is the third party (第三者) of `request consult --party`.)
+    """
 
     body: Body
 
@@ -36,10 +39,10 @@ class Party:
                 "head": self.body.head, "head_name": self.body.head_name or ""}
 
 
-def _case_values(forms: Forms, party: Party, req: Request) -> dict[str, str]:
+def _case_values(forms: Forms, office: Office, req: Request) -> dict[str, str]:
     """What a notice or an appeal about `req` fills in: the body's values, the request's date, and the
     審査庁 the 教示 and the 審査請求書 name (Body.appeal_to)."""
-    return {**party.values(), "request_date": wareki(req.filed_on, forms), "appeal_authority": party.body.appeal_to}
+    return {**office.values(), "request_date": wareki(req.filed_on, forms), "appeal_authority": office.body.appeal_to}
 
 
 def wareki(d: date | None, forms: Forms) -> str:
@@ -103,7 +106,7 @@ def request_document(forms: Forms, body: Body | None, req: Request | None) -> Do
     """The request form filled in from `req`, or an empty one to fill in by hand when req is None."""
     f = forms.section("request")
     # Without a body (a blank generic form) the addressee and the ordinance are left to be written in.
-    values = Party(body).values() if body else {"ordinance": f["blank_ordinance"], "jurisdiction": "", "body": "",
+    values = Office(body).values() if body else {"ordinance": f["blank_ordinance"], "jurisdiction": "", "body": "",
                                                 "head": "", "head_name": ""}
     r = req.requester if req else None
     addressee = forms.fill(f["addressee"], values) if body else f["blank_addressee"]
@@ -259,19 +262,19 @@ def _closing(forms: Forms, sec: dict, values: dict[str, str]) -> list[Table | Sp
     return blocks
 
 
-def notice_document(forms: Forms, party: Party, req: Request, d: Decision) -> Document:
+def notice_document(forms: Forms, office: Office, req: Request, d: Decision) -> Document:
     """The decision notice for d's kind (全部開示, 部分開示, 不開示, 存否応答拒否, 不存在; 却下 as 不開示)."""
     sec = forms.notice(d.kind)
-    values = _case_values(forms, party, req)
+    values = _case_values(forms, office, req)
     blocks = [*_notice_head(forms, sec, values, req.requester, d.notice_number, d.decided_on), Space(3),
               *_decision_rows(forms, sec, req, d, values), *_closing(forms, sec, values)]
     return Document(sec["title"], blocks, sec.get("number", ""))
 
 
-def extension_document(forms: Forms, party: Party, req: Request, e: Event) -> Document:
+def extension_document(forms: Forms, office: Office, req: Request, e: Event) -> Document:
     """The extension notice (延長, 様式第7号) or the special extension notice (特例延長, 様式第7号の2)."""
     sec = forms.notice(e.kind)
-    values = _case_values(forms, party, req)
+    values = _case_values(forms, office, req)
     lab, v = sec["labels"], sec["values"]
     data = e.data or {}
 
@@ -304,12 +307,12 @@ class Appeal:
     instruction: str | None = None     # None: the instruction the notice form carries
 
 
-def appeal_document(forms: Forms, party: Party, req: Request, d: Decision | None, appeal: Appeal,
+def appeal_document(forms: Forms, office: Office, req: Request, d: Decision | None, appeal: Appeal,
                     decision_due: date | None) -> Document:
     """審査請求書 against decision d (行政不服審査法第19条第2項), or against inaction when d is None (第19条第3項)."""
     f = forms.section("appeal")
     r = req.requester
-    values = {**_case_values(forms, party, req), "subject": req.subject,
+    values = {**_case_values(forms, office, req), "subject": req.subject,
               "received": wareki(req.received_on, forms), "due": wareki(decision_due, forms)}
     lines = f["appellant_lines"]["group" if r is not None and r.kind == "group" else "person"]
     who = {k: (getattr(r, k, None) or "") if r else "" for k in ("address", "name", "representative", "phone")}
