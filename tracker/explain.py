@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from .dates import format_wareki, weekday_ja
 from .deadlines import Deadline
 from .events import receipt_warning
@@ -9,13 +11,21 @@ from .models import Request
 from .timeline import DECISION_KINDS, State, live_events, rule_row
 
 
+class Step(str):
+    """A line of the explanation that is a step of a count: printed with its day, which it keeps (`on`)
+    apart from its text (`text`) for `kaiji explain --format json`."""
+
+    on: date | None
+    text: str
+
+    def __new__(cls, on: date | None, text: str) -> "Step":
+        line = super().__new__(cls, f"    {on.isoformat()} {weekday_ja(on)}  {text}" if on is not None else f"    {text}")
+        line.on, line.text = on, text
+        return line
+
+
 def _deadline(dl: Deadline) -> list[str]:
-    lines = []
-    for step in dl.steps:
-        if step.day is None:
-            lines.append(f"    {step.text}")
-        else:
-            lines.append(f"    {step.day.isoformat()} {weekday_ja(step.day)}  {step.text}")
+    lines: list[str] = [Step(step.day, step.text) for step in dl.steps]
     due = f"{dl.due.isoformat()} ({weekday_ja(dl.due)}, {format_wareki(dl.due)})" if dl.due else "not yet known"
     lines.append(f"  => {dl.what}: {due}")
     return lines

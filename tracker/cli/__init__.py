@@ -348,6 +348,12 @@ class RootGroup(KaijiGroup):
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(self.MODULES)
 
+    def make_context(self, info_name, args, parent=None, **extra) -> click.Context:
+        from .output import help_width
+
+        extra.setdefault("terminal_width", help_width())  # help wraps to the width tables fit (output.py)
+        return super().make_context(info_name, args, parent, **extra)
+
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         import importlib
 
