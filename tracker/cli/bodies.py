@@ -59,7 +59,7 @@ def body_list(app: App, fmt) -> None:
     emit_list(rows, [Column("key", N_("key"), shrink=8), Column("name", N_("body"), shrink=8),
                      Column("appeal_authority", N_("appeal to (審査庁)"), shrink=8),
                      Column("jurisdiction", N_("jurisdiction"), shrink=8),
-                     Column("rule", N_("decision rule"), shrink=12, text=True),
+                     Column("rule", N_("decision rule"), shrink=13, text=True),
                      Column("source", N_("source"), shrink=12, text=True)], fmt)
 
 

@@ -130,10 +130,11 @@ def _show_text(out: dict, width: int | None) -> str:
     """`request show` as text: its fields, its decisions, its timeline; lines clipped to `width` if given."""
     from ..i18n import N_
     from ..table import clip
+    from ..table import width as display_width
     from .output import Column, table
 
-    def fitted(line: str) -> str:
-        return line if width is None else clip(line, width)
+    def fitted(prefix: str, value: object) -> str:
+        return prefix + (str(value) if width is None else clip(str(value), max(width - display_width(prefix), 1)))
 
     lines = []
     for label, key in (("id", "id"), ("body", "body_name"), ("subject", "subject"), ("requester", "requester"),
@@ -144,14 +145,14 @@ def _show_text(out: dict, width: int | None) -> str:
                        ("lawsuit due", "lawsuit_due"), ("fee unpaid", "fee_unpaid")):
         value = out[key]
         if value is not None:
-            lines.append(fitted(f"{label:>15}: {_status_ja(value) + f' ({value})' if key == 'status' else value}"))
+            lines.append(fitted(f"{label:>15}: ", _status_ja(value) + f" ({value})" if key == "status" else value))
     for code in out["flags"]:
-        lines.append(fitted(f"{'!!':>15}: {_flag_words(code)}"))
+        lines.append(fitted(f"{'!!':>15}: ", _flag_words(code)))
     for d in out["decisions"]:
-        lines.append("\n" + fitted(f"decision {d['id']}: {d['kind_ja']} on {d['decided_on']}"
-                                   + (f", fee {d['fee']}円" if d["fee"] is not None else "")))
+        lines.append("\n" + fitted("", f"decision {d['id']}: {d['kind_ja']} on {d['decided_on']}"
+                                       + (f", fee {d['fee']}円" if d["fee"] is not None else "")))
         for w in d["withheld"]:
-            lines.append(fitted(f"  withheld: {w['part']} — {w['ground']} — {w['reason']}"))
+            lines.append(fitted("  withheld: ", f"{w['part']} — {w['ground']} — {w['reason']}"))
     lines.append("\ntimeline:")
     events = [e | {"what": e["kind_ja"] + (" (取消済)" if e["retracted"] else ""), "details": _event_details(e)}
               for e in out["timeline"]]
