@@ -266,4 +266,5 @@ def test_wrap_and_stack_measure_full_width_characters_as_two_columns():
     assert wrap("舞鶴市長様", 4) == ["舞鶴", "市長", "様"]
     assert wrap("ab 舞鶴", 5) == ["ab 舞", "鶴"]
     assert wrap("", 5) == [""]
+    assert wrap("「舞鶴」の件", 6) == ["「舞", "鶴」の", "件"]    # 」 does not start a line: 鶴 goes down with it
     assert stack(["日付", "what"], [["2025-01-10", None], ["", "x"]], 40) == "日付: 2025-01-10\n\nwhat: x"

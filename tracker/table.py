@@ -70,14 +70,19 @@ def fit(widths: Sequence[int], floors: Sequence[int | None], order: Sequence[int
     return out if over <= 0 else None
 
 
+NO_LINE_START = "、。，．・：；？！ー」』）］｝〕〉》】ぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵヶ々…,.:;?!)]}"
+
+
 def wrap(s: str, limit: int) -> list[str]:
     """s cut into lines of at most `limit` display columns (Japanese has no spaces to break at)."""
     s = " ".join(s.split())
     lines, line = [], ""
     for c in s:
         if line and width(line + c) > limit:
-            lines.append(line.rstrip())
-            line = c.lstrip()
+            # A closing mark (」、。) does not start a line: the character before it goes down with it.
+            carry = line[-1] if c in NO_LINE_START and len(line) > 1 else ""
+            lines.append(line[:len(line) - len(carry)].rstrip())
+            line = (carry + c).lstrip()
         else:
             line += c
     return lines + [line] if line or not lines else lines
