@@ -19,7 +19,8 @@ class Step(str):
     text: str
 
     def __new__(cls, on: date | None, text: str) -> "Step":
-        line = super().__new__(cls, f"    {on.isoformat()} {weekday_ja(on)}  {text}" if on is not None else f"    {text}")
+        line = super().__new__(cls, f"    {on.isoformat()} {weekday_ja(on)}  {text}" if on is not None
+                               else f"    {text}")
         line.on, line.text = on, text
         return line
 
