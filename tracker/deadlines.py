@@ -13,7 +13,6 @@ from dataclasses import MISSING, dataclass, field, fields, replace
 from datetime import date, timedelta
 from typing import Iterable, Mapping
 
-from .dates import weekday_ja
 from .i18n import N_, _, show_date
 
 ONE_DAY = timedelta(days=1)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from .deadlines import Deadline
 from .events import receipt_warning
 from .i18n import _, language, show_date
@@ -13,13 +15,22 @@ def status_label(status: str) -> str:
     return STATUS_JA.get(status, status) if language() == "ja" else status
 
 
+class Step(str):
+    """A line of the explanation that is a step of a count: printed with its day, which it keeps (`on`)
+    apart from its text (`text`) for `kaiji explain --format json`."""
+
+    on: date | None
+    text: str
+
+    def __new__(cls, on: date | None, text: str) -> "Step":
+        line = super().__new__(cls, f"    {show_date(on, weekday=True)}  {text}" if on is not None
+                               else f"    {text}")
+        line.on, line.text = on, text
+        return line
+
+
 def _deadline(dl: Deadline) -> list[str]:
-    lines = []
-    for step in dl.steps:
-        if step.day is None:
-            lines.append(f"    {step.text}")
-        else:
-            lines.append(f"    {show_date(step.day, weekday=True)}  {step.text}")
+    lines: list[str] = [Step(step.day, step.text) for step in dl.steps]
     due = show_date(dl.due, weekday=True) if dl.due else _("not yet known")
     lines.append(f"  => {dl.what}: {due}")
     return lines

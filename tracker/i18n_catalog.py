@@ -112,7 +112,6 @@ def read_catalog():
 def update() -> tuple[int, int]:
     """Bring ja's .po in step with the messages and compile it; (messages, untranslated)."""
     from babel.messages.catalog import Catalog
-    from babel.messages.mofile import write_mo
     from babel.messages.pofile import write_po
 
     old = read_catalog() if PO.exists() else Catalog(locale="ja", domain=DOMAIN)

@@ -28,12 +28,17 @@ def clip(s: str, limit: int) -> str:
     return s[:cut] + "…"
 
 
-def render(headers: Sequence[str], rows: Sequence[Sequence[object]], right: Sequence[int] = ()) -> str:
-    """A table: headers, a rule, rows; columns padded by display width. `right` lists right-aligned columns."""
+def render(headers: Sequence[str], rows: Sequence[Sequence[object]], right: Sequence[int] = (),
+           widths: Sequence[int] | None = None) -> str:
+    """A table: headers, a rule, rows; columns padded by display width. `right` lists right-aligned columns.
+
+    With `widths` (see fit), a cell or header wider than its column is clipped to it with …"""
     # Measured and padded a column at a time, in C where it can be (wcswidth over the column, then
     # str.ljust/rjust by the columns that display width and length differ by): for the thousands of
     # rows of `kaiji due` this was most of the command's own work.
     table = [[str(h) for h in headers]] + [["" if v is None else str(v) for v in row] for row in rows]
+    if widths is not None:
+        table = [[t if len(t) * 2 <= w or width(t) <= w else clip(t, w) for t, w in zip(row, widths)] for row in table]
     columns = list(zip(*table))
     measured = [[w if w >= 0 else width(t) for t, w in zip(col, map(wcswidth, col))] for col in columns]
     widths = [max(col) for col in measured]
@@ -43,3 +48,60 @@ def render(headers: Sequence[str], rows: Sequence[Sequence[object]], right: Sequ
     lines = ["  ".join(cells).rstrip() for cells in zip(*padded)]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)
+
+
+def fit(widths: Sequence[int], floors: Sequence[int | None], order: Sequence[int], room: int,
+        gap: int = 2) -> list[int] | None:
+    """Column widths that fit a line of `room` columns (with `gap` between columns), or None if they cannot.
+
+    Columns are narrowed one at a time in `order` (free text first), each down to its floor (None:
+    never narrowed), until the line fits; a column narrower than its floor already is left alone."""
+    out = list(widths)
+    over = sum(out) + gap * max(len(out) - 1, 0) - room
+    for i in order:
+        if over <= 0:
+            break
+        floor = floors[i]
+        if floor is None or out[i] <= floor:
+            continue
+        cut = min(out[i] - floor, over)
+        out[i] -= cut
+        over -= cut
+    return out if over <= 0 else None
+
+
+NO_LINE_START = "、。，．・：；？！ー」』）］｝〕〉》】ぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵヶ々…,.:;?!)]}"
+
+
+def wrap(s: str, limit: int) -> list[str]:
+    """s cut into lines of at most `limit` display columns (Japanese has no spaces to break at)."""
+    s = " ".join(s.split())
+    lines, line = [], ""
+    for c in s:
+        if line and width(line + c) > limit:
+            # A closing mark (」、。) does not start a line: the character before it goes down with it.
+            carry = line[-1] if c in NO_LINE_START and len(line) > 1 else ""
+            lines.append(line[:len(line) - len(carry)].rstrip())
+            line = (carry + c).lstrip()
+        else:
+            line += c
+    return lines + [line] if line or not lines else lines
+
+
+def stack(headers: Sequence[str], rows: Sequence[Sequence[object]], limit: int) -> str:
+    """One field a line (`header: value`), a blank line between rows: a table for a narrow terminal.
+
+    Values are wrapped under themselves to `limit` columns; empty ones are left out."""
+    pad = max((width(h) for h in headers), default=0)
+    room = max(limit - pad - 2, 10)
+    blocks = []
+    for row in rows:
+        lines = []
+        for h, v in zip(headers, row):
+            if v is None or v == "":
+                continue
+            label = h + " " * (pad - width(h)) + ": "
+            for n, part in enumerate(wrap(str(v), room)):
+                lines.append((label if n == 0 else " " * (pad + 2)) + part)
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks)

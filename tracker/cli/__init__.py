@@ -473,6 +473,12 @@ class RootGroup(KaijiGroup):
             sys.exit(1)
         sys.exit(rv if isinstance(rv, int) else 0)
 
+    def make_context(self, info_name, args, parent=None, **extra) -> click.Context:
+        from .output import help_width
+
+        extra.setdefault("terminal_width", help_width())  # help wraps to the width tables fit (output.py)
+        return super().make_context(info_name, args, parent, **extra)
+
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         import importlib
 

@@ -6,7 +6,9 @@ from datetime import date
 
 import click
 
-from . import DATE, App, Failure, KaijiGroup, cli, emit_json, pass_app, today
+from . import DATE, App, Failure, KaijiGroup, cli, pass_app, today
+from ..i18n import _
+from .output import emit_list, format_option
 
 
 # ---------------------------------------------------------------- bodies and their rules
@@ -23,9 +25,9 @@ def _rule_text(r) -> str:
 
 
 @body.command("list")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@format_option
 @pass_app
-def body_list(app: App, as_json) -> None:
+def body_list(app: App, fmt) -> None:
     """List bodies, with the deadline rule in force today and its source.
 
     \b
@@ -34,9 +36,10 @@ def body_list(app: App, as_json) -> None:
     """
     from sqlalchemy import select
 
+    from ..i18n import N_
     from ..models import Body
-    from ..table import render
     from ..timeline import rule_row
+    from .output import Column
 
     with app.read() as s:
         rows = []
@@ -46,11 +49,11 @@ def body_list(app: App, as_json) -> None:
                          "appeal_authority_derived": b.appeal_authority is None, "jurisdiction": b.jurisdiction.key,
                          "ordinance": b.jurisdiction.ordinance, "rule": _rule_text(r), "source": r.source,
                          "effective_from": r.effective_from.isoformat() if r.effective_from else None})
-    if as_json:
-        return emit_json(rows)
-    click.echo(render(["key", "body", "appeal to (審査庁)", "jurisdiction", "decision rule", "source"],
-                      [[r["key"], r["name"], r["appeal_authority"], r["jurisdiction"], r["rule"], r["source"]]
-                       for r in rows]))
+    emit_list(rows, [Column("key", N_("key"), shrink=8), Column("name", N_("body"), shrink=8),
+                     Column("appeal_authority", N_("appeal to (審査庁)"), shrink=8),
+                     Column("jurisdiction", N_("jurisdiction"), shrink=8),
+                     Column("rule", N_("decision rule"), shrink=13, text=True),
+                     Column("source", N_("source"), shrink=12, text=True)], fmt)
 
 
 _RULE_OPTIONS = [
@@ -199,8 +202,9 @@ def rule_add(app: App, jurisdiction, **rule) -> None:
 
 @rule.command("list")
 @click.argument("jurisdiction")
+@format_option
 @pass_app
-def rule_list(app: App, jurisdiction) -> None:
+def rule_list(app: App, jurisdiction, fmt) -> None:
     """Show every version of a jurisdiction's rule with its source.
 
     \b
@@ -208,12 +212,20 @@ def rule_list(app: App, jurisdiction) -> None:
       kaiji rule list maizuru
     """
     from .. import service
+    from ..deadlines import RULE_FIELDS
+    from ..i18n import N_
+    from .output import Column
 
     with app.read() as s:
         jur = service.get_jurisdiction(s, jurisdiction)
-        for r in sorted(jur.rules, key=lambda r: r.effective_from or date.min):
-            click.echo(f"{r.effective_from or 'from the start'}: {_rule_text(r)}\n    source: {r.source}"
-                       + (f"\n    note: {r.note}" if r.note else ""))
+        rows = [{"jurisdiction": jur.key, "effective_from": r.effective_from.isoformat() if r.effective_from else None,
+                 "rule": _rule_text(r), **{k: getattr(r, k) for k in RULE_FIELDS}, "source": r.source,
+                 "note": r.note or None}
+                for r in sorted(jur.rules, key=lambda r: r.effective_from or date.min)]
+    emit_list(rows, [Column("effective_from", N_("in force from"),
+                            show=lambda r: r["effective_from"] or _("from the start")),
+                     Column("rule", N_("rule"), shrink=12, text=True), Column("source", N_("source"), shrink=12),
+                     Column("note", N_("note"), shrink=8, text=True)], fmt)
 
 
 @cli.group(cls=KaijiGroup)
@@ -223,8 +235,9 @@ def ground() -> None:
 
 @ground.command("list")
 @click.argument("jurisdiction")
+@format_option
 @pass_app
-def ground_list(app: App, jurisdiction) -> None:
+def ground_list(app: App, jurisdiction, fmt) -> None:
     """List the grounds a decision may cite.
 
     \b
@@ -232,11 +245,15 @@ def ground_list(app: App, jurisdiction) -> None:
       kaiji ground list maizuru
     """
     from .. import service
+    from ..i18n import N_
+    from .output import Column
 
     with app.read() as s:
         jur = service.get_jurisdiction(s, jurisdiction)
-        for g in jur.grounds:
-            click.echo(f"{jur.ordinance}{g.code}  {g.summary}")
+        rows = [{"jurisdiction": jur.key, "ordinance": jur.ordinance, "code": g.code, "summary": g.summary}
+                for g in jur.grounds]
+    emit_list(rows, [Column("code", N_("ground"), show=lambda g: f"{g['ordinance']}{g['code']}", shrink=12),
+                     Column("summary", N_("summary"), shrink=12, text=True)], fmt)
 
 
 @ground.command("add")
@@ -284,8 +301,9 @@ def holiday_add(app: App, jurisdiction, day, reason) -> None:
 
 @holiday.command("list")
 @click.argument("jurisdiction")
+@format_option
 @pass_app
-def holiday_list(app: App, jurisdiction) -> None:
+def holiday_list(app: App, jurisdiction, fmt) -> None:
     """List a jurisdiction's extra closed days.
 
     \b
@@ -293,7 +311,11 @@ def holiday_list(app: App, jurisdiction) -> None:
       kaiji holiday list maizuru
     """
     from .. import service
+    from ..i18n import N_
+    from .output import Column
 
     with app.read() as s:
-        for c in sorted(service.get_jurisdiction(s, jurisdiction).closed_days, key=lambda c: c.day):
-            click.echo(f"{c.day}  {c.reason}")
+        jur = service.get_jurisdiction(s, jurisdiction)
+        rows = [{"jurisdiction": jur.key, "day": c.day.isoformat(), "reason": c.reason}
+                for c in sorted(jur.closed_days, key=lambda c: c.day)]
+    emit_list(rows, [Column("day", N_("day")), Column("reason", N_("reason"), shrink=12, text=True)], fmt)

@@ -7,6 +7,7 @@ import sys
 import click
 
 from . import App, Failure, KaijiGroup, cli, pass_app
+from .output import emit_record, format_option
 
 
 # ---------------------------------------------------------------- the database
@@ -79,8 +80,9 @@ def db_downgrade(app: App, revision) -> None:
 
 
 @db.command("current")
+@format_option
 @pass_app
-def db_current(app: App) -> None:
+def db_current(app: App, fmt) -> None:
     """Print the database's schema revision and whether it is this kaiji's.
 
     \b
@@ -90,8 +92,9 @@ def db_current(app: App) -> None:
     from .. import db as dbm
 
     rev = dbm.current_revision(app.bare_engine())
-    state = "up to date" if rev == dbm.HEAD else f"this kaiji expects {dbm.HEAD}"
-    click.echo(f"{dbm.describe(app.url)}: schema {rev or 'empty'} ({state})")
+    out = {"database": dbm.describe(app.url), "revision": rev, "expected": dbm.HEAD, "up_to_date": rev == dbm.HEAD}
+    state = "up to date" if out["up_to_date"] else f"this kaiji expects {dbm.HEAD}"
+    emit_record(out, fmt, lambda width: f"{out['database']}: schema {rev or 'empty'} ({state})")
 
 
 @db.command("check")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import click
 
-from . import App, KaijiGroup, cli, emit_json, pass_app
+from . import App, KaijiGroup, cli, pass_app
+from .output import emit_list, format_option
 
 
 # ---------------------------------------------------------------- requesters
@@ -72,9 +73,9 @@ def requester_edit(app: App, name, kind, **fields) -> None:
 
 @requester.command("list")
 @click.option("--with-contacts", is_flag=True, help="Include addresses and telephones (personal data).")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@format_option
 @pass_app
-def requester_list(app: App, with_contacts, as_json) -> None:
+def requester_list(app: App, with_contacts, fmt) -> None:
     """List requesters; addresses and telephones only with --with-contacts.
 
     \b
@@ -83,9 +84,10 @@ def requester_list(app: App, with_contacts, as_json) -> None:
     """
     from sqlalchemy import select
 
+    from ..i18n import N_
     from ..models import Requester
     from ..service import REQUESTER_FIELDS
-    from ..table import render
+    from .output import Column
 
     with app.read() as s:
         rows = []
@@ -94,7 +96,10 @@ def requester_list(app: App, with_contacts, as_json) -> None:
             if with_contacts:
                 d |= {k: getattr(r, k) for k in REQUESTER_FIELDS}
             rows.append(d)
-    if as_json:
-        return emit_json(rows)
-    keys = list(rows[0]) if rows else ["name", "kind", "representative", "contact_name"]
-    click.echo(render(keys, [[r[k] for k in keys] for r in rows]))
+    columns = [Column("name", N_("name"), shrink=10, text=True), Column("kind", N_("kind")),
+               Column("representative", N_("representative"), shrink=8),
+               Column("contact_name", N_("contact name"), shrink=8)]
+    if with_contacts:
+        columns += [Column("address", N_("address"), shrink=10, text=True), Column("phone", N_("phone")),
+                    Column("email", N_("e-mail"), shrink=10), Column("contact_phone", N_("contact phone"))]
+    emit_list(rows, columns, fmt)

@@ -7,7 +7,8 @@ from datetime import date
 import click
 
 from ..i18n import _
-from . import DATE, App, Failure, KaijiGroup, cli, emit_json, emit_json_list, pass_app, today, warn
+from . import DATE, App, Failure, KaijiGroup, cli, emit_json, pass_app, today, warn
+from .output import emit_list, emit_record, format_option
 
 
 class OldSpelling(click.Option):
@@ -86,12 +87,23 @@ def _status_ja(status: str) -> str:
     return STATUS_JA.get(status, status)
 
 
+def _request_columns():
+    from ..i18n import N_
+    from .output import Column
+
+    return [Column("id", N_("id"), right=True), Column("body_name", N_("body"), shrink=6),
+            Column("subject", N_("subject"), shrink=10, text=True),
+            Column("status", N_("status"), shrink=6, show=lambda r: _status_ja(r["status"])),
+            Column("received_on", N_("received")), Column("decision_due", N_("decision due"), shrink=10),
+            Column("decided_on", N_("decided")), Column("appeal_due", N_("appeal due"))]
+
+
 @request.command("list")
 @click.option("--status", help="Only requests with this status (received, decided, …).")
 @click.option("--body", help="Only requests to this body.")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@format_option
 @pass_app
-def request_list(app: App, status, body, as_json) -> None:
+def request_list(app: App, status, body, fmt) -> None:
     """List requests with their status and dates.
 
     \b
@@ -99,22 +111,17 @@ def request_list(app: App, status, body, as_json) -> None:
       kaiji request list --status received --body maizuru
     """
     from .. import service
-    from ..table import clip, render
 
-    with app.read() as s:
-        if as_json:  # every request of a large database: written as it is read
-            return emit_json_list(service.request_dict(r) for r in service.iter_requests(s, status=status, body=body))
-        rows = [service.request_dict(r) for r in service.list_requests(s, status=status, body=body)]
-    click.echo(render(["id", "body", "subject", "status", "received", "decision due", "decided", "appeal due"],
-                      [[r["id"], r["body_name"], clip(r["subject"], 30), _status_ja(r["status"]), r["received_on"],
-                        r["decision_due"], r["decided_on"], r["appeal_due"]] for r in rows], right=[0]))
+    with app.read() as s:  # every request of a large database: JSON and CSV are written as they are read
+        emit_list((service.request_dict(r) for r in service.iter_requests(s, status=status, body=body)),
+                  _request_columns(), fmt)
 
 
 @request.command("show")
 @click.argument("request_id", type=int)
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@format_option
 @pass_app
-def request_show(app: App, request_id, as_json) -> None:
+def request_show(app: App, request_id, fmt) -> None:
     """Show one request with its decisions and its whole timeline.
 
     \b
@@ -123,7 +130,6 @@ def request_show(app: App, request_id, as_json) -> None:
     """
     from .. import service
     from ..dates import iso
-    from ..table import render
 
     with app.read() as s:
         req = service.get_request(s, request_id)
@@ -136,8 +142,20 @@ def request_show(app: App, request_id, as_json) -> None:
         out |= {"late_by_days": st.late_by, "inaction_appeal_from": iso(st.inaction_from),
                 "extension_limit": iso(st.extension_limit.due) if st.extension_limit else None,
                 "lawsuit_due": iso(st.lawsuit_due), "flags": st.flags}
-    if as_json:
-        return emit_json(out)
+    emit_record(out, fmt, lambda width: _show_text(out, width))
+
+
+def _show_text(out: dict, width: int | None) -> str:
+    """`request show` as text: its fields, its decisions, its timeline; lines clipped to `width` if given."""
+    from ..i18n import N_
+    from ..table import clip
+    from ..table import width as display_width
+    from .output import Column, table
+
+    def fitted(prefix: str, value: object) -> str:
+        return prefix + (str(value) if width is None else clip(str(value), max(width - display_width(prefix), 1)))
+
+    lines = []
     for label, key in (("id", "id"), ("body", "body_name"), ("subject", "subject"), ("requester", "requester"),
                        ("status", "status"), ("filed", "filed_on"), ("received", "received_on"),
                        ("reference", "reference"), ("department", "department"), ("decision due", "decision_due"),
@@ -146,18 +164,21 @@ def request_show(app: App, request_id, as_json) -> None:
                        ("lawsuit due", "lawsuit_due"), ("fee unpaid", "fee_unpaid")):
         value = out[key]
         if value is not None:
-            click.echo(f"{label:>15}: {_status_ja(value) + f' ({value})' if key == 'status' else value}")
+            lines.append(fitted(f"{label:>15}: ", _status_ja(value) + f" ({value})" if key == "status" else value))
     for code in out["flags"]:
-        click.echo(f"{'!!':>15}: {_flag_words(code)}")
+        lines.append(fitted(f"{'!!':>15}: ", _flag_words(code)))
     for d in out["decisions"]:
-        click.echo(f"\ndecision {d['id']}: {d['kind_ja']} on {d['decided_on']}"
-                   + (f", fee {d['fee']}円" if d["fee"] is not None else ""))
+        lines.append("\n" + fitted("", f"decision {d['id']}: {d['kind_ja']} on {d['decided_on']}"
+                                       + (f", fee {d['fee']}円" if d["fee"] is not None else "")))
         for w in d["withheld"]:
-            click.echo(f"  withheld: {w['part']} — {w['ground']} — {w['reason']}")
-    click.echo("\ntimeline:")
-    click.echo(render(["event", "on", "what", "details"],
-                      [[e["id"], e["on"], e["kind_ja"] + (" (取消済)" if e["retracted"] else ""),
-                        _event_details(e)] for e in out["timeline"]], right=[0]))
+            lines.append(fitted("  withheld: ", f"{w['part']} — {w['ground']} — {w['reason']}"))
+    lines.append("\ntimeline:")
+    events = [e | {"what": e["kind_ja"] + (" (取消済)" if e["retracted"] else ""), "details": _event_details(e)}
+              for e in out["timeline"]]
+    lines.append(table(events, [Column("id", N_("event"), right=True), Column("on", N_("on")),
+                                Column("what", N_("what"), shrink=8),
+                                Column("details", N_("details"), shrink=10, text=True)], width))
+    return "\n".join(lines)
 
 
 def _flag_words(code: str) -> str:
@@ -235,13 +256,13 @@ _event_commands()
 @click.option("--on", "on", type=DATE, required=True, help="The decision's date (the notice's date).")
 @click.option("--notified", type=DATE, help="The day the requester learned of it (starts the appeal period).")
 @click.option("--withheld", multiple=True,
-              help=_("A part not disclosed; repeat, with a --ground and --withheld-reason each."))
+              help="A part not disclosed; repeat, with a --ground and --withheld-reason each.")
 @click.option("--ground", multiple=True, help="The provision relied on, e.g. 第5条第2号; one per --withheld.")
-@click.option("--withheld-reason", multiple=True, help=_("Why that part is withheld; one per --withheld."))
+@click.option("--withheld-reason", multiple=True, help="Why that part is withheld; one per --withheld.")
 @click.option("--decision-reason",
-              help=_("The decision's own reason, for 不存在, 存否応答拒否 and 却下 (e.g. why no document is held)."))
+              help="The decision's own reason, for 不存在, 存否応答拒否 and 却下 (e.g. why no document is held).")
 @click.option("--reason", "old_reason", multiple=True, hidden=True,
-              help=_("Old spelling: --withheld-reason with --withheld, else --decision-reason."))
+              help="Old spelling: --withheld-reason with --withheld, else --decision-reason.")
 @click.option("--document", multiple=True, help="A document's title; repeat for several.")
 @click.option("--fee", type=int, help="Copy fee in yen (実費).")
 @click.option("--notice-number", help="The notice's number.")
