@@ -39,6 +39,8 @@ def database_url(db: str | None) -> str:
         if db.startswith("postgresql://"):
             db = "postgresql+psycopg://" + db[len("postgresql://"):]
         return db
+    if db == ":memory:":  # SQLite's name for a database in memory, not a file in this folder: make_engine refuses it
+        return "sqlite://"
     return "sqlite:///" + str(Path(db).expanduser().resolve())
 
 
@@ -238,9 +240,9 @@ def current_revision(engine: Engine) -> str | None:
             foreign = sorted(tables - known_tables())
             if foreign:
                 raise Refused(_("the database at {database} holds tables that are not kaiji's ({tables}), so kaiji "
-                                "leaves it untouched; point --db or KAIJI_DB at a kaiji database or a new file.").format(
-                                    database=describe(str(engine.url)),
-                                    tables=", ".join(foreign[:5]) + (", …" if len(foreign) > 5 else "")))
+                                "leaves it untouched; point --db or KAIJI_DB at a kaiji database or a new file.")
+                              .format(database=describe(str(engine.url)),
+                                      tables=", ".join(foreign[:5]) + (", …" if len(foreign) > 5 else "")))
             rev = conn.execute(text("SELECT version_num FROM alembic_version")).scalar() \
                 if "alembic_version" in tables else None
             if rev is None and tables - {"alembic_version"}:
@@ -251,10 +253,9 @@ def current_revision(engine: Engine) -> str | None:
     except DatabaseError as exc:
         if isinstance(exc, OperationalError) and engine.dialect.name != "sqlite":
             raise  # a server that cannot be reached: open_database says so
+        reason = driver_message(exc, engine.url.render_as_string(hide_password=False))
         raise Refused(_("{database} is not a database kaiji can open ({reason}); check the --db path or "
-                        "KAIJI_DB.").format(database=describe(str(engine.url)),
-                                            reason=driver_message(exc, engine.url.render_as_string(hide_password=False)))) \
-            from None
+                        "KAIJI_DB.").format(database=describe(str(engine.url)), reason=reason)) from None
 
 
 def known_tables() -> set[str]:

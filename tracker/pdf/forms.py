@@ -76,7 +76,7 @@ def _read(key: str, seen: tuple[str, ...] = ()) -> tuple[dict[str, Any], str]:
         if parent in seen + (key,):
             raise BadInput(_("the form file {file} extends {parent}, which extends it back; break the loop.").format(
                 file=where, parent=parent))
-        base, _ = _read(parent, seen + (key,))
+        base = _read(parent, seen + (key,))[0]
         data = _merge(base, data)
     return data, where
 
@@ -116,9 +116,10 @@ class Forms:
         try:
             return string.Formatter().vformat(template, (), _Values(values))
         except KeyError as exc:
+            known = ", ".join("{" + k + "}" for k in sorted(values))
             raise BadInput(_("the form file {file} uses the placeholder {placeholder}, which kaiji does not fill here; "
                              "known: {known}.").format(file=self.where, placeholder="{" + exc.args[0] + "}",
-                                                       known=", ".join("{" + k + "}" for k in sorted(values)))) from None
+                                                       known=known)) from None
         except (ValueError, IndexError) as exc:
             raise BadInput(_("the form file {file} has a malformed placeholder in {text} ({reason}).").format(
                 file=self.where, text=repr(template[:40]), reason=exc)) from None
@@ -164,5 +165,5 @@ def _check_types(data: dict[str, Any], generic: dict[str, Any], where: str, path
         else:
             ok = type(v) is type(g)
         if not ok:
-            raise BadInput(_("the form file {file} sets {key} to {type} {value}, but it must be {kind}; fix it.").format(
-                file=where, key=name, type=type(v).__name__, value=repr(str(v)[:40]), kind=_(kind)))
+            raise BadInput(_("the form file {file} sets {key} to {type} {value}, but it must be {kind}; fix it.")
+                           .format(file=where, key=name, type=type(v).__name__, value=repr(str(v)[:40]), kind=_(kind)))
