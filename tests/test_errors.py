@@ -382,6 +382,7 @@ CASES = [
          "is a database in memory", target="url"),
     Case("db-url-sqlite-memory", ["--db", "sqlite:///:memory:", "request", "list"], 2, "is a database in memory",
          target="url"),
+    Case("db-path-memory", ["--db", ":memory:", "request", "list"], 2, "is a database in memory", target="url"),
 ]
 
 

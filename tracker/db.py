@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from .errors import BadInput, Refused
 from .files import remove_stale_parts
+from .i18n import N_, _
 
 # The migrations in order, oldest first; tests check that this matches migrations/versions.
 # Kept here so that opening a database needs no Alembic import.
@@ -38,6 +39,8 @@ def database_url(db: str | None) -> str:
         if db.startswith("postgresql://"):
             db = "postgresql+psycopg://" + db[len("postgresql://"):]
         return db
+    if db == ":memory:":  # SQLite's name for a database in memory, not a file in this folder: make_engine refuses it
+        return "sqlite://"
     return "sqlite:///" + str(Path(db).expanduser().resolve())
 
 
@@ -50,7 +53,7 @@ def describe(url: str) -> str:
     try:
         u = make_url(url)
     except ArgumentError:
-        return "the --db value given"
+        return _("the --db value given")
     secret = {k: "***" for k in u.query if "password" in k.lower()}
     return u.update_query_dict(secret).render_as_string(hide_password=True).replace("%2A%2A%2A", "***")
 
@@ -186,8 +189,8 @@ def make_engine(url: str) -> Engine:
 
     path = sqlite_path(url)
     if path is None and url.startswith("sqlite"):
-        raise BadInput(f"{describe(url)} is a database in memory, and nothing kaiji wrote to it would be kept; give a "
-                       "file's path with --db or KAIJI_DB.")
+        raise BadInput(_("{database} is a database in memory, and nothing kaiji wrote to it would be kept; give a "
+                         "file's path with --db or KAIJI_DB.").format(database=describe(url)))
     if path is not None and (not path.exists() or _empty_file(path)):
         from .files import make_folder
 
@@ -198,13 +201,14 @@ def make_engine(url: str) -> Engine:
             os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
             os.chmod(path, 0o600)
         except OSError as exc:
-            raise Refused(f"cannot create the database file {path} ({exc.strerror}); check the --db path "
-                          "or KAIJI_DB.") from None
+            raise Refused(_("cannot create the database file {path} ({reason}); check the --db path "
+                            "or KAIJI_DB.").format(path=path, reason=exc.strerror)) from None
     try:
         engine = create_engine(url, hide_parameters=True)
     except (ArgumentError, NoSuchModuleError, ImportError):
-        raise BadInput(f"{describe(url)} is not a database kaiji can use; give a SQLite file's path or a URL "
-                       "postgresql+psycopg://user@host/database with --db or KAIJI_DB.") from None
+        raise BadInput(_("{database} is not a database kaiji can use; give a SQLite file's path or a URL "
+                         "postgresql+psycopg://user@host/database with --db or KAIJI_DB.").format(
+                             database=describe(url))) from None
     if url.startswith("sqlite"):
         _sqlite_setup(engine)
     elif engine.dialect.name == "postgresql":
@@ -235,21 +239,23 @@ def current_revision(engine: Engine) -> str | None:
             # or empty one.
             foreign = sorted(tables - known_tables())
             if foreign:
-                raise Refused(f"the database at {describe(str(engine.url))} holds tables that are not kaiji's "
-                              f"({', '.join(foreign[:5])}{', …' if len(foreign) > 5 else ''}), so kaiji leaves it "
-                              "untouched; point --db or KAIJI_DB at a kaiji database or a new file.")
+                raise Refused(_("the database at {database} holds tables that are not kaiji's ({tables}), so kaiji "
+                                "leaves it untouched; point --db or KAIJI_DB at a kaiji database or a new file.")
+                              .format(database=describe(str(engine.url)),
+                                      tables=", ".join(foreign[:5]) + (", …" if len(foreign) > 5 else "")))
             rev = conn.execute(text("SELECT version_num FROM alembic_version")).scalar() \
                 if "alembic_version" in tables else None
             if rev is None and tables - {"alembic_version"}:
-                raise Refused(f"the database at {describe(str(engine.url))} holds kaiji's tables but no schema "
-                              "revision, so kaiji leaves it untouched; restore it from a backup, or point --db or "
-                              "KAIJI_DB at a kaiji database or a new file.")
+                raise Refused(_("the database at {database} holds kaiji's tables but no schema revision, so kaiji "
+                                "leaves it untouched; restore it from a backup, or point --db or KAIJI_DB at a kaiji "
+                                "database or a new file.").format(database=describe(str(engine.url))))
             return rev
     except DatabaseError as exc:
         if isinstance(exc, OperationalError) and engine.dialect.name != "sqlite":
             raise  # a server that cannot be reached: open_database says so
-        raise Refused(f"{describe(str(engine.url))} is not a database kaiji can open "
-                      f"({driver_message(exc, engine.url.render_as_string(hide_password=False))}); check the --db path or KAIJI_DB.") from None
+        reason = driver_message(exc, engine.url.render_as_string(hide_password=False))
+        raise Refused(_("{database} is not a database kaiji can open ({reason}); check the --db path or "
+                        "KAIJI_DB.").format(database=describe(str(engine.url)), reason=reason)) from None
 
 
 def known_tables() -> set[str]:
@@ -262,12 +268,13 @@ def known_tables() -> set[str]:
 def refuse_unknown(engine: Engine, target: str, *, allow_base: bool = False) -> None:
     """Refuse a target revision this kaiji does not have, and a database a newer kaiji wrote."""
     if target not in REVISIONS + (("head", "base") if allow_base else ("head",)):
-        raise BadInput(f"{target!r} is not a schema revision of this kaiji; use one of "
-                       f"{', '.join(REVISIONS)}{', base' if allow_base else ''} or head.")
+        raise BadInput(_("{target} is not a schema revision of this kaiji; use one of {revisions} or head.").format(
+            target=repr(target), revisions=", ".join(REVISIONS + (("base",) if allow_base else ()))))
     rev = current_revision(engine)
     if rev is not None and rev not in REVISIONS:
-        raise Refused(f"the database at {describe(str(engine.url))} is at schema {rev}, which this kaiji does not "
-                      "know: it was written by a newer kaiji; upgrade kaiji (pip install -U kaiji).")
+        raise Refused(_("the database at {database} is at schema {revision}, which this kaiji does not know: it was "
+                        "written by a newer kaiji; upgrade kaiji (pip install -U kaiji).").format(
+                            database=describe(str(engine.url)), revision=rev))
 
 
 def backup(url: str, dest: str | os.PathLike[str], force: bool = False) -> Path:
@@ -284,18 +291,20 @@ def backup(url: str, dest: str | os.PathLike[str], force: bool = False) -> Path:
     source = sqlite_path(url)
     if source is None:
         libpq = describe(url).replace("postgresql+psycopg://", "postgresql://", 1)  # the URL pg_dump reads
-        raise Refused(f"kaiji copies only SQLite files; back up the PostgreSQL database with pg_dump, e.g. "
-                      f"`pg_dump --format=custom --file=kaiji.dump '{libpq}'`, and restore it with pg_restore.")
+        raise Refused(_("kaiji copies only SQLite files; back up the PostgreSQL database with pg_dump, e.g. "
+                        "`pg_dump --format=custom --file=kaiji.dump '{url}'`, and restore it with pg_restore.").format(
+                            url=libpq))
     if not source.is_file():
-        raise BadInput(f"there is no database file at {source}; check the --db path or KAIJI_DB.")
+        raise BadInput(_("there is no database file at {path}; check the --db path or KAIJI_DB.").format(path=source))
     current_revision(make_engine(url))  # refuses a file that is not a database
     from .files import database_files, replacing
 
     dest = Path(dest).expanduser().resolve()
     if not dest.parent.is_dir():
-        raise BadInput(f"the folder {dest.parent} does not exist; create it or name a file in an existing folder.")
+        raise BadInput(_("the folder {folder} does not exist; create it or name a file in an existing folder.").format(
+            folder=dest.parent))
     remove_stale_parts(dest.parent)
-    with replacing(dest, force=force, keep=database_files(source), what="the backup") as part:
+    with replacing(dest, force=force, keep=database_files(source), what=N_("the backup")) as part:
         try:
             src = sqlite3.connect(source, timeout=30)
             dst = sqlite3.connect(part)
@@ -307,11 +316,11 @@ def backup(url: str, dest: str | os.PathLike[str], force: bool = False) -> Path:
                 dst.close()
                 src.close()
         except sqlite3.Error as exc:  # a full disk, mostly
-            raise Refused(f"cannot write the backup {dest} ({exc}); nothing was written there: free some space "
-                          "and try again.") from None
+            raise Refused(_("cannot write the backup {path} ({reason}); nothing was written there: free some space "
+                            "and try again.").format(path=dest, reason=exc)) from None
         if ok != "ok":
-            raise Refused(f"the copy of {source} failed SQLite's integrity check ({ok}); the database may be "
-                          "damaged: keep it as it is and ask for help.")
+            raise Refused(_("the copy of {path} failed SQLite's integrity check ({result}); the database may be "
+                            "damaged: keep it as it is and ask for help.").format(path=source, result=ok))
     return dest
 
 
@@ -330,7 +339,8 @@ def backup_before_change(url: str, engine: Engine, what: str) -> Path | None:
                                 f"{source.suffix}")
         if not dest.exists():
             return backup(url, dest)
-    raise Refused(f"too many backups named {source.stem}.before-{what}-… beside {source}; move some away.")
+    raise Refused(_("too many backups named {name} beside {path}; move some away.").format(
+        name=f"{source.stem}.before-{what}-…", path=source))
 
 
 def use_wal(engine: Engine) -> None:
@@ -366,12 +376,12 @@ def migrating(engine: Engine) -> Iterator:
             try:
                 begun = conn.begin()
             except OperationalError as exc:
-                busy(engine, exc, "the database was not changed")
+                busy(engine, exc, migration=True)
             with begun:
                 yield conn
                 if raw is not None and conn.exec_driver_sql("PRAGMA foreign_key_check").first() is not None:
-                    raise Refused("the migration would leave records pointing at nothing; nothing was changed. "
-                                  "Report this with `kaiji db current`'s output.")
+                    raise Refused(_("the migration would leave records pointing at nothing; nothing was changed. "
+                                    "Report this with `kaiji db current`'s output."))
         finally:
             if raw is not None:
                 raw.execute("PRAGMA foreign_keys = ON")
@@ -428,11 +438,11 @@ def _create(path: Path) -> None:
     try:
         make_folder(path.parent)
     except OSError as exc:
-        raise Refused(f"cannot create the database file {path} ({exc.strerror}); check the --db path "
-                      "or KAIJI_DB.") from None
+        raise Refused(_("cannot create the database file {path} ({reason}); check the --db path "
+                        "or KAIJI_DB.").format(path=path, reason=exc.strerror)) from None
     part = None
     try:
-        with replacing(path, what="the new database") as part:
+        with replacing(path, what=N_("the new database")) as part:
             try:
                 engine = make_engine("sqlite:///" + str(part))
                 try:
@@ -440,12 +450,13 @@ def _create(path: Path) -> None:
                 finally:
                     engine.dispose()
                 if Path(f"{part}-wal").exists():  # SQLite could not move all of it into the file itself
-                    raise Refused("its last step failed")
+                    raise Refused(_("its last step failed"))
             except (DatabaseError, Refused) as exc:  # a full disk, mostly
                 cause = exc if isinstance(exc, DatabaseError) else exc.__context__
                 reason = str(cause.orig).splitlines()[0] if isinstance(cause, DatabaseError) else str(exc)
-                raise Refused(f"cannot create the database file {path} ({reason}); nothing was written: free some "
-                              "space, or choose another --db, and try again.") from None
+                raise Refused(_("cannot create the database file {path} ({reason}); nothing was written: free some "
+                                "space, or choose another --db, and try again.").format(path=path, reason=reason)) \
+                    from None
     except Refused:
         if not path.exists():
             raise   # else: another kaiji created it meanwhile
@@ -463,8 +474,8 @@ def open_database(url: str) -> Engine:
     try:
         rev = current_revision(engine)
     except OperationalError as exc:
-        raise Refused(f"cannot reach the database at {describe(url)} ({driver_message(exc, url)}); "
-                      "check the URL and that the server is running.") from None
+        raise Refused(_("cannot reach the database at {database} ({reason}); check the URL and that the server is "
+                        "running.").format(database=describe(url), reason=driver_message(exc, url))) from None
     if path is not None and rev is not None:  # what a kaiji killed while copying (an upgrade's backup) left beside it
         remove_stale_parts(path.parent)
     if rev in (None, HEAD):
@@ -473,10 +484,12 @@ def open_database(url: str) -> Engine:
         upgrade(engine, stdout=open(os.devnull, "w"))
     elif rev != HEAD:
         if rev in REVISIONS:
-            raise Refused(f"the database at {describe(url)} is at schema {rev}, older than this kaiji's {HEAD}; "
-                          "run `kaiji db upgrade` (it copies a SQLite file first; take a pg_dump of PostgreSQL).")
-        raise Refused(f"the database at {describe(url)} is at schema {rev}, which this kaiji does not know: "
-                      "it was written by a newer kaiji; upgrade kaiji (pip install -U kaiji).")
+            raise Refused(_("the database at {database} is at schema {revision}, older than this kaiji's {head}; "
+                            "run `kaiji db upgrade` (it copies a SQLite file first; take a pg_dump of PostgreSQL).")
+                          .format(database=describe(url), revision=rev, head=HEAD))
+        raise Refused(_("the database at {database} is at schema {revision}, which this kaiji does not know: it was "
+                        "written by a newer kaiji; upgrade kaiji (pip install -U kaiji).").format(
+                            database=describe(url), revision=rev))
     return engine
 
 
@@ -494,16 +507,31 @@ def transaction(engine: Engine) -> Iterator[Session]:
         busy(engine, exc)
 
 
-def busy(engine: Engine, exc: OperationalError, outcome: str = "nothing was written") -> None:
+def busy(engine: Engine, exc: OperationalError, migration: bool = False) -> None:
     """Raise the one sentence for a writer that waited BUSY_TIMEOUT_MS for another, naming who holds the
-    lock where that kaiji said; re-raise any other error."""
+    lock where that kaiji said; re-raise any other error. migration: the database was not changed
+    (rather than: nothing was written)."""
     if not (getattr(exc.orig, "sqlstate", None) == "55P03" or "database is locked" in str(exc.orig)):
         raise exc
     holder = lock_holder(engine)
-    who = f"{holder} has" if holder else "another kaiji command has"
-    raise Refused(f"the database is busy: {who} been writing to it for more than {BUSY_TIMEOUT_MS // 1000} s "
-                  f"(a `kaiji request import` holds it until the whole file is written); {outcome}, so run the "
-                  "command again when that one has finished.") from None
+    if holder:
+        m = re.fullmatch(r"(.*) \(process (\d+)\) since (\S+)", holder)
+        if m:  # as _holder_note wrote it: said in the reader's language
+            holder = _("{command} (process {pid}) since {time}").format(command=m[1], pid=m[2], time=m[3])
+        message = (_("the database is busy: {holder} has been writing to it for more than {seconds} s (a `kaiji "
+                     "request import` holds it until the whole file is written); the database was not changed, so "
+                     "run the command again when that one has finished.") if migration else
+                   _("the database is busy: {holder} has been writing to it for more than {seconds} s (a `kaiji "
+                     "request import` holds it until the whole file is written); nothing was written, so run the "
+                     "command again when that one has finished."))
+    else:
+        message = (_("the database is busy: another kaiji command has been writing to it for more than {seconds} s "
+                     "(a `kaiji request import` holds it until the whole file is written); the database was not "
+                     "changed, so run the command again when that one has finished.") if migration else
+                   _("the database is busy: another kaiji command has been writing to it for more than {seconds} s "
+                     "(a `kaiji request import` holds it until the whole file is written); nothing was written, so "
+                     "run the command again when that one has finished."))
+    raise Refused(message.format(holder=holder, seconds=BUSY_TIMEOUT_MS // 1000)) from None
 
 
 def lock_holder(engine: Engine) -> str | None:

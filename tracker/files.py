@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from .errors import BadInput, KaijiError, Refused
+from .i18n import _
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 SIDE_FILES = ("", "-wal", "-shm", "-journal")
@@ -70,13 +71,20 @@ def make_folder(folder: Path) -> None:
 
 
 def failure(path: Path, exc: OSError, what: str = "") -> KaijiError:
-    """An OSError while writing path, as one sentence: a full disk is refused (1), a bad path is misuse (2)."""
-    where = f"{what} {path}" if what else str(path)
+    """An OSError while writing path, as one sentence: a full disk is refused (1), a bad path is misuse (2).
+
+    what: the file's kind as a noun phrase marked with N_() ("the backup"), shown in the reader's language."""
     if exc.errno in _FULL:
-        return Refused(f"cannot write {where} ({exc.strerror}); nothing was written there, and a file of that name "
-                       "is as it was: free some space and try again.")
-    return BadInput(f"cannot write {where} ({exc.strerror or exc}); check that the folder exists and is writable "
-                    "and that the name is not too long.")
+        message = (_("cannot write {what} {path} ({reason}); nothing was written there, and a file of that name is as "
+                     "it was: free some space and try again.") if what else
+                   _("cannot write {path} ({reason}); nothing was written there, and a file of that name is as it "
+                     "was: free some space and try again."))
+        return Refused(message.format(what=_(what) if what else "", path=path, reason=exc.strerror))
+    message = (_("cannot write {what} {path} ({reason}); check that the folder exists and is writable and that the "
+                 "name is not too long.") if what else
+               _("cannot write {path} ({reason}); check that the folder exists and is writable and that the name is "
+                 "not too long."))
+    return BadInput(message.format(what=_(what) if what else "", path=path, reason=exc.strerror or exc))
 
 
 def _refuse_clobber(path: Path, force: bool, keep: Iterable[Path]) -> None:
@@ -84,17 +92,17 @@ def _refuse_clobber(path: Path, force: bool, keep: Iterable[Path]) -> None:
     real = os.path.realpath(path)
     for k in keep:
         if real == os.path.realpath(k) or (path.exists() and k.exists() and os.path.samefile(path, k)):
-            raise BadInput(f"{path} is the database or one of its files; name another file.")
+            raise BadInput(_("{path} is the database or one of its files; name another file.").format(path=path))
     if not os.path.lexists(path):
         return
     if path.is_dir():
-        raise BadInput(f"{path} is a folder; name a file.")
+        raise BadInput(_("{path} is a folder; name a file.").format(path=path))
     with suppress(OSError), open(path, "rb") as f:
         if f.read(len(SQLITE_HEADER)) == SQLITE_HEADER:
-            raise Refused(f"{path} is a SQLite database (a kaiji database or a backup); kaiji never writes over "
-                          "one, even with --force: name a new file.")
+            raise Refused(_("{path} is a SQLite database (a kaiji database or a backup); kaiji never writes over "
+                            "one, even with --force: name a new file.").format(path=path))
     if not force:
-        raise Refused(f"{path} exists already; give --force to replace it, or name a new file.")
+        raise Refused(_("{path} exists already; give --force to replace it, or name a new file.").format(path=path))
 
 
 def _fsync(path: Path, flags: int = os.O_RDWR) -> None:
@@ -129,7 +137,8 @@ def replacing(path: str | os.PathLike[str], *, force: bool = False, keep: Iterab
             try:
                 os.link(part, path)  # fails if the name was taken meanwhile: never clobbers
             except FileExistsError:
-                raise Refused(f"{path} exists already; give --force to replace it, or name a new file.") from None
+                raise Refused(_("{path} exists already; give --force to replace it, or name a new file.").format(
+                    path=path)) from None
             except OSError as exc:
                 if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV):
                     raise

@@ -16,7 +16,13 @@ def main() -> None:
         run()
     except KeyboardInterrupt:
         try:
-            sys.stderr.write("\nAborted!\n")
+            from .i18n import _  # only now: the standard library's gettext, read once kaiji is ending
+
+            message = _("Aborted!")
+        except BaseException:  # noqa: BLE001 - interrupted again, or no catalog: Click's English word
+            message = "Aborted!"
+        try:
+            sys.stderr.write(f"\n{message}\n")
         except (OSError, ValueError):
             pass
         sys.exit(1)

@@ -17,7 +17,7 @@ import click
 
 from .. import __version__
 from ..errors import KaijiError
-from ..i18n import _, install_click
+from ..i18n import N_, _, install_click
 
 install_click()
 
@@ -72,10 +72,10 @@ class OutputFailed(Exception):
         c = self.cause
         if isinstance(c, UnicodeEncodeError):
             char = c.object[c.start:c.end][:1]
-            return (f"its encoding, {c.encoding}, cannot show the character U+{ord(char):04X}; set "
-                    "PYTHONIOENCODING=utf-8 or use a UTF-8 terminal")
+            return _("its encoding, {encoding}, cannot show the character {code}; set PYTHONIOENCODING=utf-8 or "
+                     "use a UTF-8 terminal").format(encoding=c.encoding, code=f"U+{ord(char):04X}")
         if isinstance(c, BrokenPipeError):
-            return "the program reading it closed it"
+            return _("the program reading it closed it")
         return (c.strerror if isinstance(c, OSError) and c.strerror else type(c).__name__)
 
 
@@ -142,7 +142,10 @@ def _saved(session) -> list:
 
 
 def describe_saved(rows: list) -> str:
-    """`requests 7; events 12–13 (2)`: ids and tables only, never a value (it may be personal data)."""
+    """`requests 7; events 12–13 (2)`: ids and tables only, never a value (it may be personal data).
+
+    The tables are named as in the database; the words around them in the reader's language."""
+    said = {"changed": N_("changed {table} {ids}"), "deleted": N_("deleted {table} {ids}")}
     parts = []
     new = {(table, key) for how, table, key in rows if how == "new"}
     for how in ("new", "changed", "deleted"):
@@ -155,11 +158,11 @@ def describe_saved(rows: list) -> str:
             if len(ints) == len(keys) and len(ints) > 2 and ints[-1] - ints[0] == len(ints) - 1:
                 ids = f"{ints[0]}–{ints[-1]} ({len(ints)})"
             elif len(keys) > 5:
-                ids = f"{len(keys)} rows"
+                ids = _("{count} rows").format(count=len(keys))
             else:
                 ids = ", ".join(map(str, keys))
-            parts.append(f"{'' if how == 'new' else how + ' '}{table} {ids}")
-    return "; ".join(parts) or "the changes"
+            parts.append(f"{table} {ids}" if how == "new" else _(said[how]).format(table=table, ids=ids))
+    return "; ".join(parts) or _("the changes")
 
 
 class App:
@@ -201,7 +204,7 @@ class App:
         path = sqlite_path(self.url)
         if path is not None and not path.exists():
             if not create:
-                raise NotFound(f"there is no database at {path}; check the --db path or KAIJI_DB.")
+                raise NotFound(_("there is no database at {path}; check the --db path or KAIJI_DB.").format(path=path))
             _create(path)
         return make_engine(self.url)
 
@@ -220,10 +223,12 @@ class App:
 
     def saved_failure(self, what: str) -> Failure | None:
         """After a commit (or a file written): the sentence that says so, so that the command is not run again."""
-        done = self.done or (f"the records were saved ({describe_saved(self.saved)})" if self.committed else None)
+        done = self.done or (_("the records were saved ({saved})").format(saved=describe_saved(self.saved))
+                             if self.committed else None)
         if done is None:
             return None
-        return Failure(f"{done}, but {what}: do not run the command again.", SAVED_BUT_OUTPUT_FAILED)
+        return Failure(_("{done}, but {what}: do not run the command again.").format(done=done, what=what),
+                       SAVED_BUT_OUTPUT_FAILED)
 
     def read(self):
         from ..db import reading
@@ -355,8 +360,8 @@ def _refuse_broken_text(ctx: click.Context) -> None:
         for value in values if isinstance(values, (tuple, list)) else (values,):
             if isinstance(value, str) and any("\ud800" <= c <= "\udfff" for c in value):
                 name = param.opts[0] if param.opts and param.param_type_name == "option" else param.human_readable_name
-                raise BadInput(f"{name} is not valid UTF-8 text (a broken encoding?); type it or save it as UTF-8 "
-                               "and try again.")
+                raise BadInput(_("{option} is not valid UTF-8 text (a broken encoding?); type it or save it as UTF-8 "
+                                 "and try again.").format(option=name))
 
 
 class KaijiGroup(_Translated, click.Group):
@@ -370,15 +375,16 @@ class KaijiGroup(_Translated, click.Group):
         except OutputFailed as exc:
             _silence_stdout()
             app = ctx.find_object(App)
-            saved = app and app.saved_failure(f"standard output failed ({exc.reason()})")
+            saved = app and app.saved_failure(_("standard output failed ({reason})").format(reason=exc.reason()))
             if saved:
                 raise saved from None
             if isinstance(exc.cause, BrokenPipeError):
                 ctx.exit(1)  # the reader went away (`kaiji request list | head`): nothing to say, nothing written
-            raise Failure(f"cannot write to standard output ({exc.reason()}); nothing was written.") from None
+            raise Failure(_("cannot write to standard output ({reason}); nothing was written.").format(
+                reason=exc.reason())) from None
         except KeyboardInterrupt:
             app = ctx.find_object(App)
-            saved = app and app.saved_failure("kaiji was interrupted before it said so")
+            saved = app and app.saved_failure(_("kaiji was interrupted before it said so"))
             if saved:
                 raise saved from None
             raise
@@ -395,10 +401,10 @@ class KaijiGroup(_Translated, click.Group):
             if isinstance(exc, DatabaseError):
                 from ..db import driver_message
 
-                raise Failure(f"the database refused the operation ({driver_message(exc, app.url)}); nothing was "
-                              "written. Try again, or run with --debug for details.") from None
-            raise Failure(f"internal error ({type(exc).__name__}); nothing was written. Run again with --debug "
-                          "and report what it prints.") from None
+                raise Failure(_("the database refused the operation ({reason}); nothing was written. Try again, or "
+                                "run with --debug for details.").format(reason=driver_message(exc, app.url))) from None
+            raise Failure(_("internal error ({error}); nothing was written. Run again with --debug and report what it "
+                            "prints.").format(error=type(exc).__name__)) from None
 
 
 def warn(message: str) -> None:
@@ -537,5 +543,5 @@ def main() -> None:
     except OutputFailed as exc:  # while Click itself printed (kaiji --help, --version), before any command ran
         _silence_stdout()
         if not isinstance(exc.cause, BrokenPipeError):
-            click.echo(f"kaiji: error: cannot write to standard output ({exc.reason()}).", err=True)
+            say_error(_("cannot write to standard output ({reason}).").format(reason=exc.reason()))
         sys.exit(1)

@@ -6,6 +6,7 @@ import sys
 
 import click
 
+from ..i18n import _
 from . import App, Failure, KaijiGroup, cli, pass_app
 from .output import emit_record, format_option
 
@@ -35,25 +36,31 @@ def db_upgrade(app: App, revision) -> None:
     path = dbm.sqlite_path(app.url)
     if path is not None and not path.exists() and revision in ("head", dbm.HEAD):
         app.bare_engine(create=True)  # built whole under a temporary name, then given its name
-        return click.echo(f"database at {dbm.describe(app.url)}: schema empty -> {dbm.HEAD}.")
+        return click.echo(_("database at {database}: schema empty -> {after}.").format(
+            database=dbm.describe(app.url), after=dbm.HEAD))
     engine = app.bare_engine()
     dbm.refuse_unknown(engine, revision)
     before = dbm.current_revision(engine)
     if before == (dbm.HEAD if revision == "head" else revision):
         dbm.upgrade(engine, revision, stdout=sys.stderr)  # changes no schema; adds presets a newer kaiji ships
-        app.done = "the database is up to date"
-        return click.echo(f"database at {dbm.describe(app.url)}: schema {before}, already up to date.")
+        app.done = _("the database is up to date")
+        return click.echo(_("database at {database}: schema {revision}, already up to date.").format(
+            database=dbm.describe(app.url), revision=before))
     saved = dbm.backup_before_change(app.url, engine, "upgrade")
     if saved is not None:
-        app.done = f"the backup {saved} was written"
-        click.echo(f"backup of the database before the upgrade: {saved}")
+        app.done = _("the backup {path} was written").format(path=saved)
+        click.echo(_("backup of the database before the upgrade: {path}").format(path=saved))
     changed = dbm.upgrade(engine, revision, stdout=sys.stderr)
-    app.done = "the database was upgraded" + (f" (its backup: {saved})" if saved else "")
+    app.done = (_("the database was upgraded (its backup: {path})").format(path=saved) if saved else
+                _("the database was upgraded"))
     if changed:
         shown = ", ".join(map(str, changed[:20])) + (" …" if len(changed) > 20 else "")
-        click.echo(f"this kaiji works out {len(changed)} request(s)' dates or flags differently; updated: {shown} "
-                   "(`kaiji explain ID` shows why).")
-    click.echo(f"database at {dbm.describe(app.url)}: schema {before or 'empty'} -> {dbm.current_revision(engine)}.")
+        click.echo(_("this kaiji works out {count} request(s)' dates or flags differently; updated: {ids} "
+                     "(`kaiji explain ID` shows why).").format(count=len(changed), ids=shown))
+    after = dbm.current_revision(engine)
+    click.echo((_("database at {database}: schema {before} -> {after}.") if before else
+                _("database at {database}: schema empty -> {after}.")).format(
+                    database=dbm.describe(app.url), before=before, after=after))
 
 
 @db.command("downgrade")
@@ -72,11 +79,14 @@ def db_downgrade(app: App, revision) -> None:
     dbm.refuse_unknown(engine, revision, allow_base=True)
     saved = dbm.backup_before_change(app.url, engine, "downgrade")
     if saved is not None:
-        app.done = f"the backup {saved} was written"
-        click.echo(f"backup of the database before the downgrade: {saved}")
+        app.done = _("the backup {path} was written").format(path=saved)
+        click.echo(_("backup of the database before the downgrade: {path}").format(path=saved))
     dbm.downgrade(engine, revision, stdout=sys.stderr)
-    app.done = "the database was downgraded" + (f" (its backup: {saved})" if saved else "")
-    click.echo(f"database at {dbm.describe(app.url)}: schema now {dbm.current_revision(engine) or 'empty'}.")
+    app.done = (_("the database was downgraded (its backup: {path})").format(path=saved) if saved else
+                _("the database was downgraded"))
+    after = dbm.current_revision(engine)
+    click.echo((_("database at {database}: schema now {revision}.") if after else
+                _("database at {database}: schema now empty.")).format(database=dbm.describe(app.url), revision=after))
 
 
 @db.command("current")
@@ -93,8 +103,13 @@ def db_current(app: App, fmt) -> None:
 
     rev = dbm.current_revision(app.bare_engine())
     out = {"database": dbm.describe(app.url), "revision": rev, "expected": dbm.HEAD, "up_to_date": rev == dbm.HEAD}
-    state = "up to date" if out["up_to_date"] else f"this kaiji expects {dbm.HEAD}"
-    emit_record(out, fmt, lambda width: f"{out['database']}: schema {rev or 'empty'} ({state})")
+    if rev == dbm.HEAD:
+        line = _("{database}: schema {revision} (up to date)")
+    elif rev:
+        line = _("{database}: schema {revision} (this kaiji expects {head})")
+    else:
+        line = _("{database}: schema empty (this kaiji expects {head})")
+    emit_record(out, fmt, lambda width: line.format(database=out["database"], revision=rev, head=dbm.HEAD))
 
 
 @db.command("check")
@@ -113,8 +128,8 @@ def db_check(app: App) -> None:
     try:
         dbm.check(app.engine, stdout=sys.stderr)
     except AutogenerateDiffsDetected as exc:
-        raise Failure(f"the schema differs from kaiji's models: {exc}") from None
-    click.echo("schema matches kaiji's models.")
+        raise Failure(_("the schema differs from kaiji's models: {differences}").format(differences=exc)) from None
+    click.echo(_("schema matches kaiji's models."))
 
 
 @db.command("backup")
@@ -138,5 +153,5 @@ def db_backup(app: App, file, force) -> None:
 
     collect_again()
     dest = dbm.backup(app.url, file, force)
-    app.done = f"the backup {dest} was written"
-    click.echo(f"backup written to {dest}")
+    app.done = _("the backup {path} was written").format(path=dest)
+    click.echo(_("backup written to {path}").format(path=dest))

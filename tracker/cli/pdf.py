@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from ..i18n import _, ngettext
 from . import DATE, App, Failure, KaijiGroup, cli, pass_app, today, warn
 
 _FONT = click.option(
@@ -36,8 +37,7 @@ def _write(app: App, rendered, output: str | None, default: str, force: bool) ->
 
     for w in rendered.warnings:
         warn(w)
-    pages = f"{rendered.pages} page{'s' if rendered.pages != 1 else ''}"
-    size = f"{len(rendered.pdf) // 1024 + 1} KB"
+    pages, size = rendered.pages, len(rendered.pdf) // 1024 + 1
     if output == "-":
         return _to_stdout(rendered.pdf, pages, size)
     path = Path(output or default).expanduser()
@@ -47,12 +47,13 @@ def _write(app: App, rendered, output: str | None, default: str, force: bool) ->
     except OSError:
         pass  # a name too long, say: write_bytes says so
     path = write_bytes(path, rendered.pdf, force=force, keep=database_files(sqlite_path(app.url)))
-    app.done = f"{path} was written"  # until it has been said (a batch goes on with the next file)
-    click.echo(f"wrote {path} ({pages}, {size})")
+    app.done = _("{path} was written").format(path=path)  # until it has been said (a batch goes on with the next file)
+    click.echo(ngettext("wrote {path} ({pages} page, {size} KB)", "wrote {path} ({pages} pages, {size} KB)",
+                        pages).format(path=path, pages=pages, size=size))
     app.done = None
 
 
-def _to_stdout(pdf: bytes, pages: str, size: str) -> None:
+def _to_stdout(pdf: bytes, pages: int, size: int) -> None:
     """The PDF on standard output, reported written only once all of it was taken."""
     from . import OutputFailed
 
@@ -61,10 +62,13 @@ def _to_stdout(pdf: bytes, pages: str, size: str) -> None:
         stdout.write(pdf)
         stdout.flush()
     except OutputFailed as exc:
-        raise Failure(f"the PDF did not reach standard output whole ({exc.reason()}).") from None
+        raise Failure(_("the PDF did not reach standard output whole ({reason}).").format(reason=exc.reason())) \
+            from None
     if _reader_gone(stdout):
-        raise Failure("the program reading standard output closed it; the PDF may not have reached it whole.")
-    click.echo(f"wrote the PDF to standard output ({pages}, {size})", err=True)
+        raise Failure(_("the program reading standard output closed it; the PDF may not have reached it whole."))
+    click.echo(ngettext("wrote the PDF to standard output ({pages} page, {size} KB)",
+                        "wrote the PDF to standard output ({pages} pages, {size} KB)", pages).format(
+                            pages=pages, size=size), err=True)
 
 
 def _reader_gone(stream) -> bool:
@@ -108,29 +112,31 @@ def pdf_request(app: App, request_ids, blank, body, each, output, force, font) -
 
     if blank:
         if request_ids:
-            raise click.UsageError("--blank prints the empty form; leave out the request ids.")
+            raise click.UsageError(_("--blank prints the empty form; leave out the request ids."))
         with app.read() as s:
             rendered = printing.blank_request_pdf(s, body, font)
         return _write(app, rendered, output, f"request-blank{'-' + body if body else ''}.pdf", force)
     if body:
-        raise click.UsageError("--body goes with --blank; a request's form is addressed to the body it was filed with.")
+        raise click.UsageError(_("--body goes with --blank; a request's form is addressed to the body it was filed "
+                                 "with."))
     if not request_ids:
-        raise click.UsageError("give one or more request ids (kaiji request list), or --blank for the empty form.")
+        raise click.UsageError(_("give one or more request ids (kaiji request list), or --blank for the empty form."))
     ids = list(dict.fromkeys(request_ids))
     if each:
         folder = Path(output or ".").expanduser()
         if output == "-" or (folder.exists() and not folder.is_dir()):
-            raise click.UsageError(f"with --each, -o names a folder; {output} is a file.")
+            raise click.UsageError(_("with --each, -o names a folder; {path} is a file.").format(path=output))
         taken = [f"request-{i}.pdf" for i in ids if (folder / f"request-{i}.pdf").exists()]
         if taken and not force:  # said before any is written, not after the first few
-            raise Failure(f"{folder / taken[0]} exists already ({len(taken)} of the files do); give --force to replace "
-                          "them, or name another folder.")
+            raise Failure(_("{path} exists already ({count} of the files do); give --force to replace them, or name "
+                            "another folder.").format(path=folder / taken[0], count=len(taken)))
         with app.read() as s:
             files = printing.request_pdfs(s, ids, font)
         try:
             make_folder(folder)
         except OSError as exc:
-            raise Failure(f"cannot create the folder {folder} ({exc.strerror}); choose another -o.", 1) from None
+            raise Failure(_("cannot create the folder {folder} ({reason}); choose another -o.").format(
+                folder=folder, reason=exc.strerror), 1) from None
         for i, rendered in zip(ids, files):
             _write(app, rendered, str(folder / f"request-{i}.pdf"), f"request-{i}.pdf", force)
         return
@@ -160,7 +166,7 @@ def pdf_notice(app: App, request_id, decision_id, extension, output, force, font
     from .. import pdf as printing
 
     if extension and decision_id is not None:
-        raise click.UsageError("--extension prints the extension notice; leave out --decision.")
+        raise click.UsageError(_("--extension prints the extension notice; leave out --decision."))
     with app.read() as s:
         rendered = printing.notice_pdf(s, request_id, decision_id, extension, font)
     _write(app, rendered, output, f"{'extension' if extension else 'notice'}-{request_id}.pdf", force)
@@ -209,8 +215,10 @@ def _read_text(path: str) -> str:
         else:
             data = Path(path).expanduser().read_bytes()
     except OSError as exc:
-        raise BadInput(f"cannot read the reasons file {path} ({exc.strerror or exc}); check the path.") from None
+        raise BadInput(_("cannot read the reasons file {path} ({reason}); check the path.").format(
+            path=path, reason=exc.strerror or exc)) from None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise BadInput(f"the reasons file {path} is not valid UTF-8 text; save it as UTF-8 and try again.") from None
+        raise BadInput(_("the reasons file {path} is not valid UTF-8 text; save it as UTF-8 and try again.").format(
+            path=path)) from None

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy.orm import Session
 
 from ..errors import NotFound, Refused
+from ..i18n import _
 from . import fonts, forms, layout, records
 from .documents import (
     Appeal,
@@ -114,13 +115,13 @@ def notice_pdf(session: Session, request_id: int, decision_id: int | None = None
     if extension:
         events = [e for e in live_events(req) if e.kind in ("extension", "special_extension")]
         if not events:
-            raise Refused(f"request {req.id} has no extension (延長) on record; record one with "
-                          f"`kaiji request extend {req.id}`.")
+            raise Refused(_("request {id} has no extension (延長) on record; record one with "
+                            "`kaiji request extend {id}`.").format(id=req.id))
         return _render([extension_document(f, office, req, e) for e in events], font)
     decisions = _decisions(req, st.decisions, decision_id)
     unnamed = [d for d in decisions if not d.documents and "documents" in f.notice(d.kind)["rows"]]
-    warnings = [f"decision {d.id} names no document disclosed; its notice says so where the title goes (record "
-                f"the titles with `kaiji request decide … --document`)." for d in unnamed]
+    warnings = [_("decision {id} names no document disclosed; its notice says so where the title goes (record "
+                  "the titles with `kaiji request decide … --document`).").format(id=d.id) for d in unnamed]
     return _render([notice_document(f, office, req, d) for d in decisions], font, warnings)
 
 
@@ -128,12 +129,12 @@ def _decisions(req: Request, live: list[Decision], decision_id: int | None) -> l
     if decision_id is not None:
         chosen = [d for d in live if d.id == decision_id]
         if not chosen:
-            raise NotFound(f"request {req.id} has no decision {decision_id}; `kaiji request show {req.id}` lists "
-                           "its decisions.")
+            raise NotFound(_("request {id} has no decision {decision}; `kaiji request show {id}` lists "
+                             "its decisions.").format(id=req.id, decision=decision_id))
         return chosen
     if not live:
-        raise Refused(f"request {req.id} has no decision yet, so there is no notice to print; record it with "
-                      f"`kaiji request decide {req.id}`.")
+        raise Refused(_("request {id} has no decision yet, so there is no notice to print; record it with "
+                        "`kaiji request decide {id}`.").format(id=req.id))
     return live
 
 
@@ -149,30 +150,31 @@ def appeal_pdf(session: Session, request_id: int, appeal: Appeal, decision_id: i
     req = service.get_request(session, request_id)
     st = service.state(session, req)
     office = Office(session.get(Body, st.body_id))
-    appeal.reasons = service.clean(appeal.reasons, "the reasons (審査請求の理由)", multiline=True, limit=MAX_REASONS)
-    appeal.purpose = service.clean(appeal.purpose, "the purpose (審査請求の趣旨)", multiline=True)
-    appeal.instruction = service.clean(appeal.instruction, "the instruction (教示)", multiline=True)
+    appeal.reasons = service.clean(appeal.reasons, _("the reasons (審査請求の理由)"), multiline=True, limit=MAX_REASONS)
+    appeal.purpose = service.clean(appeal.purpose, _("the purpose (審査請求の趣旨)"), multiline=True)
+    appeal.instruction = service.clean(appeal.instruction, _("the instruction (教示)"), multiline=True)
     warnings: list[str] = []
     d: Decision | None = None
     if st.decisions:
         if decision_id is not None:
             d = _decisions(req, st.decisions, decision_id)[0]
             if not DECISION_KINDS[d.kind][1]:
-                raise Refused(f"decision {d.id} is a {DECISION_KINDS[d.kind][0]}: nothing was withheld, so there is "
-                              "nothing to appeal.")
+                raise Refused(_("decision {id} is a {kind}: nothing was withheld, so there is nothing to appeal.")
+                              .format(id=d.id, kind=DECISION_KINDS[d.kind][0]))
         else:
             appealable = [x for x in st.decisions if DECISION_KINDS[x.kind][1]]
             if not appealable:
-                raise Refused(f"request {req.id}'s decision is a {DECISION_KINDS[st.decisions[-1].kind][0]}: "
-                              "nothing was withheld, so there is nothing to appeal.")
+                raise Refused(_("request {id}'s decision is a {kind}: nothing was withheld, so there is nothing to "
+                                "appeal.").format(id=req.id, kind=DECISION_KINDS[st.decisions[-1].kind][0]))
             d = appealable[-1]
         period = appeal_due(closed_days(office.body.jurisdiction), d.decided_on, d.notified_on)
         warnings.extend(check_appeal(st, req.id, appeal.on, d, period))
         if d.notified_on is None:
-            warnings.append("the day the requester learned of the decision is not on record; the form leaves it "
-                            "blank to write in by hand.")
+            warnings.append(_("the day the requester learned of the decision is not on record; the form leaves it "
+                              "blank to write in by hand."))
     elif decision_id is not None:
-        raise NotFound(f"request {req.id} has no decision {decision_id}; it has no decision yet.")
+        raise NotFound(_("request {id} has no decision {decision}; it has no decision yet.").format(
+            id=req.id, decision=decision_id))
     else:
         check_appeal(st, req.id, appeal.on)  # against inaction: refused unless the decision is overdue
     doc = appeal_document(_forms_for(office.body), office, req, d, appeal, st.decision_due)

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import BadInput
+from ..i18n import _, ngettext
 
 BUILTIN = "HeiseiMin-W3"          # ReportLab's Japanese CID font (Adobe-Japan1), never embedded
 GETA = "〓"                       # what Japanese typesetting prints for a character it lacks
@@ -100,8 +101,17 @@ class Font:
         if not self.missing:
             return None
         chars = ", ".join(f"{c} (U+{ord(c):04X})" for c in sorted(self.missing))
-        return (f"{self.label} has no glyph for {chars}; printed as {GETA}. Choose a font that has "
-                f"{'it' if len(self.missing) == 1 else 'them'} with --font or KAIJI_FONT.")
+        if self.path is None:
+            message = ngettext("the built-in font {font} has no glyph for {chars}; printed as {geta}. Choose a font "
+                               "that has it with --font or KAIJI_FONT.",
+                               "the built-in font {font} has no glyph for {chars}; printed as {geta}. Choose a font "
+                               "that has them with --font or KAIJI_FONT.", len(self.missing))
+        else:
+            message = ngettext("{font} has no glyph for {chars}; printed as {geta}. Choose a font that has it with "
+                               "--font or KAIJI_FONT.",
+                               "{font} has no glyph for {chars}; printed as {geta}. Choose a font that has them with "
+                               "--font or KAIJI_FONT.", len(self.missing))
+        return message.format(font=self.name if self.path is None else self.label, chars=chars, geta=GETA)
 
 
 def _load_ttf(path: Path):
@@ -113,19 +123,23 @@ def _load_ttf(path: Path):
     try:
         font = _cached(name, path) or _parse(name, path)
     except TTFError as exc:
-        why = "its outlines are PostScript (CFF), which cannot be embedded" if "postscript" in str(exc).lower() \
-            else "it is not a TrueType font"
-        raise BadInput(f"{path} cannot be used as the PDF font: {why}; use a TrueType (.ttf/.ttc) Japanese font "
-                       "such as IPAex Mincho (ipaexm.ttf).") from None
+        message = (_("{path} cannot be used as the PDF font: its outlines are PostScript (CFF), which cannot be "
+                     "embedded; use a TrueType (.ttf/.ttc) Japanese font such as IPAex Mincho (ipaexm.ttf).")
+                   if "postscript" in str(exc).lower() else
+                   _("{path} cannot be used as the PDF font: it is not a TrueType font; use a TrueType (.ttf/.ttc) "
+                     "Japanese font such as IPAex Mincho (ipaexm.ttf)."))
+        raise BadInput(message.format(path=path)) from None
     except OSError as exc:
-        raise BadInput(f"cannot read the font {path} ({exc.strerror or exc}); check the path.") from None
+        raise BadInput(_("cannot read the font {path} ({reason}); check the path.").format(
+            path=path, reason=exc.strerror or exc)) from None
     except Exception:  # noqa: BLE001 - a damaged file trips ReportLab's parser in many ways
-        raise BadInput(f"{path} cannot be used as the PDF font: it is not a TrueType font ReportLab can read; "
-                       "use a TrueType (.ttf/.ttc) Japanese font such as IPAex Mincho (ipaexm.ttf).") from None
+        raise BadInput(_("{path} cannot be used as the PDF font: it is not a TrueType font ReportLab can read; "
+                         "use a TrueType (.ttf/.ttc) Japanese font such as IPAex Mincho (ipaexm.ttf).").format(
+                             path=path)) from None
     glyphs = frozenset(font.face.charToGlyph)
     if not all(ord(c) in glyphs for c in SAMPLE):
-        raise BadInput(f"{path} has no Japanese characters; use a Japanese TrueType font such as IPAex Mincho "
-                       "(ipaexm.ttf).")
+        raise BadInput(_("{path} has no Japanese characters; use a Japanese TrueType font such as IPAex Mincho "
+                         "(ipaexm.ttf).").format(path=path))
     return font, glyphs
 
 
@@ -248,8 +262,8 @@ def load(path: str | os.PathLike | None = None) -> tuple[Font, str | None]:
     if chosen is not None and str(chosen).strip().lower() != "builtin":
         p = Path(chosen).expanduser()
         if not p.is_file():
-            raise BadInput(f"the font {chosen} does not exist (or is not a file); give the path of a TrueType "
-                           "font, e.g. /usr/share/fonts/opentype/ipaexfont-mincho/ipaexm.ttf.")
+            raise BadInput(_("the font {path} does not exist (or is not a file); give the path of a TrueType "
+                             "font, e.g. /usr/share/fonts/opentype/ipaexfont-mincho/ipaexm.ttf.").format(path=chosen))
         tried = [p.resolve()]
     elif chosen is not None:
         tried = []
@@ -280,13 +294,15 @@ def load(path: str | os.PathLike | None = None) -> tuple[Font, str | None]:
     font = _registered[BUILTIN]
     font.missing = set()
     if chosen is None:
-        return font, (f"no Japanese TrueType font found ({install_hint()}); the PDF uses ReportLab's built-in "
-                      f"{BUILTIN}, not embedded, and relies on the reader's fonts to show its text.")
-    return font, f"the PDF uses ReportLab's built-in {BUILTIN}, not embedded, and relies on the reader's fonts."
+        return font, _("no Japanese TrueType font found ({hint}); the PDF uses ReportLab's built-in {font}, not "
+                       "embedded, and relies on the reader's fonts to show its text.").format(hint=install_hint(),
+                                                                                             font=BUILTIN)
+    return font, _("the PDF uses ReportLab's built-in {font}, not embedded, and relies on the reader's fonts.").format(
+        font=BUILTIN)
 
 
 def install_hint() -> str:
     """How to install IPAex Mincho here, in a few words."""
     if sys.platform == "darwin" or sys.platform.startswith("win"):
-        return "install IPAex Mincho (ipaexm.ttf) from https://moji.or.jp/ipafont/"
-    return "install IPAex Mincho: apt-get install fonts-ipaexfont, or dnf install ipa-ex-mincho-fonts"
+        return _("install IPAex Mincho (ipaexm.ttf) from https://moji.or.jp/ipafont/")
+    return _("install IPAex Mincho: apt-get install fonts-ipaexfont, or dnf install ipa-ex-mincho-fonts")

@@ -18,6 +18,7 @@ from typing import Any
 
 from ..compat import tomllib
 from ..errors import BadInput
+from ..i18n import N_, _
 
 GENERIC = "generic"
 _KEY = re.compile(r"[a-z0-9][a-z0-9-]{0,39}")
@@ -37,14 +38,15 @@ def _find(key: str) -> tuple[str, str] | None:
         return None
     if folder := os.environ.get("KAIJI_FORMS"):
         if not Path(folder).expanduser().is_dir():
-            raise BadInput(f"KAIJI_FORMS names {folder}, which is not a folder; point it at the folder of your form "
-                           "files, or unset it.")
+            raise BadInput(_("KAIJI_FORMS names {folder}, which is not a folder; point it at the folder of your form "
+                             "files, or unset it.").format(folder=folder))
         p = Path(folder).expanduser() / f"{key}.toml"
         if p.is_file():
             try:
                 return str(p), p.read_text("utf-8")
             except (OSError, UnicodeDecodeError) as exc:
-                raise BadInput(f"cannot read the form file {p} ({exc}); check that it is UTF-8 text.") from None
+                raise BadInput(_("cannot read the form file {path} ({reason}); check that it is UTF-8 text.").format(
+                    path=p, reason=exc)) from None
     shipped = _shipped().joinpath(f"{key}.toml")
     if shipped.is_file():
         return f"forms/{key}.toml", shipped.read_text("utf-8")
@@ -61,17 +63,20 @@ def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
 def _read(key: str, seen: tuple[str, ...] = ()) -> tuple[dict[str, Any], str]:
     found = _find(key)
     if found is None:
-        raise BadInput(f"there is no form file {key}.toml; kaiji ships {', '.join(shipped())}.")
+        raise BadInput(_("there is no form file {file}; kaiji ships {shipped}.").format(
+            file=f"{key}.toml", shipped=", ".join(shipped())))
     where, text = found
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise BadInput(f"the form file {where} is not valid TOML ({exc}); fix it or remove it.") from None
+        raise BadInput(_("the form file {file} is not valid TOML ({reason}); fix it or remove it.").format(
+            file=where, reason=exc)) from None
     parent = data.pop("extends", None)
     if parent:
         if parent in seen + (key,):
-            raise BadInput(f"the form file {where} extends {parent}, which extends it back; break the loop.")
-        base, _ = _read(parent, seen + (key,))
+            raise BadInput(_("the form file {file} extends {parent}, which extends it back; break the loop.").format(
+                file=where, parent=parent))
+        base = _read(parent, seen + (key,))[0]
         data = _merge(base, data)
     return data, where
 
@@ -100,7 +105,8 @@ class Forms:
         shared = {k: v for k, v in self.data["notice"].items() if not isinstance(v, dict) or k in ("labels", "values")}
         own = self.data["notice"].get(kind)
         if own is None:
-            raise BadInput(f"the form file {self.where} has no [notice.{kind}] section; add one.")
+            raise BadInput(_("the form file {file} has no {section} section; add one.").format(
+                file=self.where, section=f"[notice.{kind}]"))
         if "like" in own:
             own = _merge(self.data["notice"][own["like"]], {k: v for k, v in own.items() if k != "like"})
         return _merge(shared, own)
@@ -110,11 +116,13 @@ class Forms:
         try:
             return string.Formatter().vformat(template, (), _Values(values))
         except KeyError as exc:
-            raise BadInput(f"the form file {self.where} uses the placeholder {{{exc.args[0]}}}, which kaiji does "
-                           f"not fill here; known: {', '.join('{' + k + '}' for k in sorted(values))}.") from None
+            known = ", ".join("{" + k + "}" for k in sorted(values))
+            raise BadInput(_("the form file {file} uses the placeholder {placeholder}, which kaiji does not fill here; "
+                             "known: {known}.").format(file=self.where, placeholder="{" + exc.args[0] + "}",
+                                                       known=known)) from None
         except (ValueError, IndexError) as exc:
-            raise BadInput(f"the form file {self.where} has a malformed placeholder in {template[:40]!r} ({exc}).") \
-                from None
+            raise BadInput(_("the form file {file} has a malformed placeholder in {text} ({reason}).").format(
+                file=self.where, text=repr(template[:40]), reason=exc)) from None
 
 
 class _Values(dict):
@@ -146,8 +154,8 @@ def _check_types(data: dict[str, Any], generic: dict[str, Any], where: str, path
             _check_types(v, g, where, name + ".")
             continue
         text_list = isinstance(g, list) and all(isinstance(x, str) for x in g)
-        kind = {str: "text", bool: "true or false", int: "a number", float: "a number",
-                list: "a list of text" if text_list else "a list", dict: "a table"}[type(g)]
+        kind = {str: N_("text"), bool: N_("true or false"), int: N_("a number"), float: N_("a number"),
+                list: N_("a list of text") if text_list else N_("a list"), dict: N_("a table")}[type(g)]
         if isinstance(g, list):
             ok = isinstance(v, list) and (not text_list or all(isinstance(x, str) for x in v))
             # request.block: a kind may name another kind whose block it shares (group = "person").
@@ -157,5 +165,5 @@ def _check_types(data: dict[str, Any], generic: dict[str, Any], where: str, path
         else:
             ok = type(v) is type(g)
         if not ok:
-            raise BadInput(f"the form file {where} sets {name} to {type(v).__name__} {str(v)[:40]!r}, but it must be "
-                           f"{kind}; fix it.")
+            raise BadInput(_("the form file {file} sets {key} to {type} {value}, but it must be {kind}; fix it.")
+                           .format(file=where, key=name, type=type(v).__name__, value=repr(str(v)[:40]), kind=_(kind)))
