@@ -12,6 +12,8 @@ Adding a kind that brings no new due date: a `Kind(...)` in KINDS below (with a 
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -19,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import deadlines as dl
 from .errors import BadInput, Refused
+from .i18n import _
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -27,6 +30,24 @@ if TYPE_CHECKING:
     from .timeline import State
 
 MAX_YEN = 10_000_000   # far above any copy fee, far below the INTEGER column's limit
+_YEN = re.compile(r"(\d{1,3}(?:,\d{3})+|\d+)\s*(?:円)?")
+
+
+def parse_yen(value: Any, what: str = "the amount in yen", minimum: int = 1) -> int:
+    """An amount of yen as people write it: 1520, 1,520, 1520円, １，５２０円, 1,520 円 (BadInput otherwise)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        amount = value
+    else:
+        text = unicodedata.normalize("NFKC", str(value)).strip() if isinstance(value, str) else ""
+        m = _YEN.fullmatch(text)
+        if m is None:
+            raise BadInput(_("{what} must be a whole number of yen such as 1520, 1,520 or 1520円; got {value!r}.")
+                           .format(what=what, value=value))
+        amount = int(m[1].replace(",", ""))
+    if not minimum <= amount <= MAX_YEN:
+        raise BadInput(_("{what} must be a whole number of yen from {low} to {high:,}; got {value!r}.")
+                       .format(what=what, low=minimum, high=MAX_YEN, value=value))
+    return amount
 
 
 # ---------------------------------------------------------------- the data an event carries
@@ -69,9 +90,7 @@ class Field:
                 raise BadInput(f"{self.what} is not a date; write it 2025-01-10 or 令和7年1月10日.")
             return {self.key: value.isoformat()}
         if self.type == "yen":
-            if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_YEN:
-                raise BadInput(f"{self.what} must be a whole number of yen from 1 to {MAX_YEN:,}; got {value!r}.")
-            return {self.key: value}
+            return {self.key: parse_yen(value, self.what)}
         if self.type == "bool":
             if not isinstance(value, bool):
                 raise BadInput(f"{self.what} must be yes or no; got {value!r}.")

@@ -438,10 +438,8 @@ def decide(session: Session, request_id: int, *, kind: str, on: date, notified: 
     if notified is not None and notified < on:
         raise Refused(f"the requester cannot have learned of the decision on {notified}, before its date {on}; "
                       "check --on and --notified.")
-    if fee is not None and fee < 0:
-        raise BadInput("the fee cannot be negative; give the yen charged, e.g. --fee 190.")
-    if fee is not None and fee > MAX_FEE:
-        raise BadInput(f"a fee of {fee}円 is more than kaiji accepts ({MAX_FEE}円); check --fee.")
+    if fee is not None:
+        fee = events.parse_yen(fee, "the fee (--fee)", minimum=0)
     jur = session.get(Body, s.body_id).jurisdiction
     parts = []
     for i, w in enumerate(withheld, 1):

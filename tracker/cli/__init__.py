@@ -38,6 +38,28 @@ class DateParam(click.ParamType):
 DATE = DateParam()
 
 
+class YenParam(click.ParamType):
+    """An amount of yen as people write it (1520, 1,520, 1520円, １，５２０円): events.parse_yen reads it."""
+
+    name = "YEN"
+
+    def __init__(self, minimum: int = 1):
+        self.minimum = minimum
+
+    def convert(self, value: Any, param, ctx) -> int:
+        from ..errors import BadInput
+        from ..events import parse_yen
+
+        try:
+            what = param.opts[0] if isinstance(param, click.Option) else "the amount in yen"
+            return parse_yen(value, what, self.minimum)
+        except BadInput as exc:
+            self.fail(str(exc), param, ctx)
+
+
+YEN = YenParam()
+
+
 class Failure(click.ClickException):
     """A KaijiError on its way to the user: one sentence, the error's exit code."""
 

@@ -6,7 +6,7 @@ from datetime import date
 
 import click
 
-from . import DATE, App, Failure, KaijiGroup, cli, emit_json, emit_json_list, pass_app, today, warn
+from . import DATE, YEN, App, YenParam, Failure, KaijiGroup, cli, emit_json, emit_json_list, pass_app, today, warn
 
 
 # ---------------------------------------------------------------- requests
@@ -174,8 +174,6 @@ def _record(app: App, request_id: int, kind: str, on: date, data: dict | None = 
 def _event_command(kind) -> None:
     """`kaiji request COMMAND REQUEST_ID [--on DATE] [--note …]` and the options of the kind's data
     (events.Field), made from the registry: a new kind of event needs no code here."""
-    from ..events import MAX_YEN
-
     def command(app, request_id, on, note, **values):
         _record(app, request_id, kind.key, on or today(),
                 {f.key: values[f.option.lstrip("-").split("/")[0].replace("-", "_")] for f in kind.fields}, note)
@@ -184,7 +182,7 @@ def _event_command(kind) -> None:
     for field in reversed(kind.fields):
         name = field.option.lstrip("-").split("/")[0].replace("-", "_")
         if field.argument:
-            f = click.argument(name, type=click.IntRange(1, MAX_YEN) if field.type == "yen" else str)(f)
+            f = click.argument(name, type=YEN if field.type == "yen" else str)(f)
         elif field.type == "bool":
             f = click.option(field.option, name, default=False, help=field.help)(f)
         else:
@@ -221,7 +219,7 @@ _event_commands()
               help="The reason given: one per --withheld; with no --withheld, the decision's own reason "
                    "(不存在, 存否応答拒否, 却下).")
 @click.option("--document", multiple=True, help="A document's title; repeat for several.")
-@click.option("--fee", type=int, help="Copy fee in yen (実費).")
+@click.option("--fee", type=YenParam(minimum=0), help="Copy fee in yen (実費), e.g. 190, 1,520 or 1520円.")
 @click.option("--notice-number", help="The notice's number.")
 @click.option("--disclosure-on", type=DATE, help="Date of the disclosure appointment.")
 @click.option("--disclosure-time", help="Time of the appointment, e.g. 午後2時.")
