@@ -94,7 +94,8 @@ def parse_date(text: str) -> date:
     """Read a date written as ISO (2024-12-27), 2024年12月27日 or 和暦 (令和6年12月27日, R6.12.27, H31.4.30).
 
     Full-width digits and letters, kanji numerals (令和七年一月六日, 十二月二十七日) and a weekday in
-    brackets after the date (令和7年1月6日（月）, checked against the date) are accepted. Raises DateError with a sentence saying what is wrong.
+    brackets after the date (令和7年1月6日（月）, checked against the date) are accepted. Raises DateError
+    with a sentence saying what is wrong.
     """
     raw = text
     s = unicodedata.normalize("NFKC", text or "").strip().translate(_DASHES)

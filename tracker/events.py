@@ -50,6 +50,17 @@ def parse_yen(value: Any, what: str = "the amount in yen", minimum: int = 1) -> 
     return amount
 
 
+def choice_key(value: Any, labels: dict[str, str], what: str) -> str:
+    """The key of labels that value names, by the key (full) or by its Japanese label (全部開示); BadInput
+    naming both otherwise."""
+    text = unicodedata.normalize("NFKC", str(value)).strip()
+    for key, label in labels.items():
+        if text.lower() == key or text == unicodedata.normalize("NFKC", label):
+            return key
+    raise BadInput(_("{value!r} is not {what}; use one of {choices}.").format(
+        value=value, what=what, choices=", ".join(f"{k} ({v})" for k, v in labels.items())))
+
+
 # ---------------------------------------------------------------- the data an event carries
 
 @dataclass(frozen=True)
@@ -61,12 +72,18 @@ class Field:
     what: str                  # how messages name it, e.g. "the new decision date (--until)"
     required: bool = False
     choices: tuple[str, ...] = ()
+    labels: tuple[str, ...] = ()  # choices: their Japanese names, in the same order (accepted as well)
     limit: int | None = None   # text: the most characters kept
     # How the command line asks for it: an option ("--until"; "--objects/--agrees" for a yes/no), or,
     # with argument=True, a positional argument named by the option without its dashes.
     option: str = ""
     argument: bool = False
     help: str = ""
+
+    @property
+    def choice_labels(self) -> dict[str, str]:
+        """A choice's keys with their Japanese names (the key again where it has none)."""
+        return dict(zip(self.choices, self.labels or self.choices))
 
     def parse(self, session: Session, value: Any) -> dict[str, Any]:
         """The stored form of value, as {key: …}; BadInput if it cannot be right."""
@@ -96,9 +113,7 @@ class Field:
                 raise BadInput(f"{self.what} must be yes or no; got {value!r}.")
             return {self.key: value}
         if self.type == "choice":
-            if value not in self.choices:
-                raise BadInput(f"{value!r} is not {self.what}; use one of {', '.join(self.choices)}.")
-            return {self.key: value}
+            return {self.key: choice_key(value, self.choice_labels, self.what)}
         if self.type == "body":
             body = get_body(session, str(value))
             return {"to_body_id": body.id, "to": body.key}
@@ -389,7 +404,7 @@ KINDS: dict[str, Kind] = {k.key: k for k in (
          help="Record the third party's answer (第三者の意見)."),
     Kind("transfer", "事案の移送", "transfer",
          (Field("to", "body", "the body transferred to (--to)", True, option="--to",
-                help="The body the case was transferred to (移送)."),),
+                help="The body the case was transferred to (移送): its key, name or jurisdiction."),),
          needs_receipt=True, before_decision=True, check=_transfer, apply=_apply_transfer, command="transfer", example="--on 2025-01-08 --to maizuru-edu",
          help="Record a transfer to another body (事案移送, 様式第8号); its rule then applies from the original "
               "receipt."),
@@ -413,7 +428,7 @@ KINDS: dict[str, Kind] = {k.key: k for k in (
          after="appeal_referred", once=True, command="board-report", example='--on 2025-09-01 --outcome "原処分は妥当"', help="Record the review board's report (答申)."),
     Kind("ruling", "裁決", "ruling",
          (Field("outcome", "choice", "a ruling's outcome", True, ("upheld", "partly-granted", "granted", "dismissed"),
-                option="--outcome", help="upheld (棄却), partly-granted (一部認容), granted (認容) or dismissed (却下)."),
+                labels=("棄却", "一部認容", "認容", "却下"), option="--outcome", help="upheld (棄却), partly-granted (一部認容), granted (認容) or dismissed (却下)."),
           _date("notified", "--notified", "the day the ruling was learned of", "The day the appellant learned of the "
                 "ruling (the 6 months to sue run from the next day).", required=False)),
          after="appeal_filed", once=True, check=_ruling, command="ruling", example="--on 2025-10-01 --outcome upheld --notified 2025-10-03", help="Record the ruling on the appeal (裁決)."),

@@ -20,6 +20,7 @@ from . import deadlines as dl
 from . import events, schema, timeline
 from .dates import iso
 from .errors import BadInput, NotFound, Refused, no_request, refuse_missing_requests
+from .i18n import _
 from .models import (Body, ClosedDay, Decision, DecisionDocument, DeadlineRule, Department, Event, Ground,
                      Jurisdiction, Request, Requester, WithheldPart)
 from .schema import MAX_ID, METHODS, id_batches
@@ -79,6 +80,11 @@ def decision_kind(value: str) -> str:
         raise BadInput(f"{value!r} is not a decision kind; use one of {', '.join(DECISION_KINDS)} "
                        f"or {', '.join(v[0] for v in DECISION_KINDS.values())}.")
     return key
+
+
+def status_key(value: str) -> str:
+    """A request's status by its key (received) or its Japanese name (受付済)."""
+    return events.choice_key(value, timeline.STATUS_JA, "a status")
 
 
 def method_keys(values: Iterable[str]) -> list[str]:
@@ -181,19 +187,80 @@ def _remembered(session: Session, kind: str, key, find):
     return found
 
 
+def _norm(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).strip().casefold()
+
+
+MAX_MATCHES = 10  # the most candidates an error about an ambiguous or unknown name lists
+
+
+def _choose(typed: str, rows: Sequence[tuple[Any, str, str]], what: str, by_parent=None):
+    """The one row of (object, key, name) that typed names: by key, by name, by_parent(typed) (a body by
+    its jurisdiction), or by a unique prefix of a key or a name; NotFound listing close matches otherwise."""
+    t = _norm(typed)
+    for found in ([r for r in rows if _norm(r[1]) == t], [r for r in rows if _norm(r[2]) == t]):
+        if len(found) == 1:
+            return found[0][0]
+        if len(found) > 1:
+            break
+    else:
+        if by_parent is not None and (obj := by_parent(t)) is not None:
+            return obj
+        found = [r for r in rows if _norm(r[1]).startswith(t) or _norm(r[2]).startswith(t)] if t else []
+        if len(found) == 1:
+            return found[0][0]
+    if len(found) > 1:
+        raise NotFound(_("{typed!r} names more than one {what}: {matches}; give one of these keys.").format(
+            typed=typed, what=what, matches=_listed(found)))
+    import difflib
+
+    names = {_norm(r[1]): r for r in rows} | {_norm(r[2]): r for r in rows}
+    close = difflib.get_close_matches(t, list(names), n=MAX_MATCHES, cutoff=0.6)
+    close_rows = list({id(names[c][0]): names[c] for c in close}.values()) or [
+        r for r in rows if t and t in _norm(r[1]) + "\n" + _norm(r[2])]
+    if close_rows:
+        raise NotFound(_("there is no {what} {typed!r}; did you mean {matches}?").format(
+            what=what, typed=typed, matches=_listed(close_rows)))
+    known = sorted(rows, key=lambda r: r[1])
+    raise NotFound(_("there is no {what} {typed!r}; known {what_plural}: {matches}.").format(
+        what=what, typed=typed, what_plural="bodies" if what == "body" else "jurisdictions",
+        matches=_listed(known) or "none"))
+
+
+def _listed(rows) -> str:
+    shown = ", ".join(f"{key} ({name})" for _obj, key, name in rows[:MAX_MATCHES])
+    return shown + (f", … ({len(rows)})" if len(rows) > MAX_MATCHES else "")
+
+
 def get_body(session: Session, key: str) -> Body:
-    body = _remembered(session, "body", key, lambda: session.scalar(select(Body).where(Body.key == key)))
-    if body is None:
-        keys = ", ".join(session.scalars(select(Body.key).order_by(Body.key)))
-        raise NotFound(f"there is no body {key!r}; known bodies: {keys} (add one with `kaiji body add`).")
-    return body
+    """The body `key` names: its key, its name (舞鶴市長), its jurisdiction's key or name when that has one
+    body or a default body (the one whose key is the jurisdiction's, as presets and `body add` make it),
+    or a unique prefix of a key or name. NotFound, listing close matches, otherwise."""
+    return _remembered(session, "body", key, lambda: session.scalar(select(Body).where(Body.key == key))
+                       or _find_body(session, key))
+
+
+def _find_body(session: Session, typed: str) -> Body:
+    bodies = list(session.scalars(select(Body).options(selectinload(Body.jurisdiction)).order_by(Body.key)))
+
+    def by_jurisdiction(t: str) -> Body | None:
+        jurs = {b.jurisdiction.id: b.jurisdiction for b in bodies
+                if t in (_norm(b.jurisdiction.key), _norm(b.jurisdiction.name))}
+        if len(jurs) != 1:
+            return None
+        jur = next(iter(jurs.values()))
+        under = [b for b in bodies if b.jurisdiction_id == jur.id]
+        return under[0] if len(under) == 1 else next((b for b in under if b.key == jur.key), None)
+
+    return _choose(str(typed), [(b, b.key, b.name) for b in bodies], "body", by_jurisdiction)
 
 
 def get_jurisdiction(session: Session, key: str) -> Jurisdiction:
+    """The jurisdiction `key` names: its key, its name (舞鶴市) or a unique prefix; NotFound otherwise."""
     jur = session.scalar(select(Jurisdiction).where(Jurisdiction.key == key))
     if jur is None:
-        keys = ", ".join(session.scalars(select(Jurisdiction.key).order_by(Jurisdiction.key)))
-        raise NotFound(f"there is no jurisdiction {key!r}; known: {keys}.")
+        jurs = session.scalars(select(Jurisdiction).order_by(Jurisdiction.key))
+        jur = _choose(str(key), [(j, j.key, j.name) for j in jurs], "jurisdiction")
     return jur
 
 
@@ -497,8 +564,7 @@ def iter_requests(session: Session, *, status: str | None = None, body: str | No
     The query runs (and a bad status or body is refused) when this is called, before any row is read.
     """
     q = select(Request).options(selectinload(Request.body), selectinload(Request.requester)).order_by(Request.id)
-    if status and status not in timeline.STATUS_JA:
-        raise BadInput(f"{status!r} is not a status; use one of {', '.join(timeline.STATUS_JA)}.")
+    status = status_key(status) if status else None
     if status:
         q = q.where(Request.status == status)
     if body:

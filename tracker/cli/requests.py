@@ -6,7 +6,8 @@ from datetime import date
 
 import click
 
-from . import DATE, YEN, App, YenParam, Failure, KaijiGroup, cli, emit_json, emit_json_list, pass_app, today, warn
+from . import (DATE, DECISION_KIND, METHOD, STATUS, YEN, App, Failure, KaijiGroup, Labelled, YenParam, cli, emit_json,
+               emit_json_list, pass_app, today, warn)
 
 
 # ---------------------------------------------------------------- requests
@@ -17,12 +18,13 @@ def request() -> None:
 
 
 @request.command("add")
-@click.option("--body", required=True, help="The implementing body's key (kaiji body list).")
+@click.option("--body", required=True, help="The implementing body: its key (kaiji body list), its name (舞鶴市長), its "
+                                             "jurisdiction (舞鶴市) or a unique prefix.")
 @click.option("--subject", required=True, help="The documents requested (請求する行政文書の名称又は内容).")
 @click.option("--filed", type=DATE, help="The date on the form (default: the receipt date).")
 @click.option("--received", type=DATE, help="The receipt date stamped by the office (受付年月日).")
 @click.option("--requester", help="Requester's name (created as a person if new; see kaiji requester add).")
-@click.option("--method", "methods", multiple=True, default=("copy",), show_default=True,
+@click.option("--method", "methods", type=METHOD, multiple=True, default=("copy",), show_default=True,
               help="inspect (閲覧), view (視聴) or copy (写しの交付); repeat for several.")
 @click.option("--mail/--no-mail", default=False, help="Copies to be mailed (送付希望 有).")
 @click.option("--reason", help="Why disclosure is in the public interest.")
@@ -68,8 +70,10 @@ def _status_ja(status: str) -> str:
 
 
 @request.command("list")
-@click.option("--status", help="Only requests with this status (received, decided, …).")
-@click.option("--body", help="Only requests to this body.")
+@click.option("--status", type=STATUS,
+              help="Only requests with this status: filed, received, correction, extended, decided, disclosed, "
+                   "appealed, ruled or withdrawn, or its Japanese name (受付済, 決定済 …).")
+@click.option("--body", help="Only requests to this body: its key, name (舞鶴市長), jurisdiction (舞鶴市) or a prefix.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @pass_app
 def request_list(app: App, status, body, as_json) -> None:
@@ -186,13 +190,19 @@ def _event_command(kind) -> None:
         elif field.type == "bool":
             f = click.option(field.option, name, default=False, help=field.help)(f)
         else:
-            type_ = DATE if field.type == "date" else click.Choice(field.choices) if field.type == "choice" else str
+            type_ = DATE if field.type == "date" else _choice(field) if field.type == "choice" else str
             f = click.option(field.option, name, type=type_, required=field.required, help=field.help)(f)
     f = click.option("--note", help="A note to keep with the event.")(f)
     f = click.option("--on", "on", type=DATE, default=None, help="The date (default: today).")(f)
     f = click.argument("request_id", type=int)(f)
     example = f"\n\n\b\nExample:\n  kaiji request {kind.command} 1 {kind.example}" if kind.example else ""
     request.command(kind.command, help=kind.help + example)(f)
+
+
+def _choice(field) -> Labelled:
+    from ..events import choice_key
+
+    return Labelled(lambda value: choice_key(value, field.choice_labels, field.what), lambda: field.choice_labels)
 
 
 def _event_commands() -> None:
@@ -208,7 +218,7 @@ _event_commands()
 
 @request.command("decide")
 @click.argument("request_id", type=int)
-@click.option("--kind", required=True,
+@click.option("--kind", type=DECISION_KIND, required=True,
               help="full (全部開示), partial (部分開示), refusal (不開示), neither (存否応答拒否), absent (不存在), "
                    "rejected (却下).")
 @click.option("--on", "on", type=DATE, required=True, help="The decision's date (the notice's date).")
@@ -224,7 +234,7 @@ _event_commands()
 @click.option("--disclosure-on", type=DATE, help="Date of the disclosure appointment.")
 @click.option("--disclosure-time", help="Time of the appointment, e.g. 午後2時.")
 @click.option("--disclosure-place", help="Place, e.g. 舞鶴市役所人事課.")
-@click.option("--disclosure-method", multiple=True, help="inspect, view or copy.")
+@click.option("--disclosure-method", type=METHOD, multiple=True, help="inspect (閲覧), view (視聴) or copy (写しの交付).")
 @click.option("--later-on", type=DATE, help="The date from which the document could be disclosed (第10条後段).")
 @click.option("--department", help="Department named on the notice.")
 @click.option("--department-phone", help="Its telephone.")

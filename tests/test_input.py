@@ -1,0 +1,121 @@
+"""Input as people type it: bodies by name or jurisdiction, Japanese statuses and kinds, yen as written."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+
+from tracker import service
+from tracker.errors import NotFound
+
+D = date.fromisoformat
+
+
+@pytest.fixture
+def with_edu(session):
+    """舞鶴市 with two bodies: the mayor (the preset's default body, key maizuru) and the board of education."""
+    service.add_body(session, key="maizuru-edu", name="舞鶴市教育委員会", head=None,
+                     jurisdiction=service.get_jurisdiction(session, "maizuru"))
+    return session
+
+
+@pytest.mark.parametrize("typed,key", [
+    ("maizuru", "maizuru"), ("ＭＡＩＺＵＲＵ", "maizuru"), ("舞鶴市長", "maizuru"),
+    ("舞鶴市", "maizuru"),                   # the jurisdiction: two bodies, maizuru its default
+    ("舞鶴市教育委員会", "maizuru-edu"), ("舞鶴市教", "maizuru-edu"), ("maizuru-e", "maizuru-edu"),
+    ("綾部市", "ayabe"), ("綾部", "ayabe"),    # the jurisdiction with one body; a prefix of its name
+    ("kyoto", "kyoto-city"), ("国", "national"),
+])
+def test_a_body_by_key_name_jurisdiction_or_prefix(with_edu, typed, key):
+    assert service.get_body(with_edu, typed).key == key
+
+
+def test_an_ambiguous_body_lists_the_candidates(with_edu):
+    with pytest.raises(NotFound) as exc:
+        service.get_body(with_edu, "舞鶴")
+    assert str(exc.value) == ("'舞鶴' names more than one body: maizuru (舞鶴市長), maizuru-edu (舞鶴市教育委員会); "
+                              "give one of these keys.")
+
+
+def test_a_jurisdiction_without_a_default_body_is_ambiguous(session):
+    jur = service.add_jurisdiction(session, key="fukuchiyama", name="福知山市", ordinance="福知山市情報公開条例")
+    for key, name in (("fukuchiyama-mayor", "福知山市長"), ("fukuchiyama-edu", "福知山市教育委員会")):
+        service.add_body(session, key=key, name=name, head=None, jurisdiction=jur)
+    with pytest.raises(NotFound, match="'福知山市' names more than one body: fukuchiyama-edu"):
+        service.get_body(session, "福知山市")
+
+
+def test_an_unknown_body_lists_close_matches_at_most_ten(session):
+    with pytest.raises(NotFound, match=r"there is no body 'maizuro'; did you mean maizuru \(舞鶴市長\)\?"):
+        service.get_body(session, "maizuro")
+    jur = service.get_jurisdiction(session, "maizuru")
+    for i in range(12):
+        service.add_body(session, key=f"iinkai-{i:02}", name=f"委員会{i:02}", head=None, jurisdiction=jur)
+    with pytest.raises(NotFound) as exc:
+        service.get_body(session, "iinkai")
+    message = str(exc.value)
+    assert message.count("iinkai-") == 10 and "… (12)" in message
+
+
+def test_a_jurisdiction_by_name_or_prefix(session):
+    assert service.get_jurisdiction(session, "舞鶴市").key == "maizuru"
+    assert service.get_jurisdiction(session, "安曇").key == "azumino"
+    with pytest.raises(NotFound, match="there is no jurisdiction 'nowhere'; known jurisdictions: ayabe"):
+        service.get_jurisdiction(session, "nowhere")
+
+
+def test_the_commands_take_a_body_by_its_name(kaiji):
+    kaiji.ok("body", "add", "maizuru-edu", "--name", "舞鶴市教育委員会", "--jurisdiction", "舞鶴市")
+    first = kaiji.ok("request", "add", "--body", "舞鶴市長", "--subject", "議事録", "--received", "2024-12-27")
+    assert first.stdout.strip() == "1"
+    kaiji.ok("request", "add", "--body", "舞鶴市教育委員会", "--subject", "名簿", "--received", "令和6年12月27日（金）")
+    listed = json.loads(kaiji.ok("request", "list", "--body", "舞鶴市", "--json").stdout)
+    assert [r["id"] for r in listed] == [1]
+    kaiji.ok("request", "transfer", "1", "--on", "2025-01-06", "--to", "舞鶴市教育委員会")
+    listed = json.loads(kaiji.ok("request", "list", "--body", "maizuru-edu", "--json").stdout)
+    assert [r["id"] for r in listed] == [1, 2]
+    kaiji.ok("ground", "add", "舞鶴市", "第5条第9号", "--summary", "試し")
+    assert "第5条第9号" in kaiji.ok("ground", "list", "舞鶴").stdout
+    bad = kaiji("request", "list", "--body", "舞鶴")
+    assert bad.exit_code == 2 and "'舞鶴' names more than one body" in bad.output
+
+
+def test_statuses_kinds_outcomes_and_methods_in_japanese(kaiji):
+    kaiji.ok("request", "add", "--body", "maizuru", "--subject", "議事録", "--received", "2024-12-27",
+             "--method", "閲覧", "--method", "写しの交付")
+    kaiji.ok("request", "add", "--body", "maizuru", "--subject", "名簿", "--filed", "2024-12-27")
+    listed = json.loads(kaiji.ok("request", "list", "--status", "受付済", "--json").stdout)
+    assert [(r["id"], r["methods"]) for r in listed] == [(1, ["inspect", "copy"])]
+    assert json.loads(kaiji.ok("request", "list", "--status", "提出済", "--json").stdout)[0]["id"] == 2
+    kaiji.ok("request", "decide", "1", "--kind", "不存在", "--on", "2025-01-10", "--reason", "作成していない",
+             "--fee", "1,520円")
+    shown = json.loads(kaiji.ok("request", "show", "1", "--json").stdout)
+    assert shown["decisions"][0]["kind"] == "absent" and shown["decisions"][0]["fee"] == 1520
+    kaiji.ok("request", "appeal", "1", "--on", "2025-02-01")
+    kaiji.ok("request", "ruling", "1", "--on", "2025-06-01", "--outcome", "棄却")
+    timeline = json.loads(kaiji.ok("request", "show", "1", "--json").stdout)["timeline"]
+    assert [e["data"]["outcome"] for e in timeline if e["kind"] == "ruling"] == ["upheld"]
+    bad = kaiji("request", "list", "--status", "受付")
+    assert bad.exit_code == 2 and "'受付' is not a status; use one of filed (提出済), received (受付済)" in bad.output
+
+
+def test_the_status_help_names_every_status():
+    from click.testing import CliRunner
+
+    from tracker.cli import cli
+    from tracker.timeline import STATUS_JA
+
+    text = " ".join(CliRunner().invoke(cli, ["request", "list", "--help"]).output.split())
+    assert all(key in text for key in STATUS_JA)
+
+
+def test_fees_as_written_on_the_command_line(kaiji):
+    kaiji.ok("request", "add", "--body", "maizuru", "--subject", "議事録", "--received", "2024-12-27")
+    kaiji.ok("request", "fee", "1", "１，５２０円", "--on", "2025-01-20")
+    kaiji.ok("request", "paid", "1", "1,520 円", "--on", "2025-01-21")
+    assert json.loads(kaiji.ok("request", "show", "1", "--json").stdout)["fee_unpaid"] is None
+    for typed in ("1,52", "-5"):
+        bad = kaiji("request", "fee", "1", "--on", "2025-01-22", "--", typed)
+        assert bad.exit_code == 2 and "whole number of yen" in bad.output, bad.output
