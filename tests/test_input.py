@@ -119,3 +119,64 @@ def test_fees_as_written_on_the_command_line(kaiji):
     for typed in ("1,52", "-5"):
         bad = kaiji("request", "fee", "1", "--on", "2025-01-22", "--", typed)
         assert bad.exit_code == 2 and "whole number of yen" in bad.output, bad.output
+
+
+# ---------------------------------------------------------------- mistaken entries
+
+def test_a_voided_request_leaves_every_list_and_keeps_its_reason(kaiji):
+    # Both received 2024-12-27 at 舞鶴市 (15 days counting the day of receipt): due 2025-01-10.
+    kaiji.ok("request", "add", "--body", "maizuru", "--subject", "議事録", "--received", "2024-12-27")
+    kaiji.ok("request", "add", "--body", "maizuru", "--subject", "名簿", "--received", "2024-12-27")
+    kaiji.ok("request", "fee", "2", "300", "--on", "2025-01-06")
+    done = kaiji.ok("request", "void", "2", "--reason", "二重登録", "--on", "2025-01-08")
+    assert "誤登録" in done.stdout
+    overdue = json.loads(kaiji.ok("overdue", "--as-of", "2025-01-11", "--json").stdout)
+    assert [r["id"] for r in overdue] == [1]
+    due = json.loads(kaiji.ok("due", "--as-of", "2025-01-06", "--json").stdout)
+    assert {i["request"] for i in due} == {1}                      # neither 2's date nor its unpaid fee
+    assert [r["id"] for r in json.loads(kaiji.ok("request", "list", "--json").stdout)] == [1]
+    assert "名簿" not in kaiji.ok("request", "list").stdout
+    listed = json.loads(kaiji.ok("request", "list", "--include-void", "--json").stdout)
+    assert [(r["id"], r["voided"]) for r in listed] == [(1, False), (2, True)]
+
+    shown = json.loads(kaiji.ok("request", "show", "2", "--json").stdout)
+    assert (shown["voided"], shown["void_reason"], shown["voided_on"]) == (True, "二重登録", "2025-01-08")
+    text = kaiji.ok("request", "show", "2").stdout
+    assert "二重登録" in text and "誤登録" in text
+
+    refused = kaiji("request", "decide", "2", "--kind", "full", "--on", "2025-01-09")
+    assert refused.exit_code == 1 and "request 2 was voided as entered by mistake" in refused.output
+    again = kaiji("request", "void", "2", "--reason", "もう一度")
+    assert again.exit_code == 1
+
+
+def test_a_void_retracted_puts_the_request_back(kaiji):
+    kaiji.ok("request", "add", "--body", "maizuru", "--subject", "議事録", "--received", "2024-12-27")
+    kaiji.ok("request", "void", "1", "--reason", "誤って登録")
+    event = json.loads(kaiji.ok("request", "show", "1", "--json").stdout)["timeline"][-1]
+    assert event["kind"] == "voided"
+    kaiji.ok("request", "retract", "1", str(event["id"]), "--reason", "誤登録ではなかった")
+    assert json.loads(kaiji.ok("request", "show", "1", "--json").stdout)["voided"] is False
+    assert [r["id"] for r in json.loads(kaiji.ok("overdue", "--as-of", "2025-01-11", "--json").stdout)] == [1]
+
+
+def test_the_same_request_twice_is_refused_unless_forced(session):
+    from tracker.errors import Refused
+
+    first = service.add_request(session, body="maizuru", subject="議事録", received=D("2024-12-27"))
+    with pytest.raises(Refused) as exc:   # the body by its name, the date as 和暦: the same request still
+        service.add_request(session, body="舞鶴市長", subject=" 議事録 ", received=D("2024-12-27"))
+    assert str(exc.value).startswith(f"request {first.id} has the same body, subject and receipt date (2024-12-27)")
+    other_day = service.add_request(session, body="maizuru", subject="議事録", received=D("2024-12-26"))
+    forced = service.add_request(session, body="maizuru", subject="議事録", received=D("2024-12-27"), force=True)
+    assert len({first.id, other_day.id, forced.id}) == 3
+    # Only a form's date, no receipt: the form's date is compared.
+    service.add_request(session, body="maizuru", subject="名簿", filed=D("2025-01-06"))
+    with pytest.raises(Refused, match="same body, subject and receipt date \\(2025-01-06\\)"):
+        service.add_request(session, body="maizuru", subject="名簿", filed=D("2025-01-06"))
+    # Once the first is voided, the request may be entered again.
+    service.record(session, first.id, "voided", D("2025-01-06"), {"reason": "二重登録"})
+    service.record(session, forced.id, "voided", D("2025-01-06"), {"reason": "二重登録"})
+    assert service.add_request(session, body="maizuru", subject="議事録", received=D("2024-12-27")).id
+    assert first.id not in [r.id for r in service.list_requests(session)]
+    assert first.id in [r.id for r in service.list_requests(session, include_void=True)]

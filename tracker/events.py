@@ -313,6 +313,10 @@ def _apply_appeal(s: State, e: Event) -> None:
         s.decision_appeal = s.decision_appeal or e
 
 
+def _apply_voided(s: State, e: Event) -> None:
+    s.voided = e
+
+
 def _apply_fee_charged(s: State, e: Event) -> None:
     s.fee_charged += int(e.data.get("amount", 0))
 
@@ -433,6 +437,12 @@ KINDS: dict[str, Kind] = {k.key: k for k in (
                 "ruling (the 6 months to sue run from the next day).", required=False)),
          after="appeal_filed", once=True, check=_ruling, command="ruling", example="--on 2025-10-01 --outcome upheld --notified 2025-10-03", help="Record the ruling on the appeal (裁決)."),
     Kind("withdrawn", "取下げ", "withdrawn", command="withdraw", example="--on 2025-01-09", help="Record that the request was withdrawn (取下げ)."),
+    Kind("voided", "誤登録", "entered by mistake",
+         (_text("reason", "--reason", "Why the request was entered by mistake, e.g. 二重登録.", required=True),),
+         dated_from_receipt=False, once=True, apply=_apply_voided, command="void",
+         example='--reason "二重登録（請求2と同じ）"',
+         help="Mark a request as entered by mistake (誤登録): it stays in the records with the reason, and leaves "
+              "every list, report and deadline. Retract this event to restore it."),
     Kind("note", "メモ", "note", dated_from_receipt=False),
     Kind("retraction", "取消し", "retraction", dated_from_receipt=False),
 )}
@@ -450,7 +460,11 @@ def get(key: str) -> Kind:
 def run_checks(c: Check) -> None:
     """The checks an event must pass before it is written: those its kind's flags name, then its own."""
     s, kind, req = c.state, c.kind, c.request
-    if s.status == "withdrawn" and kind.key != "note":
+    if s.voided is not None and kind.key != "note":
+        raise Refused(_("request {id} was voided as entered by mistake (event {event}); only notes can be added to "
+                        "it, or retract that event with `kaiji request retract {id} {event}`.")
+                      .format(id=req.id, event=s.voided.id))
+    if s.status == "withdrawn" and kind.key not in ("note", "voided"):
         raise Refused(f"request {req.id} was withdrawn; only notes can be added to it now.")
     if kind.dated_from_receipt:
         c.refuse_before(s.received_on or req.filed_on,

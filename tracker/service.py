@@ -375,10 +375,14 @@ def add_request(session: Session, *, body: str, subject: str, filed: date | None
                 requester: str | None = None, methods: Sequence[str] = ("copy",), mail: bool = False,
                 reason: str | None = None, reference: str | None = None, department_name: str | None = None,
                 department_phone: str | None = None, extension: str | None = None,
-                notes: str | None = None, warnings: list[str] | None = None, flush: bool = True) -> Request:
+                notes: str | None = None, warnings: list[str] | None = None, flush: bool = True,
+                force: bool = False) -> Request:
     """Add a request with its first events and its stored dates; what deserves a word but is not wrong (a
     receipt on a closed day) goes to `warnings`. flush=False leaves it pending (its id unknown) until the
-    caller flushes, as a bulk import does for many at once."""
+    caller flushes, as a bulk import does for many at once.
+
+    A request to the same body with the same subject and receipt date (the form's date, with no receipt
+    date) that is not voided is refused as entered twice, unless force."""
     b = get_body(session, body)
     subject = clean(subject, "the subject (請求する行政文書の名称又は内容)", required=True, multiline=True)
     filed = filed or received
@@ -387,6 +391,8 @@ def add_request(session: Session, *, body: str, subject: str, filed: date | None
     if received is not None and received < filed:
         raise Refused(f"the office cannot have received the request on {received} before the form's date {filed}; "
                       "check --filed and --received.")
+    if not force:
+        refuse_twice(session, b, subject, filed, received)
     req = Request(body=b, body_id=b.id, filed_body_id=b.id, subject=subject,
                   methods=",".join(method_keys(methods)), mail=mail,
                   reason=clean(reason, "the reason", multiline=True), filed_on=filed,
@@ -412,6 +418,21 @@ def add_request(session: Session, *, body: str, subject: str, filed: date | None
     if warnings is not None and st.received_closed:
         warnings.append(events.receipt_warning(st))
     return req
+
+
+def refuse_twice(session: Session, body: Body, subject: str, filed: date, received: date | None) -> None:
+    """Refuse a request that is in the records already: same body, subject and receipt date, not voided."""
+    def same_day() -> dict[str, int]:
+        q = select(Request.subject, Request.id).where(Request.body_id == body.id, Request.voided.is_(False))
+        q = q.where(Request.received_on == received) if received else q.where(
+            Request.received_on.is_(None), Request.filed_on == filed)
+        with session.no_autoflush:
+            return {s: i for s, i in session.execute(q.order_by(Request.id.desc()))}
+    existing = _remembered(session, "same day", (body.id, received, filed if received is None else None), same_day)
+    if subject in existing:
+        raise Refused(_("request {id} has the same body, subject and receipt date ({day}) already; if this is "
+                        "another request, add it with --force, or void the first with `kaiji request void {id} --reason …`.")
+                      .format(id=existing[subject], day=received or filed))
 
 
 @dataclass
@@ -553,13 +574,15 @@ def decide(session: Session, request_id: int, *, kind: str, on: date, notified: 
 
 # ---------------------------------------------------------------- lists
 
-def list_requests(session: Session, *, status: str | None = None, body: str | None = None) -> list[Request]:
-    return list(iter_requests(session, status=status, body=body))
+def list_requests(session: Session, *, status: str | None = None, body: str | None = None,
+                  include_void: bool = False) -> list[Request]:
+    return list(iter_requests(session, status=status, body=body, include_void=include_void))
 
 
 def iter_requests(session: Session, *, status: str | None = None, body: str | None = None,
-                  batch: int = 1000) -> Iterator[Request]:
+                  include_void: bool = False, batch: int = 1000) -> Iterator[Request]:
     """list_requests loaded `batch` rows at a time, so that listing every request does not hold them all.
+    Requests entered by mistake (voided) are left out unless include_void.
 
     The query runs (and a bad status or body is refused) when this is called, before any row is read.
     """
@@ -569,6 +592,8 @@ def iter_requests(session: Session, *, status: str | None = None, body: str | No
         q = q.where(Request.status == status)
     if body:
         q = q.where(Request.body_id == get_body(session, body).id)
+    if not include_void:
+        q = q.where(Request.voided.is_(False))
     return iter(session.scalars(q.execution_options(yield_per=batch)))
 
 
@@ -581,7 +606,7 @@ def request_dict(r: Request) -> dict[str, Any]:
         "filed_on": iso(r.filed_on), "received_on": iso(r.received_on), "decision_due": iso(r.decision_due),
         "decided_on": iso(r.decided_on), "notified_on": iso(r.notified_on), "appeal_due": iso(r.appeal_due),
         "disclosure_on": iso(r.disclosure_on), "rest_due": iso(r.rest_due), "fee_unpaid": r.fee_unpaid,
-        "lawsuit_due": iso(r.lawsuit_due), "flags": schema.flag_codes(r.flags),
+        "lawsuit_due": iso(r.lawsuit_due), "flags": schema.flag_codes(r.flags), "voided": r.voided,
     }
 
 

@@ -6,6 +6,8 @@ from datetime import date
 
 import click
 
+from ..i18n import _
+
 from . import (DATE, DECISION_KIND, METHOD, STATUS, YEN, App, Failure, KaijiGroup, Labelled, YenParam, cli, emit_json,
                emit_json_list, pass_app, today, warn)
 
@@ -33,10 +35,12 @@ def request() -> None:
 @click.option("--department-phone", help="The department's telephone.")
 @click.option("--extension", "phone_extension", help="The department's extension (内線).")
 @click.option("--notes", help="Free notes.")
+@click.option("--force", is_flag=True, help="Add it even if a request with the same body, subject and receipt date "
+                                            "exists.")
 @click.option("--json", "as_json", is_flag=True, help="Print the request as JSON instead of its id.")
 @pass_app
 def request_add(app: App, body, subject, filed, received, requester, methods, mail, reason, reference, department,
-                department_phone, phone_extension, notes, as_json) -> None:
+                department_phone, phone_extension, notes, force, as_json) -> None:
     """Log a new request and print its id.
 
     \b
@@ -53,7 +57,7 @@ def request_add(app: App, body, subject, filed, received, requester, methods, ma
                                   requester=requester, methods=methods, mail=mail, reason=reason,
                                   reference=reference, department_name=department,
                                   department_phone=department_phone, extension=phone_extension, notes=notes,
-                                  warnings=warnings)
+                                  warnings=warnings, force=force)
         out = service.request_dict(req)
     for w in warnings:
         warn(w)
@@ -74,9 +78,10 @@ def _status_ja(status: str) -> str:
               help="Only requests with this status: filed, received, correction, extended, decided, disclosed, "
                    "appealed, ruled or withdrawn, or its Japanese name (受付済, 決定済 …).")
 @click.option("--body", help="Only requests to this body: its key, name (舞鶴市長), jurisdiction (舞鶴市) or a prefix.")
+@click.option("--include-void", is_flag=True, help="Also the requests voided as entered by mistake (誤登録).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @pass_app
-def request_list(app: App, status, body, as_json) -> None:
+def request_list(app: App, status, body, include_void, as_json) -> None:
     """List requests with their status and dates.
 
     \b
@@ -88,10 +93,13 @@ def request_list(app: App, status, body, as_json) -> None:
 
     with app.read() as s:
         if as_json:  # every request of a large database: written as it is read
-            return emit_json_list(service.request_dict(r) for r in service.iter_requests(s, status=status, body=body))
-        rows = [service.request_dict(r) for r in service.list_requests(s, status=status, body=body)]
+            return emit_json_list(service.request_dict(r) for r in service.iter_requests(
+                s, status=status, body=body, include_void=include_void))
+        rows = [service.request_dict(r) for r in service.list_requests(s, status=status, body=body,
+                                                                        include_void=include_void)]
     click.echo(render(["id", "body", "subject", "status", "received", "decision due", "decided", "appeal due"],
-                      [[r["id"], r["body_name"], clip(r["subject"], 30), _status_ja(r["status"]), r["received_on"],
+                      [[r["id"], r["body_name"], clip(r["subject"], 30),
+                        _status_ja(r["status"]) + (_("（誤登録）") if r["voided"] else ""), r["received_on"],
                         r["decision_due"], r["decided_on"], r["appeal_due"]] for r in rows], right=[0]))
 
 
@@ -120,9 +128,14 @@ def request_show(app: App, request_id, as_json) -> None:
         st = service.state(s, req)
         out |= {"late_by_days": st.late_by, "inaction_appeal_from": iso(st.inaction_from),
                 "extension_limit": iso(st.extension_limit.due) if st.extension_limit else None,
-                "lawsuit_due": iso(st.lawsuit_due), "flags": st.flags}
+                "lawsuit_due": iso(st.lawsuit_due), "flags": st.flags,
+                "void_reason": st.voided.data.get("reason") if st.voided else None,
+                "voided_on": iso(st.voided.on) if st.voided else None}
     if as_json:
         return emit_json(out)
+    if st.voided:
+        click.echo(_("VOID (誤登録) since {on}: {reason} — left out of every list and report; retract event {event} "
+                     "to restore it.").format(on=out["voided_on"], reason=out["void_reason"], event=st.voided.id))
     for label, key in (("id", "id"), ("body", "body_name"), ("subject", "subject"), ("requester", "requester"),
                        ("status", "status"), ("filed", "filed_on"), ("received", "received_on"),
                        ("reference", "reference"), ("department", "department"), ("decision due", "decision_due"),
