@@ -180,3 +180,23 @@ def test_the_same_request_twice_is_refused_unless_forced(session):
     assert service.add_request(session, body="maizuru", subject="議事録", received=D("2024-12-27")).id
     assert first.id not in [r.id for r in service.list_requests(session)]
     assert first.id in [r.id for r in service.list_requests(session, include_void=True)]
+
+
+def test_the_readme_quick_start_and_walk_through_run_in_order(kaiji, tmp_path, monkeypatch):
+    """The quick start, then every command of the walk-through, on one fresh database: none collides."""
+    import re
+    import shlex
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parent.parent / "README.md").read_text("utf-8")
+    quick = re.search(r"<!-- command: run -->\n```sh\n(.+?)\n```", text, re.S)[1]
+    commands = [c.strip() for c in quick.split("&&") if c.strip().startswith("kaiji ")]
+    walk = text.split("## A walk through", 1)[1].split("\n## ", 1)[0]
+    for block in re.findall(r"```sh\n(.+?)\n```", walk, re.S):
+        commands += [line for line in block.replace("\\\n", " ").splitlines() if line.startswith("kaiji ")]
+    assert len(commands) >= 8 and any("requester" in c for c in commands)
+    monkeypatch.chdir(tmp_path)  # the PDFs the walk-through writes
+    for command in commands:
+        args = shlex.split(command, comments=True)[1:]
+        result = kaiji(*args)
+        assert result.exit_code == 0, (command, result.output)
