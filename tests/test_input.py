@@ -200,3 +200,20 @@ def test_the_readme_quick_start_and_walk_through_run_in_order(kaiji, tmp_path, m
         args = shlex.split(command, comments=True)[1:]
         result = kaiji(*args)
         assert result.exit_code == 0, (command, result.output)
+
+
+def test_a_csv_takes_dates_and_bodies_as_people_write_them(kaiji, tmp_path):
+    path = tmp_path / "r.csv"
+    path.write_text("body,subject,received\n"
+                    "舞鶴市長,議事録,令和7年1月6日（月）\n"
+                    "舞鶴市,名簿,２０２５年１月６日\n"
+                    "maizuru,日誌,令和七年一月六日\n", "utf-8")
+    kaiji.ok("request", "import", str(path))
+    listed = json.loads(kaiji.ok("request", "list", "--json").stdout)
+    assert [(r["body"], r["received_on"]) for r in listed] == [("maizuru", "2025-01-06")] * 3
+    path.write_text("body,subject,received\n舞鶴市長,決算書,令和7年1月6日（火）\n", "utf-8")
+    bad = kaiji("request", "import", str(path))
+    assert bad.exit_code == 2 and "2025-01-06 is a Monday (月曜日), not 火曜日" in bad.output, bad.output
+    path.write_text("body,subject,received\nmaizuru,議事録,2025-01-06\n", "utf-8")
+    twice = kaiji("request", "import", str(path))
+    assert twice.exit_code == 1 and "request 1 has the same body, subject and receipt date" in twice.output

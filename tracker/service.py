@@ -431,7 +431,7 @@ def refuse_twice(session: Session, body: Body, subject: str, filed: date, receiv
     existing = _remembered(session, "same day", (body.id, received, filed if received is None else None), same_day)
     if subject in existing:
         raise Refused(_("request {id} has the same body, subject and receipt date ({day}) already; if this is "
-                        "another request, add it with --force, or void the first with `kaiji request void {id} --reason …`.")
+                        "another request, add it with `kaiji request add … --force`, or void the first with `kaiji request void {id} --reason …`.")
                       .format(id=existing[subject], day=received or filed))
 
 
