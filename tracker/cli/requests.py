@@ -183,6 +183,9 @@ def _record(app: App, request_id: int, kind: str, on: date, data: dict | None = 
         st = rec.state
     for w in rec.warnings:
         warn(w)
+    if st.voided is not None:
+        return click.echo(_("request {id}: 誤登録 recorded (event {event}); it is left out of every list and report "
+                            "from now on.").format(id=request_id, event=rec.event.id))
     click.echo(f"request {request_id}: {events.KINDS[kind].ja} recorded (event {rec.event.id}); status "
                f"{_status_ja(st.status)}" + (f", decision due {st.decision_due}" if st.decision_due and not st.decisions
                                             else ""))
