@@ -59,8 +59,11 @@ def test_an_unknown_body_lists_close_matches_at_most_ten(session):
     assert message.count("iinkai-") == 10 and "… (12)" in message
 
 
-def test_a_jurisdiction_by_name_or_prefix(session):
+def test_a_jurisdiction_by_name_or_prefix(with_edu):
+    session = with_edu
     assert service.get_jurisdiction(session, "舞鶴市").key == "maizuru"
+    assert service.get_jurisdiction(session, "舞鶴市教育委員会").key == "maizuru"   # by one of its bodies
+    assert service.get_jurisdiction(session, "maizuru-edu").key == "maizuru"
     assert service.get_jurisdiction(session, "安曇").key == "azumino"
     with pytest.raises(NotFound, match="there is no jurisdiction 'nowhere'; known jurisdictions: ayabe"):
         service.get_jurisdiction(session, "nowhere")

@@ -256,11 +256,18 @@ def _find_body(session: Session, typed: str) -> Body:
 
 
 def get_jurisdiction(session: Session, key: str) -> Jurisdiction:
-    """The jurisdiction `key` names: its key, its name (舞鶴市) or a unique prefix; NotFound otherwise."""
+    """The jurisdiction `key` names: its key, its name (舞鶴市), the key or name of one of its bodies
+    (舞鶴市教育委員会), or a unique prefix; NotFound otherwise."""
     jur = session.scalar(select(Jurisdiction).where(Jurisdiction.key == key))
     if jur is None:
-        jurs = session.scalars(select(Jurisdiction).order_by(Jurisdiction.key))
-        jur = _choose(str(key), [(j, j.key, j.name) for j in jurs], "jurisdiction")
+        jurs = list(session.scalars(select(Jurisdiction).options(selectinload(Jurisdiction.bodies))
+                                    .order_by(Jurisdiction.key)))
+
+        def by_body(t: str) -> Jurisdiction | None:
+            found = {j.id: j for j in jurs for b in j.bodies if t in (_norm(b.key), _norm(b.name))}
+            return next(iter(found.values())) if len(found) == 1 else None
+
+        jur = _choose(str(key), [(j, j.key, j.name) for j in jurs], "jurisdiction", by_body)
     return jur
 
 
