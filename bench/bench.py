@@ -412,7 +412,8 @@ def main(argv: list[str] | None = None) -> int:
                 "request", "add", "--body", "maizuru", "--received", as_of, "--requester", meta["requester"],
                 "--subject", "令和6年度における人事課のカスタマーハラスメントに関する職員アンケートの調査票、集計表及び"
                              "分析結果報告書（自由記述欄を含む）", "--method", "copy", "--mail",
-                "--department", "人事課", "--reason", "職員の労働環境の改善に向けた取組の実効性を確認するため。"]),
+                "--department", "人事課", "--reason", "職員の労働環境の改善に向けた取組の実効性を確認するため。",
+                "--force"]),  # run many times on one copy: the same request again each time
         ]
         pdf_dir = workdir / f"pdf-{n}"
         if pdf_help is not None:

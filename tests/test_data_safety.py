@@ -26,7 +26,8 @@ from tracker.cli import cli
 from tracker.errors import BadInput, Refused
 
 KAIJI = [sys.executable, "-c", "from tracker.launch import main; main()"]
-ADD = ["request", "add", "--body", "maizuru", "--subject", "調査結果", "--received", "2025-01-06"]
+# --force: several tests add the same request more than once
+ADD = ["request", "add", "--body", "maizuru", "--subject", "調査結果", "--received", "2025-01-06", "--force"]
 
 
 def mode(path) -> int:

@@ -85,3 +85,25 @@ def test_when_an_appeal_may_be_made_is_one_rule_for_the_timeline_and_the_form(se
     service.record(session, tokyo.id, "correction_asked", D("2025-01-08"))
     with pytest.raises(Refused, match="no decision date running .* nothing to appeal yet"):
         service.record(session, tokyo.id, "appeal_filed", D("2025-03-03"))
+
+
+@pytest.mark.parametrize("text,yen", [
+    ("1520", 1520), ("1,520", 1520), ("1520円", 1520), ("1,520 円", 1520), ("１，５２０円", 1520), (" 190 ", 190),
+    ("1,234,567", 1234567), (190, 190),
+])
+def test_yen_as_people_write_it(text, yen):
+    assert events.parse_yen(text) == yen
+
+
+@pytest.mark.parametrize("text", ["1,52", "-5", "15,20", "1.520", "円", "", "千円", "1,5200", True])
+def test_yen_that_is_not_a_number_of_yen(text):
+    with pytest.raises(BadInput, match="whole number of yen"):
+        events.parse_yen(text)
+
+
+def test_a_fee_event_reads_yen_as_written(session):
+    req = service.add_request(session, body="maizuru", subject="x", received=D("2024-12-27"))
+    rec = service.record(session, req.id, "fee_charged", D("2025-01-20"), {"amount": "１，５２０円"})
+    assert rec.event.data == {"amount": 1520} and rec.state.fee_unpaid == 1520
+    with pytest.raises(BadInput, match="got '1,52'"):
+        service.record(session, req.id, "fee_paid", D("2025-01-21"), {"amount": "1,52"})

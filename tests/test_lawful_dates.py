@@ -17,9 +17,9 @@ from tracker.errors import Refused
 D = date.fromisoformat
 
 
-def add(session, body="national", received="2025-01-10", **kw):
+def add(session, body="national", received="2025-01-10", subject="公用車の運行記録", **kw):
     warnings: list[str] = []
-    req = service.add_request(session, body=body, subject="公用車の運行記録", received=D(received),
+    req = service.add_request(session, body=body, subject=subject, received=D(received),
                               warnings=warnings, **kw)
     return req.id, warnings
 
@@ -140,7 +140,7 @@ def test_an_appointment_within_two_weeks_of_the_decision_is_warned_and_flagged(s
     rec = service.decide(session, rid, kind="full", on=D("2025-01-15"), disclosure_on=D("2025-01-29"))
     assert any("2025-01-30 at the earliest" in w for w in rec.warnings)
     assert rec.state.flags == ["disclosed_within_two_weeks"]
-    rid2, _ = add(session, body="maizuru", received="2025-01-06")
+    rid2, _ = add(session, body="maizuru", received="2025-01-06", subject="公用車の給油記録")
     objected(session, rid2)
     rec2 = service.decide(session, rid2, kind="full", on=D("2025-01-15"), disclosure_on=D("2025-01-30"))
     assert rec2.warnings == [] and rec2.state.flags == []
@@ -163,7 +163,7 @@ def test_an_objection_recorded_after_the_decision_is_checked_too(session):
     assert any("objected (2025-01-16)" in w and "2025-01-30" in w for w in rec.warnings)
     assert rec.state.flags == ["disclosed_within_two_weeks"]
     # An objection with the disclosure set two weeks later raises nothing.
-    rid2, _ = add(session, body="maizuru", received="2025-01-06")
+    rid2, _ = add(session, body="maizuru", received="2025-01-06", subject="公用車の給油記録")
     service.decide(session, rid2, kind="full", on=D("2025-01-15"), disclosure_on=D("2025-02-03"))
     rec2 = service.record(session, rid2, "third_party_answered", D("2025-01-16"), {"party": "A", "objects": True})
     assert rec2.warnings == [] and rec2.state.flags == []
@@ -360,7 +360,7 @@ def test_a_ruling_learned_of_before_its_date_is_refused_by_the_library(session):
 @pytest.mark.parametrize("kind,data,message", [
     ("bogus_kind", {}, "not a kind of follow-up event"),
     ("fee_charged", {"amount": -500}, "whole number of yen"),
-    ("fee_charged", {"amount": "500"}, "whole number of yen"),
+    ("fee_charged", {"amount": "5,00"}, "whole number of yen"),
     ("extension", {}, "the new decision date (--until) is missing"),
     ("extension", {"new_due": "someday"}, "is not a date"),
     ("ruling", {"outcome": "won"}, "not a ruling's outcome"),

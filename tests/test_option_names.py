@@ -12,7 +12,7 @@ from tracker.models import Decision, Department
 
 
 def _request(kaiji, *extra: str) -> None:
-    kaiji.ok("request", "add", "--body", "maizuru", "--subject", "調査結果", "--received", "2025-01-06", *extra)
+    kaiji.ok("request", "add", "--body", "maizuru", "--subject", "調査結果", "--received", "2025-01-06", "--force", *extra)
 
 
 def _decisions(kaiji, request_id: int = 1) -> list[dict]:

@@ -84,7 +84,28 @@ FILL_0002 = [s if not s.startswith("INSERT INTO decisions ") else
              "'午後2時', '福知山市役所管財課', 'copy', NULL, NULL, NULL, 300, '一部に個人情報を含むため')"
              for s in FILL_0001]
 
-FILLERS: dict[str, list[str]] = {"0001": FILL_0001, "0002": FILL_0002}
+
+def _at_0003(statement: str) -> str:
+    """A statement of FILL_0002 as 0003 takes it: requests name the body they were filed with (filed_body_id),
+    and keep the last day to sue and their flags; rules say how corrections count; bodies their 審査庁."""
+    if statement.startswith("INSERT INTO requests "):
+        # 1002's decision was learned of on 2025-01-22: six months to sue, to 2025-07-22 (行政事件訴訟法第14条).
+        lawsuit = "'2025-07-22'" if "(1002, " in statement else "NULL"
+        return (statement.replace("fee_unpaid) VALUES", "fee_unpaid, filed_body_id, lawsuit_due, flags) VALUES")
+                [:-1] + f", 1001, {lawsuit}, NULL)")
+    if statement.startswith("INSERT INTO deadline_rules "):
+        return (statement.replace("source, note) VALUES", "source, note, correction_days, correction_extends_limit) "
+                                  "VALUES")[:-1] + ", 'both', false)")
+    if statement.startswith("INSERT INTO bodies "):
+        return (statement.replace("jurisdiction_id) VALUES", "jurisdiction_id, appeal_authority) VALUES")[:-1]
+                + ", '福知山市長')")
+    return statement
+
+
+# 0003 added requests.filed_body_id, .lawsuit_due and .flags, the rules' correction settings, bodies.appeal_authority.
+FILL_0003 = [_at_0003(s) for s in FILL_0002]
+
+FILLERS: dict[str, list[str]] = {"0001": FILL_0001, "0002": FILL_0002, "0003": FILL_0003}
 
 # What kaiji must show of the filled records after any upgrade (request show --json).
 EXPECTED = {

@@ -8,6 +8,8 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
+from .i18n import _
+
 
 class DateError(ValueError):
     """A date the user typed that is not a real date; the message says why."""
@@ -31,10 +33,37 @@ _BY_NAME = {e.name: e for e in ERAS} | {e.letter: e for e in ERAS}
 WEEKDAYS_JA = "月火水木金土日"
 
 _ISO = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})")
+_YMD = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?")
 _KANJI = re.compile(r"(令和|平成|昭和)\s*(元|\d{1,2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?")
 _SHORT = re.compile(r"([RHS])\s*(元|\d{1,2})[./\-](\d{1,2})[./\-](\d{1,2})", re.IGNORECASE)
 
-FORMATS_HELP = "2024-12-27, 令和6年12月27日, 令和元年5月1日, R6.12.27 or R6/12/27"
+FORMATS_HELP = "2024-12-27, 2024年12月27日, 令和6年12月27日, 令和元年5月1日, R6.12.27 or R6/12/27"
+# A weekday written after the date, as offices do: 令和7年1月6日（月）, (月曜), （月曜日）.
+_WEEKDAY = re.compile(r"\s*\(\s*([月火水木金土日])(?:曜日?)?\s*\)")
+WEEKDAY_NAMES_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+# Dashes NFKC leaves as they are, typed for the hyphen of an ISO date.
+_DASHES = str.maketrans({c: "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2212\u30fc"})
+_KANJI_NUMBER = re.compile("[〇一二三四五六七八九十百千]+")
+_KANJI_DIGIT = {c: i for i, c in enumerate("〇一二三四五六七八九")}
+
+
+def kanji_number(text: str) -> int:
+    """一 → 1, 十二 → 12, 二十七 → 27, 三十一 → 31, 二〇二五 → 2025, 二千二十五 → 2025."""
+    if not any(c in "十百千" for c in text):  # digit by digit: 二〇二五
+        return int("".join(str(_KANJI_DIGIT[c]) for c in text))
+    total, digit = 0, None
+    for c in text:
+        if c in _KANJI_DIGIT:
+            digit = _KANJI_DIGIT[c]
+        else:
+            total += (1 if digit is None else digit) * {"十": 10, "百": 100, "千": 1000}[c]
+            digit = None
+    return total + (digit or 0)
+
+
+def _digits(s: str) -> str:
+    """Kanji numerals as digits: 令和七年一月六日 → 令和7年1月6日."""
+    return _KANJI_NUMBER.sub(lambda m: str(kanji_number(m.group())), s)
 
 
 def _make(y: int, m: int, d: int, typed: str) -> date:
@@ -62,15 +91,32 @@ def _from_era(era: Era, year_text: str, m: int, d: int, typed: str) -> date:
 
 
 def parse_date(text: str) -> date:
-    """Read a date written as ISO (2024-12-27) or 和暦 (令和6年12月27日, R6.12.27, H31.4.30).
+    """Read a date written as ISO (2024-12-27), 2024年12月27日 or 和暦 (令和6年12月27日, R6.12.27, H31.4.30).
 
-    Full-width digits and letters are accepted. Raises DateError with a sentence saying what is wrong.
+    Full-width digits and letters, kanji numerals (令和七年一月六日, 十二月二十七日) and a weekday in
+    brackets after the date (令和7年1月6日（月）, checked against the date) are accepted. Raises DateError
+    with a sentence saying what is wrong.
     """
     raw = text
-    s = unicodedata.normalize("NFKC", text or "").strip()
+    s = unicodedata.normalize("NFKC", text or "").strip().translate(_DASHES)
     if not s:
         raise DateError(f"no date given; write it as {FORMATS_HELP}.")
+    weekday = None
+    if (w := _WEEKDAY.search(s)) and w.end() == len(s):
+        weekday, s = w[1], s[:w.start()].rstrip()
+    d = _read(_digits(s), raw)
+    if weekday is not None and weekday != weekday_ja(d):
+        raise DateError(_("{typed!r}: {date} is a {weekday} ({weekday_ja}曜日), not {given}曜日; check the date "
+                          "or the weekday.").format(typed=raw, date=d.isoformat(),
+                                                    weekday=WEEKDAY_NAMES_EN[d.weekday()], weekday_ja=weekday_ja(d),
+                                                    given=weekday))
+    return d
+
+
+def _read(s: str, raw: str) -> date:
     if m := _ISO.fullmatch(s):
+        return _make(int(m[1]), int(m[2]), int(m[3]), raw)
+    if m := _YMD.fullmatch(s):
         return _make(int(m[1]), int(m[2]), int(m[3]), raw)
     if m := _KANJI.fullmatch(s):
         return _from_era(_BY_NAME[m[1]], m[2], int(m[3]), int(m[4]), raw)

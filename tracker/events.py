@@ -12,6 +12,8 @@ Adding a kind that brings no new due date: a `Kind(...)` in KINDS below (with a 
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -28,6 +30,35 @@ if TYPE_CHECKING:
     from .timeline import State
 
 MAX_YEN = 10_000_000   # far above any copy fee, far below the INTEGER column's limit
+_YEN = re.compile(r"(\d{1,3}(?:,\d{3})+|\d+)\s*(?:円)?")
+
+
+def parse_yen(value: Any, what: str = "the amount in yen", minimum: int = 1, field: str | None = None) -> int:
+    """An amount of yen as people write it: 1520, 1,520, 1520円, １，５２０円, 1,520 円 (BadInput otherwise)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        amount = value
+    else:
+        text = unicodedata.normalize("NFKC", str(value)).strip() if isinstance(value, str) else ""
+        m = _YEN.fullmatch(text)
+        if m is None:
+            raise BadInput(_("{what} must be a whole number of yen such as 1520, 1,520 or 1520円; got {value!r}.")
+                           .format(what=what, value=value), field=field)
+        amount = int(m[1].replace(",", ""))
+    if not minimum <= amount <= MAX_YEN:
+        raise BadInput(_("{what} must be a whole number of yen from {low} to {high:,}; got {value!r}.")
+                       .format(what=what, low=minimum, high=MAX_YEN, value=value), field=field)
+    return amount
+
+
+def choice_key(value: Any, labels: dict[str, str], what: str, field: str | None = None) -> str:
+    """The key of labels that value names, by the key (full) or by its Japanese label (全部開示); BadInput
+    naming both otherwise."""
+    text = unicodedata.normalize("NFKC", str(value)).strip()
+    for key, label in labels.items():
+        if text.lower() == key or text == unicodedata.normalize("NFKC", label):
+            return key
+    raise BadInput(_("{value!r} is not {what}; use one of {choices}.").format(
+        value=value, what=what, choices=", ".join(f"{k} ({v})" for k, v in labels.items())), field=field)
 
 
 # ---------------------------------------------------------------- the data an event carries
@@ -41,12 +72,18 @@ class Field:
     what: str                  # how messages name it, e.g. "the new decision date (--until)"
     required: bool = False
     choices: tuple[str, ...] = ()
+    labels: tuple[str, ...] = ()  # choices: their Japanese names, in the same order (accepted as well)
     limit: int | None = None   # text: the most characters kept
     # How the command line asks for it: an option ("--until"; "--objects/--agrees" for a yes/no), or,
     # with argument=True, a positional argument named by the option without its dashes.
     option: str = ""
     argument: bool = False
     help: str = ""
+
+    @property
+    def choice_labels(self) -> dict[str, str]:
+        """A choice's keys with their Japanese names (the key again where it has none)."""
+        return dict(zip(self.choices, self.labels or self.choices))
 
     def parse(self, session: Session, value: Any) -> dict[str, Any]:
         """The stored form of value, as {key: …}; BadInput (its `field` this one's key) if it cannot be right."""
@@ -71,18 +108,13 @@ class Field:
                 raise BadInput(f"{self.what} is not a date; write it 2025-01-10 or 令和7年1月10日.", field=self.key)
             return {self.key: value.isoformat()}
         if self.type == "yen":
-            if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_YEN:
-                raise BadInput(f"{self.what} must be a whole number of yen from 1 to {MAX_YEN:,}; got {value!r}.",
-                               field=self.key)
-            return {self.key: value}
+            return {self.key: parse_yen(value, self.what, field=self.key)}
         if self.type == "bool":
             if not isinstance(value, bool):
                 raise BadInput(f"{self.what} must be yes or no; got {value!r}.", field=self.key)
             return {self.key: value}
         if self.type == "choice":
-            if value not in self.choices:
-                raise BadInput(f"{value!r} is not {self.what}; use one of {', '.join(self.choices)}.", field=self.key)
-            return {self.key: value}
+            return {self.key: choice_key(value, self.choice_labels, self.what, field=self.key)}
         if self.type == "body":
             body = get_body(session, str(value), field=self.key)
             return {"to_body_id": body.id, "to": body.key}
@@ -301,6 +333,10 @@ def _apply_appeal(s: State, e: Event) -> None:
         s.decision_appeal = s.decision_appeal or e
 
 
+def _apply_voided(s: State, e: Event) -> None:
+    s.voided = e
+
+
 def _apply_fee_charged(s: State, e: Event) -> None:
     s.fee_charged += int(e.data.get("amount", 0))
 
@@ -392,7 +428,7 @@ KINDS: dict[str, Kind] = {k.key: k for k in (
          help="Record the third party's answer (第三者の意見)."),
     Kind("transfer", "事案の移送", "transfer",
          (Field("to", "body", "the body transferred to (--to)", True, option="--to",
-                help="The body the case was transferred to (移送)."),),
+                help="The body the case was transferred to (移送): its key, name or jurisdiction."),),
          needs_receipt=True, before_decision=True, check=_transfer, apply=_apply_transfer, command="transfer", example="--on 2025-01-08 --to maizuru-edu",
          help="Record a transfer to another body (事案移送, 様式第8号); its rule then applies from the original "
               "receipt."),
@@ -416,11 +452,17 @@ KINDS: dict[str, Kind] = {k.key: k for k in (
          after="appeal_referred", once=True, command="board-report", example='--on 2025-09-01 --outcome "原処分は妥当"', help="Record the review board's report (答申)."),
     Kind("ruling", "裁決", "ruling",
          (Field("outcome", "choice", "a ruling's outcome", True, ("upheld", "partly-granted", "granted", "dismissed"),
-                option="--outcome", help="upheld (棄却), partly-granted (一部認容), granted (認容) or dismissed (却下)."),
+                labels=("棄却", "一部認容", "認容", "却下"), option="--outcome", help="upheld (棄却), partly-granted (一部認容), granted (認容) or dismissed (却下)."),
           _date("notified", "--notified", "the day the ruling was learned of", "The day the appellant learned of the "
                 "ruling (the 6 months to sue run from the next day).", required=False)),
          after="appeal_filed", once=True, check=_ruling, command="ruling", example="--on 2025-10-01 --outcome upheld --notified 2025-10-03", help="Record the ruling on the appeal (裁決)."),
     Kind("withdrawn", "取下げ", "withdrawn", command="withdraw", example="--on 2025-01-09", help="Record that the request was withdrawn (取下げ)."),
+    Kind("voided", "誤登録", "entered by mistake",
+         (_text("reason", "--reason", "Why the request was entered by mistake, e.g. 二重登録.", required=True),),
+         dated_from_receipt=False, once=True, apply=_apply_voided, command="void",
+         example='--reason "二重登録（請求2と同じ）"',
+         help="Mark a request as entered by mistake (誤登録): it stays in the records with the reason, and leaves "
+              "every list, report and deadline. Retract this event to restore it."),
     Kind("note", "メモ", "note", dated_from_receipt=False),
     Kind("retraction", "取消し", "retraction", dated_from_receipt=False),
 )}
@@ -438,7 +480,11 @@ def get(key: str) -> Kind:
 def run_checks(c: Check) -> None:
     """The checks an event must pass before it is written: those its kind's flags name, then its own."""
     s, kind, req = c.state, c.kind, c.request
-    if s.status == "withdrawn" and kind.key != "note":
+    if s.voided is not None and kind.key != "note":
+        raise Refused(_("request {id} was voided as entered by mistake (event {event}); only notes can be added to "
+                        "it, or retract that event with `kaiji request retract {id} {event}`.")
+                      .format(id=req.id, event=s.voided.id))
+    if s.status == "withdrawn" and kind.key not in ("note", "voided"):
         raise Refused(f"request {req.id} was withdrawn; only notes can be added to it now.")
     if kind.dated_from_receipt:
         c.refuse_before(s.received_on or req.filed_on,

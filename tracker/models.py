@@ -168,6 +168,7 @@ class Request(Base):
     rest_due: Mapped[date | None]
     fee_unpaid: Mapped[int | None]
     lawsuit_due: Mapped[date | None]
+    voided: Mapped[bool]
     flags: Mapped[str | None]
 
     body: Mapped["Body"] = relationship(foreign_keys=[schema.requests.c.body_id])

@@ -12,17 +12,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import false, or_, select
 from sqlalchemy.orm import Session
 
 from . import deadlines as dl
 from .schema import FLAGS, OPEN_STATUSES, WAITING_STATUSES, bodies, flag_codes, requests
 
 _req, _body = requests.c, bodies.c
-# What both lists show of a request.
+# What both lists show of a request; a request entered by mistake (voided) is in neither.
 _SHOWN = (select(_req.id, _req.status, _req.subject, _req.flags, _body.key.label("body_key"),
                  _body.name.label("body_name"))
-          .join_from(requests, bodies, _body.id == _req.body_id))
+          .join_from(requests, bodies, _body.id == _req.body_id)
+          .where(_req.voided == false()))
 
 
 def flags_ja(flags: list[str]) -> str:

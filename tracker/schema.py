@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime, timezone
 
 from sqlalchemy import (
+    false,
     true,
     JSON,
     Boolean,
@@ -221,12 +222,16 @@ requests = Table(
     Column("fee_unpaid", Integer),                # yen charged and not yet paid; stored only when above 0
     Column("lawsuit_due", Date),                  # 取消訴訟: the last day to sue, once a decision or ruling is known
     Column("flags", String(200)),                 # comma-separated codes (timeline.FLAGS); None: none
+    # Entered by mistake (誤登録, a live "voided" event): kept with its timeline, left out of every list.
+    _required("voided", Boolean, default=False, server_default=false()),
     Index("ix_requests_status_decision_due", "status", "decision_due"),
     Index("ix_requests_appeal_due", "appeal_due"),
     Index("ix_requests_disclosure_on", "disclosure_on"),
     Index("ix_requests_rest_due", "rest_due"),
     Index("ix_requests_fee_unpaid", "fee_unpaid"),
     Index("ix_requests_lawsuit_due", "lawsuit_due"),
+    Index("ix_requests_voided", "voided"),
+    Index("ix_requests_body_id_received_on", "body_id", "received_on"),  # the same request entered twice?
 )
 
 # One entry of a request's append-only timeline. Nothing is edited: a mistake is retracted by a

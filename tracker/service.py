@@ -20,7 +20,7 @@ from . import deadlines as dl
 from . import events, schema, timeline
 from .dates import iso
 from .errors import BadInput, NotFound, Refused, no_request, refuse_missing_requests
-from .i18n import _
+from .i18n import N_, _
 from .models import (Body, ClosedDay, Decision, DecisionDocument, DeadlineRule, Department, Event, Ground,
                      Jurisdiction, Request, Requester, WithheldPart)
 from .schema import MAX_ID, METHODS, id_batches
@@ -87,6 +87,11 @@ def decision_kind(value: str) -> str:
         raise BadInput(f"{value!r} is not a decision kind; use one of {', '.join(DECISION_KINDS)} "
                        f"or {', '.join(v[0] for v in DECISION_KINDS.values())}.")
     return key
+
+
+def status_key(value: str) -> str:
+    """A request's status by its key (received) or its Japanese name (受付済)."""
+    return events.choice_key(value, timeline.STATUS_JA, "a status")
 
 
 def method_keys(values: Iterable[str], field: str | None = None) -> list[str]:
@@ -190,20 +195,91 @@ def _remembered(session: Session, kind: str, key, find):
     return found
 
 
+def _norm(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).strip().casefold()
+
+
+MAX_MATCHES = 10  # the most candidates an error about an ambiguous or unknown name lists
+
+
+def _choose(typed: str, rows: Sequence[tuple[Any, str, str]], what: str, by_parent=None):
+    """The one row of (object, key, name) that typed names: by key, by name, by_parent(typed) (a body by
+    its jurisdiction), or by a unique prefix of a key or a name; NotFound listing close matches otherwise."""
+    t = _norm(typed)
+    for found in ([r for r in rows if _norm(r[1]) == t], [r for r in rows if _norm(r[2]) == t]):
+        if len(found) == 1:
+            return found[0][0]
+        if len(found) > 1:
+            break
+    else:
+        if by_parent is not None and (obj := by_parent(t)) is not None:
+            return obj
+        found = [r for r in rows if _norm(r[1]).startswith(t) or _norm(r[2]).startswith(t)] if t else []
+        if len(found) == 1:
+            return found[0][0]
+    if len(found) > 1:
+        raise NotFound(_("{typed!r} names more than one {what}: {matches}; give one of these keys.").format(
+            typed=typed, what=_(what), matches=_listed(found)))
+    import difflib
+
+    names = {_norm(r[1]): r for r in rows} | {_norm(r[2]): r for r in rows}
+    close = difflib.get_close_matches(t, list(names), n=MAX_MATCHES, cutoff=0.6)
+    close_rows = list({id(names[c][0]): names[c] for c in close}.values()) or [
+        r for r in rows if t and t in _norm(r[1]) + "\n" + _norm(r[2])]
+    if close_rows:
+        raise NotFound(_("there is no {what} {typed!r}; did you mean {matches}?").format(
+            what=_(what), typed=typed, matches=_listed(close_rows)))
+    known = sorted(rows, key=lambda r: r[1])
+    raise NotFound(_("there is no {what} {typed!r}; known {what_plural}: {matches}.").format(
+        what=_(what), typed=typed, what_plural=_(N_("bodies")) if what == "body" else _(N_("jurisdictions")),
+        matches=_listed(known) or "none"))
+
+
+def _listed(rows) -> str:
+    shown = ", ".join(f"{key} ({name})" for _obj, key, name in rows[:MAX_MATCHES])
+    return shown + (f", … ({len(rows)})" if len(rows) > MAX_MATCHES else "")
+
+
 def get_body(session: Session, key: str, field: str | None = None) -> Body:
-    body = _remembered(session, "body", key, lambda: session.scalar(select(Body).where(Body.key == key)))
-    if body is None:
-        keys = ", ".join(session.scalars(select(Body.key).order_by(Body.key)))
-        raise NotFound(f"there is no body {key!r}; known bodies: {keys} (add one with `kaiji body add`).",
-                       field=field)
-    return body
+    """The body `key` names: its key, its name (舞鶴市長), its jurisdiction's key or name when that has one
+    body or a default body (the one whose key is the jurisdiction's, as presets and `body add` make it),
+    or a unique prefix of a key or name. NotFound (its `field` the one given), listing close matches, otherwise."""
+    try:
+        return _remembered(session, "body", key, lambda: session.scalar(select(Body).where(Body.key == key))
+                           or _find_body(session, key))
+    except NotFound as exc:
+        exc.field = field
+        raise
+
+
+def _find_body(session: Session, typed: str) -> Body:
+    bodies = list(session.scalars(select(Body).options(selectinload(Body.jurisdiction)).order_by(Body.key)))
+
+    def by_jurisdiction(t: str) -> Body | None:
+        jurs = {b.jurisdiction.id: b.jurisdiction for b in bodies
+                if t in (_norm(b.jurisdiction.key), _norm(b.jurisdiction.name))}
+        if len(jurs) != 1:
+            return None
+        jur = next(iter(jurs.values()))
+        under = [b for b in bodies if b.jurisdiction_id == jur.id]
+        return under[0] if len(under) == 1 else next((b for b in under if b.key == jur.key), None)
+
+    return _choose(str(typed), [(b, b.key, b.name) for b in bodies], "body", by_jurisdiction)
 
 
 def get_jurisdiction(session: Session, key: str) -> Jurisdiction:
+    """The jurisdiction `key` names: its key, its name (舞鶴市), the key or name of one of its bodies
+    (舞鶴市教育委員会), or a unique prefix; NotFound otherwise."""
     jur = session.scalar(select(Jurisdiction).where(Jurisdiction.key == key))
     if jur is None:
-        keys = ", ".join(session.scalars(select(Jurisdiction.key).order_by(Jurisdiction.key)))
-        raise NotFound(f"there is no jurisdiction {key!r}; known: {keys}.")
+        jurs = list(session.scalars(select(Jurisdiction).options(selectinload(Jurisdiction.bodies))
+                                    .order_by(Jurisdiction.key)))
+
+        def by_body(t: str) -> Jurisdiction | None:
+            found = {j.id: j for j in jurs for b in j.bodies if t in (_norm(b.key), _norm(b.name))}
+            return next(iter(found.values())) if len(found) == 1 else None
+
+        jur = _choose(str(key), [(j, j.key, j.name) for j in jurs], "jurisdiction", by_body)
     return jur
 
 
@@ -321,10 +397,14 @@ def add_request(session: Session, *, body: str, subject: str, filed: date | None
                 requester: str | None = None, methods: Sequence[str] = ("copy",), mail: bool = False,
                 reason: str | None = None, reference: str | None = None, department_name: str | None = None,
                 department_phone: str | None = None, phone_ext: str | None = None,
-                notes: str | None = None, warnings: list[str] | None = None, flush: bool = True) -> Request:
+                notes: str | None = None, warnings: list[str] | None = None, flush: bool = True,
+                force: bool = False) -> Request:
     """Add a request with its first events and its stored dates; what deserves a word but is not wrong (a
     receipt on a closed day) goes to `warnings`. flush=False leaves it pending (its id unknown) until the
-    caller flushes, as a bulk import does for many at once. An error's `field` is the keyword it is about."""
+    caller flushes, as a bulk import does for many at once. An error's `field` is the keyword it is about.
+
+    A request to the same body with the same subject and receipt date (the form's date, with no receipt
+    date) that is not voided is refused as entered twice, unless force."""
     b = get_body(session, body, field="body")
     subject = clean(subject, "the subject (請求する行政文書の名称又は内容)", required=True, multiline=True, field="subject")
     if filed is None and received is None:
@@ -333,6 +413,8 @@ def add_request(session: Session, *, body: str, subject: str, filed: date | None
         raise Refused(f"the office cannot have received the request on {received} before the form's date {filed}; "
                       "check --filed and --received.", field="received")
     filed = filed or received
+    if not force:
+        refuse_twice(session, b, subject, filed, received)
     req = Request(body=b, body_id=b.id, filed_body_id=b.id, subject=subject,
                   methods=",".join(method_keys(methods, field="methods")), mail=mail,
                   reason=clean(reason, "the reason", multiline=True, field="reason"), filed_on=filed,
@@ -358,6 +440,21 @@ def add_request(session: Session, *, body: str, subject: str, filed: date | None
     if warnings is not None and st.received_closed:
         warnings.append(events.receipt_warning(st))
     return req
+
+
+def refuse_twice(session: Session, body: Body, subject: str, filed: date, received: date | None) -> None:
+    """Refuse a request that is in the records already: same body, subject and receipt date, not voided."""
+    def same_day() -> dict[str, int]:
+        q = select(Request.subject, Request.id).where(Request.body_id == body.id, Request.voided.is_(False))
+        q = q.where(Request.received_on == received) if received else q.where(
+            Request.received_on.is_(None), Request.filed_on == filed)
+        with session.no_autoflush:
+            return {s: i for s, i in session.execute(q.order_by(Request.id.desc()))}
+    existing = _remembered(session, "same day", (body.id, received, filed if received is None else None), same_day)
+    if subject in existing:
+        raise Refused(_("request {id} has the same body, subject and receipt date ({day}) already; if this is "
+                        "another request, add it with `kaiji request add … --force`, or void the first with `kaiji request void {id} --reason …`.")
+                      .format(id=existing[subject], day=received or filed))
 
 
 @dataclass
@@ -451,10 +548,8 @@ def decide(session: Session, request_id: int, *, kind: str, on: date, notified: 
     if notified is not None and notified < on:
         raise Refused(f"the requester cannot have learned of the decision on {notified}, before its date {on}; "
                       "check --on and --notified.", field="notified")
-    if fee is not None and fee < 0:
-        raise BadInput("the fee cannot be negative; give the yen charged, e.g. --fee 190.", field="fee")
-    if fee is not None and fee > MAX_FEE:
-        raise BadInput(f"a fee of {fee}円 is more than kaiji accepts ({MAX_FEE}円); check --fee.", field="fee")
+    if fee is not None:
+        fee = events.parse_yen(fee, "the fee (--fee)", minimum=0, field="fee")
     jur = session.get(Body, s.body_id).jurisdiction
     parts = []
     for i, w in enumerate(withheld, 1):
@@ -506,23 +601,26 @@ def decide(session: Session, request_id: int, *, kind: str, on: date, notified: 
 
 # ---------------------------------------------------------------- lists
 
-def list_requests(session: Session, *, status: str | None = None, body: str | None = None) -> list[Request]:
-    return list(iter_requests(session, status=status, body=body))
+def list_requests(session: Session, *, status: str | None = None, body: str | None = None,
+                  include_void: bool = False) -> list[Request]:
+    return list(iter_requests(session, status=status, body=body, include_void=include_void))
 
 
 def iter_requests(session: Session, *, status: str | None = None, body: str | None = None,
-                  batch: int = 1000) -> Iterator[Request]:
+                  include_void: bool = False, batch: int = 1000) -> Iterator[Request]:
     """list_requests loaded `batch` rows at a time, so that listing every request does not hold them all.
+    Requests entered by mistake (voided) are left out unless include_void.
 
     The query runs (and a bad status or body is refused) when this is called, before any row is read.
     """
     q = select(Request).options(selectinload(Request.body), selectinload(Request.requester)).order_by(Request.id)
-    if status and status not in timeline.STATUS_JA:
-        raise BadInput(f"{status!r} is not a status; use one of {', '.join(timeline.STATUS_JA)}.")
+    status = status_key(status) if status else None
     if status:
         q = q.where(Request.status == status)
     if body:
         q = q.where(Request.body_id == get_body(session, body).id)
+    if not include_void:
+        q = q.where(Request.voided.is_(False))
     return iter(session.scalars(q.execution_options(yield_per=batch)))
 
 
@@ -535,7 +633,7 @@ def request_dict(r: Request) -> dict[str, Any]:
         "filed_on": iso(r.filed_on), "received_on": iso(r.received_on), "decision_due": iso(r.decision_due),
         "decided_on": iso(r.decided_on), "notified_on": iso(r.notified_on), "appeal_due": iso(r.appeal_due),
         "disclosure_on": iso(r.disclosure_on), "rest_due": iso(r.rest_due), "fee_unpaid": r.fee_unpaid,
-        "lawsuit_due": iso(r.lawsuit_due), "flags": schema.flag_codes(r.flags),
+        "lawsuit_due": iso(r.lawsuit_due), "flags": schema.flag_codes(r.flags), "voided": r.voided,
     }
 
 

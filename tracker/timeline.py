@@ -88,6 +88,7 @@ class State:
     pauses: list[dl.Pause] = field(default_factory=list)  # corrections (補正): asked, answered
     fee_charged: int = 0                        # yen charged by fee events (a decision's own fee apart)
     fee_paid: int = 0
+    voided: Event | None = None                 # entered by mistake (誤登録): the live "voided" event
 
     @property
     def decided_on(self) -> date | None:
@@ -261,4 +262,5 @@ def refresh(request: Request, jurisdiction_of) -> State:
     request.fee_unpaid = s.fee_unpaid
     request.lawsuit_due = s.lawsuit_due
     request.flags = ",".join(s.flags) or None
+    request.voided = s.voided is not None
     return s

@@ -41,6 +41,96 @@ class DateParam(click.ParamType):
 DATE = DateParam()
 
 
+class YenParam(click.ParamType):
+    """An amount of yen as people write it (1520, 1,520, 1520円, １，５２０円): events.parse_yen reads it."""
+
+    name = "YEN"
+
+    def __init__(self, minimum: int = 1):
+        self.minimum = minimum
+
+    def convert(self, value: Any, param, ctx) -> int:
+        from ..errors import BadInput
+        from ..events import parse_yen
+
+        try:
+            what = param.opts[0] if isinstance(param, click.Option) else "the amount in yen"
+            return parse_yen(value, what, self.minimum)
+        except BadInput as exc:
+            self.fail(str(exc), param, ctx)
+
+
+YEN = YenParam()
+
+
+class Labelled(click.ParamType):
+    """One of the library's keyed values (a status, a decision kind, a method, a ruling's outcome), typed as
+    its English key or its Japanese name, as kaiji prints it. `read` is the library's reader of a value (it
+    raises BadInput); `labels` returns its table, {key: Japanese name}, imported when needed, so that the
+    commands that do not use it do not pay for it."""
+
+    def __init__(self, read, labels, name: str = "CHOICE"):
+        self.read, self.labels, self.name = read, labels, name
+
+    def get_metavar(self, param, ctx=None) -> str:
+        keys = "[" + "|".join(self.labels()) + "]"
+        return keys if len(keys) <= 40 else self.name  # a longer list is in the option's help
+
+    def convert(self, value: Any, param, ctx) -> str:
+        from ..errors import BadInput
+
+        try:
+            return self.read(value)
+        except BadInput as exc:
+            self.fail(str(exc), param, ctx)
+
+    def shell_complete(self, ctx, param, incomplete):
+        from click.shell_completion import CompletionItem
+
+        return [CompletionItem(k, help=v) for k, v in self.labels().items() if k.startswith(incomplete)]
+
+
+def _statuses() -> dict[str, str]:
+    from ..timeline import STATUS_JA
+
+    return STATUS_JA
+
+
+def _decision_kinds() -> dict[str, str]:
+    from ..timeline import DECISION_KINDS
+
+    return {k: v[0] for k, v in DECISION_KINDS.items()}
+
+
+def _methods() -> dict[str, str]:
+    from ..schema import METHODS
+
+    return METHODS
+
+
+def _read_status(value: str) -> str:
+    from ..service import status_key
+
+    return status_key(value)
+
+
+def _read_decision_kind(value: str) -> str:
+    from ..service import decision_kind
+
+    return decision_kind(value)
+
+
+def _read_method(value: str) -> str:
+    from ..service import method_keys
+
+    return method_keys([value])[0]
+
+
+STATUS = Labelled(_read_status, _statuses, "STATUS")
+DECISION_KIND = Labelled(_read_decision_kind, _decision_kinds, "KIND")
+METHOD = Labelled(_read_method, _methods)
+
+
 class Failure(click.ClickException):
     """A KaijiError on its way to the user: one sentence, the error's exit code."""
 

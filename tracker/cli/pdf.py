@@ -91,7 +91,8 @@ def _reader_gone(stream) -> bool:
 @pdf.command("request")
 @click.argument("request_ids", nargs=-1, type=int)
 @click.option("--blank", is_flag=True, help="The empty form, to fill in by hand.")
-@click.option("--body", metavar="KEY", help="With --blank: the body whose form and address to print (kaiji body list).")
+@click.option("--body", metavar="BODY", help="With --blank: the body whose form and address to print: its key "
+                                            "(kaiji body list), name or jurisdiction.")
 @click.option("--each", is_flag=True, help="One file per request, named request-ID.pdf (-o names the folder).")
 @_OUTPUT
 @_FORCE

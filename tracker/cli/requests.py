@@ -7,7 +7,8 @@ from datetime import date
 import click
 
 from ..i18n import _
-from . import DATE, App, Failure, KaijiGroup, cli, emit_json, pass_app, today, warn
+from . import (DATE, DECISION_KIND, METHOD, STATUS, YEN, App, Failure, KaijiGroup, Labelled, YenParam, cli, emit_json,
+               pass_app, today, warn)
 from .output import emit_list, emit_record, format_option
 
 
@@ -37,12 +38,13 @@ def request() -> None:
 
 
 @request.command("add")
-@click.option("--body", required=True, help="The implementing body's key (kaiji body list).")
+@click.option("--body", required=True, help="The implementing body: its key (kaiji body list), its name (舞鶴市長), its "
+                                             "jurisdiction (舞鶴市) or a unique prefix.")
 @click.option("--subject", required=True, help="The documents requested (請求する行政文書の名称又は内容).")
 @click.option("--filed", type=DATE, help="The date on the form (default: the receipt date).")
 @click.option("--received", type=DATE, help="The receipt date stamped by the office (受付年月日).")
 @click.option("--requester", help="Requester's name (created as a person if new; see kaiji requester add).")
-@click.option("--method", "methods", multiple=True, default=("copy",), show_default=True,
+@click.option("--method", "methods", type=METHOD, multiple=True, default=("copy",), show_default=True,
               help="inspect (閲覧), view (視聴) or copy (写しの交付); repeat for several.")
 @click.option("--mail/--no-mail", default=False, help="Copies to be mailed (送付希望 有).")
 @click.option("--reason", help="Why disclosure is in the public interest.")
@@ -51,10 +53,12 @@ def request() -> None:
 @click.option("--department-phone", help="The department's telephone.")
 @_phone_ext_option(_("The department's telephone extension (内線), e.g. 1342."))
 @click.option("--notes", help="Free notes.")
+@click.option("--force", is_flag=True, help="Add it even if a request with the same body, subject and receipt date "
+                                            "exists.")
 @click.option("--json", "as_json", is_flag=True, help="Print the request as JSON instead of its id.")
 @pass_app
 def request_add(app: App, body, subject, filed, received, requester, methods, mail, reason, reference, department,
-                department_phone, phone_ext, notes, as_json) -> None:
+                department_phone, phone_ext, notes, force, as_json) -> None:
     """Log a new request and print its id.
 
     \b
@@ -71,7 +75,7 @@ def request_add(app: App, body, subject, filed, received, requester, methods, ma
                                   requester=requester, methods=methods, mail=mail, reason=reason,
                                   reference=reference, department_name=department,
                                   department_phone=department_phone, phone_ext=phone_ext, notes=notes,
-                                  warnings=warnings)
+                                  warnings=warnings, force=force)
         out = service.request_dict(req)
     for w in warnings:
         warn(w)
@@ -93,17 +97,21 @@ def _request_columns():
 
     return [Column("id", N_("id"), right=True), Column("body_name", N_("body"), shrink=6),
             Column("subject", N_("subject"), shrink=10, text=True),
-            Column("status", N_("status"), shrink=6, show=lambda r: _status_ja(r["status"])),
+            Column("status", N_("status"), shrink=6,
+                   show=lambda r: _status_ja(r["status"]) + (_("（誤登録）") if r.get("voided") else "")),
             Column("received_on", N_("received")), Column("decision_due", N_("decision due"), shrink=10),
             Column("decided_on", N_("decided")), Column("appeal_due", N_("appeal due"))]
 
 
 @request.command("list")
-@click.option("--status", help="Only requests with this status (received, decided, …).")
-@click.option("--body", help="Only requests to this body.")
+@click.option("--status", type=STATUS,
+              help="Only requests with this status: filed, received, correction, extended, decided, disclosed, "
+                   "appealed, ruled or withdrawn, or its Japanese name (受付済, 決定済 …).")
+@click.option("--body", help="Only requests to this body: its key, name (舞鶴市長), jurisdiction (舞鶴市) or a prefix.")
+@click.option("--include-void", is_flag=True, help="Also the requests voided as entered by mistake (誤登録).")
 @format_option
 @pass_app
-def request_list(app: App, status, body, fmt) -> None:
+def request_list(app: App, status, body, include_void, fmt) -> None:
     """List requests with their status and dates.
 
     \b
@@ -113,7 +121,8 @@ def request_list(app: App, status, body, fmt) -> None:
     from .. import service
 
     with app.read() as s:  # every request of a large database: JSON and CSV are written as they are read
-        emit_list((service.request_dict(r) for r in service.iter_requests(s, status=status, body=body)),
+        emit_list((service.request_dict(r) for r in service.iter_requests(s, status=status, body=body,
+                                                                           include_void=include_void)),
                   _request_columns(), fmt)
 
 
@@ -141,7 +150,10 @@ def request_show(app: App, request_id, fmt) -> None:
         st = service.state(s, req)
         out |= {"late_by_days": st.late_by, "inaction_appeal_from": iso(st.inaction_from),
                 "extension_limit": iso(st.extension_limit.due) if st.extension_limit else None,
-                "lawsuit_due": iso(st.lawsuit_due), "flags": st.flags}
+                "lawsuit_due": iso(st.lawsuit_due), "flags": st.flags,
+                "void_reason": st.voided.data.get("reason") if st.voided else None,
+                "voided_on": iso(st.voided.on) if st.voided else None,
+                "void_event": st.voided.id if st.voided else None}
     emit_record(out, fmt, lambda width: _show_text(out, width))
 
 
@@ -156,6 +168,10 @@ def _show_text(out: dict, width: int | None) -> str:
         return prefix + (str(value) if width is None else clip(str(value), max(width - display_width(prefix), 1)))
 
     lines = []
+    if out["voided_on"]:
+        lines.append(_("VOID (誤登録) since {on}: {reason} — left out of every list and report; retract event {event} "
+                       "to restore it.").format(on=out["voided_on"], reason=out["void_reason"],
+                                                event=out["void_event"]))
     for label, key in (("id", "id"), ("body", "body_name"), ("subject", "subject"), ("requester", "requester"),
                        ("status", "status"), ("filed", "filed_on"), ("received", "received_on"),
                        ("reference", "reference"), ("department", "department"), ("decision due", "decision_due"),
@@ -206,6 +222,9 @@ def _record(app: App, request_id: int, kind: str, on: date, data: dict | None = 
         st = rec.state
     for w in rec.warnings:
         warn(w)
+    if st.voided is not None:
+        return click.echo(_("request {id}: 誤登録 recorded (event {event}); it is left out of every list and report "
+                            "from now on.").format(id=request_id, event=rec.event.id))
     click.echo(f"request {request_id}: {events.KINDS[kind].ja} recorded (event {rec.event.id}); status "
                f"{_status_ja(st.status)}" + (f", decision due {st.decision_due}" if st.decision_due and not st.decisions
                                             else ""))
@@ -214,8 +233,6 @@ def _record(app: App, request_id: int, kind: str, on: date, data: dict | None = 
 def _event_command(kind) -> None:
     """`kaiji request COMMAND REQUEST_ID [--on DATE] [--note …]` and the options of the kind's data
     (events.Field), made from the registry: a new kind of event needs no code here."""
-    from ..events import MAX_YEN
-
     def command(app, request_id, on, note, **values):
         _record(app, request_id, kind.key, on or today(),
                 {f.key: values[f.option.lstrip("-").split("/")[0].replace("-", "_")] for f in kind.fields}, note)
@@ -224,17 +241,23 @@ def _event_command(kind) -> None:
     for field in reversed(kind.fields):
         name = field.option.lstrip("-").split("/")[0].replace("-", "_")
         if field.argument:
-            f = click.argument(name, type=click.IntRange(1, MAX_YEN) if field.type == "yen" else str)(f)
+            f = click.argument(name, type=YEN if field.type == "yen" else str)(f)
         elif field.type == "bool":
             f = click.option(field.option, name, default=False, help=field.help)(f)
         else:
-            type_ = DATE if field.type == "date" else click.Choice(field.choices) if field.type == "choice" else str
+            type_ = DATE if field.type == "date" else _choice(field) if field.type == "choice" else str
             f = click.option(field.option, name, type=type_, required=field.required, help=field.help)(f)
     f = click.option("--note", help="A note to keep with the event.")(f)
     f = click.option("--on", "on", type=DATE, default=None, help="The date (default: today).")(f)
     f = click.argument("request_id", type=int)(f)
     example = f"\n\n\b\nExample:\n  kaiji request {kind.command} 1 {kind.example}" if kind.example else ""
     request.command(kind.command, help=kind.help + example)(f)
+
+
+def _choice(field) -> Labelled:
+    from ..events import choice_key
+
+    return Labelled(lambda value: choice_key(value, field.choice_labels, field.what), lambda: field.choice_labels)
 
 
 def _event_commands() -> None:
@@ -250,7 +273,7 @@ _event_commands()
 
 @request.command("decide")
 @click.argument("request_id", type=int)
-@click.option("--kind", required=True,
+@click.option("--kind", type=DECISION_KIND, required=True,
               help="full (全部開示), partial (部分開示), refusal (不開示), neither (存否応答拒否), absent (不存在), "
                    "rejected (却下).")
 @click.option("--on", "on", type=DATE, required=True, help="The decision's date (the notice's date).")
@@ -264,12 +287,12 @@ _event_commands()
 @click.option("--reason", "old_reason", multiple=True, hidden=True,
               help="Old spelling: --withheld-reason with --withheld, else --decision-reason.")
 @click.option("--document", multiple=True, help="A document's title; repeat for several.")
-@click.option("--fee", type=int, help="Copy fee in yen (実費).")
+@click.option("--fee", type=YenParam(minimum=0), help="Copy fee in yen (実費), e.g. 190, 1,520 or 1520円.")
 @click.option("--notice-number", help="The notice's number.")
 @click.option("--disclosure-on", type=DATE, help="Date of the disclosure appointment.")
 @click.option("--disclosure-time", help="Time of the appointment, e.g. 午後2時.")
 @click.option("--disclosure-place", help="Place, e.g. 舞鶴市役所人事課.")
-@click.option("--disclosure-method", multiple=True, help="inspect, view or copy.")
+@click.option("--disclosure-method", type=METHOD, multiple=True, help="inspect (閲覧), view (視聴) or copy (写しの交付).")
 @click.option("--later-on", type=DATE, help="The date from which the document could be disclosed (第10条後段).")
 @click.option("--department", help="Department named on the notice.")
 @click.option("--department-phone", help="Its telephone.")
