@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 
 from . import App, cli, pass_app
@@ -35,7 +37,8 @@ def calendar(app: App, output, force, remind, filters) -> None:
         items = entries(s, service.iter_requests(s, **filters), service.jurisdiction_lookup(s))
         data = ics(items, remind)
     if output == "-":
-        click.get_binary_stream("stdout").write(data)
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
         return
     from ..db import sqlite_path
     from ..files import database_files, write_bytes
