@@ -10,6 +10,7 @@ is never shown: not in a message, not in the repr of the settings, not in a log.
 
 from __future__ import annotations
 
+import base64
 import smtplib
 import socket
 import ssl
@@ -78,6 +79,9 @@ def _reason(exc: Exception, step: str) -> str:
         return _("the server does not offer STARTTLS; use smtps:// or, for a relay on this machine, ?starttls=no")
     if isinstance(exc, smtplib.SMTPNotSupportedError) and step == "login":
         return _("the server offers no login (AUTH); leave the user name and password out of the URL")
+    if isinstance(exc, UnicodeEncodeError):
+        return _("the user name or password is not plain ASCII, and the server offers no login (AUTH PLAIN) that "
+                 "takes other characters")
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         return _("the server refused every recipient ({addresses})").format(addresses=", ".join(exc.recipients))
     if isinstance(exc, smtplib.SMTPResponseException):
@@ -90,6 +94,21 @@ def _reason(exc: Exception, step: str) -> str:
     if isinstance(exc, OSError) and exc.strerror:
         return exc.strerror
     return type(exc).__name__
+
+
+def _login(client: smtplib.SMTP, user: str, password: str) -> None:
+    """AUTH PLAIN, the user name and password in UTF-8 (RFC 4616), when the server offers it; smtplib's own
+    login() would send them only in ASCII, and after a refusal try the other mechanisms one by one."""
+    client.ehlo_or_helo_if_needed()
+    if not client.has_extn("auth"):
+        raise smtplib.SMTPNotSupportedError("no AUTH")
+    if "PLAIN" not in client.esmtp_features["auth"].upper().split():
+        client.login(user, password)
+        return
+    token = base64.b64encode(b"\0" + user.encode() + b"\0" + password.encode()).decode("ascii")
+    code, answer = client.docmd("AUTH", "PLAIN " + token)
+    if code != 235:
+        raise smtplib.SMTPAuthenticationError(code, answer)
 
 
 def send(msg: EmailMessage, smtp: Smtp) -> None:
@@ -107,10 +126,10 @@ def send(msg: EmailMessage, smtp: Smtp) -> None:
             client.starttls(context=context)
         if smtp.user:
             step = "login"
-            client.login(smtp.user, smtp.password or "")
+            _login(client, smtp.user, smtp.password or "")
         step = "send"
         refused = client.send_message(msg)
-    except (smtplib.SMTPException, OSError) as exc:
+    except (smtplib.SMTPException, OSError, UnicodeEncodeError) as exc:
         if client is not None:
             client.close()
         raise Refused(_("cannot send the mail through {host}:{port} ({reason}); nothing was sent. Check "
