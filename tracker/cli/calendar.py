@@ -21,10 +21,11 @@ from .filters import request_filters
 def calendar(app: App, output, force, remind, filters) -> None:
     """Write every date that can be missed as an iCalendar file (.ics).
 
-    \b
     Decisions (extended or not), the remainder of a special extension, disclosure appointments, the
     last days to appeal and to sue, unpaid fees: one all-day event each. Importing a newer file into
     the same calendar updates the events instead of adding them again.
+
+    \b
     Example:
       kaiji calendar -o kaiji.ics --remind 3
       kaiji calendar --body maizuru -o maizuru.ics
