@@ -165,3 +165,15 @@ def test_a_file_is_written_whole_and_replaced_only_with_force(kaiji, tmp_path, d
         database = db_url.split("///", 1)[1]
         result = kaiji("calendar", "-o", database, "--force")
         assert result.exit_code != 0 and "database" in result.stderr
+
+
+def test_titles_and_reasons_in_japanese(kaiji, monkeypatch):
+    add_maizuru(kaiji, received="R6.12.27")
+    monkeypatch.setenv("KAIJI_LANG", "ja")
+    data = export(kaiji)
+    ev = events(data)["request-1-decision_due@kaiji"]
+    # The subject (39 full-width characters, 78 columns) clipped to 40 columns in the title: 19 characters
+    # (38 columns) and the mark; whole in the description.
+    assert str(ev["SUMMARY"]) == "決定期限: 舞鶴市長 — 舞鶴市が実施した「カスタマーハラスメン…"
+    assert "令和6年12月27日" in str(ev["DESCRIPTION"]) and SUBJECT in str(ev["DESCRIPTION"])
+    assert str(icalendar.Calendar.from_ical(data)["X-WR-CALNAME"]) == "kaiji: 開示請求の期限"

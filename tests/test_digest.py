@@ -176,3 +176,50 @@ def test_the_smtp_url_forms():
     assert (s.port, s.security) == (465, "tls")
     s = smtp_settings("smtp://localhost:25?starttls=no")
     assert (s.host, s.port, s.security, s.user) == ("localhost", 25, "none", None)
+
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory):
+    """A certificate for 127.0.0.1 and its key, made by the openssl command."""
+    import shutil
+    import subprocess
+
+    if shutil.which("openssl") is None:
+        pytest.skip("the openssl command is needed to make a test certificate")
+    folder = tmp_path_factory.mktemp("tls")
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                    "-keyout", key, "-out", cert, "-days", "2", "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1"], check=True, capture_output=True)
+    return cert, key
+
+
+@pytest.mark.parametrize("scheme", ["smtp", "smtps"])
+def test_starttls_and_tls_with_a_checked_certificate(kaiji, monkeypatch, certificate, scheme):
+    import ssl
+
+    from tracker import mail
+
+    cert, key = certificate
+    server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_tls.load_cert_chain(cert, key)
+    inbox = Inbox()
+    # aiosmtpd offers AUTH over implicit TLS only with auth_require_tls=False (it counts STARTTLS alone as TLS).
+    tls = ({"tls_context": server_tls, "require_starttls": True} if scheme == "smtp" else
+           {"ssl_context": server_tls, "auth_require_tls": False})
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port(), authenticator=authenticator, **tls)
+    controller.start()
+    try:
+        monkeypatch.setattr(mail, "tls_context", lambda: ssl.create_default_context(cafile=str(cert)))
+        monkeypatch.setenv("KAIJI_SMTP_URL", f"{scheme}://{SMTP_USER}:{SMTP_PASSWORD}@127.0.0.1:{controller.port}")
+        monkeypatch.setenv("KAIJI_MAIL_FROM", "kaiji@example.org")
+        kaiji.ok("digest", "--as-of", "2025-01-14", "--mail-to", "a@example.org")
+        (envelope,) = inbox.envelopes
+        assert envelope.rcpt_tos == ["a@example.org"]
+        # A certificate the system does not trust is refused: nothing is sent.
+        monkeypatch.setattr(mail, "tls_context", ssl.create_default_context)
+        result = kaiji("digest", "--mail-to", "a@example.org")
+        assert result.exit_code == 1 and "TLS failed: CERTIFICATE_VERIFY_FAILED" in result.stderr
+        assert "nothing was sent" in result.stderr and len(inbox.envelopes) == 1
+    finally:
+        controller.stop()
