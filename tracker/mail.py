@@ -66,7 +66,7 @@ def smtp_settings(url: str | None) -> Smtp:
 def address(value: str) -> str:
     """A mail address as given (`--mail-to`), checked: one address, with an @ and no spaces."""
     name, addr = parseaddr(value)
-    if not addr or "@" not in addr or any(c.isspace() for c in addr) or addr.startswith("@") or addr.endswith("@"):
+    if not value.isprintable() or not addr or "@" not in addr or any(c.isspace() for c in addr) or addr.startswith("@") or addr.endswith("@"):
         raise BadInput(_("{value!r} is not a mail address; give one like someone@example.org.").format(value=value))
     return value.strip()
 
