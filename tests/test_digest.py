@@ -155,6 +155,8 @@ def test_a_failed_send_says_nothing_was_sent(kaiji, smtp_server, monkeypatch):
      "KAIJI_SMTP_URL is not an smtp:// or smtps:// URL"),
     ({"KAIJI_SMTP_URL": "smtp://h:25?starttls=no", "KAIJI_MAIL_FROM": "k@example.org"}, ["--mail-to", "nobody"],
      "'nobody' is not a mail address"),
+    ({"KAIJI_SMTP_URL": "smtp://h:25?starttls=no", "KAIJI_MAIL_FROM": "k@example.org"},
+     ["--mail-to", "a@example.org\nBcc: b@example.org"], "'a@example.org\\nBcc: b@example.org' is not a mail address"),
 ])
 def test_mail_settings_are_checked_before_anything(kaiji, monkeypatch, env, args, message):
     for k in ("KAIJI_SMTP_URL", "KAIJI_MAIL_FROM"):
