@@ -7,8 +7,9 @@ from datetime import date
 import click
 
 from ..i18n import _
-from . import (DATE, DECISION_KIND, METHOD, STATUS, YEN, App, Failure, KaijiGroup, Labelled, YenParam, cli, emit_json,
+from . import (DATE, DECISION_KIND, METHOD, YEN, App, Failure, KaijiGroup, Labelled, YenParam, cli, emit_json,
                pass_app, today, warn)
+from .filters import request_filters
 from .output import emit_list, emit_record, format_option
 
 
@@ -104,14 +105,11 @@ def _request_columns():
 
 
 @request.command("list")
-@click.option("--status", type=STATUS,
-              help="Only requests with this status: filed, received, correction, extended, decided, disclosed, "
-                   "appealed, ruled or withdrawn, or its Japanese name (受付済, 決定済 …).")
-@click.option("--body", help="Only requests to this body: its key, name (舞鶴市長), jurisdiction (舞鶴市) or a prefix.")
+@request_filters
 @click.option("--include-void", is_flag=True, help="Also the requests voided as entered by mistake (誤登録).")
 @format_option
 @pass_app
-def request_list(app: App, status, body, include_void, fmt) -> None:
+def request_list(app: App, filters, include_void, fmt) -> None:
     """List requests with their status and dates.
 
     \b
@@ -121,8 +119,7 @@ def request_list(app: App, status, body, include_void, fmt) -> None:
     from .. import service
 
     with app.read() as s:  # every request of a large database: JSON and CSV are written as they are read
-        emit_list((service.request_dict(r) for r in service.iter_requests(s, status=status, body=body,
-                                                                           include_void=include_void)),
+        emit_list((service.request_dict(r) for r in service.iter_requests(s, include_void=include_void, **filters)),
                   _request_columns(), fmt)
 
 
