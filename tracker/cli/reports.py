@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from . import DATE, App, cli, pass_app, today
-from .output import emit_list, format_option
+from .output import emit_list, format_option, terminal_width
 
 
 # ---------------------------------------------------------------- what is late, what is coming
@@ -114,6 +114,30 @@ def explain(app: App, request_id, fmt) -> None:
         req = service.get_request(s, request_id)
         lines = explain_lines(req, service.state(s, req), service.jurisdiction_lookup(s))
     if fmt == "table":
-        return click.echo("\n".join(lines))
+        return click.echo("\n".join(_folded(lines, terminal_width())))
     emit_list(({"on": iso(getattr(line, "on", None)), "text": getattr(line, "text", line.strip())}
                for line in lines if line.strip()), [], fmt)
+
+
+def _folded(lines: list[str], limit: int | None) -> list[str]:
+    """explain's lines folded to the terminal (None: kept whole), each under its own indent; a step's
+    text goes on under its text, not under its date."""
+    from ..table import width
+    from ..wrap import fold
+
+    if limit is None:
+        return lines
+    out: list[str] = []
+    for line in lines:
+        text = getattr(line, "text", None)
+        for part in str(line).split("\n"):
+            body = part.lstrip(" ")
+            indent = part[:len(part) - len(body)]
+            if not body:
+                out.append("")
+            elif text and body.endswith(text):   # a step: its date, then its text folded under the text
+                head = indent + body[:len(body) - len(text)]
+                out += fold(text, limit, head, " " * width(head))
+            else:
+                out += fold(body, limit, indent, indent + "  ")
+    return out
