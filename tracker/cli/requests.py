@@ -86,9 +86,9 @@ def request_add(app: App, body, subject, filed, received, requester, methods, ma
 
 
 def _status_ja(status: str) -> str:
-    from ..timeline import STATUS_JA
+    from ..timeline import status_label
 
-    return STATUS_JA.get(status, status)
+    return status_label(status)
 
 
 def _request_columns():
@@ -198,10 +198,9 @@ def _show_text(out: dict, width: int | None) -> str:
 
 
 def _flag_words(code: str) -> str:
-    from ..schema import FLAGS
+    from ..schema import flag_text
 
-    ja, en = FLAGS[code]
-    return f"{ja} ({en}) [{code}]"
+    return f"{flag_text(code)} [{code}]"
 
 
 def _event_details(e: dict) -> str:
