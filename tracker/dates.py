@@ -68,7 +68,8 @@ def _digits(s: str) -> str:
 
 def _make(y: int, m: int, d: int, typed: str) -> date:
     if not 1 <= y <= 9999:  # year 0000: no such year in the calendar Python (and kaiji) counts with
-        raise DateError(_("{typed!r} is not a date: there is no year {year}; check the year.").format(typed=typed, year=y))
+        raise DateError(_("{typed!r} is not a date: there is no year {year}; check the year.").format(
+            typed=typed, year=y))
     if not 1 <= m <= 12:
         raise DateError(_("{typed!r} is not a date: there is no month {month}.").format(typed=typed, month=m))
     last = calendar.monthrange(y, m)[1]

@@ -574,10 +574,11 @@ def decide(session: Session, request_id: int, *, kind: str, on: date, notified: 
         if not w.ground:
             raise BadInput(_("withheld part {n} ({part!r}) has no ground; give the provision relied on with "
                              "--ground.").format(n=i, part=w.part), field="withheld")
-        parts.append(WithheldPart(position=i, part=clean(w.part, _("withheld part {n}").format(n=i), required=True, multiline=True),
+        parts.append(WithheldPart(position=i,
+                                  part=clean(w.part, _("withheld part {n}").format(n=i), required=True, multiline=True),
                                   ground=check_ground(jur, w.ground),
-                                  reason=clean(w.reason, _("the reason for withheld part {n}").format(n=i), required=True,
-                                               multiline=True)))
+                                  reason=clean(w.reason, _("the reason for withheld part {n}").format(n=i),
+                                               required=True, multiline=True)))
     if kind in ("partial", "refusal") and not parts:
         raise BadInput(_("a {kind} decision withholds something; give --withheld, --ground and --withheld-reason "
                          "for each part.").format(kind=timeline.decision_label(kind)), field="withheld")
@@ -594,7 +595,8 @@ def decide(session: Session, request_id: int, *, kind: str, on: date, notified: 
     if later_on is not None and later_on < on:
         raise Refused(_("the 第10条後段 date {day} comes before the decision ({on}); check --later-on.").format(
             day=show_date(later_on), on=show_date(on)), field="later_on")
-    docs = [clean(t, _("document title {n}").format(n=i), required=True, multiline=True) for i, t in enumerate(documents, 1)]
+    docs = [clean(t, _("document title {n}").format(n=i), required=True, multiline=True)
+            for i, t in enumerate(documents, 1)]
     rec = _append(session, request_id, events.KINDS["decision"], on, {"kind": kind}, note)
     body = session.get(Body, s.body_id)
     decision = Decision(

@@ -180,7 +180,8 @@ def _show_text(out: dict, width: int | None) -> str:
                        ("lawsuit due", "lawsuit_due"), ("fee unpaid", "fee_unpaid")):
         value = out[key]
         if value is not None:
-            lines.append(fitted(f"{label:>15}: ", _status_ja(value) + f" ({value})" if key == "status" else value))
+            shown = _status_ja(value) if key == "status" else value  # 延長中 (extended); in English, the key alone
+            lines.append(fitted(f"{label:>15}: ", f"{shown} ({value})" if shown != value else value))
     for code in out["flags"]:
         lines.append(fitted(f"{'!!':>15}: ", _flag_words(code)))
     for d in out["decisions"]:
