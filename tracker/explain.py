@@ -6,13 +6,9 @@ from datetime import date
 
 from .deadlines import Deadline
 from .events import receipt_warning
-from .i18n import _, language, show_date
+from .i18n import _, show_date
 from .models import Request
-from .timeline import DECISION_KINDS, STATUS_JA, State, live_events, rule_row
-
-
-def status_label(status: str) -> str:
-    return STATUS_JA.get(status, status) if language() == "ja" else status
+from .timeline import DECISION_KINDS, State, live_events, rule_row, status_label
 
 
 class Step(str):

@@ -56,9 +56,9 @@ def overdue(app: App, as_of, fmt) -> None:
 
 
 def _due_what(r: dict) -> str:
-    from ..reports import flags_ja
+    from ..reports import flags_ja, kind_label
 
-    return f"{r['kind_ja']} ({r['detail']})" + (f" !! {flags_ja(r['flags'])}" if r["flags"] else "")
+    return f"{kind_label(r['kind'])} ({r['detail']})" + (f" !! {flags_ja(r['flags'])}" if r["flags"] else "")
 
 
 @cli.command()

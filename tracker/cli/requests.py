@@ -87,9 +87,9 @@ def request_add(app: App, body, subject, filed, received, requester, methods, ma
 
 
 def _status_ja(status: str) -> str:
-    from ..timeline import STATUS_JA
+    from ..timeline import status_label
 
-    return STATUS_JA.get(status, status)
+    return status_label(status)
 
 
 def _request_columns():
@@ -177,7 +177,8 @@ def _show_text(out: dict, width: int | None) -> str:
                        ("lawsuit due", "lawsuit_due"), ("fee unpaid", "fee_unpaid")):
         value = out[key]
         if value is not None:
-            lines.append(fitted(f"{label:>15}: ", _status_ja(value) + f" ({value})" if key == "status" else value))
+            shown = _status_ja(value) if key == "status" else value  # 延長中 (extended); in English, the key alone
+            lines.append(fitted(f"{label:>15}: ", f"{shown} ({value})" if shown != value else value))
     for code in out["flags"]:
         lines.append(fitted(f"{'!!':>15}: ", _flag_words(code)))
     for d in out["decisions"]:
@@ -195,10 +196,9 @@ def _show_text(out: dict, width: int | None) -> str:
 
 
 def _flag_words(code: str) -> str:
-    from ..schema import FLAGS
+    from ..schema import flag_text
 
-    ja, en = FLAGS[code]
-    return f"{ja} ({en}) [{code}]"
+    return f"{flag_text(code)} [{code}]"
 
 
 def _event_details(e: dict) -> str:
