@@ -38,8 +38,8 @@ def test_an_event_is_a_sentence(lang, kind, data, expected):
 def test_a_retraction_is_told_beside_the_event_it_takes_back():
     with use_language("ja"):
         assert (events.describe("fee_paid", {"amount": 190}, retracted_by=(7, "金額の誤り"))
-                == "費用納付: 190円［イベント7で取消し: 金額の誤り］")
-        assert events.describe("retraction", {}, note="金額の誤り", retracts=6) == "取消し: イベント6を取り消し — 金額の誤り"
+                == "費用納付: 190円［記録 7 で取消し: 金額の誤り］")
+        assert events.describe("retraction", {}, note="金額の誤り", retracts=6) == "取消し: 記録 6 を取り消し — 金額の誤り"
 
 
 def _extended_with_a_fee_taken_back(kaiji, monkeypatch, lang: str) -> str:
