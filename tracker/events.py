@@ -192,7 +192,8 @@ def _extension(c: Check) -> None:
     later = date.fromisoformat(c.data["rest_due"]) if special else new_due
     if later <= current:
         raise Refused(_("the extended date {day} is not later than the date already due ({due}); check {option}.")
-                      .format(day=show_date(later), due=show_date(current), option="--rest-by" if special else "--until"),
+                      .format(day=show_date(later), due=show_date(current),
+                              option="--rest-by" if special else "--until"),
                       field="rest_due" if special else "new_due")
 
 
@@ -280,8 +281,9 @@ def _appeal(c: Check) -> None:
     s = c.state
     against = "decision" if s.decisions else "inaction"
     if (s.decision_appeal if against == "decision" else s.inaction_appeal) is not None:
-        raise Refused((_("an appeal against the decision on request {id} is recorded already.") if against == "decision"
-                       else _("an appeal against inaction on request {id} is recorded already.")).format(id=c.request.id))
+        said = (_("an appeal against the decision on request {id} is recorded already.") if against == "decision"
+                else _("an appeal against inaction on request {id} is recorded already."))
+        raise Refused(said.format(id=c.request.id))
     c.warnings.extend(check_appeal(s, c.request.id, c.on))
     c.data["against"] = against
 

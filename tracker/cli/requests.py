@@ -187,7 +187,7 @@ def _show_text(out: dict, width: int | None) -> str:
             value = _day(value) if key in _DATES else value
             lines.append(fitted(field(_(label)), _status_ja(value) + f" ({value})" if key == "status" else value))
     for code in out["flags"]:
-        lines.append(fitted(field("!!"), _flag_words(code)))
+        lines.append(fitted(field(_("!!")), _flag_words(code)))
     for d in out["decisions"]:
         said = (_("decision {id}: {kind} on {on}, fee {fee}円") if d["fee"] is not None
                 else _("decision {id}: {kind} on {on}"))
@@ -244,7 +244,8 @@ def _record(app: App, request_id: int, kind: str, on: date, data: dict | None = 
         return click.echo(_("request {id}: 誤登録 recorded (event {event}); it is left out of every list and report "
                             "from now on.").format(id=request_id, event=rec.event.id))
     said = (_("request {id}: {kind} recorded (event {event}); status {status}, decision due {due}")
-            if st.decision_due and not st.decisions else _("request {id}: {kind} recorded (event {event}); status {status}"))
+            if st.decision_due and not st.decisions
+            else _("request {id}: {kind} recorded (event {event}); status {status}"))
     click.echo(said.format(id=request_id, kind=events.label(kind), event=rec.event.id, status=_status_ja(st.status),
                            due=show_date(st.decision_due)))
 
