@@ -518,19 +518,19 @@ def run_checks(c: Check) -> None:
         raise Refused(_("request {id} has no receipt date yet; record it with `kaiji request receive {id}`.").format(
             id=req.id))
     if kind.before_decision and s.decisions:
-        raise Refused(_("request {id} was decided on {day} already; {kind} belongs before the decision.").format(
+        raise Refused(_("request {id} was decided on {day} already; \"{kind}\" belongs before the decision.").format(
             id=req.id, day=show_date(s.decided_on), kind=label(kind.key)))
     prior = None
     if kind.after is not None:
         prior = c.last(kind.after)
         if prior is None:
-            raise Refused(_("request {id} has no {kind} recorded; record that first.").format(
+            raise Refused(_("request {id} has no \"{kind}\" event yet; record that first.").format(
                 id=req.id, kind=label(kind.after)))
         c.refuse_before(prior.on, label(kind.after))
     # Once per request, or once after the event it follows (a ruling per appeal).
     since = c.live[c.live.index(prior) + 1:] if prior is not None else c.live
     if kind.once and any(e.kind == kind.key for e in since):
-        raise Refused(_("{kind} on request {id} is recorded already.").format(kind=label(kind.key), id=req.id))
+        raise Refused(_("\"{kind}\" is recorded for request {id} already.").format(kind=label(kind.key), id=req.id))
     if kind.check is not None:
         kind.check(c)
 
