@@ -451,7 +451,7 @@ def test_a_receipt_after_the_decision_is_refused(kaiji):
     receipt = [e["id"] for e in show(kaiji, 1)["timeline"] if e["kind"] == "received"][0]
     kaiji.ok("request", "retract", "1", receipt, "--reason", "日付の誤り")
     result = kaiji("request", "receive", "1", "--on", "2025-02-01")
-    assert result.exit_code == 1 and "開示決定等 on 2025-01-08 is recorded already" in result.output
+    assert result.exit_code == 1 and "decision on 2025-01-08 is recorded already" in result.output
     kaiji.ok("request", "receive", "1", "--on", "2025-01-07")
 
 

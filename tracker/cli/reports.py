@@ -13,7 +13,10 @@ from .output import emit_list, format_option, terminal_width
 def _overdue_notes(r: dict) -> str:
     from ..reports import flags_ja
 
-    return "、".join(filter(None, ["不作為審査請求済" if r["inaction_appeal_filed"] else "", flags_ja(r["flags"])]))
+    from ..i18n import _
+
+    return "、".join(filter(None, [_("appeal against inaction filed") if r["inaction_appeal_filed"] else "",
+                                  flags_ja(r["flags"])]))
 
 
 @cli.command()
@@ -86,7 +89,8 @@ def due(app: App, within, as_of, fmt) -> None:
                 "body_name": i.body_name, "subject": i.subject, "detail": i.detail, "days_left": i.days_left(as_of),
                 "flags": i.flags} for i in items]
     columns = [Column("on", N_("date")),
-               Column("days_left", N_("in"), right=True, show=lambda r: f"{r['days_left']}d" if r["on"] else ""),
+               Column("days_left", N_("in"), right=True,
+                      show=lambda r: _("{days}d").format(days=r["days_left"]) if r["on"] else ""),
                Column("kind_ja", N_("what"), shrink=14, show=_due_what), Column("request", N_("request"), right=True),
                Column("body_name", N_("body"), shrink=6), Column("subject", N_("subject"), shrink=10, text=True)]
     emit_list(records, columns, fmt,

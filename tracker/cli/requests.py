@@ -6,7 +6,7 @@ from datetime import date
 
 import click
 
-from ..i18n import _
+from ..i18n import N_, _, ngettext
 from . import (DATE, DECISION_KIND, METHOD, YEN, App, Failure, KaijiGroup, Labelled, YenParam, cli, emit_json,
                pass_app, today, warn)
 from .filters import request_filters
@@ -52,7 +52,7 @@ def request() -> None:
 @click.option("--reference", help="The body's reference number, if known.")
 @click.option("--department", help="The department handling it (担当部課).")
 @click.option("--department-phone", help="The department's telephone.")
-@_phone_ext_option(_("The department's telephone extension (内線), e.g. 1342."))
+@_phone_ext_option(N_("The department's telephone extension (内線), e.g. 1342."))
 @click.option("--notes", help="Free notes.")
 @click.option("--force", is_flag=True, help="Add it even if a request with the same body, subject and receipt date "
                                             "exists.")
@@ -81,8 +81,8 @@ def request_add(app: App, body, subject, filed, received, requester, methods, ma
     for w in warnings:
         warn(w)
     if not known and out["requester"] is not None:  # an empty --requester '' names no one
-        warn(f"{out['requester']} was not a requester yet: added as a person. For a group, or to add an address "
-             f"for the forms: kaiji requester edit \"{out['requester']}\" --group --representative … --address …")
+        warn(_("{name} was not a requester yet: added as a person. For a group, or to add an address for the forms: "
+               "kaiji requester edit \"{name}\" --group --representative … --address …").format(name=out["requester"]))
     emit_json(out) if as_json else click.echo(out["id"])
 
 
@@ -93,7 +93,6 @@ def _status_ja(status: str) -> str:
 
 
 def _request_columns():
-    from ..i18n import N_
     from .output import Column
 
     return [Column("id", N_("id"), right=True), Column("body_name", N_("body"), shrink=6),
@@ -155,8 +154,8 @@ def request_show(app: App, request_id, fmt) -> None:
 
 
 def _show_text(out: dict, width: int | None) -> str:
-    """`request show` as text: its fields, its decisions, its timeline; lines clipped to `width` if given."""
-    from ..i18n import N_
+    """`request show` as text: its fields, its decisions, its timeline told in words (events.describe);
+    lines clipped to `width` if given."""
     from ..table import clip
     from ..table import width as display_width
     from .output import Column, table
@@ -164,35 +163,64 @@ def _show_text(out: dict, width: int | None) -> str:
     def fitted(prefix: str, value: object) -> str:
         return prefix + (str(value) if width is None else clip(str(value), max(width - display_width(prefix), 1)))
 
+    def field(label: str) -> str:  # a label right-aligned in 15 columns (full-width characters take two)
+        return " " * max(15 - display_width(label), 0) + label + ": "
+
     lines = []
     if out["voided_on"]:
         lines.append(_("VOID (誤登録) since {on}: {reason} — left out of every list and report; retract event {event} "
-                       "to restore it.").format(on=out["voided_on"], reason=out["void_reason"],
+                       "to restore it.").format(on=_day(out["voided_on"]), reason=out["void_reason"],
                                                 event=out["void_event"]))
-    for label, key in (("id", "id"), ("body", "body_name"), ("subject", "subject"), ("requester", "requester"),
-                       ("status", "status"), ("filed", "filed_on"), ("received", "received_on"),
-                       ("reference", "reference"), ("department", "department"), ("decision due", "decision_due"),
-                       ("decided", "decided_on"), ("learned of", "notified_on"), ("appeal due", "appeal_due"),
-                       ("extension limit", "extension_limit"), ("disclosure", "disclosure_on"),
-                       ("lawsuit due", "lawsuit_due"), ("fee unpaid", "fee_unpaid")):
+    for label, key in ((N_("id"), "id"), (N_("body"), "body_name"), (N_("subject"), "subject"),
+                       (N_("requester"), "requester"), (N_("status"), "status"), (N_("filed"), "filed_on"),
+                       (N_("received"), "received_on"), (N_("reference"), "reference"),
+                       (N_("department"), "department"), (N_("decision due"), "decision_due"),
+                       (N_("decided"), "decided_on"), (N_("learned of"), "notified_on"),
+                       (N_("appeal due"), "appeal_due"), (N_("extension limit"), "extension_limit"),
+                       (N_("disclosure"), "disclosure_on"), (N_("lawsuit due"), "lawsuit_due"),
+                       (N_("fee unpaid"), "fee_unpaid")):
         value = out[key]
         if value is not None:
-            shown = _status_ja(value) if key == "status" else value  # 延長中 (extended); in English, the key alone
-            lines.append(fitted(f"{label:>15}: ", f"{shown} ({value})" if shown != value else value))
+            shown = _day(value) if key in _DATES else value
+            if key == "status":   # 延長中 (extended); in English, the key alone
+                said = _status_ja(value)
+                shown = f"{said} ({value})" if said != value else value
+            lines.append(fitted(field(_(label)), shown))
     for code in out["flags"]:
-        lines.append(fitted(f"{'!!':>15}: ", _flag_words(code)))
+        lines.append(fitted(field(_("!!")), _flag_words(code)))
     for d in out["decisions"]:
-        lines.append("\n" + fitted("", f"decision {d['id']}: {d['kind_ja']} on {d['decided_on']}"
-                                       + (f", fee {d['fee']}円" if d["fee"] is not None else "")))
+        said = (_("decision {id}: {kind} on {on}, fee {fee}円") if d["fee"] is not None
+                else _("decision {id}: {kind} on {on}"))
+        lines.append("\n" + fitted("", said.format(id=d["id"], kind=d["kind_ja"], on=_day(d["decided_on"]),
+                                                   fee=f"{d['fee']:,}" if d["fee"] is not None else "")))
         for w in d["withheld"]:
-            lines.append(fitted("  withheld: ", f"{w['part']} — {w['ground']} — {w['reason']}"))
-    lines.append("\ntimeline:")
-    events = [e | {"what": e["kind_ja"] + (" (取消済)" if e["retracted"] else ""), "details": _event_details(e)}
-              for e in out["timeline"]]
-    lines.append(table(events, [Column("id", N_("event"), right=True), Column("on", N_("on")),
-                                Column("what", N_("what"), shrink=8),
-                                Column("details", N_("details"), shrink=10, text=True)], width))
+            lines.append(fitted("  " + _("withheld") + ": ", f"{w['part']} — {w['ground']} — {w['reason']}"))
+    lines.append("\n" + _("timeline:"))
+    lines.append(table(_told(out["timeline"]), [Column("id", N_("event"), right=True), Column("on", N_("on")),
+                                                Column("what", N_("what"), shrink=10, text=True)], width))
     return "\n".join(lines)
+
+
+_DATES = ("filed_on", "received_on", "decision_due", "decided_on", "notified_on", "appeal_due", "extension_limit",
+          "disclosure_on", "lawsuit_due")
+
+
+def _day(iso_date: str | None) -> str:
+    """A stored ISO date as the reader writes it (和暦 in Japanese)."""
+    from ..i18n import show_date
+
+    return show_date(date.fromisoformat(iso_date)) if iso_date else ""
+
+
+def _told(timeline: list[dict]) -> list[dict]:
+    """The timeline's events as rows of (id, date, sentence): a retracted event says which event took it back
+    and why; a retraction says what it takes back."""
+    from ..events import describe
+
+    taken_back = {e["retracts"]: (e["id"], e["note"]) for e in timeline if e["retracts"]}
+    return [{"id": e["id"], "on": _day(e["on"]),
+             "what": describe(e["kind"], e["data"], note=e["note"], retracts=e["retracts"],
+                              retracted_by=taken_back.get(e["id"]))} for e in timeline]
 
 
 def _flag_words(code: str) -> str:
@@ -201,18 +229,10 @@ def _flag_words(code: str) -> str:
     return f"{flag_text(code)} [{code}]"
 
 
-def _event_details(e: dict) -> str:
-    parts = [f"{k}={v}" for k, v in (e["data"] or {}).items() if k not in ("body_id", "to_body_id", "from_body_id")]
-    if e["retracts"]:
-        parts.append(f"retracts event {e['retracts']}")
-    if e["note"]:
-        parts.append(e["note"])
-    return "; ".join(parts)
-
-
 def _record(app: App, request_id: int, kind: str, on: date, data: dict | None = None, note: str | None = None) -> None:
     """Record one follow-up event and say what it changed."""
     from .. import events, service
+    from ..i18n import show_date
 
     with app.write() as s:
         rec = service.record(s, request_id, kind, on, data, note)
@@ -222,9 +242,11 @@ def _record(app: App, request_id: int, kind: str, on: date, data: dict | None = 
     if st.voided is not None:
         return click.echo(_("request {id}: 誤登録 recorded (event {event}); it is left out of every list and report "
                             "from now on.").format(id=request_id, event=rec.event.id))
-    click.echo(f"request {request_id}: {events.KINDS[kind].ja} recorded (event {rec.event.id}); status "
-               f"{_status_ja(st.status)}" + (f", decision due {st.decision_due}" if st.decision_due and not st.decisions
-                                            else ""))
+    said = (_("request {id}: {kind} recorded (event {event}); status {status}, decision due {due}")
+            if st.decision_due and not st.decisions
+            else _("request {id}: {kind} recorded (event {event}); status {status}"))
+    click.echo(said.format(id=request_id, kind=events.label(kind), event=rec.event.id, status=_status_ja(st.status),
+                           due=show_date(st.decision_due)))
 
 
 def _event_command(kind) -> None:
@@ -293,7 +315,7 @@ _event_commands()
 @click.option("--later-on", type=DATE, help="The date from which the document could be disclosed (第10条後段).")
 @click.option("--department", help="Department named on the notice.")
 @click.option("--department-phone", help="Its telephone.")
-@_phone_ext_option(_("Its telephone extension (内線)."))
+@_phone_ext_option(N_("Its telephone extension (内線)."))
 @click.option("--remarks", help="Remarks (備考).")
 @click.option("--note", help="A note to keep with the event.")
 @pass_app
@@ -313,8 +335,8 @@ def request_decide(app, request_id, kind, on, notified, withheld, ground, withhe
     reason, decision_reason = _split_old_reason(old_reason, withheld or ground, withheld_reason, decision_reason)
     if not (len(withheld) == len(ground) == len(reason)):
         if len(ground) < len(withheld):
-            raise Failure(f"{len(withheld)} --withheld parts but {len(ground)} --ground; every withheld part needs "
-                          "the provision relied on (e.g. --ground 第5条第2号).", 2)
+            raise Failure(_("{parts} --withheld parts but {grounds} --ground; every withheld part needs the provision "
+                            "relied on (e.g. --ground 第5条第2号).").format(parts=len(withheld), grounds=len(ground)), 2)
         raise Failure(_("give one --ground and one --withheld-reason for each --withheld part ({parts} parts, "
                         "{grounds} grounds, {reasons} reasons).").format(parts=len(withheld), grounds=len(ground),
                                                                          reasons=len(reason)), 2)
@@ -329,8 +351,11 @@ def request_decide(app, request_id, kind, on, notified, withheld, ground, withhe
         st = rec.state
     for w in rec.warnings:
         warn(w)
-    click.echo(f"request {request_id}: decision recorded (event {rec.event.id})"
-               + (f"; appeal (審査請求) due {st.appeal_due}" if st.appeal_due else ""))
+    from ..i18n import show_date
+
+    said = (_("request {id}: decision recorded (event {event}); appeal (審査請求) due {due}") if st.appeal_due
+            else _("request {id}: decision recorded (event {event})"))
+    click.echo(said.format(id=request_id, event=rec.event.id, due=show_date(st.appeal_due)))
 
 
 def _split_old_reason(old: tuple[str, ...], parts: bool, withheld_reason: tuple[str, ...],
@@ -364,7 +389,7 @@ def request_note(app, request_id, text, on):
     """
     from ..service import clean
 
-    _record(app, request_id, "note", on or today(), {}, clean(text, "the note", required=True, multiline=True))
+    _record(app, request_id, "note", on or today(), {}, clean(text, _("the note"), required=True, multiline=True))
 
 
 @request.command("retract")
@@ -383,8 +408,8 @@ def request_retract(app, request_id, event_id, reason):
 
     with app.write() as s:
         rec = service.retract(s, request_id, event_id, reason, today())
-    click.echo(f"request {request_id}: event {event_id} retracted (event {rec.event.id}); status "
-               f"{_status_ja(rec.state.status)}")
+    click.echo(_("request {id}: event {event} retracted (event {retraction}); status {status}").format(
+        id=request_id, event=event_id, retraction=rec.event.id, status=_status_ja(rec.state.status)))
 
 
 @request.command("import")
@@ -414,18 +439,21 @@ def request_import(app: App, file, progress, as_json) -> None:
     rows = imports.read_rows(*imports.read_file(file, sys.stdin.buffer))
 
     def report(done: int, total: int) -> None:
-        click.echo(f"kaiji: {done} of {total} rows checked", err=True)
+        click.echo(_("kaiji: {done} of {total} rows checked").format(done=done, total=total), err=True)
 
     said: list[str] = []
     with app.write() as s:
         ids = imports.import_requests(s, rows, report if progress else None, every=max(1, len(rows) // 20),
                                       warnings=said)
         if progress:
-            click.echo(f"kaiji: all {len(ids)} rows checked; writing", err=True)
+            click.echo(_("kaiji: all {n} rows checked; writing").format(n=len(ids)), err=True)
     for w in said[:20]:
         warn(w)
     if len(said) > 20:
-        warn(f"and {len(said) - 20} more rows received on a closed day.")
+        more = len(said) - 20
+        warn(ngettext("and {n} more row received on a closed day.", "and {n} more rows received on a closed day.",
+                      more).format(n=more))
     if as_json:
         return emit_json(ids)
-    click.echo(f"imported {len(ids)} request{'s' if len(ids) != 1 else ''} (ids {ids[0]}–{ids[-1]}).")
+    click.echo(ngettext("imported {n} request (ids {first}–{last}).", "imported {n} requests (ids {first}–{last}).",
+                        len(ids)).format(n=len(ids), first=ids[0], last=ids[-1]))
