@@ -571,7 +571,7 @@ def label(kind: str) -> str:
 def describe(kind: str, data: dict[str, Any] | None, note: str | None = None,
              retracts: int | None = None, retracted_by: tuple[int, str | None] | None = None) -> str:
     """One event as a sentence: 「延長通知: 令和7年3月12日（水）（理由: …）」, never its raw keys."""
-    from .timeline import DECISION_KINDS
+    from .timeline import DECISION_KINDS, decision_label
 
     data = dict(data or {})
     values: dict[str, str] = {}
@@ -587,7 +587,7 @@ def describe(kind: str, data: dict[str, Any] | None, note: str | None = None,
             value = f"{value:,}"
         values[key] = str(value)
     if kind == "decision" and data.get("kind") in DECISION_KINDS:
-        values["kind"] = DECISION_KINDS[data["kind"]][0]
+        values["kind"] = decision_label(data["kind"])
     text = label(kind)
     phrase = SAYS.get(kind)
     if phrase:

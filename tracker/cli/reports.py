@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from . import DATE, App, cli, pass_app, today
+from ..i18n import show_date
 from .output import emit_list, format_option, terminal_width
 
 
@@ -55,7 +56,7 @@ def overdue(app: App, as_of, fmt) -> None:
                Column("inaction_appeal_from", N_("inaction appeal from"), shrink=10)]
     if any(map(_overdue_notes, records)):
         columns.append(Column("flags", N_("!!"), shrink=6, text=True, show=_overdue_notes))
-    emit_list(records, columns, fmt, empty=_("nothing overdue as of {day}.").format(day=as_of))
+    emit_list(records, columns, fmt, empty=_("nothing overdue as of {day}.").format(day=show_date(as_of)))
 
 
 def _due_what(r: dict) -> str:
@@ -94,7 +95,8 @@ def due(app: App, within, as_of, fmt) -> None:
                Column("kind_ja", N_("what"), shrink=14, show=_due_what), Column("request", N_("request"), right=True),
                Column("body_name", N_("body"), shrink=6), Column("subject", N_("subject"), shrink=10, text=True)]
     emit_list(records, columns, fmt,
-              empty=_("nothing due between {day} and {days} days later.").format(day=as_of, days=within))
+              empty=_("nothing due between {day} and {days} days later.").format(day=show_date(as_of),
+                                                                                  days=within))
 
 
 @cli.command()

@@ -158,7 +158,6 @@ def _show_text(out: dict, width: int | None) -> str:
     lines clipped to `width` if given."""
     from ..table import clip
     from ..table import width as display_width
-    from .output import Column, table
 
     def fitted(prefix: str, value: object) -> str:
         return prefix + (str(value) if width is None else clip(str(value), max(width - display_width(prefix), 1)))
@@ -182,6 +181,8 @@ def _show_text(out: dict, width: int | None) -> str:
         value = out[key]
         if value is not None:
             shown = _day(value) if key in _DATES else value
+            if key == "fee_unpaid":
+                shown = _("{amount} yen").format(amount=f"{value:,}")
             if key == "status":   # 延長中 (extended); in English, the key alone
                 said = _status_ja(value)
                 shown = f"{said} ({value})" if said != value else value
@@ -196,8 +197,20 @@ def _show_text(out: dict, width: int | None) -> str:
         for w in d["withheld"]:
             lines.append(fitted("  " + _("withheld") + ": ", f"{w['part']} — {w['ground']} — {w['reason']}"))
     lines.append("\n" + _("timeline:"))
-    lines.append(table(_told(out["timeline"]), [Column("id", N_("event"), right=True), Column("on", N_("on")),
-                                                Column("what", N_("what"), shrink=10, text=True)], width))
+    # Each event a line: its number, its date, its sentence; a sentence too long for the terminal goes on
+    # under itself (folded, never clipped: it is what happened).
+    from ..i18n import show_date
+    from ..wrap import fold
+
+    told = _told(out["timeline"])
+    days = [show_date(date.fromisoformat(e["on"]), weekday=False, short=True) if e["on"] else "" for e in told]
+    wide = max([display_width(_("on"))] + [display_width(d) for d in days])
+    head = max([display_width(_("event"))] + [len(str(e["id"])) for e in told])
+    ev, on = _("event"), _("on")
+    lines.append(f"{' ' * (head - display_width(ev))}{ev}  {on}{' ' * (wide - display_width(on))}  {_('what')}")
+    for e, day in zip(told, days):
+        prefix = f"{e['id']:>{head}}  {day}{' ' * (wide - display_width(day))}  "
+        lines += fold(e["what"], width, prefix, " " * display_width(prefix)) if width else [prefix + e["what"]]
     return "\n".join(lines)
 
 
@@ -218,7 +231,7 @@ def _told(timeline: list[dict]) -> list[dict]:
     from ..events import describe
 
     taken_back = {e["retracts"]: (e["id"], e["note"]) for e in timeline if e["retracts"]}
-    return [{"id": e["id"], "on": _day(e["on"]),
+    return [{"id": e["id"], "on": e["on"],   # the table shows it as the reader writes dates
              "what": describe(e["kind"], e["data"], note=e["note"], retracts=e["retracts"],
                               retracted_by=taken_back.get(e["id"]))} for e in timeline]
 
