@@ -6,6 +6,7 @@ KAIJI_TEST_DB=postgresql+psycopg://postgres@127.0.0.1:5432/test pytest
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 
@@ -29,6 +30,32 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if item.path.name in SLOW_FILES:
             item.add_marker(pytest.mark.slow)
+
+
+# Whether this run leaves out the slow tests (`pytest -m "not slow"`): the quick run while working.
+# pytest_configure sets it before any test module is imported, so that `examples` can read it.
+QUICK = False
+
+
+def pytest_configure(config):
+    global QUICK
+    QUICK = "not slow" in (config.getoption("markexpr", "") or "")
+
+
+def examples(n: int) -> int:
+    """The examples a property test tries: n in the full run (CI, `pytest`), a sixth of them (at least 25)
+    in the quick run, where each run still draws new ones."""
+    return max(25, n // 6) if QUICK else n
+
+
+def pytest_collection_finish(session):
+    # What the run has imported by now (SQLAlchemy, Hypothesis, the test modules: some 100,000 objects)
+    # lives to its end. Freeze it out of the cycle collector's sight, as kaiji's main() does, and collect
+    # the young generation less often: each command a test runs leaves an engine behind for the collector,
+    # and a full collection walked every one of those objects again (a fifth of the quick run's time).
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(10_000, 10, 10)
 
 
 @pytest.fixture(scope="session", autouse=True)
