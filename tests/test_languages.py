@@ -76,3 +76,50 @@ def test_a_japanese_table_shows_wareki_dates_and_fits_80_columns(kaiji, monkeypa
     assert '"received_on": "2024-12-27"' in kaiji.ok("request", "list", "--json").stdout   # machines keep ISO
     monkeypatch.setenv("KAIJI_LANG", "en")
     assert "2024-12-27" in kaiji.ok("request", "list").stdout
+
+
+JAPANESE_SENTENCE = re.compile(r"(?:ます|です|ません|ました|ください)[。）]?")
+
+
+def _walkthrough_commands() -> list[list[str]]:
+    """The README's quick start and walk-through, then the listings the issue names, as argument lists."""
+    import shlex
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parent.parent / "README.md").read_text("utf-8")
+    quick = re.search(r"<!-- command: run -->\n```sh\n(.+?)\n```", text, re.S)[1]
+    commands = [c.strip() for c in quick.split("&&") if c.strip().startswith("kaiji ")]
+    walk = text.split("## A walk through", 1)[1].split("\n## ", 1)[0]
+    for block in re.findall(r"```sh\n(.+?)\n```", walk, re.S):
+        commands += [line for line in block.replace("\\\n", " ").splitlines() if line.startswith("kaiji ")]
+    commands += ["kaiji overdue --as-of 2025-01-11", "kaiji due --as-of 2025-02-01", "kaiji request list",
+                 "kaiji request show 1", "kaiji body list", "kaiji requester list --with-contacts",
+                 "kaiji explain 1", "kaiji rule list maizuru", "kaiji db current"]
+    return [shlex.split(c, comments=True)[1:] for c in commands]
+
+
+@pytest.mark.parametrize("lang", ["ja_JP.UTF-8", "C.UTF-8"])
+def test_the_walk_through_fits_80_columns_in_the_readers_language(kaiji, tmp_path, monkeypatch, lang):
+    """Issue 12's test: in an 80-column terminal, Japanese with no English sentence; English with no
+    Japanese one (names, legal terms and the records' own text stay as they are)."""
+    monkeypatch.chdir(tmp_path)          # the PDFs the walk-through writes
+    monkeypatch.delenv("KAIJI_LANG")
+    monkeypatch.setenv("LANG", lang)
+    monkeypatch.setenv("LC_ALL", "")
+    monkeypatch.setenv("COLUMNS", "80")
+    commands = _walkthrough_commands()
+    assert len(commands) >= 15
+    for args in commands:
+        result = kaiji(*args)
+        assert result.exit_code == 0, (args, result.output)
+        lines = (result.stdout + result.stderr).splitlines()
+        for line in lines:
+            assert width(line) <= 80, f"kaiji {' '.join(args)}: {width(line)} columns: {line}"
+            if lang.startswith("ja"):
+                assert english_in(line) is None, f"kaiji {' '.join(args)}: English {english_in(line)!r} in {line!r}"
+        if not lang.startswith("ja"):  # kaiji's own words, the records' Japanese text taken out
+            said = "".join(line.strip() for line in lines)
+            for value in re.findall(r'"([^"]*[\u3040-\u30ff][^"]*)"|(?<=\s)([^\s-][^\s]*[\u3040-\u30ff]\S*)',
+                                    " " + " ".join(" ".join(c) for c in commands)):
+                said = said.replace("".join(value), "")
+            assert not JAPANESE_SENTENCE.search(said), f"kaiji {' '.join(args)}: Japanese in {said!r}"

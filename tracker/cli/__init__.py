@@ -143,8 +143,21 @@ class Failure(click.ClickException):
 
 
 def say_error(message: str) -> None:
-    """kaiji's one error format: one line on standard error."""
-    click.echo(_("kaiji: error: {message}").format(message=message), err=True)
+    """kaiji's one error format: one line on standard error (folded on a terminal narrower than it)."""
+    _to_stderr(_("kaiji: error: {message}").format(message=message))
+
+
+def _to_stderr(line: str) -> None:
+    """A message on standard error: one line for a program reading it; on a terminal (or with COLUMNS),
+    folded to its width under a hanging indent, as the tables and the help are."""
+    from .output import terminal_width
+
+    limit = terminal_width(sys.stderr)
+    if limit:
+        from ..wrap import fold
+
+        line = "\n".join(fold(line, limit, "", "  "))
+    click.echo(line, err=True)
 
 
 SAVED_BUT_OUTPUT_FAILED = 3  # the exit code when the records were saved but the report of it could not be shown
@@ -498,7 +511,7 @@ class KaijiGroup(_Translated, click.Group):
 
 
 def warn(message: str) -> None:
-    click.echo(_("kaiji: warning: {message}").format(message=message), err=True)
+    _to_stderr(_("kaiji: warning: {message}").format(message=message))
 
 
 def emit_json(value: Any) -> None:

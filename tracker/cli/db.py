@@ -109,7 +109,13 @@ def db_current(app: App, fmt) -> None:
         line = _("{database}: schema {revision} (this kaiji expects {head})")
     else:
         line = _("{database}: schema empty (this kaiji expects {head})")
-    emit_record(out, fmt, lambda width: line.format(database=out["database"], revision=rev, head=dbm.HEAD))
+    def text(width: int | None) -> str:
+        from ..wrap import fold
+
+        said = line.format(database=out["database"], revision=rev, head=dbm.HEAD)
+        return "\n".join(fold(said, width, "", "  ")) if width else said
+
+    emit_record(out, fmt, text)
 
 
 @db.command("check")

@@ -43,14 +43,15 @@ class Column:
         return self.show(record) if self.show is not None else record.get(self.key)
 
 
-def terminal_width() -> int | None:
-    """The columns output may take: COLUMNS if set, else the terminal's; None when standard output is not
-    a terminal (a file or a pipe keeps every value whole)."""
+def terminal_width(stream=None) -> int | None:
+    """The columns output may take: COLUMNS if set, else the terminal's; None when the stream (standard
+    output unless given) is not a terminal (a file or a pipe keeps every value whole)."""
     columns = os.environ.get("COLUMNS", "").strip()
     if columns.isdigit() and int(columns) > 0:
         return int(columns)
     try:
-        if sys.stdout is not None and sys.stdout.isatty():
+        stream = stream if stream is not None else sys.stdout
+        if stream is not None and stream.isatty():
             return shutil.get_terminal_size().columns
     except (AttributeError, ValueError, OSError):
         pass

@@ -47,6 +47,10 @@ def _write(app: App, rendered, output: str | None, default: str, force: bool) ->
     except OSError:
         pass  # a name too long, say: write_bytes says so
     path = write_bytes(path, rendered.pdf, force=force, keep=database_files(sqlite_path(app.url)))
+    try:
+        path = path.relative_to(Path.cwd())  # said as the reader would name it: request.pdf, not its full path
+    except ValueError:
+        pass
     app.done = _("{path} was written").format(path=path)  # until it has been said (a batch goes on with the next file)
     click.echo(ngettext("wrote {path} ({pages} page, {size} KB)", "wrote {path} ({pages} pages, {size} KB)",
                         pages).format(path=path, pages=pages, size=size))
