@@ -510,6 +510,17 @@ class KaijiGroup(_Translated, click.Group):
                             "prints.").format(error=type(exc).__name__)) from None
 
 
+def shown_path(path) -> str:
+    """A file kaiji wrote, named as the reader would name it: request.pdf in the current folder, else in full."""
+    from pathlib import Path
+
+    path = Path(path)
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
 def warn(message: str) -> None:
     _to_stderr(_("kaiji: warning: {message}").format(message=message))
 

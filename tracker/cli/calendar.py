@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from . import App, cli, pass_app
+from . import App, cli, pass_app, shown_path
 from .filters import request_filters
 
 
@@ -46,4 +46,4 @@ def calendar(app: App, output, force, remind, filters) -> None:
 
     path = write_bytes(output, data, force=force, keep=database_files(sqlite_path(app.url)))
     click.echo(ngettext("wrote {path} ({n} date)", "wrote {path} ({n} dates)", len(items)).format(
-        path=path, n=len(items)))
+        path=shown_path(path), n=len(items)))

@@ -45,8 +45,32 @@ def digest(app: App, within, as_of, mail_to) -> None:
     with app.read() as s:
         d = collect(s, as_of or today(), within)
     if not mail_to:
-        return click.echo(text(d), nl=False)
+        return click.echo(_folded(text(d)), nl=False)
     from ..mail import send
 
     send(message(d, sender, to), smtp)
     click.echo(_("sent the digest to {addresses}.").format(addresses=", ".join(to)))
+
+
+def _folded(text: str) -> str:
+    """The digest as a terminal shows it: each line folded to its width under the line's own indent and two
+    more (kept whole when piped, and in the mail)."""
+    from ..table import width
+    from ..wrap import fold
+    from .output import terminal_width
+
+    limit = terminal_width()
+    if not limit:
+        return text
+    out = []
+    for line in text.split("\n"):
+        body = line.lstrip(" ")
+        indent = line[:len(line) - len(body)]
+        # a dated line goes on under its text, past the date column ("  令和7年1月20日（月）  決定期限 …")
+        head, sep, rest = body.partition("  ")
+        if indent and sep and rest:
+            prefix = indent + head + sep
+            out += fold(rest, limit, prefix, " " * width(prefix))
+        else:
+            out += fold(body, limit, indent, indent + "  ") if body else [""]
+    return "\n".join(out)

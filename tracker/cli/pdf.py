@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from ..i18n import _, ngettext
-from . import DATE, App, Failure, KaijiGroup, cli, pass_app, today, warn
+from . import DATE, App, Failure, KaijiGroup, cli, pass_app, shown_path, today, warn
 
 _FONT = click.option(
     "--font", envvar="KAIJI_FONT", metavar="PATH",
@@ -47,10 +47,7 @@ def _write(app: App, rendered, output: str | None, default: str, force: bool) ->
     except OSError:
         pass  # a name too long, say: write_bytes says so
     path = write_bytes(path, rendered.pdf, force=force, keep=database_files(sqlite_path(app.url)))
-    try:
-        path = path.relative_to(Path.cwd())  # said as the reader would name it: request.pdf, not its full path
-    except ValueError:
-        pass
+    path = shown_path(path)
     app.done = _("{path} was written").format(path=path)  # until it has been said (a batch goes on with the next file)
     click.echo(ngettext("wrote {path} ({pages} page, {size} KB)", "wrote {path} ({pages} pages, {size} KB)",
                         pages).format(path=path, pages=pages, size=size))
