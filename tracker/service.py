@@ -607,11 +607,14 @@ def list_requests(session: Session, *, status: str | None = None, body: str | No
 
 
 def iter_requests(session: Session, *, status: str | None = None, body: str | None = None,
+                  received_from: date | None = None, received_to: date | None = None, requester: str | None = None,
                   include_void: bool = False, batch: int = 1000) -> Iterator[Request]:
     """list_requests loaded `batch` rows at a time, so that listing every request does not hold them all.
     Requests entered by mistake (voided) are left out unless include_void.
 
-    The query runs (and a bad status or body is refused) when this is called, before any row is read.
+    received_from/received_to bound the receipt date (both days included; a request not yet received has
+    none and is left out); requester is a requester's name. The query runs (and a bad status, body or
+    requester is refused) when this is called, before any row is read.
     """
     q = select(Request).options(selectinload(Request.body), selectinload(Request.requester)).order_by(Request.id)
     status = status_key(status) if status else None
@@ -621,6 +624,19 @@ def iter_requests(session: Session, *, status: str | None = None, body: str | No
         q = q.where(Request.body_id == get_body(session, body).id)
     if not include_void:
         q = q.where(Request.voided.is_(False))
+    if received_from and received_to and received_from > received_to:
+        raise BadInput(_("--from {start} comes after --to {end}; give the earlier date with --from.").format(
+            start=iso(received_from), end=iso(received_to)))
+    if received_from:
+        q = q.where(Request.received_on >= received_from)
+    if received_to:
+        q = q.where(Request.received_on <= received_to)
+    if requester:
+        who = find_requester(session, requester)
+        if who is None:
+            raise NotFound(_("there is no requester {name!r}; `kaiji requester list` shows them.").format(
+                name=requester.strip()))
+        q = q.where(Request.requester_id == who.id)
     return iter(session.scalars(q.execution_options(yield_per=batch)))
 
 
