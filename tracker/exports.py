@@ -142,8 +142,14 @@ def _words(ja: str, key: str) -> str:
     return ja if language() == "ja" else key
 
 
-def _yes_no(value: bool) -> str:
-    return ("有" if value else "無") if language() == "ja" else ("yes" if value else "no")
+def _yes_no(value: bool, key: str = "") -> str:
+    """yes/no in the reader's words: 有/無 (as 送付希望 is written on the form), and for lateness 超過/期限内;
+    imports.py reads them back."""
+    if language() != "ja":
+        return "yes" if value else "no"
+    if key == "late":
+        return "超過" if value else "期限内"
+    return "有" if value else "無"
 
 
 def counted_days(st: timeline.State, jurisdiction, decided: date) -> int | None:
@@ -291,7 +297,7 @@ def cell_text(field: Field, value) -> str:
     if field.type == "date":
         return value.isoformat()
     if field.type == "bool":
-        return _yes_no(value)
+        return _yes_no(value, field.key)
     if field.type == "int":
         return str(value)
     return neutral(str(value))
@@ -368,7 +374,7 @@ def write_xlsx(rows: Iterable[dict], fields: list[Field], sheet: str) -> bytes:
                 ws.write_number(n, col, value)
                 w = len(str(value))
             else:
-                text = _yes_no(value) if f.type == "bool" else neutral(str(value))
+                text = _yes_no(value, f.key) if f.type == "bool" else neutral(str(value))
                 ws.write_string(n, col, text)
                 w = max(width(line) for line in text.split("\n"))
             widths[col] = max(widths[col], w)
