@@ -12,7 +12,7 @@ from .filters import request_filters
 
 @cli.command()
 @click.argument("kind", type=click.Choice(["requests", "deadlines", "decisions"]))
-@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "json"]), default="csv", show_default=True,
+@click.option("--format", "file_format", type=click.Choice(["csv", "xlsx", "json"]), default="csv", show_default=True,
               help="csv (UTF-8 with a BOM, as Excel opens it), xlsx (an Excel workbook) or json.")
 @click.option("-o", "--output", metavar="PATH", default="-", show_default=True,
               help="The file to write, or - for standard output (not for xlsx).")
@@ -24,7 +24,7 @@ from .filters import request_filters
 @click.option("--with-contacts", is_flag=True, help="Also the requesters' addresses, telephones and e-mail.")
 @request_filters
 @pass_app
-def export(app: App, kind, fmt, output, force, encoding, fields, with_contacts, filters) -> None:
+def export(app: App, kind, file_format, output, force, encoding, fields, with_contacts, filters) -> None:
     """Export requests, deadlines or decisions for a spreadsheet or a survey.
 
     CSV opens in Japanese Excel as it is; xlsx has real dates (和暦 in Japanese), a frozen header
@@ -40,10 +40,10 @@ def export(app: App, kind, fmt, output, force, encoding, fields, with_contacts, 
     from ..errors import BadInput
     from ..i18n import _, ngettext
 
-    if fmt == "xlsx" and output == "-":
+    if file_format == "xlsx" and output == "-":
         raise BadInput(_("an xlsx workbook cannot go to standard output; name a file with -o, e.g. -o "
                          "requests.xlsx."))
-    if encoding != "utf-8" and fmt != "csv":
+    if encoding != "utf-8" and file_format != "csv":
         raise BadInput(_("--encoding applies to CSV only; leave it out or use --format csv."))
     chosen = exports.choose_fields(kind, fields, with_contacts)
     count = 0
@@ -57,9 +57,9 @@ def export(app: App, kind, fmt, output, force, encoding, fields, with_contacts, 
     with app.read() as s:
         rows = counted(exports.records(s, kind, service.iter_requests(s, **filters), service.jurisdiction_lookup(s),
                                        today()))
-        if fmt == "csv":
+        if file_format == "csv":
             data = exports.write_csv(rows, chosen, encoding)
-        elif fmt == "json":
+        elif file_format == "json":
             data = exports.write_json(rows, chosen)
         else:
             data = exports.write_xlsx(rows, chosen, _(exports.SHEET_NAMES[kind]))
