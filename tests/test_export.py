@@ -205,15 +205,18 @@ def test_shift_jis_with_japanese_headers_duplicates_dry_run_and_allow_duplicates
     assert "1 row skipped as a request already recorded (row 4)" in dry.stderr
     assert json.loads(kaiji.ok("request", "list", "--json").stdout) == []
     result = kaiji.ok("request", "import", str(path))
-    assert result.stdout == "imported 2 requests (ids 1–2).\n"
-    first = json.loads(kaiji.ok("request", "show", "1", "--json").stdout)
+    # (PostgreSQL's sequences do not roll back: after the dry run, the ids may start higher than 1.)
+    assert result.stdout.startswith("imported 2 requests (ids ")
+    first = json.loads(kaiji.ok("request", "list", "--json").stdout)[0]
+    first = json.loads(kaiji.ok("request", "show", str(first["id"]), "--json").stdout)
     assert (first["received_on"], first["reference"], first["methods"], first["mail"]) == ("2025-01-06", "R7-1",
                                                                                           ["copy"], True)
     again = kaiji.ok("request", "import", str(path))
     assert again.stdout == "imported no requests: every row is a request already recorded.\n"
     assert "3 rows skipped" in again.stderr
     forced = kaiji.ok("request", "import", "--allow-duplicates", str(path))
-    assert forced.stdout == "imported 3 requests (ids 3–5).\n"
+    assert forced.stdout.startswith("imported 3 requests (ids ")
+    assert len(json.loads(kaiji.ok("request", "list", "--json").stdout)) == 5
 
 
 def test_utf8_without_a_bom_and_a_formula_cell_come_back_as_typed(kaiji, tmp_path):
