@@ -390,6 +390,13 @@ def request_retract(app, request_id, event_id, reason):
                f"{_status_ja(rec.state.status)}")
 
 
+def _stderr_is_terminal() -> bool:
+    """Whether a person watches standard error (a progress bar is drawn only then, never into a log file)."""
+    import sys
+
+    return sys.stderr is not None and sys.stderr.isatty()
+
+
 @request.command("import")
 @click.argument("file", type=click.Path(allow_dash=True))
 @click.option("--dry-run", is_flag=True, help="Check every row and say what would be imported; write nothing.")
@@ -425,7 +432,7 @@ def request_import(app: App, file, dry_run, allow_duplicates, progress, as_json)
 
     rows = imports.read_rows(*imports.read_file(file, sys.stdin.buffer))
     bar = None
-    if not progress and len(rows) > imports.PROGRESS_ABOVE and sys.stderr.isatty():
+    if not progress and len(rows) > imports.PROGRESS_ABOVE and _stderr_is_terminal():
         bar = click.progressbar(length=len(rows), label=_("checking rows"), file=sys.stderr)
 
     def report(done: int, total: int) -> None:
