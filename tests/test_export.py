@@ -221,9 +221,13 @@ def test_shift_jis_with_japanese_headers_duplicates_dry_run_and_allow_duplicates
 
 def test_utf8_without_a_bom_and_a_formula_cell_come_back_as_typed(kaiji, tmp_path):
     path = tmp_path / "plain.csv"
-    path.write_bytes("件名,実施機関,受付日\n'=1+2,maizuru,2025-01-06\n'-5,maizuru,2025-01-06\n".encode())
+    path.write_bytes("件名,実施機関,受付日\n'=1+2,maizuru,2025-01-06\n'-5,maizuru,2025-01-06\n"
+                     "''@x,maizuru,2025-01-06\n".encode())  # a subject that itself starts '@
     kaiji.ok("request", "import", str(path))
-    assert [r["subject"] for r in json.loads(kaiji.ok("request", "list", "--json").stdout)] == ["=1+2", "-5"]
+    subjects = ["=1+2", "-5", "'@x"]
+    assert [r["subject"] for r in json.loads(kaiji.ok("request", "list", "--json").stdout)] == subjects
+    exported = _csv_rows(kaiji.ok("export", "requests", "--fields", "subject").stdout_bytes)
+    assert [r["subject"] for r in exported] == ["'=1+2", "'-5", "''@x"]  # each comes back as it was
 
 
 def test_a_large_file_shows_a_progress_bar_only_on_a_terminal(kaiji, tmp_path, monkeypatch):
@@ -266,7 +270,8 @@ def test_the_japanese_headers_are_the_catalogs_when_it_has_them():
     from tracker.i18n import _, use_language
 
     with use_language("ja"):
-        translated = [(f.key, _(f.header), f.ja) for fields in KINDS.values() for f in fields if _(f.header) != f.header]
+        translated = [(f.key, _(f.header), f.ja) for fields in KINDS.values() for f in fields
+                      if _(f.header) != f.header]
     if not translated:
         pytest.skip("the catalog holds no Japanese headers yet (it is merged centrally)")
     assert [t for t in translated if t[1] != t[2]] == []

@@ -286,8 +286,9 @@ def records(session: Session, kind: str, requests: Iterable[Request], jurisdicti
 
 def neutral(text: str) -> str:
     """A text cell a spreadsheet would run as a formula (=, +, -, @, tab, CR first) made plain text with a
-    leading apostrophe (OWASP's CSV injection advice); imports.py takes the apostrophe off again."""
-    return "'" + text if text.startswith(FORMULA_START) else text
+    leading apostrophe (OWASP's CSV injection advice); imports.py takes the apostrophe off again. A text that
+    itself starts with apostrophes before such a character gets one more, so that it too comes back as it was."""
+    return "'" + text if text.lstrip("'").startswith(FORMULA_START) else text  # '=x itself becomes ''=x
 
 
 def cell_text(field: Field, value) -> str:

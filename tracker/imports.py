@@ -174,7 +174,7 @@ def read_rows(data: bytes, name: str | None = None) -> list[Row]:
 
 def _plain(text: str) -> str:
     """A cell as it was before an export made it plain text: the apostrophe before =, +, -, @ taken off."""
-    return text[1:] if text.startswith("'") and text[1:2] in FORMULA_START and text[1:2] else text
+    return text[1:] if text.startswith("'") and text.lstrip("'").startswith(FORMULA_START) else text
 
 
 def _decode(data: bytes, name: str) -> str:

@@ -479,5 +479,5 @@ def request_import(app: App, file, dry_run, allow_duplicates, progress, as_json)
     if not ids:
         click.echo(_("imported no requests: every row is a request already recorded."))
         return
-    click.echo(ngettext("imported {count} request (ids {first}–{last}).", "imported {count} requests (ids {first}–{last}).",
-                        len(ids)).format(count=len(ids), first=ids[0], last=ids[-1]))
+    click.echo(ngettext("imported {count} request (ids {first}–{last}).",
+                        "imported {count} requests (ids {first}–{last}).", len(ids)).format(count=len(ids), first=ids[0], last=ids[-1]))
