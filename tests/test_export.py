@@ -130,6 +130,10 @@ def test_deadlines_and_decisions_and_the_shared_filters(kaiji, monkeypatch):
     assert [(d["id"], d["kind"], d["date"], d["days_left"], d["amount"]) for d in deadlines] == [
         (1, "last day to appeal", "2025-04-16", 86, None), (1, "last day to sue", "2025-07-16", 177, None),
         (1, "fee unpaid", None, None, 520), (2, "decision due", "2025-01-20", 0, None)]
+    kaiji.ok("request", "extend", "2", "--on", "2025-01-15", "--until", "2025-02-28", "--reason", "事務処理上の困難")
+    deadlines = json.loads(kaiji.ok("export", "deadlines", "--format", "json", "--fields", "id,kind,date,days_left",
+                                    "--status", "extended").stdout)
+    assert deadlines == [{"id": 2, "kind": "extended decision due", "date": "2025-02-28", "days_left": 39}]  # 11 + 28
     decisions = json.loads(kaiji.ok("export", "decisions", "--format", "json").stdout)
     assert [(d["id"], d["decision_kind"], d["decided"], d["documents"], d["fee"]) for d in decisions] == [
         (1, "partial", "2025-01-14", "アンケート集計表", 1520), (3, "full", "2025-02-05", None, None)]

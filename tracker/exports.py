@@ -247,6 +247,8 @@ def deadline_records(session: Session, requests: Iterable[Request], as_of: date)
             on = getattr(r, column)
             if column == "decision_due" and r.status not in OPEN_STATUSES:
                 continue  # decided (or withdrawn): the date can no longer be missed
+            if column == "decision_due" and r.status == "extended":
+                name = N_("extended decision due")
             if on is not None:
                 yield {**_common(r), "reference": _reference(r), "kind": _(name), "date": on,
                        "days_left": (on - as_of).days, "amount": None}
