@@ -6,6 +6,7 @@ KAIJI_TEST_DB=postgresql+psycopg://postgres@127.0.0.1:5432/test pytest
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 
@@ -31,6 +32,32 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.slow)
 
 
+# Whether this run leaves out the slow tests (`pytest -m "not slow"`): the quick run while working.
+# pytest_configure sets it before any test module is imported, so that `examples` can read it.
+QUICK = False
+
+
+def pytest_configure(config):
+    global QUICK
+    QUICK = "not slow" in (config.getoption("markexpr", "") or "")
+
+
+def examples(n: int) -> int:
+    """The examples a property test tries: n in the full run (CI, `pytest`), a sixth of them (at least 25)
+    in the quick run, where each run still draws new ones."""
+    return max(25, n // 6) if QUICK else n
+
+
+def pytest_collection_finish(session):
+    # What the run has imported by now (SQLAlchemy, Hypothesis, the test modules: some 100,000 objects)
+    # lives to its end. Freeze it out of the cycle collector's sight, as kaiji's main() does, and collect
+    # the young generation less often: each command a test runs leaves an engine behind for the collector,
+    # and a full collection walked every one of those objects again (a fifth of the quick run's time).
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(10_000, 10, 10)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def own_cache(tmp_path_factory):
     """The tests keep what kaiji caches (the parsed PDF font) in a folder of their own, not the user's."""
@@ -41,6 +68,37 @@ def own_cache(tmp_path_factory):
         mp.setenv("XDG_CACHE_HOME", str(cache))              # for kaiji run as a subprocess
         mp.setattr(fonts, "cache_dir", lambda: cache / "kaiji" / "fonts")
         yield cache
+
+
+@pytest.fixture(scope="session", autouse=True)
+def one_statement_cache():
+    """Every engine kaiji makes in this run shares one cache of compiled SQL statements.
+
+    kaiji makes an engine per command and SQLAlchemy caches compiled statements per engine, keyed by
+    the engine's dialect object: in a process that runs one command (kaiji itself) that costs nothing,
+    but a test run of thousands of commands compiled the same statements again for each (a fifth of
+    the quick run's time). Here the dialects of one driver count as one (they are configured alike:
+    db.make_engine makes them all) and their engines share a cache. Only compiling is shared: each
+    engine keeps its own connections, events and pool.
+    """
+    import sqlalchemy
+    from sqlalchemy.util import LRUCache
+
+    caches: dict[type, LRUCache] = {}
+
+    with pytest.MonkeyPatch.context() as mp:
+        def create_engine(*args, **kwargs):
+            engine = sqlalchemy.create_engine(*args, **kwargs)
+            cls = type(engine.dialect)
+            if cls not in caches:
+                mp.setattr(cls, "__hash__", lambda self: hash(type(self)))
+                mp.setattr(cls, "__eq__", lambda self, other: type(self) is type(other))
+                caches[cls] = LRUCache(2000)
+            engine._compiled_cache = caches[cls]
+            return engine
+
+        mp.setattr(dbm, "create_engine", create_engine)
+        yield
 
 
 def is_postgres() -> bool:

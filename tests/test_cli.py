@@ -451,7 +451,7 @@ def test_a_receipt_after_the_decision_is_refused(kaiji):
     receipt = [e["id"] for e in show(kaiji, 1)["timeline"] if e["kind"] == "received"][0]
     kaiji.ok("request", "retract", "1", receipt, "--reason", "日付の誤り")
     result = kaiji("request", "receive", "1", "--on", "2025-02-01")
-    assert result.exit_code == 1 and "開示決定等 on 2025-01-08 is recorded already" in result.output
+    assert result.exit_code == 1 and "decision on 2025-01-08 is recorded already" in result.output
     kaiji.ok("request", "receive", "1", "--on", "2025-01-07")
 
 
@@ -527,7 +527,7 @@ def test_the_lists_and_the_request_form_need_no_mapped_classes(kaiji, tmp_path):
     out = subprocess.run([sys.executable, "-c", code, kaiji.url, str(tmp_path / "r.pdf")], capture_output=True,
                          text=True, check=True).stdout
     # The real case: received 2024-12-27, decision due 2025-01-10.
-    assert "2025-01-10  2d  決定期限" in out                            # due, two days ahead
+    assert "2025-01-10  2d  decision (" in out                            # due, two days ahead
     assert "2024-12-27  2025-01-10          1  2025-01-11" in out        # overdue 1 day; 不作為 appeal from 01-11
     assert "LOADED []" in out, out
     assert (tmp_path / "r.pdf").stat().st_size > 1000

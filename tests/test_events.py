@@ -54,13 +54,14 @@ def test_a_kind_added_to_the_registry_gets_its_command(kaiji, monkeypatch):
                        (events.Field("answer", "text", "--answer", option="--answer", help="What was said."),),
                        command="phoned", help="Record a telephone inquiry.")
     monkeypatch.setitem(events.KINDS, "phone_call", kind)
+    monkeypatch.setitem(events.SAYS, "phone_call", "answer: {answer}")
     group: click.Group = cli_requests.request
     monkeypatch.setitem(group.commands, "phoned", None)  # removed again after the test
     cli_requests._event_command(kind)
     kaiji.ok("request", "add", "--body", "maizuru", "--subject", "x", "--received", "2024-12-27")
     out = kaiji.ok("request", "phoned", "1", "--on", "2025-01-06", "--answer", "審査中").stdout
-    assert "電話照会 recorded" in out
-    assert "answer=審査中" in kaiji.ok("request", "show", "1").stdout
+    assert "telephone inquiry recorded" in out
+    assert "telephone inquiry: answer: 審査中" in kaiji.ok("request", "show", "1").stdout
 
 
 def test_when_an_appeal_may_be_made_is_one_rule_for_the_timeline_and_the_form(session):

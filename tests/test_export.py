@@ -65,7 +65,7 @@ def test_csv_is_utf8_with_a_bom_and_crlf_with_the_days_counted_by_hand(kaiji, tm
             national["late"]) == ("2025-02-05", "30", "30", "no")
     assert (first["decision kind"], first["withheld parts (grounds)"], first["fee charged (yen)"],
             first["fee paid (yen)"]) == ("partial", "職員の氏名 (第5条第2号)", "1520", "1000")
-    assert (first["reference"], first["method"], first["mail"], first["department"]) == ("R6-100", "copy", "yes",
+    assert (first["reference number"], first["method"], first["mail"], first["department"]) == ("R6-100", "copy", "yes",
                                                                                           "人事課")
     assert formula["subject"] == "'=HYPERLINK(\"http://x\")"  # text, not a formula
     assert "requester's address" not in first and b"0773" not in data and "北吸".encode() not in data

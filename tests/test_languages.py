@@ -60,3 +60,19 @@ def test_help_in_english_under_a_c_locale(path):
     assert not re.search(r"[\u3040-\u30ff]{4,}", re.sub(r"\([^)]*\)|（[^）]*）|\"[^\"]*\"|'[^']*'", "", text.split("\n\n", 1)[1].split("Options:")[0])), text
     for line in text.splitlines():
         assert width(line) <= 80, f"{width(line)} columns: {line}"
+
+
+def test_a_japanese_table_shows_wareki_dates_and_fits_80_columns(kaiji, monkeypatch):
+    kaiji.ok("request", "add", "--body", "舞鶴市長", "--subject", "カスタマーハラスメントアンケートの調査結果",
+             "--received", "令和6年12月27日")
+    monkeypatch.setenv("KAIJI_LANG", "ja")
+    monkeypatch.setenv("COLUMNS", "80")
+    out = kaiji.ok("request", "list").stdout
+    lines = out.splitlines()
+    assert lines[0].split()[:4] == ["番号", "実施機関", "件名", "状態"], out   # a table, not stacked
+    # 15 days counted from the request day itself: 2024-12-27 (R6.12.27) is day 1, 2025-01-10 day 15.
+    assert "R6.12.27" in lines[2] and "R7.1.10" in lines[2]
+    assert all(width(line) <= 80 for line in lines)
+    assert '"received_on": "2024-12-27"' in kaiji.ok("request", "list", "--json").stdout   # machines keep ISO
+    monkeypatch.setenv("KAIJI_LANG", "en")
+    assert "2024-12-27" in kaiji.ok("request", "list").stdout

@@ -13,6 +13,7 @@ import pytest
 
 from tracker import reports, service
 from tracker.errors import Refused
+from tracker.i18n import use_language
 
 D = date.fromisoformat
 
@@ -254,7 +255,7 @@ def test_request_show_json_carries_the_limit_the_lawsuit_and_the_flags(kaiji):
     assert (out["extension_limit"], out["lawsuit_due"], out["flags"]) == ("2025-03-11", None,
                                                                            ["extension_past_limit"])
     shown = kaiji.ok("request", "show", "1").stdout
-    assert "延長期限超過" in shown and "extension_past_limit" in shown
+    assert "the extension notice gives a date past the rule's limit" in shown and "extension_past_limit" in shown
     kaiji.ok("request", "add", "--body", "kyoto-city", "--subject", "y", "--received", "2025-06-01")
     # 京都市: 6/2 day 1, day 14 is 6/15 (Sun) → 6/16; limit 30 days after the unmoved 6/15: 7/15.
     assert json.loads(kaiji.ok("request", "show", "2", "--json").stdout)["extension_limit"] == "2025-07-15"
@@ -263,7 +264,8 @@ def test_request_show_json_carries_the_limit_the_lawsuit_and_the_flags(kaiji):
     # 6 months from 6/12 end 12/11 (Thu) (行政事件訴訟法第14条第1項).
     assert json.loads(kaiji.ok("request", "show", "2", "--json").stdout)["lawsuit_due"] == "2025-12-11"
     assert "overdue" not in kaiji.ok("overdue", "--as-of", "2025-03-12").stdout.splitlines()[0]
-    assert "延長期限超過" in kaiji.ok("overdue", "--as-of", "2025-03-12").stdout
+    with use_language("ja"):  # a flag in the reader's language: its Japanese name in Japanese
+        assert "延長期限超過" in kaiji.ok("overdue", "--as-of", "2025-03-12").stdout
 
 
 # ---------------------------------------------------------------- item 11: open points are settings

@@ -54,6 +54,7 @@ def test_upgrade_from_empty_builds_every_table_and_seeds_the_presets(empty_url):
     engine.dispose()
 
 
+@pytest.mark.slow  # every migration down and up again: about a second, run by CI (`pytest`)
 def test_down_and_up_again_for_every_revision(empty_url):
     engine = dbm.make_engine(empty_url)
     previous = {}

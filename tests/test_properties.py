@@ -17,6 +17,8 @@ from hypothesis import strategies as st
 from tracker import deadlines as dl
 from tracker.dates import EARLIEST, LATEST, DateError, format_wareki, format_wareki_short, parse_date, read_date
 
+from .conftest import examples
+
 ONE = timedelta(days=1)
 
 
@@ -95,7 +97,7 @@ def pauses_after(draw, received: date, answered: bool = True):
     return out
 
 
-SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def moves_off_closed(rule: dl.Rule) -> bool:

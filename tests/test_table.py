@@ -8,6 +8,8 @@ from wcwidth import wcswidth
 
 from tracker.table import clip, render, width
 
+from .conftest import examples
+
 
 def test_clip_counts_full_width_characters_as_two_columns():
     assert clip("舞鶴市長様", 10) == "舞鶴市長様"               # 10 columns: fits as it is
@@ -19,6 +21,7 @@ def test_clip_counts_full_width_characters_as_two_columns():
     assert clip("  令和6年\n12月 ", 20) == "令和6年 12月"        # runs of white space become one space
 
 
+@settings(max_examples=examples(100))
 @given(st.text(alphabet=st.sampled_from("abc 123舞鶴市長様、。ｱｲｳ〓\u3000"), max_size=60), st.integers(1, 40))
 def test_clip_never_overflows_and_cuts_as_late_as_it_can(text, limit):
     out = clip(text, limit)
@@ -33,7 +36,7 @@ def test_clip_never_overflows_and_cuts_as_late_as_it_can(text, limit):
 
 
 @example("舞\u2764\ufe0faé舞é  \u2764\ufe0f", 4)        # ❤️ is 2 columns whole, 1 + 0 counted a character at a time
-@settings(max_examples=300)
+@settings(max_examples=examples(300))
 @given(st.lists(st.sampled_from(["a", "舞", " ", "👨\u200d👩\u200d👧", "👍", "\u2764\ufe0f", "e\u0301", "\u200d",
                                  "\u0301", "ｱ", "１"]), max_size=30).map("".join), st.integers(1, 40))
 def test_clip_never_overflows_with_emoji_sequences_and_combining_marks(text, limit):

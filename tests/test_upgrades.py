@@ -155,6 +155,7 @@ def empty_url(tmp_path):
     return dbm.database_url(str(tmp_path / "old.sqlite3"))
 
 
+@pytest.mark.slow  # an upgrade through every later migration from each revision: run by CI (`pytest`)
 @pytest.mark.parametrize("rev", sorted(FILLERS))
 def test_records_written_at_each_revision_survive_the_upgrade(rev, empty_url, tmp_path):
     engine = dbm.make_engine(empty_url)

@@ -8,7 +8,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
-from .i18n import _
+from .i18n import N_, _
 
 
 class DateError(ValueError):
@@ -37,7 +37,7 @@ _YMD = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?")
 _KANJI = re.compile(r"(令和|平成|昭和)\s*(元|\d{1,2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?")
 _SHORT = re.compile(r"([RHS])\s*(元|\d{1,2})[./\-](\d{1,2})[./\-](\d{1,2})", re.IGNORECASE)
 
-FORMATS_HELP = "2024-12-27, 2024年12月27日, 令和6年12月27日, 令和元年5月1日, R6.12.27 or R6/12/27"
+FORMATS_HELP = N_("2024-12-27, 2024年12月27日, 令和6年12月27日, 令和元年5月1日, R6.12.27 or R6/12/27")
 # A weekday written after the date, as offices do: 令和7年1月6日（月）, (月曜), （月曜日）.
 _WEEKDAY = re.compile(r"\s*\(\s*([月火水木金土日])(?:曜日?)?\s*\)")
 WEEKDAY_NAMES_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -68,25 +68,30 @@ def _digits(s: str) -> str:
 
 def _make(y: int, m: int, d: int, typed: str) -> date:
     if not 1 <= y <= 9999:  # year 0000: no such year in the calendar Python (and kaiji) counts with
-        raise DateError(f"{typed!r} is not a date: there is no year {y}; check the year.")
+        raise DateError(_("{typed!r} is not a date: there is no year {year}; check the year.").format(
+            typed=typed, year=y))
     if not 1 <= m <= 12:
-        raise DateError(f"{typed!r} is not a date: there is no month {m}.")
+        raise DateError(_("{typed!r} is not a date: there is no month {month}.").format(typed=typed, month=m))
     last = calendar.monthrange(y, m)[1]
     if not 1 <= d <= last:
-        raise DateError(f"{typed!r} is not a date: {y}年{m}月 has {last} days.")
+        raise DateError(_("{typed!r} is not a date: {year}年{month}月 has {days} days.").format(
+            typed=typed, year=y, month=m, days=last))
     return date(y, m, d)
 
 
 def _from_era(era: Era, year_text: str, m: int, d: int, typed: str) -> date:
     year = 1 if year_text == "元" else int(year_text)
     if year < 1:
-        raise DateError(f"{typed!r} is not a date: era years start at 1 ({era.name}元年), there is no {era.name}{year}年.")
+        raise DateError(_("{typed!r} is not a date: era years start at 1 ({era}元年), there is no {era}{year}年.").format(
+            typed=typed, era=era.name, year=year))
     result = _make(era.start.year + year - 1, m, d, typed)
     if result < era.start:
-        raise DateError(f"{typed!r} is not a date: {era.name} began on {era.start.isoformat()} ({format_wareki(era.start)}).")
+        raise DateError(_("{typed!r} is not a date: {era} began on {day} ({wareki}).").format(
+            typed=typed, era=era.name, day=era.start.isoformat(), wareki=format_wareki(era.start)))
     if era.end and result > era.end:
-        raise DateError(f"{typed!r} is not a date: {era.name} ended on {era.end.isoformat()} "
-                        f"({format_wareki(era.end)}); did you mean {format_wareki(result)}?")
+        raise DateError(_("{typed!r} is not a date: {era} ended on {day} ({wareki}); did you mean {meant}?").format(
+            typed=typed, era=era.name, day=era.end.isoformat(), wareki=format_wareki(era.end),
+            meant=format_wareki(result)))
     return result
 
 
@@ -100,7 +105,7 @@ def parse_date(text: str) -> date:
     raw = text
     s = unicodedata.normalize("NFKC", text or "").strip().translate(_DASHES)
     if not s:
-        raise DateError(f"no date given; write it as {FORMATS_HELP}.")
+        raise DateError(_("no date given; write it as {formats}.").format(formats=_(FORMATS_HELP)))
     weekday = None
     if (w := _WEEKDAY.search(s)) and w.end() == len(s):
         weekday, s = w[1], s[:w.start()].rstrip()
@@ -122,7 +127,8 @@ def _read(s: str, raw: str) -> date:
         return _from_era(_BY_NAME[m[1]], m[2], int(m[3]), int(m[4]), raw)
     if m := _SHORT.fullmatch(s):
         return _from_era(_BY_NAME[m[1].upper()], m[2], int(m[3]), int(m[4]), raw)
-    raise DateError(f"{raw!r} is not a date kaiji can read; write it as {FORMATS_HELP}.")
+    raise DateError(_("{typed!r} is not a date kaiji can read; write it as {formats}.").format(
+        typed=raw, formats=_(FORMATS_HELP)))
 
 
 # The days kaiji keeps records for: from the first day of 昭和 (the earliest era it prints) to the end
@@ -135,8 +141,8 @@ def read_date(text: str) -> date:
     """parse_date, limited to the days kaiji keeps records for (EARLIEST to LATEST)."""
     d = parse_date(text)
     if not EARLIEST <= d <= LATEST:
-        raise DateError(f"{text!r} is outside the dates kaiji keeps, {EARLIEST.isoformat()} (昭和元年12月25日) to "
-                        f"{LATEST.isoformat()}; check the year.")
+        raise DateError(_("{typed!r} is outside the dates kaiji keeps, {first} (昭和元年12月25日) to {last}; "
+                          "check the year.").format(typed=text, first=EARLIEST.isoformat(), last=LATEST.isoformat()))
     return d
 
 
@@ -144,7 +150,7 @@ def era_of(d: date) -> Era:
     for era in ERAS:
         if d >= era.start:
             return era
-    raise DateError(f"{d.isoformat()} is before 昭和 (1926-12-25); kaiji does not print earlier eras.")
+    raise DateError(_("{day} is before 昭和 (1926-12-25); kaiji does not print earlier eras.").format(day=d.isoformat()))
 
 
 def format_wareki(d: date) -> str:

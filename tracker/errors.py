@@ -31,7 +31,9 @@ class NotFound(BadInput):
 
 
 def no_request(request_id: int) -> NotFound:
-    return NotFound(f"there is no request {request_id}; `kaiji request list` shows the ids.")
+    from .i18n import _
+
+    return NotFound(_("there is no request {id}; `kaiji request list` shows the ids.").format(id=request_id))
 
 
 def refuse_missing_requests(request_ids, found) -> None:

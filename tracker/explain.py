@@ -6,13 +6,9 @@ from datetime import date
 
 from .deadlines import Deadline
 from .events import receipt_warning
-from .i18n import _, language, show_date
+from .i18n import _, show_date
 from .models import Request
-from .timeline import DECISION_KINDS, STATUS_JA, State, live_events, rule_row
-
-
-def status_label(status: str) -> str:
-    return STATUS_JA.get(status, status) if language() == "ja" else status
+from .timeline import DECISION_KINDS, State, live_events, rule_row, status_label
 
 
 class Step(str):
@@ -22,15 +18,22 @@ class Step(str):
     on: date | None
     text: str
 
-    def __new__(cls, on: date | None, text: str) -> "Step":
-        line = super().__new__(cls, f"    {show_date(on, weekday=True)}  {text}" if on is not None
+    def __new__(cls, on: date | None, text: str, column: int = 0) -> "Step":
+        """`column`: the display width the day is padded to, so that the texts of a count line up."""
+        from .table import width
+
+        day = show_date(on, weekday=True) if on is not None else ""
+        line = super().__new__(cls, f"    {day}{' ' * (column - width(day))}  {text}" if on is not None
                                else f"    {text}")
         line.on, line.text = on, text
         return line
 
 
 def _deadline(dl: Deadline) -> list[str]:
-    lines: list[str] = [Step(step.day, step.text) for step in dl.steps]
+    from .table import width
+
+    column = max((width(show_date(step.day, weekday=True)) for step in dl.steps if step.day), default=0)
+    lines: list[str] = [Step(step.day, step.text, column) for step in dl.steps]
     due = show_date(dl.due, weekday=True) if dl.due else _("not yet known")
     lines.append(f"  => {dl.what}: {due}")
     return lines

@@ -42,7 +42,7 @@ class Field:
 
 REQUEST_FIELDS = (
     Field("id", N_("id"), "番号", "int"),
-    Field("reference", N_("reference"), "整理番号"),
+    Field("reference", N_("reference number"), "整理番号"),
     Field("body_key", N_("body key"), "実施機関キー"),
     Field("body", N_("body"), "実施機関"),
     Field("subject", N_("subject"), "件名"),
@@ -50,7 +50,7 @@ REQUEST_FIELDS = (
     Field("requester_address", N_("requester's address"), "請求者の住所", contact=True),
     Field("requester_phone", N_("requester's telephone"), "請求者の電話番号", contact=True),
     Field("requester_email", N_("requester's e-mail"), "請求者のメールアドレス", contact=True),
-    Field("filed", N_("filed"), "請求日", "date"),
+    Field("filed", N_("date filed"), "請求日", "date"),
     Field("received", N_("received"), "受付日", "date"),
     Field("method", N_("method"), "開示の方法"),
     Field("mail", N_("mail"), "送付希望", "bool"),
@@ -74,7 +74,7 @@ REQUEST_FIELDS = (
 
 DEADLINE_FIELDS = (
     Field("id", N_("id"), "番号", "int"),
-    Field("reference", N_("reference"), "整理番号"),
+    Field("reference", N_("reference number"), "整理番号"),
     Field("body", N_("body"), "実施機関"),
     Field("subject", N_("subject"), "件名"),
     Field("requester", N_("requester"), "請求者"),
@@ -86,7 +86,7 @@ DEADLINE_FIELDS = (
 
 DECISION_FIELDS = (
     Field("id", N_("id"), "番号", "int"),
-    Field("reference", N_("reference"), "整理番号"),
+    Field("reference", N_("reference number"), "整理番号"),
     Field("body", N_("body"), "実施機関"),
     Field("subject", N_("subject"), "件名"),
     Field("requester", N_("requester"), "請求者"),

@@ -92,16 +92,23 @@ def use_iso_dates(on: bool = True) -> None:
     _iso_dates.set(on)
 
 
-def show_date(d, weekday: bool | None = None) -> str:
+def show_date(d, weekday: bool | None = None, short: bool = False) -> str:
     """A date as the reader writes it: 令和7年1月10日（金） in Japanese, 2025-01-10 in English or with --iso.
 
-    weekday: None for the language's habit (Japanese names it, English does not), True or False to say."""
+    weekday: None for the language's habit (Japanese names it, English does not), True or False to say.
+    short: the compact 和暦 of a table's cell, R7.1.10（金）."""
     if d is None:
         return ""
-    from .dates import format_wareki, weekday_ja
+    from .dates import format_wareki, format_wareki_short, weekday_ja
 
     if language() == "ja":
         if _iso_dates.get():
             return d.isoformat() + (f"（{weekday_ja(d)}）" if weekday else "")
-        return format_wareki(d) + (f"（{weekday_ja(d)}）" if weekday is not False else "")
+        return ((format_wareki_short if short else format_wareki)(d)
+                + (f"（{weekday_ja(d)}）" if weekday is not False else ""))
     return d.isoformat() + (f" ({d.strftime('%a')})" if weekday else "")
+
+
+def dates_as_written() -> bool:
+    """Whether dates shown in text differ from their ISO form (Japanese without --iso)."""
+    return language() == "ja" and not _iso_dates.get()

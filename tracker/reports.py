@@ -16,7 +16,8 @@ from sqlalchemy import false, or_, select
 from sqlalchemy.orm import Session
 
 from . import deadlines as dl
-from .schema import FLAGS, OPEN_STATUSES, WAITING_STATUSES, bodies, flag_codes, requests
+from .i18n import _, language
+from .schema import OPEN_STATUSES, WAITING_STATUSES, bodies, flag_codes, flag_text, requests
 
 _req, _body = requests.c, bodies.c
 # What both lists show of a request; a request entered by mistake (voided) is in neither.
@@ -27,8 +28,13 @@ _SHOWN = (select(_req.id, _req.status, _req.subject, _req.flags, _body.key.label
 
 
 def flags_ja(flags: list[str]) -> str:
-    """The flags in a few Japanese words, for a table."""
-    return "、".join(FLAGS[f][0] for f in flags)
+    """The flags in a few words of the reader's language, for a table."""
+    return ("、" if language() == "ja" else "; ").join(flag_text(f) for f in flags)
+
+
+def kind_label(kind: str) -> str:
+    """A DueItem's kind as the reader calls it: its Japanese name (決定期限) in Japanese, the key in English."""
+    return DueItem.KINDS_JA[kind] if language() == "ja" else kind
 
 
 @dataclass
@@ -73,7 +79,7 @@ class DueItem:
     body: str                 # the body's key
     body_name: str
     subject: str
-    detail: str
+    detail: str               # in the reader's language
     flags: list[str]          # codes of schema.FLAGS
 
     KINDS_JA = {"decision": "決定期限", "extended decision": "延長後の決定期限", "remainder": "特例延長の残り",
@@ -102,21 +108,21 @@ def due(session: Session, as_of: date, within: int) -> list[DueItem]:
     items: list[DueItem] = []
     for r in rows(_req.decision_due, _req.status.in_(OPEN_STATUSES), _req.decision_due >= as_of,
                   _req.decision_due <= until):
-        items.append(item(r, r.value, "extended decision" if r.status == "extended" else "decision", "decision due"))
+        items.append(item(r, r.value, "extended decision" if r.status == "extended" else "decision", _("decision due")))
     for r in rows(_req.rest_due, _req.rest_due >= as_of, _req.rest_due <= until):
-        items.append(item(r, r.value, "remainder", "decision on the remainder due"))
+        items.append(item(r, r.value, "remainder", _("decision on the remainder due")))
     for r in rows(_req.disclosure_on, _req.disclosure_on >= as_of, _req.disclosure_on <= until):
-        items.append(item(r, r.value, "disclosure", "disclosure appointment"))
+        items.append(item(r, r.value, "disclosure", _("disclosure appointment")))
     # An appointment that passed, within as many days back as the list looks ahead, with nothing recorded:
     # the disclosure was missed, or not yet recorded.
     for r in rows(_req.disclosure_on, _req.disclosure_on < as_of, _req.disclosure_on >= as_of - timedelta(days=within)):
-        items.append(item(r, r.value, "disclosure missed", "appointment passed; no disclosure recorded"))
+        items.append(item(r, r.value, "disclosure missed", _("appointment passed; no disclosure recorded")))
     for r in rows(_req.appeal_due, _req.appeal_due >= as_of, _req.appeal_due <= until):
-        items.append(item(r, r.value, "appeal", "last day to appeal"))
+        items.append(item(r, r.value, "appeal", _("last day to appeal")))
     for r in rows(_req.lawsuit_due, _req.lawsuit_due >= as_of, _req.lawsuit_due <= until):
-        items.append(item(r, r.value, "lawsuit", "last day to sue, 行政事件訴訟法第14条"))
+        items.append(item(r, r.value, "lawsuit", _("last day to sue, 行政事件訴訟法第14条")))
     # fee_unpaid is stored only when above zero; "> 0" (not IS NOT NULL) lets SQLite use its index.
     for r in rows(_req.fee_unpaid, _req.fee_unpaid > 0):
-        items.append(item(r, None, "fee", f"{r.value}円 unpaid"))
+        items.append(item(r, None, "fee", _("{yen}円 unpaid").format(yen=r.value)))
     items.sort(key=lambda i: (i.on is None, i.on or date.max, i.request_id))
     return items

@@ -60,6 +60,14 @@ FLAGS = {
 }
 
 
+def flag_text(code: str) -> str:
+    """What a flag means in the reader's language: FLAGS' Japanese in Japanese, its English otherwise."""
+    from .i18n import language
+
+    ja, en = FLAGS[code]
+    return ja if language() == "ja" else en
+
+
 def flag_codes(stored: str | None) -> list[str]:
     """requests.flags as the list of codes it stores."""
     return stored.split(",") if stored else []

@@ -20,7 +20,7 @@ from . import deadlines as dl
 from . import events, schema, timeline
 from .dates import iso
 from .errors import BadInput, NotFound, Refused, no_request, refuse_missing_requests
-from .i18n import N_, _
+from .i18n import N_, _, language, show_date
 from .models import (Body, ClosedDay, Decision, DecisionDocument, DeadlineRule, Department, Event, Ground,
                      Jurisdiction, Request, Requester, WithheldPart)
 from .schema import MAX_ID, METHODS, id_batches
@@ -55,43 +55,44 @@ def clean(value: str | None, what: str, *, required: bool = False, multiline: bo
     """
     if value is None:
         if required:
-            raise BadInput(f"{what} is missing; give it as text.", field=field)
+            raise BadInput(_("{what} is missing; give it as text.").format(what=what), field=field)
         return None
     if any(0xD800 <= ord(c) <= 0xDFFF for c in value):
-        raise BadInput(f"{what} is not valid UTF-8 text (a broken encoding?); save or type it as UTF-8 and try again.",
-                       field=field)
+        raise BadInput(_("{what} is not valid UTF-8 text (a broken encoding?); save or type it as UTF-8 and try "
+                         "again.").format(what=what), field=field)
     value = value.replace("\r\n", "\n").strip()
     bad = _CONTROL.search(value) or (None if multiline else re.search("[\n\t]", value))
     if bad:
-        raise BadInput(f"{what} contains a control character ({bad.group()!r}); remove it and try again.",
-                       field=field)
+        raise BadInput(_("{what} contains a control character ({char!r}); remove it and try again.").format(
+            what=what, char=bad.group()), field=field)
     if bad := _INVISIBLE.search(value):
         c = bad.group()
-        raise BadInput(f"{what} contains the invisible character U+{ord(c):04X} ({unicodedata.name(c, 'format')}) at "
-                       f"character {bad.start() + 1}, which changes how the text is shown; remove it and try again.",
-                       field=field)
+        raise BadInput(_("{what} contains the invisible character U+{code} ({name}) at character {position}, which "
+                         "changes how the text is shown; remove it and try again.").format(
+            what=what, code=f"{ord(c):04X}", name=unicodedata.name(c, "format"), position=bad.start() + 1),
+            field=field)
     if not value:
         if required:
-            raise BadInput(f"{what} is empty; give it some text.", field=field)
+            raise BadInput(_("{what} is empty; give it some text.").format(what=what), field=field)
         return None
     limit = limit or (MAX_TEXT if multiline else MAX_LINE)
     if len(value) > limit:
-        raise BadInput(f"{what} is {len(value)} characters long, more than the {limit} kaiji keeps; shorten it.",
-                       field=field)
+        raise BadInput(_("{what} is {length} characters long, more than the {limit} kaiji keeps; shorten it.").format(
+            what=what, length=len(value), limit=limit), field=field)
     return value
 
 
 def decision_kind(value: str) -> str:
     key = DECISION_ALIASES.get(unicodedata.normalize("NFKC", value).strip().lower())
     if key is None:
-        raise BadInput(f"{value!r} is not a decision kind; use one of {', '.join(DECISION_KINDS)} "
-                       f"or {', '.join(v[0] for v in DECISION_KINDS.values())}.")
+        raise BadInput(_("{value!r} is not a decision kind; use one of {keys} or {names}.").format(
+            value=value, keys=", ".join(DECISION_KINDS), names=", ".join(v[0] for v in DECISION_KINDS.values())))
     return key
 
 
 def status_key(value: str) -> str:
     """A request's status by its key (received) or its Japanese name (受付済)."""
-    return events.choice_key(value, timeline.STATUS_JA, "a status")
+    return events.choice_key(value, timeline.STATUS_JA, _("a status"))
 
 
 def method_keys(values: Iterable[str], field: str | None = None) -> list[str]:
@@ -99,8 +100,8 @@ def method_keys(values: Iterable[str], field: str | None = None) -> list[str]:
     for v in values:
         key = METHOD_ALIASES.get(unicodedata.normalize("NFKC", v).strip().lower())
         if key is None:
-            raise BadInput(f"{v!r} is not a method; use inspect (閲覧), view (視聴) or copy (写しの交付).",
-                           field=field)
+            raise BadInput(_("{value!r} is not a method; use inspect (閲覧), view (視聴) or copy (写しの交付).").format(
+                value=v), field=field)
         if key not in keys:
             keys.append(key)
     return [k for k in METHODS if k in keys]
@@ -135,13 +136,14 @@ def normalize_ground(value: str) -> str:
     return s
 
 
-def ground_code(value: str, what: str = "the ground (根拠規定)") -> str:
+def ground_code(value: str, what: str | None = None) -> str:
     """A ground as kaiji keeps it: checked, then written out in full (5-2 -> 第5条第2号), which must fit
     the column on every database (SQLite would keep a longer one, PostgreSQL refuse it)."""
+    what = what or _("the ground (根拠規定)")
     code = normalize_ground(clean(value, what, required=True, limit=GROUND))
     if len(code) > GROUND:
-        raise BadInput(f"{what} is {len(code)} characters long written out in full ({code[:12]}…), more than the "
-                       f"{GROUND} kaiji keeps; shorten it.")
+        raise BadInput(_("{what} is {length} characters long written out in full ({start}…), more than the {limit} "
+                         "kaiji keeps; shorten it.").format(what=what, length=len(code), start=code[:12], limit=GROUND))
     return code
 
 
@@ -151,9 +153,10 @@ def check_ground(jurisdiction: Jurisdiction, value: str) -> str:
     # 第5条第2号イ cites an item of 第5条第2号; 第5条第1号の2 is its own entry.
     if code in codes or any(code.startswith(c) and not code[len(c):].startswith("の") for c in codes):
         return code
-    known = ", ".join(codes) or "none yet"
-    raise Refused(f"{code} is not in {jurisdiction.name}'s catalogue of grounds (known: {known}); "
-                  f"add it with `kaiji ground add {jurisdiction.key} {code} --summary …` if the ordinance has it.")
+    known = ", ".join(codes) or _("none yet")
+    raise Refused(_("{code} is not in {jurisdiction}'s catalogue of grounds (known: {known}); add it with "
+                    "`kaiji ground add {key} {code} --summary …` if the ordinance has it.").format(
+        code=code, jurisdiction=jurisdiction.name, known=known, key=jurisdiction.key))
 
 
 # ---------------------------------------------------------------- look-ups
@@ -232,7 +235,7 @@ def _choose(typed: str, rows: Sequence[tuple[Any, str, str]], what: str, by_pare
     known = sorted(rows, key=lambda r: r[1])
     raise NotFound(_("there is no {what} {typed!r}; known {what_plural}: {matches}.").format(
         what=_(what), typed=typed, what_plural=_(N_("bodies")) if what == "body" else _(N_("jurisdictions")),
-        matches=_listed(known) or "none"))
+        matches=_listed(known) or _("none")))
 
 
 def _listed(rows) -> str:
@@ -307,14 +310,14 @@ def department(session: Session, body: Body, name: str | None, phone: str | None
                phone_ext: str | None = None) -> Department | None:
     """The body's department of that name (added if new), its telephone and extension (内線) updated;
     errors carry the field of add_request and decide: department_name, department_phone, phone_ext."""
-    name = clean(name, "the department (担当部課)", field="department_name")
+    name = clean(name, _("the department (担当部課)"), field="department_name")
     if name is None:
         if phone or phone_ext:  # else they would be dropped without a word
             raise BadInput(_("a telephone or extension (内線) needs the department it belongs to; add --department."),
                            field="department_name")
         return None
-    phone = clean(phone, "the department's telephone", limit=PHONE, field="department_phone")
-    phone_ext = clean(phone_ext, "the extension (内線)", limit=PHONE_EXT, field="phone_ext")
+    phone = clean(phone, _("the department's telephone"), limit=PHONE, field="department_phone")
+    phone_ext = clean(phone_ext, _("the extension (内線)"), limit=PHONE_EXT, field="phone_ext")
     query = select(Department).where(Department.body_id == body.id, Department.name == name)
     dept = _remembered(session, "department", (body.id, name),
                        lambda: session.scalar(query) or _insert_or_find(session, Department(body_id=body.id, name=name),
@@ -346,31 +349,36 @@ def _insert_or_find(session: Session, row, again):
 # ---------------------------------------------------------------- requesters
 
 REQUESTER_FIELDS = ("address", "phone", "email", "representative", "contact_name", "contact_phone")
+# How a message names each of them (translated where shown).
+REQUESTER_FIELD_NAMES = {"address": N_("the address"), "phone": N_("the telephone"), "email": N_("the email"),
+                         "representative": N_("the representative"), "contact_name": N_("the contact name"),
+                         "contact_phone": N_("the contact phone")}
 
 
 def add_requester(session: Session, name: str, kind: str = "person", **fields: str | None) -> Requester:
-    name = clean(name, "the requester's name", required=True)
+    name = clean(name, _("the requester's name"), required=True)
     if kind not in ("person", "group"):
-        raise BadInput(f"{kind!r} is not a kind of requester; use person or group.")
+        raise BadInput(_("{kind!r} is not a kind of requester; use person or group.").format(kind=kind))
     if session.scalar(select(Requester).where(Requester.name == name)) is not None:
-        raise Refused(f"a requester named {name!r} exists already; use `kaiji requester edit` to change it.")
+        raise Refused(_("a requester named {name!r} exists already; use `kaiji requester edit` to change it.").format(
+            name=name))
     req = Requester(name=name, kind=kind, **{k: _requester_field(k, fields.get(k)) for k in REQUESTER_FIELDS})
     return _insert_or_find(session, req, select(Requester).where(Requester.name == name))
 
 
 def _requester_field(key: str, value: str | None) -> str | None:
     # Personal data: the messages name the field, never its value.
-    return clean(value, key.replace("_", " "), multiline=key == "address",
+    return clean(value, _(REQUESTER_FIELD_NAMES[key]), multiline=key == "address",
                  limit=PHONE if key.endswith("phone") else None)
 
 
 def edit_requester(session: Session, name: str, kind: str | None = None, **fields: str | None) -> Requester:
     r = session.scalar(select(Requester).where(Requester.name == name))
     if r is None:
-        raise NotFound(f"there is no requester {name!r}; `kaiji requester list` shows them.")
+        raise NotFound(_("there is no requester {name!r}; `kaiji requester list` shows them.").format(name=name))
     if kind is not None:
         if kind not in ("person", "group"):
-            raise BadInput(f"{kind!r} is not a kind of requester; use person or group.")
+            raise BadInput(_("{kind!r} is not a kind of requester; use person or group.").format(kind=kind))
         r.kind = kind
     for k in REQUESTER_FIELDS:
         if fields.get(k) is not None:
@@ -383,7 +391,7 @@ def find_requester(session: Session, name: str) -> Requester | None:
 
 
 def requester_by_name(session: Session, name: str | None) -> Requester | None:
-    name = clean(name, "the requester's name", field="requester")
+    name = clean(name, _("the requester's name"), field="requester")
     if name is None:
         return None
     # Found, or added as a person; another writer may add the same name at the same moment.
@@ -406,28 +414,30 @@ def add_request(session: Session, *, body: str, subject: str, filed: date | None
     A request to the same body with the same subject and receipt date (the form's date, with no receipt
     date) that is not voided is refused as entered twice, unless force."""
     b = get_body(session, body, field="body")
-    subject = clean(subject, "the subject (請求する行政文書の名称又は内容)", required=True, multiline=True, field="subject")
+    subject = clean(subject, _("the subject (請求する行政文書の名称又は内容)"), required=True, multiline=True, field="subject")
     if filed is None and received is None:
-        raise BadInput("give the date on the form with --filed, or the receipt date with --received.", field="filed")
+        raise BadInput(_("give the date on the form with --filed, or the receipt date with --received."),
+                       field="filed")
     if received is not None and filed is not None and received < filed:
-        raise Refused(f"the office cannot have received the request on {received} before the form's date {filed}; "
-                      "check --filed and --received.", field="received")
+        raise Refused(_("the office cannot have received the request on {received} before the form's date {filed}; "
+                        "check --filed and --received.").format(received=show_date(received), filed=show_date(filed)),
+                      field="received")
     filed = filed or received
     if not force:
         refuse_twice(session, b, subject, filed, received)
     req = Request(body=b, body_id=b.id, filed_body_id=b.id, subject=subject,
                   methods=",".join(method_keys(methods, field="methods")), mail=mail,
-                  reason=clean(reason, "the reason", multiline=True, field="reason"), filed_on=filed,
-                  notes=clean(notes, "the notes", multiline=True, field="notes"),
+                  reason=clean(reason, _("the reason"), multiline=True, field="reason"), filed_on=filed,
+                  notes=clean(notes, _("the notes"), multiline=True, field="notes"),
                   requester=requester_by_name(session, requester),
                   department=department(session, b, department_name, department_phone, phone_ext))
     if "copy" not in req.methods and mail:
-        raise BadInput("--mail (送付希望) applies to copies; add --method copy or leave out --mail.", field="mail")
+        raise BadInput(_("--mail (送付希望) applies to copies; add --method copy or leave out --mail."), field="mail")
     session.add(req)  # flushed with its events by _refresh below
     session.add(Event(request=req, kind="filed", on=filed, data={"body_id": b.id}))
     if received is not None:
         session.add(Event(request=req, kind="received", on=received, data={}))
-    ref = clean(reference, "the reference number", limit=NUMBER, field="reference")
+    ref = clean(reference, _("the reference number"), limit=NUMBER, field="reference")
     if ref:
         session.add(Event(request=req, kind="reference", on=received or filed, data={"number": ref}))
     # A new request's timeline is all in memory (its events joined req.events as they were made, and it
@@ -454,7 +464,7 @@ def refuse_twice(session: Session, body: Body, subject: str, filed: date, receiv
     if subject in existing:
         raise Refused(_("request {id} has the same body, subject and receipt date ({day}) already; if this is "
                         "another request, add it with `kaiji request add … --force`, or void the first with `kaiji request void {id} --reason …`.")
-                      .format(id=existing[subject], day=received or filed))
+                      .format(id=existing[subject], day=show_date(received or filed)))
 
 
 @dataclass
@@ -472,18 +482,19 @@ def record(session: Session, request_id: int, kind: str, on: date, data: dict[st
     """
     k = events.get(kind)
     if k.recorded_by_decide:
-        raise BadInput("a decision is recorded with everything its notice says: use `kaiji request decide`.")
+        raise BadInput(_("a decision is recorded with everything its notice says: use `kaiji request decide`."))
     return _append(session, request_id, k, on, data, note)
 
 
 def _append(session: Session, request_id: int, kind: events.Kind, on: date, data: dict[str, Any] | None,
             note: str | None) -> Recorded:
     if not isinstance(on, date):
-        raise BadInput(f"the date of {kind.en} is not a date; write it 2025-01-10 or 令和7年1月10日.")
+        raise BadInput(_("the date of {kind} is not a date; write it 2025-01-10 or 令和7年1月10日.").format(
+            kind=events.label(kind.key)))
     req = get_request(session, request_id)
     c = events.Check(session, req, state(session, req), timeline.live_events(req), kind, on,
                      kind.parse(session, data))
-    note = clean(note, "the note", multiline=True)
+    note = clean(note, _("the note"), multiline=True)
     events.run_checks(c)
     event = Event(request=req, kind=kind.key, on=on, data=c.data, note=note)
     session.add(event)
@@ -501,22 +512,27 @@ def check_transfer(source: Body, target: Body) -> None:
     allowed = [k for k in src.transfer_to.split(",") if k]
     if dst.id == src.id or dst.key in allowed:
         return
-    where = f" or to {', '.join(allowed)}" if allowed else ""
-    raise Refused(f"a request to {source.name} cannot be transferred to {target.name}: under {src.ordinance} a "
-                  f"transfer (移送) goes only to another body of {src.name}{where}.")
+    text = (_("a request to {source} cannot be transferred to {target}: under {ordinance} a transfer (移送) goes "
+              "only to another body of {jurisdiction} or to {allowed}.") if allowed else
+            _("a request to {source} cannot be transferred to {target}: under {ordinance} a transfer (移送) goes "
+              "only to another body of {jurisdiction}."))
+    raise Refused(text.format(source=source.name, target=target.name, ordinance=src.ordinance, jurisdiction=src.name,
+                              allowed=", ".join(allowed)))
 
 
 def retract(session: Session, request_id: int, event_id: int, reason: str, on: date) -> Recorded:
     """Take back an event recorded by mistake; the event stays in the timeline, marked retracted."""
     req = get_request(session, request_id)
-    reason = clean(reason, "the reason for the retraction", required=True)
+    reason = clean(reason, _("the reason for the retraction"), required=True)
     target = next((e for e in req.events if e.id == event_id), None)
     if target is None:
-        raise NotFound(f"request {req.id} has no event {event_id}; `kaiji request show {req.id}` lists them.")
+        raise NotFound(_("request {id} has no event {event}; `kaiji request show {id}` lists them.").format(
+            id=req.id, event=event_id))
     if target.kind in ("retraction", "filed"):
-        raise Refused(f"event {event_id} is a {target.kind} and cannot be retracted.")
+        raise Refused(_("event {event} is a {kind} and cannot be retracted.").format(
+            event=event_id, kind=target.kind if language() != "ja" else events.label(target.kind)))
     if any(e.retracts_id == event_id for e in req.events):
-        raise Refused(f"event {event_id} was retracted already.")
+        raise Refused(_("event {event} was retracted already.").format(event=event_id))
     event = Event(request=req, kind="retraction", on=on, retracts_id=event_id, note=reason, data={})
     session.add(event)
     return Recorded(event, _refresh(session, req), [])
@@ -544,56 +560,61 @@ def decide(session: Session, request_id: int, *, kind: str, on: date, notified: 
     req = get_request(session, request_id)
     s = state(session, req)
     if s.received_on is None:
-        raise Refused(f"request {req.id} has no receipt date; record it with `kaiji request receive {req.id}` first.")
+        raise Refused(_("request {id} has no receipt date; record it with `kaiji request receive {id}` first.").format(
+            id=req.id))
     if notified is not None and notified < on:
-        raise Refused(f"the requester cannot have learned of the decision on {notified}, before its date {on}; "
-                      "check --on and --notified.", field="notified")
+        raise Refused(_("the requester cannot have learned of the decision on {notified}, before its date {on}; "
+                        "check --on and --notified.").format(notified=show_date(notified), on=show_date(on)),
+                      field="notified")
     if fee is not None:
-        fee = events.parse_yen(fee, "the fee (--fee)", minimum=0, field="fee")
+        fee = events.parse_yen(fee, _("the fee (--fee)"), minimum=0, field="fee")
     jur = session.get(Body, s.body_id).jurisdiction
     parts = []
     for i, w in enumerate(withheld, 1):
         if not w.ground:
-            raise BadInput(f"withheld part {i} ({w.part!r}) has no ground; give the provision relied on with --ground.",
-                           field="withheld")
-        parts.append(WithheldPart(position=i, part=clean(w.part, f"withheld part {i}", required=True, multiline=True),
+            raise BadInput(_("withheld part {n} ({part!r}) has no ground; give the provision relied on with "
+                             "--ground.").format(n=i, part=w.part), field="withheld")
+        parts.append(WithheldPart(position=i,
+                                  part=clean(w.part, _("withheld part {n}").format(n=i), required=True, multiline=True),
                                   ground=check_ground(jur, w.ground),
-                                  reason=clean(w.reason, f"the reason for withheld part {i}", required=True,
-                                               multiline=True)))
+                                  reason=clean(w.reason, _("the reason for withheld part {n}").format(n=i),
+                                               required=True, multiline=True)))
     if kind in ("partial", "refusal") and not parts:
         raise BadInput(_("a {kind} decision withholds something; give --withheld, --ground and --withheld-reason "
-                         "for each part.").format(kind=DECISION_KINDS[kind][0]), field="withheld")
+                         "for each part.").format(kind=timeline.decision_label(kind)), field="withheld")
     if kind == "full" and parts:
-        raise BadInput("a full disclosure (全部開示) withholds nothing; use --kind partial, or leave out --withheld.",
+        raise BadInput(_("a full disclosure (全部開示) withholds nothing; use --kind partial, or leave out --withheld."),
                        field="withheld")
-    reason = clean(reason, "the decision's reason", multiline=True, field="reason")
+    reason = clean(reason, _("the decision's reason"), multiline=True, field="reason")
     if kind == "full" and reason:
         raise BadInput(_("a full disclosure (全部開示) gives no reason; leave out --decision-reason, or use --remarks."),
                        field="reason")
     if disclosure_on is not None and disclosure_on < on:
-        raise Refused(f"the disclosure date {disclosure_on} comes before the decision ({on}); check --disclosure-on.",
-                      field="disclosure_on")
+        raise Refused(_("the disclosure date {day} comes before the decision ({on}); check --disclosure-on.").format(
+            day=show_date(disclosure_on), on=show_date(on)), field="disclosure_on")
     if later_on is not None and later_on < on:
-        raise Refused(f"the 第10条後段 date {later_on} comes before the decision ({on}); check --later-on.",
-                      field="later_on")
-    docs = [clean(t, f"document title {i}", required=True, multiline=True) for i, t in enumerate(documents, 1)]
+        raise Refused(_("the 第10条後段 date {day} comes before the decision ({on}); check --later-on.").format(
+            day=show_date(later_on), on=show_date(on)), field="later_on")
+    docs = [clean(t, _("document title {n}").format(n=i), required=True, multiline=True)
+            for i, t in enumerate(documents, 1)]
     rec = _append(session, request_id, events.KINDS["decision"], on, {"kind": kind}, note)
     body = session.get(Body, s.body_id)
     decision = Decision(
         request=req, event=rec.event, kind=kind, decided_on=on, notified_on=notified,
-        notice_number=clean(notice_number, "the notice number", limit=NUMBER), disclosure_on=disclosure_on,
-        disclosure_time=clean(disclosure_time, "the disclosure time", limit=SHORT),
-        disclosure_place=clean(disclosure_place, "the disclosure place"),
+        notice_number=clean(notice_number, _("the notice number"), limit=NUMBER), disclosure_on=disclosure_on,
+        disclosure_time=clean(disclosure_time, _("the disclosure time"), limit=SHORT),
+        disclosure_place=clean(disclosure_place, _("the disclosure place")),
         disclosure_methods=",".join(method_keys(disclosure_methods)) or None, later_on=later_on,
         department=department(session, body, department_name, department_phone, phone_ext),
-        remarks=clean(remarks, "the remarks", multiline=True), fee=fee, reason=reason)
+        remarks=clean(remarks, _("the remarks"), multiline=True), fee=fee, reason=reason)
     decision.documents = [DecisionDocument(position=i, title=t) for i, t in enumerate(docs, 1)]
     decision.withheld = parts
     session.add(decision)
     st = _refresh(session, req)
     warnings = rec.warnings
     if st.late_by:
-        warnings.append(f"the decision came {st.late_by} days after it was due ({st.decision_due}).")
+        warnings.append(_("the decision came {days} days after it was due ({due}).").format(
+            days=st.late_by, due=show_date(st.decision_due)))
     if st.earliest_disclosure is not None and disclosure_on is not None and disclosure_on < st.earliest_disclosure:
         warnings.append(events.two_week_warning(st.objection.on, disclosure_on, st.earliest_disclosure))
     return Recorded(rec.event, st, warnings)
@@ -607,8 +628,8 @@ def list_requests(session: Session, *, status: str | None = None, body: str | No
 
 
 def iter_requests(session: Session, *, status: str | None = None, body: str | None = None,
-                  received_from: date | None = None, received_to: date | None = None, requester: str | None = None,
-                  include_void: bool = False, batch: int = 1000) -> Iterator[Request]:
+                  include_void: bool = False, received_from: date | None = None, received_to: date | None = None,
+                  requester: str | None = None, batch: int = 1000) -> Iterator[Request]:
     """list_requests loaded `batch` rows at a time, so that listing every request does not hold them all.
     Requests entered by mistake (voided) are left out unless include_void.
 
@@ -679,9 +700,9 @@ def add_jurisdiction(session: Session, *, key: str, name: str, ordinance: str, y
                      ) -> Jurisdiction:
     key = _key(key)
     if session.scalar(select(Jurisdiction).where(Jurisdiction.key == key)) is not None:
-        raise Refused(f"a jurisdiction {key!r} exists already.")
-    jur = Jurisdiction(key=key, name=clean(name, "the jurisdiction's name", required=True),
-                       ordinance=clean(ordinance, "the ordinance's name", required=True),
+        raise Refused(_("a jurisdiction {key!r} exists already.").format(key=key))
+    jur = Jurisdiction(key=key, name=clean(name, _("the jurisdiction's name"), required=True),
+                       ordinance=clean(ordinance, _("the ordinance's name"), required=True),
                        year_end_closure=year_end_closure)
     session.add(jur)
     session.flush()
@@ -693,23 +714,25 @@ def add_rule(session: Session, jurisdiction: Jurisdiction, *, period_days: int, 
              exclude_correction: bool, source: str, effective_from: date | None, note: str = "",
              correction_days: str = "after_asked", correction_extends_limit: bool = True) -> DeadlineRule:
     if not 0 < period_days <= MAX_PERIOD:
-        raise BadInput(f"the decision period must be 1 to {MAX_PERIOD} days; check --period.")
+        raise BadInput(_("the decision period must be 1 to {max} days; check --period.").format(max=MAX_PERIOD))
     if extension_max_days is not None and not 0 < extension_max_days <= MAX_PERIOD:
-        raise BadInput(f"an extension limit must be 1 to {MAX_PERIOD} days; leave out --extension-max if there is "
-                       "none.")
+        raise BadInput(_("an extension limit must be 1 to {max} days; leave out --extension-max if there is "
+                         "none.").format(max=MAX_PERIOD))
     if extension_from not in ("period_end", "request"):
-        raise BadInput("--extension-from takes period-end or request.")
+        raise BadInput(_("--extension-from takes period-end or request."))
     if correction_days not in dl.CORRECTION_DAYS:
-        raise BadInput("--correction-days takes after-asked or both.")
+        raise BadInput(_("--correction-days takes after-asked or both."))
     if any(r.effective_from == effective_from for r in jurisdiction.rules):
-        raise Refused(f"{jurisdiction.name} already has a rule in force from {effective_from or 'the start'}; "
-                      "give another --effective-from.")
+        text = (_("{jurisdiction} already has a rule in force from {day}; give another --effective-from.")
+                if effective_from else
+                _("{jurisdiction} already has a rule in force from the start; give another --effective-from."))
+        raise Refused(text.format(jurisdiction=jurisdiction.name, day=show_date(effective_from)))
     rule = DeadlineRule(period_days=period_days, counts_request_day=counts_request_day, working_days=working_days,
                         move_off_closed=move_off_closed, extension_max_days=extension_max_days,
                         extension_from=extension_from, exclude_correction=exclude_correction,
                         correction_days=correction_days, correction_extends_limit=correction_extends_limit,
-                        source=clean(source, "the rule's source (--source)", required=True),
-                        effective_from=effective_from, note=clean(note, "the note") or "")
+                        source=clean(source, _("the rule's source (--source)"), required=True),
+                        effective_from=effective_from, note=clean(note, _("the note")) or "")
     jurisdiction.rules.append(rule)
     session.flush()
     recompute(session, jurisdiction)
@@ -717,9 +740,10 @@ def add_rule(session: Session, jurisdiction: Jurisdiction, *, period_days: int, 
 
 
 def _key(key: str) -> str:
-    key = clean(key, "the key", required=True)
+    key = clean(key, _("the key"), required=True)
     if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,39}", key):
-        raise BadInput(f"{key!r} is not a usable key; use lower-case letters, digits and hyphens, e.g. fukuchiyama.")
+        raise BadInput(_("{key!r} is not a usable key; use lower-case letters, digits and hyphens, e.g. "
+                         "fukuchiyama.").format(key=key))
     return key
 
 
@@ -727,11 +751,11 @@ def add_body(session: Session, *, key: str, name: str, head: str | None, jurisdi
              head_name: str | None = None, appeal_authority: str | None = None) -> Body:
     key = _key(key)
     if session.scalar(select(Body).where(Body.key == key)) is not None:
-        raise Refused(f"a body {key!r} exists already; choose another key.")
-    name = clean(name, "the body's name", required=True)
-    body = Body(key=key, name=name, head=clean(head, "the head's title") or name,
-                head_name=clean(head_name, "the head's name"), jurisdiction=jurisdiction,
-                appeal_authority=clean(appeal_authority, "the appeal authority (審査庁)"))
+        raise Refused(_("a body {key!r} exists already; choose another key.").format(key=key))
+    name = clean(name, _("the body's name"), required=True)
+    body = Body(key=key, name=name, head=clean(head, _("the head's title")) or name,
+                head_name=clean(head_name, _("the head's name")), jurisdiction=jurisdiction,
+                appeal_authority=clean(appeal_authority, _("the appeal authority (審査庁)")))
     session.add(body)
     session.flush()
     return body
@@ -743,20 +767,21 @@ def edit_body(session: Session, key: str, *, name: str | None = None, head: str 
     the appeal authority (審査庁; empty text: derived from the body again, see Body.appeal_to)."""
     body = get_body(session, key)
     if name is not None:
-        body.name = clean(name, "the body's name", required=True)
+        body.name = clean(name, _("the body's name"), required=True)
     if head is not None:
-        body.head = clean(head, "the head's title", required=True)
+        body.head = clean(head, _("the head's title"), required=True)
     if head_name is not None:
-        body.head_name = clean(head_name, "the head's name")  # empty text clears it
+        body.head_name = clean(head_name, _("the head's name"))  # empty text clears it
     if appeal_authority is not None:
-        body.appeal_authority = clean(appeal_authority, "the appeal authority (審査庁)")
+        body.appeal_authority = clean(appeal_authority, _("the appeal authority (審査庁)"))
     return body
 
 
 def add_closed_day(session: Session, jurisdiction: Jurisdiction, day: date, reason: str) -> ClosedDay:
     if any(c.day == day for c in jurisdiction.closed_days):
-        raise Refused(f"{day} is already a closed day of {jurisdiction.name}.")
-    c = ClosedDay(day=day, reason=clean(reason, "the reason", required=True))
+        raise Refused(_("{day} is already a closed day of {jurisdiction}.").format(
+            day=show_date(day), jurisdiction=jurisdiction.name))
+    c = ClosedDay(day=day, reason=clean(reason, _("the reason"), required=True))
     jurisdiction.closed_days.append(c)
     session.flush()
     recompute(session, jurisdiction)
@@ -764,10 +789,11 @@ def add_closed_day(session: Session, jurisdiction: Jurisdiction, day: date, reas
 
 
 def add_ground(session: Session, jurisdiction: Jurisdiction, code: str, summary: str | None) -> Ground:
-    code = ground_code(code, "the ground")
+    code = ground_code(code, _("the ground"))
     if any(g.code == code for g in jurisdiction.grounds):
-        raise Refused(f"{code} is already in {jurisdiction.name}'s catalogue.")
-    g = Ground(code=code, summary=clean(summary, "the summary") or "")
+        raise Refused(_("{code} is already in {jurisdiction}'s catalogue.").format(code=code,
+                                                                                    jurisdiction=jurisdiction.name))
+    g = Ground(code=code, summary=clean(summary, _("the summary")) or "")
     jurisdiction.grounds.append(g)
     session.flush()
     return g

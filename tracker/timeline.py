@@ -11,6 +11,7 @@ from datetime import date
 
 from . import deadlines as dl
 from .events import KINDS
+from .i18n import language
 from .models import Decision, DeadlineRule, Event, Jurisdiction, Request
 from .schema import FLAGS
 
@@ -27,6 +28,16 @@ STATUS_JA = {
     "decided": "決定済", "disclosed": "開示済", "appealed": "審査請求中", "ruled": "裁決済",
     "withdrawn": "取下げ",
 }
+
+
+def status_label(status: str) -> str:
+    """A status as the reader calls it: 受付済 in Japanese, the key (received) in English."""
+    return STATUS_JA.get(status, status) if language() == "ja" else status
+
+
+def decision_label(kind: str) -> str:
+    """A decision kind as the reader calls it: 部分開示 in Japanese, the key (partial) in English."""
+    return DECISION_KINDS[kind][0] if language() == "ja" and kind in DECISION_KINDS else kind
 
 
 def rule_row(jurisdiction: Jurisdiction, on: date) -> DeadlineRule:

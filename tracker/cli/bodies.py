@@ -7,7 +7,7 @@ from datetime import date
 import click
 
 from . import DATE, App, Failure, KaijiGroup, cli, pass_app, today
-from ..i18n import _
+from ..i18n import _, show_date
 from .output import emit_list, format_option
 
 
@@ -91,7 +91,7 @@ def _add_rule(s, jur, period_days, count_from, day_kind, move_off_closed, extens
     from .. import service
 
     if period_days is None or count_from is None or not source:
-        raise Failure("a rule needs --period, --count-from and --source (where the rule comes from).", 2)
+        raise Failure(_("a rule needs --period, --count-from and --source (where the rule comes from)."), 2)
     return service.add_rule(s, jur, period_days=period_days, counts_request_day=count_from == "request-day",
                             working_days=day_kind == "working", move_off_closed=move_off_closed,
                             extension_max_days=extension_max, extension_from=extension_from.replace("-", "_"),
@@ -132,18 +132,20 @@ def body_add(app: App, key, name, head, head_name, appeal_authority, jurisdictio
     with app.write() as s:
         if jurisdiction:
             if rule.get("period_days") is not None or jurisdiction_name:
-                raise Failure(f"{jurisdiction} has its rules already; add a new version with `kaiji rule add "
-                              f"{jurisdiction}`, or drop --jurisdiction to create a new jurisdiction.", 2)
+                raise Failure(_("{jurisdiction} has its rules already; add a new version with `kaiji rule add "
+                                "{jurisdiction}`, or drop --jurisdiction to create a new jurisdiction.").format(
+                                    jurisdiction=jurisdiction), 2)
             jur = service.get_jurisdiction(s, jurisdiction)
         else:
             if not jurisdiction_name or not ordinance:
-                raise Failure("name an existing --jurisdiction, or give --jurisdiction-name, --ordinance and the "
-                              "rule (--period, --count-from, --source) for a new one.", 2)
+                raise Failure(_("name an existing --jurisdiction, or give --jurisdiction-name, --ordinance and the "
+                                "rule (--period, --count-from, --source) for a new one."), 2)
             jur = service.add_jurisdiction(s, key=key, name=jurisdiction_name, ordinance=ordinance)
             _add_rule(s, jur, **rule)
         b = service.add_body(s, key=key, name=name, head=head, head_name=head_name, jurisdiction=jur,
                              appeal_authority=appeal_authority)
-    click.echo(f"body {b.key} added under {jur.name} ({jur.key}).")
+    click.echo(_("body {key} added under {jurisdiction} ({jurisdiction_key}).").format(
+        key=b.key, jurisdiction=jur.name, jurisdiction_key=jur.key))
 
 
 @body.command("edit")
@@ -163,12 +165,13 @@ def body_edit(app: App, key, name, head, head_name, appeal_authority) -> None:
     from .. import service
 
     if name is None and head is None and head_name is None and appeal_authority is None:
-        raise Failure("nothing to change: give --name, --head, --head-name or --appeal-authority.", 2)
+        raise Failure(_("nothing to change: give --name, --head, --head-name or --appeal-authority."), 2)
     with app.write() as s:
         b = service.edit_body(s, key, name=name, head=head, head_name=head_name, appeal_authority=appeal_authority)
-        summary = (f"{b.key}: {b.name}, addressed to {b.head}" + (f" ({b.head_name})" if b.head_name else "")
-                   + f"; appeals to {b.appeal_to}")
-    click.echo(f"body {summary}.")
+        said = (_("body {key}: {name}, addressed to {head} ({head_name}); appeals to {appeal_to}.") if b.head_name
+                else _("body {key}: {name}, addressed to {head}; appeals to {appeal_to}."))
+        said = said.format(key=b.key, name=b.name, head=b.head, head_name=b.head_name, appeal_to=b.appeal_to)
+    click.echo(said)
 
 
 @cli.group(cls=KaijiGroup)
@@ -193,11 +196,12 @@ def rule_add(app: App, jurisdiction, **rule) -> None:
     from .. import service
 
     if rule.get("effective_from") is None:
-        raise Failure("a new rule version needs --effective-from (the day the change took effect).", 2)
+        raise Failure(_("a new rule version needs --effective-from (the day the change took effect)."), 2)
     with app.write() as s:
         jur = service.get_jurisdiction(s, jurisdiction)
         r = _add_rule(s, jur, **rule)
-    click.echo(f"{jur.name}: rule in force from {r.effective_from} added: {_rule_text(r)}.")
+    click.echo(_("{jurisdiction}: rule in force from {day} added: {rule}.").format(
+        jurisdiction=jur.name, day=show_date(r.effective_from), rule=_rule_text(r)))
 
 
 @rule.command("list")
@@ -272,7 +276,7 @@ def ground_add(app: App, jurisdiction, code, summary) -> None:
 
     with app.write() as s:
         g = service.add_ground(s, service.get_jurisdiction(s, jurisdiction), code, summary)
-    click.echo(f"{jurisdiction}: ground {g.code} added.")
+    click.echo(_("{jurisdiction}: ground {code} added.").format(jurisdiction=jurisdiction, code=g.code))
 
 
 @cli.group(cls=KaijiGroup)
@@ -296,7 +300,8 @@ def holiday_add(app: App, jurisdiction, day, reason) -> None:
 
     with app.write() as s:
         service.add_closed_day(s, service.get_jurisdiction(s, jurisdiction), day, reason)
-    click.echo(f"{jurisdiction}: {day} is a closed day ({reason}).")
+    click.echo(_("{jurisdiction}: {day} is a closed day ({reason}).").format(jurisdiction=jurisdiction,
+                                                                            day=show_date(day), reason=reason))
 
 
 @holiday.command("list")

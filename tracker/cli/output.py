@@ -21,7 +21,7 @@ from typing import Any, Callable, Iterable, Sequence
 
 import click
 
-from ..i18n import _
+from ..i18n import _, dates_as_written, show_date
 
 FORMATS = ("table", "json", "csv")
 STACK_BELOW = 60  # a terminal narrower than this shows a table one field a line
@@ -89,6 +89,8 @@ def table(records: Sequence[dict], columns: Sequence[Column], width: int | None 
 
     headers = [_(c.header) for c in columns]
     rows = [[c.cell(r) for c in columns] for r in records]
+    if dates_as_written():
+        rows = [[_as_written(v) for v in row] for row in rows]
     right = [i for i, c in enumerate(columns) if c.right]
     if width is None:
         return render(headers, rows, right)
@@ -101,6 +103,18 @@ def table(records: Sequence[dict], columns: Sequence[Column], width: int | None 
     if widths is None:
         return stack(headers, rows, width)
     return render(headers, rows, right, widths)
+
+
+def _as_written(value: Any) -> Any:
+    """A table cell holding an ISO date (the records keep ISO for JSON and CSV) as the reader writes dates."""
+    if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
+        from datetime import date
+
+        try:
+            return show_date(date.fromisoformat(value), weekday=False, short=True)
+        except ValueError:
+            return value
+    return value
 
 
 # ---------------------------------------------------------------- the formats

@@ -5,7 +5,8 @@ from __future__ import annotations
 import click
 
 from . import DATE, App, cli, pass_app, today
-from .output import emit_list, format_option
+from ..i18n import show_date
+from .output import emit_list, format_option, terminal_width
 
 
 # ---------------------------------------------------------------- what is late, what is coming
@@ -13,7 +14,10 @@ from .output import emit_list, format_option
 def _overdue_notes(r: dict) -> str:
     from ..reports import flags_ja
 
-    return "、".join(filter(None, ["不作為審査請求済" if r["inaction_appeal_filed"] else "", flags_ja(r["flags"])]))
+    from ..i18n import _
+
+    return "、".join(filter(None, [_("appeal against inaction filed") if r["inaction_appeal_filed"] else "",
+                                  flags_ja(r["flags"])]))
 
 
 @cli.command()
@@ -52,13 +56,13 @@ def overdue(app: App, as_of, fmt) -> None:
                Column("inaction_appeal_from", N_("inaction appeal from"), shrink=10)]
     if any(map(_overdue_notes, records)):
         columns.append(Column("flags", N_("!!"), shrink=6, text=True, show=_overdue_notes))
-    emit_list(records, columns, fmt, empty=_("nothing overdue as of {day}.").format(day=as_of))
+    emit_list(records, columns, fmt, empty=_("nothing overdue as of {day}.").format(day=show_date(as_of)))
 
 
 def _due_what(r: dict) -> str:
-    from ..reports import flags_ja
+    from ..reports import flags_ja, kind_label
 
-    return f"{r['kind_ja']} ({r['detail']})" + (f" !! {flags_ja(r['flags'])}" if r["flags"] else "")
+    return f"{kind_label(r['kind'])} ({r['detail']})" + (f" !! {flags_ja(r['flags'])}" if r["flags"] else "")
 
 
 @cli.command()
@@ -86,11 +90,13 @@ def due(app: App, within, as_of, fmt) -> None:
                 "body_name": i.body_name, "subject": i.subject, "detail": i.detail, "days_left": i.days_left(as_of),
                 "flags": i.flags} for i in items]
     columns = [Column("on", N_("date")),
-               Column("days_left", N_("in"), right=True, show=lambda r: f"{r['days_left']}d" if r["on"] else ""),
+               Column("days_left", N_("in"), right=True,
+                      show=lambda r: _("{days}d").format(days=r["days_left"]) if r["on"] else ""),
                Column("kind_ja", N_("what"), shrink=14, show=_due_what), Column("request", N_("request"), right=True),
                Column("body_name", N_("body"), shrink=6), Column("subject", N_("subject"), shrink=10, text=True)]
     emit_list(records, columns, fmt,
-              empty=_("nothing due between {day} and {days} days later.").format(day=as_of, days=within))
+              empty=_("nothing due between {day} and {days} days later.").format(day=show_date(as_of),
+                                                                                  days=within))
 
 
 @cli.command()
@@ -114,6 +120,30 @@ def explain(app: App, request_id, fmt) -> None:
         req = service.get_request(s, request_id)
         lines = explain_lines(req, service.state(s, req), service.jurisdiction_lookup(s))
     if fmt == "table":
-        return click.echo("\n".join(lines))
+        return click.echo("\n".join(_folded(lines, terminal_width())))
     emit_list(({"on": iso(getattr(line, "on", None)), "text": getattr(line, "text", line.strip())}
                for line in lines if line.strip()), [], fmt)
+
+
+def _folded(lines: list[str], limit: int | None) -> list[str]:
+    """explain's lines folded to the terminal (None: kept whole), each under its own indent; a step's
+    text goes on under its text, not under its date."""
+    from ..table import width
+    from ..wrap import fold
+
+    if limit is None:
+        return lines
+    out: list[str] = []
+    for line in lines:
+        text = getattr(line, "text", None)
+        for part in str(line).split("\n"):
+            body = part.lstrip(" ")
+            indent = part[:len(part) - len(body)]
+            if not body:
+                out.append("")
+            elif text and body.endswith(text):   # a step: its date, then its text folded under the text
+                head = indent + body[:len(body) - len(text)]
+                out += fold(text, limit, head, " " * width(head))
+            else:
+                out += fold(body, limit, indent, indent + "  ")
+    return out

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from ..i18n import _
 from . import App, KaijiGroup, cli, pass_app
 from .output import emit_list, format_option
 
@@ -48,7 +49,8 @@ def requester_add(app: App, name, kind, **fields) -> None:
 
     with app.write() as s:
         r = service.add_requester(s, name, kind, **fields)
-    click.echo(f"requester {r.name} added ({r.kind}).")
+    click.echo((_("requester {name} added (group).") if r.kind == "group" else _("requester {name} added (person).")
+                ).format(name=r.name))
 
 
 @requester.command("edit")
@@ -68,7 +70,7 @@ def requester_edit(app: App, name, kind, **fields) -> None:
 
     with app.write() as s:
         service.edit_requester(s, name, kind, **fields)
-    click.echo(f"requester {name} updated.")
+    click.echo(_("requester {name} updated.").format(name=name))
 
 
 @requester.command("list")

@@ -6,9 +6,10 @@ from datetime import date
 
 import click
 
-from ..i18n import _
-from . import (DATE, DECISION_KIND, METHOD, STATUS, YEN, App, Failure, KaijiGroup, Labelled, YenParam, cli, emit_json,
+from ..i18n import N_, _, ngettext
+from . import (DATE, DECISION_KIND, METHOD, YEN, App, Failure, KaijiGroup, Labelled, YenParam, cli, emit_json,
                pass_app, today, warn)
+from .filters import request_filters
 from .output import emit_list, emit_record, format_option
 
 
@@ -51,7 +52,7 @@ def request() -> None:
 @click.option("--reference", help="The body's reference number, if known.")
 @click.option("--department", help="The department handling it (担当部課).")
 @click.option("--department-phone", help="The department's telephone.")
-@_phone_ext_option(_("The department's telephone extension (内線), e.g. 1342."))
+@_phone_ext_option(N_("The department's telephone extension (内線), e.g. 1342."))
 @click.option("--notes", help="Free notes.")
 @click.option("--force", is_flag=True, help="Add it even if a request with the same body, subject and receipt date "
                                             "exists.")
@@ -80,19 +81,18 @@ def request_add(app: App, body, subject, filed, received, requester, methods, ma
     for w in warnings:
         warn(w)
     if not known and out["requester"] is not None:  # an empty --requester '' names no one
-        warn(f"{out['requester']} was not a requester yet: added as a person. For a group, or to add an address "
-             f"for the forms: kaiji requester edit \"{out['requester']}\" --group --representative … --address …")
+        warn(_("{name} was not a requester yet: added as a person. For a group, or to add an address for the forms: "
+               "kaiji requester edit \"{name}\" --group --representative … --address …").format(name=out["requester"]))
     emit_json(out) if as_json else click.echo(out["id"])
 
 
 def _status_ja(status: str) -> str:
-    from ..timeline import STATUS_JA
+    from ..timeline import status_label
 
-    return STATUS_JA.get(status, status)
+    return status_label(status)
 
 
 def _request_columns():
-    from ..i18n import N_
     from .output import Column
 
     return [Column("id", N_("id"), right=True), Column("body_name", N_("body"), shrink=6),
@@ -104,14 +104,11 @@ def _request_columns():
 
 
 @request.command("list")
-@click.option("--status", type=STATUS,
-              help="Only requests with this status: filed, received, correction, extended, decided, disclosed, "
-                   "appealed, ruled or withdrawn, or its Japanese name (受付済, 決定済 …).")
-@click.option("--body", help="Only requests to this body: its key, name (舞鶴市長), jurisdiction (舞鶴市) or a prefix.")
+@request_filters
 @click.option("--include-void", is_flag=True, help="Also the requests voided as entered by mistake (誤登録).")
 @format_option
 @pass_app
-def request_list(app: App, status, body, include_void, fmt) -> None:
+def request_list(app: App, filters, include_void, fmt) -> None:
     """List requests with their status and dates.
 
     \b
@@ -121,8 +118,7 @@ def request_list(app: App, status, body, include_void, fmt) -> None:
     from .. import service
 
     with app.read() as s:  # every request of a large database: JSON and CSV are written as they are read
-        emit_list((service.request_dict(r) for r in service.iter_requests(s, status=status, body=body,
-                                                                           include_void=include_void)),
+        emit_list((service.request_dict(r) for r in service.iter_requests(s, include_void=include_void, **filters)),
                   _request_columns(), fmt)
 
 
@@ -158,64 +154,98 @@ def request_show(app: App, request_id, fmt) -> None:
 
 
 def _show_text(out: dict, width: int | None) -> str:
-    """`request show` as text: its fields, its decisions, its timeline; lines clipped to `width` if given."""
-    from ..i18n import N_
+    """`request show` as text: its fields, its decisions, its timeline told in words (events.describe);
+    lines clipped to `width` if given."""
     from ..table import clip
     from ..table import width as display_width
-    from .output import Column, table
 
     def fitted(prefix: str, value: object) -> str:
         return prefix + (str(value) if width is None else clip(str(value), max(width - display_width(prefix), 1)))
 
+    def field(label: str) -> str:  # a label right-aligned in 15 columns (full-width characters take two)
+        return " " * max(15 - display_width(label), 0) + label + ": "
+
     lines = []
     if out["voided_on"]:
         lines.append(_("VOID (誤登録) since {on}: {reason} — left out of every list and report; retract event {event} "
-                       "to restore it.").format(on=out["voided_on"], reason=out["void_reason"],
+                       "to restore it.").format(on=_day(out["voided_on"]), reason=out["void_reason"],
                                                 event=out["void_event"]))
-    for label, key in (("id", "id"), ("body", "body_name"), ("subject", "subject"), ("requester", "requester"),
-                       ("status", "status"), ("filed", "filed_on"), ("received", "received_on"),
-                       ("reference", "reference"), ("department", "department"), ("decision due", "decision_due"),
-                       ("decided", "decided_on"), ("learned of", "notified_on"), ("appeal due", "appeal_due"),
-                       ("extension limit", "extension_limit"), ("disclosure", "disclosure_on"),
-                       ("lawsuit due", "lawsuit_due"), ("fee unpaid", "fee_unpaid")):
+    for label, key in ((N_("id"), "id"), (N_("body"), "body_name"), (N_("subject"), "subject"),
+                       (N_("requester"), "requester"), (N_("status"), "status"), (N_("filed"), "filed_on"),
+                       (N_("received"), "received_on"), (N_("reference"), "reference"),
+                       (N_("department"), "department"), (N_("decision due"), "decision_due"),
+                       (N_("decided"), "decided_on"), (N_("learned of"), "notified_on"),
+                       (N_("appeal due"), "appeal_due"), (N_("extension limit"), "extension_limit"),
+                       (N_("disclosure"), "disclosure_on"), (N_("lawsuit due"), "lawsuit_due"),
+                       (N_("fee unpaid"), "fee_unpaid")):
         value = out[key]
         if value is not None:
-            lines.append(fitted(f"{label:>15}: ", _status_ja(value) + f" ({value})" if key == "status" else value))
+            shown = _day(value) if key in _DATES else value
+            if key == "fee_unpaid":
+                shown = _("{amount} yen").format(amount=f"{value:,}")
+            if key == "status":   # 延長中 (extended); in English, the key alone
+                said = _status_ja(value)
+                shown = f"{said} ({value})" if said != value else value
+            lines.append(fitted(field(_(label)), shown))
     for code in out["flags"]:
-        lines.append(fitted(f"{'!!':>15}: ", _flag_words(code)))
+        lines.append(fitted(field(_("!!")), _flag_words(code)))
     for d in out["decisions"]:
-        lines.append("\n" + fitted("", f"decision {d['id']}: {d['kind_ja']} on {d['decided_on']}"
-                                       + (f", fee {d['fee']}円" if d["fee"] is not None else "")))
+        said = (_("decision {id}: {kind} on {on}, fee {fee}円") if d["fee"] is not None
+                else _("decision {id}: {kind} on {on}"))
+        lines.append("\n" + fitted("", said.format(id=d["id"], kind=d["kind_ja"], on=_day(d["decided_on"]),
+                                                   fee=f"{d['fee']:,}" if d["fee"] is not None else "")))
         for w in d["withheld"]:
-            lines.append(fitted("  withheld: ", f"{w['part']} — {w['ground']} — {w['reason']}"))
-    lines.append("\ntimeline:")
-    events = [e | {"what": e["kind_ja"] + (" (取消済)" if e["retracted"] else ""), "details": _event_details(e)}
-              for e in out["timeline"]]
-    lines.append(table(events, [Column("id", N_("event"), right=True), Column("on", N_("on")),
-                                Column("what", N_("what"), shrink=8),
-                                Column("details", N_("details"), shrink=10, text=True)], width))
+            lines.append(fitted("  " + _("withheld") + ": ", f"{w['part']} — {w['ground']} — {w['reason']}"))
+    lines.append("\n" + _("timeline:"))
+    # Each event a line: its number, its date, its sentence; a sentence too long for the terminal goes on
+    # under itself (folded, never clipped: it is what happened).
+    from ..i18n import show_date
+    from ..wrap import fold
+
+    told = _told(out["timeline"])
+    days = [show_date(date.fromisoformat(e["on"]), weekday=False, short=True) if e["on"] else "" for e in told]
+    wide = max([display_width(_("on"))] + [display_width(d) for d in days])
+    head = max([display_width(_("event"))] + [len(str(e["id"])) for e in told])
+    ev, on = _("event"), _("on")
+    lines.append(f"{' ' * (head - display_width(ev))}{ev}  {on}{' ' * (wide - display_width(on))}  {_('what')}")
+    for e, day in zip(told, days):
+        prefix = f"{e['id']:>{head}}  {day}{' ' * (wide - display_width(day))}  "
+        lines += fold(e["what"], width, prefix, " " * display_width(prefix)) if width else [prefix + e["what"]]
     return "\n".join(lines)
 
 
+_DATES = ("filed_on", "received_on", "decision_due", "decided_on", "notified_on", "appeal_due", "extension_limit",
+          "disclosure_on", "lawsuit_due")
+
+
+def _day(iso_date: str | None) -> str:
+    """A stored ISO date as the reader writes it (和暦 in Japanese)."""
+    from ..i18n import show_date
+
+    return show_date(date.fromisoformat(iso_date)) if iso_date else ""
+
+
+def _told(timeline: list[dict]) -> list[dict]:
+    """The timeline's events as rows of (id, date, sentence): a retracted event says which event took it back
+    and why; a retraction says what it takes back."""
+    from ..events import describe
+
+    taken_back = {e["retracts"]: (e["id"], e["note"]) for e in timeline if e["retracts"]}
+    return [{"id": e["id"], "on": e["on"],   # the table shows it as the reader writes dates
+             "what": describe(e["kind"], e["data"], note=e["note"], retracts=e["retracts"],
+                              retracted_by=taken_back.get(e["id"]))} for e in timeline]
+
+
 def _flag_words(code: str) -> str:
-    from ..schema import FLAGS
+    from ..schema import flag_text
 
-    ja, en = FLAGS[code]
-    return f"{ja} ({en}) [{code}]"
-
-
-def _event_details(e: dict) -> str:
-    parts = [f"{k}={v}" for k, v in (e["data"] or {}).items() if k not in ("body_id", "to_body_id", "from_body_id")]
-    if e["retracts"]:
-        parts.append(f"retracts event {e['retracts']}")
-    if e["note"]:
-        parts.append(e["note"])
-    return "; ".join(parts)
+    return f"{flag_text(code)} [{code}]"
 
 
 def _record(app: App, request_id: int, kind: str, on: date, data: dict | None = None, note: str | None = None) -> None:
     """Record one follow-up event and say what it changed."""
     from .. import events, service
+    from ..i18n import show_date
 
     with app.write() as s:
         rec = service.record(s, request_id, kind, on, data, note)
@@ -225,9 +255,11 @@ def _record(app: App, request_id: int, kind: str, on: date, data: dict | None = 
     if st.voided is not None:
         return click.echo(_("request {id}: 誤登録 recorded (event {event}); it is left out of every list and report "
                             "from now on.").format(id=request_id, event=rec.event.id))
-    click.echo(f"request {request_id}: {events.KINDS[kind].ja} recorded (event {rec.event.id}); status "
-               f"{_status_ja(st.status)}" + (f", decision due {st.decision_due}" if st.decision_due and not st.decisions
-                                            else ""))
+    said = (_("request {id}: {kind} recorded (event {event}); status {status}, decision due {due}")
+            if st.decision_due and not st.decisions
+            else _("request {id}: {kind} recorded (event {event}); status {status}"))
+    click.echo(said.format(id=request_id, kind=events.label(kind), event=rec.event.id, status=_status_ja(st.status),
+                           due=show_date(st.decision_due)))
 
 
 def _event_command(kind) -> None:
@@ -296,7 +328,7 @@ _event_commands()
 @click.option("--later-on", type=DATE, help="The date from which the document could be disclosed (第10条後段).")
 @click.option("--department", help="Department named on the notice.")
 @click.option("--department-phone", help="Its telephone.")
-@_phone_ext_option(_("Its telephone extension (内線)."))
+@_phone_ext_option(N_("Its telephone extension (内線)."))
 @click.option("--remarks", help="Remarks (備考).")
 @click.option("--note", help="A note to keep with the event.")
 @pass_app
@@ -316,8 +348,8 @@ def request_decide(app, request_id, kind, on, notified, withheld, ground, withhe
     reason, decision_reason = _split_old_reason(old_reason, withheld or ground, withheld_reason, decision_reason)
     if not (len(withheld) == len(ground) == len(reason)):
         if len(ground) < len(withheld):
-            raise Failure(f"{len(withheld)} --withheld parts but {len(ground)} --ground; every withheld part needs "
-                          "the provision relied on (e.g. --ground 第5条第2号).", 2)
+            raise Failure(_("{parts} --withheld parts but {grounds} --ground; every withheld part needs the provision "
+                            "relied on (e.g. --ground 第5条第2号).").format(parts=len(withheld), grounds=len(ground)), 2)
         raise Failure(_("give one --ground and one --withheld-reason for each --withheld part ({parts} parts, "
                         "{grounds} grounds, {reasons} reasons).").format(parts=len(withheld), grounds=len(ground),
                                                                          reasons=len(reason)), 2)
@@ -332,8 +364,11 @@ def request_decide(app, request_id, kind, on, notified, withheld, ground, withhe
         st = rec.state
     for w in rec.warnings:
         warn(w)
-    click.echo(f"request {request_id}: decision recorded (event {rec.event.id})"
-               + (f"; appeal (審査請求) due {st.appeal_due}" if st.appeal_due else ""))
+    from ..i18n import show_date
+
+    said = (_("request {id}: decision recorded (event {event}); appeal (審査請求) due {due}") if st.appeal_due
+            else _("request {id}: decision recorded (event {event})"))
+    click.echo(said.format(id=request_id, event=rec.event.id, due=show_date(st.appeal_due)))
 
 
 def _split_old_reason(old: tuple[str, ...], parts: bool, withheld_reason: tuple[str, ...],
@@ -367,7 +402,7 @@ def request_note(app, request_id, text, on):
     """
     from ..service import clean
 
-    _record(app, request_id, "note", on or today(), {}, clean(text, "the note", required=True, multiline=True))
+    _record(app, request_id, "note", on or today(), {}, clean(text, _("the note"), required=True, multiline=True))
 
 
 @request.command("retract")
@@ -386,8 +421,8 @@ def request_retract(app, request_id, event_id, reason):
 
     with app.write() as s:
         rec = service.retract(s, request_id, event_id, reason, today())
-    click.echo(f"request {request_id}: event {event_id} retracted (event {rec.event.id}); status "
-               f"{_status_ja(rec.state.status)}")
+    click.echo(_("request {id}: event {event} retracted (event {retraction}); status {status}").format(
+        id=request_id, event=event_id, retraction=rec.event.id, status=_status_ja(rec.state.status)))
 
 
 def _stderr_is_terminal() -> bool:
@@ -454,7 +489,7 @@ def request_import(app: App, file, dry_run, allow_duplicates, progress, as_json)
             if bar is not None:
                 bar.render_finish()
             if progress:
-                click.echo(_("kaiji: all {count} rows checked; writing").format(count=len(rows)), err=True)
+                click.echo(_("kaiji: all {n} rows checked; writing").format(n=len(rows)), err=True)
             if dry_run:
                 raise DryRun  # rolls the transaction back: nothing is written
     except DryRun:
@@ -462,7 +497,9 @@ def request_import(app: App, file, dry_run, allow_duplicates, progress, as_json)
     for w in said[:20]:
         warn(w)
     if len(said) > 20:
-        warn(_("and {count} more rows received on a closed day.").format(count=len(said) - 20))
+        more = len(said) - 20
+        warn(ngettext("and {n} more row received on a closed day.", "and {n} more rows received on a closed day.",
+                      more).format(n=more))
     if skipped:
         shown = ", ".join(map(str, skipped[:20])) + (", …" if len(skipped) > 20 else "")
         warn(ngettext("{count} row skipped as a request already recorded (row {rows}); --allow-duplicates imports "
@@ -479,5 +516,5 @@ def request_import(app: App, file, dry_run, allow_duplicates, progress, as_json)
     if not ids:
         click.echo(_("imported no requests: every row is a request already recorded."))
         return
-    click.echo(ngettext("imported {count} request (ids {first}–{last}).",
-                        "imported {count} requests (ids {first}–{last}).", len(ids)).format(count=len(ids), first=ids[0], last=ids[-1]))
+    click.echo(ngettext("imported {n} request (ids {first}–{last}).", "imported {n} requests (ids {first}–{last}).",
+                        len(ids)).format(n=len(ids), first=ids[0], last=ids[-1]))

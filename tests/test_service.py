@@ -1,0 +1,191 @@
+"""A request's life through the library (tracker.service, timeline, reports, explain), without the CLI.
+
+The same cases as tests/test_cli.py drives through `kaiji`, here called directly: these tests hold the
+rules, test_cli.py the wiring (options, output, exit codes). Every date was worked out by hand in the
+comment beside it. Holidays used: 12月29日〜1月3日 (年末年始, Maizuru's ordinance), 2025-04-20 is a
+Sunday, 2025-05-05 こどもの日, 2025-05-06 振替休日 (みどりの日 fell on Sunday 5-04), 2025-07-21 海の日.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from tracker import reports, service
+from tracker.errors import Refused
+from tracker.explain import explain
+
+D = date.fromisoformat
+
+
+def maizuru(session, received: str | None = "2024-12-27", filed: str | None = None) -> int:
+    # force: a test may log the same request again (request add refuses that unless asked)
+    return service.add_request(session, body="maizuru", subject="アンケートの調査結果",
+                               received=D(received) if received else None,
+                               filed=D(filed) if filed else None, force=True).id
+
+
+def state(session, rid: int):
+    return service.state(session, service.get_request(session, rid))
+
+
+def explained(session, rid: int) -> str:
+    req = service.get_request(session, rid)
+    return "\n".join(explain(req, service.state(session, req), service.jurisdiction_lookup(session)))
+
+
+def decide_partial(session, rid: int, on="2025-01-10", notified="2025-01-20", fee: int | None = 190):
+    return service.decide(session, rid, kind="partial", on=D(on), notified=D(notified) if notified else None,
+                          withheld=[service.Withheld("店名の部分", "第5条第2号", "競争上の地位を害するおそれ")],
+                          fee=fee)
+
+
+def test_maizuru_counts_15_days_from_the_receipt_day_itself(session):
+    # 舞鶴市情報公開条例: 「請求があった日から起算して15日以内」: 2024-12-27 (金) is day 1, so day 15 is
+    # 2025-01-10 (金), an open day. The 年末年始 days inside the period count (calendar days).
+    rid = maizuru(session)
+    st = state(session, rid)
+    assert (st.status, st.received_on, st.decision_due) == ("received", D("2024-12-27"), D("2025-01-10"))
+    text = explained(session, rid)
+    for fragment in ("2024-12-27 (Fri)  day 1", "2024-12-29 (Sun)  day 3 (closed: 年末年始",
+                     "2025-01-10 (Fri)  day 15", "decision due: 2025-01-10"):
+        assert fragment in text
+
+
+def test_overdue_from_the_day_after_the_due_date(session):
+    # Due 2025-01-10: on 01-10 it is not late; on 01-11 it is, and an appeal against inaction (不作為)
+    # is open from 01-11.
+    rid = maizuru(session)
+    assert reports.overdue(session, D("2025-01-10")) == []
+    items = reports.overdue(session, D("2025-01-11"))
+    assert [(i.request_id, i.what, i.since, i.inaction_from, i.inaction_appealed) for i in items] == [
+        (rid, "decision", D("2025-01-10"), D("2025-01-11"), False)]
+
+
+def test_a_decision_sets_the_appeal_and_the_lawsuit_dates(session):
+    # Decided 01-10, learned of 01-20. Appeal (行政不服審査法第18条): 3 months from the day after
+    # learning, 01-21 → ends 04-20 (the day before 04-21, 民法第143条), a Sunday → 04-21 (月).
+    # Lawsuit (行政事件訴訟法第14条): 6 months, from 01-21 → ends 07-20, a Sunday; 07-21 海の日 →
+    # 07-22 (火).
+    rid = maizuru(session)
+    rec = decide_partial(session, rid)
+    st = rec.state
+    assert (st.status, st.decided_on, st.notified_on, st.late_by) == ("decided", D("2025-01-10"), D("2025-01-20"),
+                                                                      None)
+    assert (st.appeal_due, st.lawsuit_due) == (D("2025-04-21"), D("2025-07-22"))
+    assert reports.overdue(session, D("2025-01-11")) == []
+    # due on 02-01, looking 90 days ahead (to 05-02): the appeal's last day, and the unpaid fee (no date, last)
+    items = reports.due(session, D("2025-02-01"), 90)
+    assert [(i.on, i.kind, i.request_id, i.days_left(D("2025-02-01"))) for i in items] == [
+        (D("2025-04-21"), "appeal", rid, 79), (None, "fee", rid, None)]
+    assert "appeal (審査請求) due: 2025-04-21" in explained(session, rid)
+
+
+def test_a_decision_after_the_due_date_is_late_by_its_days(session):
+    # Due 01-10, decided 01-17: 7 days late.
+    rid = maizuru(session)
+    rec = decide_partial(session, rid, on="2025-01-17", notified="2025-01-20")
+    assert rec.state.late_by == 7
+    assert any("7 days after it was due (2025-01-10)" in w for w in rec.warnings)
+
+
+def test_the_period_runs_from_the_receipt_not_from_the_form(session):
+    # Written 2025-04-18, received 04-21 (月): day 1 is 04-21, day 15 is 05-05 こどもの日, 05-06 is a
+    # 振替休日, so the rule (moves off closed days) gives 05-07 (水).
+    rid = maizuru(session, received=None, filed="2025-04-18")
+    st = state(session, rid)
+    assert (st.status, st.decision_due) == ("filed", None)
+    assert reports.due(session, D("2025-04-18"), 30) == []
+    st = service.record(session, rid, "received", D("2025-04-21")).state
+    assert (st.status, st.decision_due) == ("received", D("2025-05-07"))
+
+
+def test_an_extension_up_to_the_limit_and_past_it(session):
+    # Maizuru: up to 60 days added after the first period ends (01-10): the limit is 03-11 (火).
+    first = maizuru(session)
+    rec = service.record(session, first, "extension", D("2025-01-09"), {"new_due": "2025-03-11"})
+    assert rec.warnings == []
+    assert (rec.state.status, rec.state.decision_due, rec.state.flags) == ("extended", D("2025-03-11"), [])
+    assert reports.overdue(session, D("2025-03-11")) == []
+    # A notice to 03-12 is recorded as it says, but the decision stays due on the limit, 03-11.
+    second = maizuru(session)
+    rec = service.record(session, second, "extension", D("2025-01-09"), {"new_due": "2025-03-12"})
+    assert any("goes past the limit the rule allows (2025-03-11)" in w for w in rec.warnings)
+    assert (rec.state.decision_due, rec.state.flags) == (D("2025-03-11"), ["extension_past_limit"])
+    assert [i.request_id for i in reports.overdue(session, D("2025-03-12"))] == [first, second]
+    due = reports.due(session, D("2025-03-01"), 30)
+    assert [(i.on, i.kind, i.request_id) for i in due] == [(D("2025-03-11"), "extended decision", first),
+                                                            (D("2025-03-11"), "extended decision", second)]
+    with pytest.raises(Refused, match=r"not later than the date already due \(2025-03-11\)"):
+        service.record(session, first, "extension", D("2025-01-09"), {"new_due": "2025-03-10"})
+
+
+def test_a_correction_stops_the_clock_where_the_rule_excludes_it(session):
+    # Tokyo: 14 days from the day after receipt, correction days excluded. Received 2025-06-02 (月):
+    # day 1 is 06-03, day 14 is 06-16 (月). Correction asked 06-05, answered 06-09: 06-06..06-09 are
+    # not counted (4 days), so the decision is due 06-20 (金). Until the answer there is no due date.
+    rid = service.add_request(session, body="tokyo", subject="x", received=D("2025-06-02")).id
+    assert state(session, rid).decision_due == D("2025-06-16")
+    st = service.record(session, rid, "correction_asked", D("2025-06-05"), {"what": "文書の特定"}).state
+    assert (st.status, st.decision_due) == ("correction", None)
+    assert reports.overdue(session, D("2025-07-01")) == []
+    st = service.record(session, rid, "correction_answered", D("2025-06-09")).state
+    assert (st.status, st.decision_due) == ("received", D("2025-06-20"))
+    assert "not counted: correction" in explained(session, rid)
+
+
+def test_a_special_extension_leaves_the_remainder_due(session):
+    # 国, received 2025-06-02: part by 08-01, the rest by 12-26 (notified 06-20, within the first
+    # 30 days). The part decided 07-30; on 2026-01-05 the remainder is overdue since 12-26, and an
+    # appeal against that inaction is open from 12-27. A decision on the remainder ends it.
+    rid = service.add_request(session, body="national", subject="x", received=D("2025-06-02")).id
+    st = service.record(session, rid, "special_extension", D("2025-06-20"),
+                        {"part_due": "2025-08-01", "rest_due": "2025-12-26"}).state
+    assert (st.decision_due, st.rest_due) == (D("2025-08-01"), D("2025-12-26"))
+    service.decide(session, rid, kind="full", on=D("2025-07-30"))
+    assert state(session, rid).rest_due == D("2025-12-26")
+    items = reports.overdue(session, D("2026-01-05"))
+    assert [(i.request_id, i.what, i.since, i.inaction_from) for i in items] == [
+        (rid, "remainder", D("2025-12-26"), D("2025-12-27"))]
+    service.decide(session, rid, kind="absent", on=D("2025-12-20"), notified=D("2025-12-22"),
+                   reason="作成していないため")
+    assert state(session, rid).rest_due is None
+    assert reports.overdue(session, D("2026-01-05")) == []
+
+
+def test_a_fee_and_an_appointment_are_due_until_paid_and_kept(session):
+    # Decided 01-10 with 190円 and an appointment on 01-24: on 01-15 (looking 30 days ahead) both are
+    # due; once paid and disclosed neither is, and the request is disclosed.
+    rid = maizuru(session)
+    service.decide(session, rid, kind="full", on=D("2025-01-10"), notified=D("2025-01-14"), fee=190,
+                   disclosure_on=D("2025-01-24"))
+    due = [(i.on, i.kind) for i in reports.due(session, D("2025-01-15"), 30)]
+    assert due == [(D("2025-01-24"), "disclosure"), (None, "fee")]
+    service.record(session, rid, "fee_paid", D("2025-01-24"), {"amount": 190})
+    st = service.record(session, rid, "disclosed", D("2025-01-24")).state
+    assert st.status == "disclosed" and st.fee_unpaid is None
+    assert [i for i in reports.due(session, D("2025-01-15"), 30) if i.kind in ("disclosure", "fee")] == []
+
+
+def test_withdrawal_ends_the_dates_and_refuses_a_decision(session):
+    rid = maizuru(session)
+    st = service.record(session, rid, "withdrawn", D("2025-01-05")).state
+    assert (st.status, st.decision_due) == ("withdrawn", None)
+    assert reports.overdue(session, D("2025-02-01")) == []
+    with pytest.raises(Refused, match="withdrawn"):
+        service.decide(session, rid, kind="full", on=D("2025-01-08"))
+
+
+def test_a_retracted_decision_stays_in_the_timeline_and_counts_no_more(session):
+    # Retracting the decision of 01-10 takes the request back to received, due 01-10 as before,
+    # with no appeal date; the decision event is kept, marked retracted.
+    rid = maizuru(session)
+    event_id = decide_partial(session, rid).event.id
+    st = service.retract(session, rid, event_id, "別の請求の決定を誤って記録", D("2025-01-12")).state
+    assert (st.status, st.decided_on, st.decision_due, st.appeal_due) == ("received", None, D("2025-01-10"), None)
+    req = service.get_request(session, rid)
+    retracted = {e.retracts_id for e in req.events if e.kind == "retraction"}
+    assert [(e.kind, e.id in retracted) for e in req.events][-2:] == [("decision", True), ("retraction", False)]
+    with pytest.raises(Refused, match="retracted already"):
+        service.retract(session, rid, event_id, "x", D("2025-01-12"))

@@ -1,0 +1,49 @@
+"""`kaiji calendar`: every date that can be missed, as an .ics file for a phone or desktop calendar."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from . import App, cli, pass_app
+from .filters import request_filters
+
+
+@cli.command()
+@click.option("-o", "--output", metavar="PATH", default="-", show_default=True,
+              help="The .ics file to write, or - for standard output.")
+@click.option("--force", is_flag=True, help="Replace an existing file of that name (never a database).")
+@click.option("--remind", type=click.IntRange(min=0, max=366), default=3, show_default=True,
+              help="Days before each date to raise an alarm; 0 for none.")
+@request_filters
+@pass_app
+def calendar(app: App, output, force, remind, filters) -> None:
+    """Write every date that can be missed as an iCalendar file (.ics).
+
+    Decisions (extended or not), the remainder of a special extension, disclosure appointments, the
+    last days to appeal and to sue, unpaid fees: one all-day event each. Importing a newer file into
+    the same calendar updates the events instead of adding them again.
+
+    \b
+    Example:
+      kaiji calendar -o kaiji.ics --remind 3
+      kaiji calendar --body maizuru -o maizuru.ics
+    """
+    from .. import service
+    from ..calendar_ics import entries, ics
+    from ..i18n import ngettext
+
+    with app.read() as s:
+        items = entries(s, service.iter_requests(s, **filters), service.jurisdiction_lookup(s))
+        data = ics(items, remind)
+    if output == "-":
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return
+    from ..db import sqlite_path
+    from ..files import database_files, write_bytes
+
+    path = write_bytes(output, data, force=force, keep=database_files(sqlite_path(app.url)))
+    click.echo(ngettext("wrote {path} ({n} date)", "wrote {path} ({n} dates)", len(items)).format(
+        path=path, n=len(items)))
