@@ -218,5 +218,6 @@ def test_a_csv_takes_dates_and_bodies_as_people_write_them(kaiji, tmp_path):
     bad = kaiji("request", "import", str(path))
     assert bad.exit_code == 2 and "2025-01-06 is a Monday (月曜日), not 火曜日" in bad.output, bad.output
     path.write_text("body,subject,received\nmaizuru,議事録,2025-01-06\n", "utf-8")
-    twice = kaiji("request", "import", str(path))
-    assert twice.exit_code == 1 and "request 1 has the same body, subject and receipt date" in twice.output
+    twice = kaiji("request", "import", str(path))  # a request already recorded is skipped (issue 13), not refused
+    assert twice.exit_code == 0 and "1 row skipped as a request already recorded (row 2)" in twice.stderr
+    assert len(json.loads(kaiji.ok("request", "list", "--json").stdout)) == 3

@@ -1,8 +1,17 @@
-"""Bulk import of requests from a CSV file: each row checked as `kaiji request add` checks it, all in one transaction.
+"""Bulk import of requests from what a spreadsheet writes: each row checked as `kaiji request add` checks it,
+all in one transaction.
 
-The file is UTF-8 (Excel's "CSV UTF-8", with its byte-order mark, is fine), one request a row,
-with a header naming the columns; `COLUMNS` lists them, `body` and `subject` are required.
-Rows are counted as a spreadsheet shows them: the header is row 1, the first request row 2.
+The file is an Excel workbook (.xlsx, its first sheet, read with openpyxl in read-only mode) or CSV in
+UTF-8, UTF-8 with a byte-order mark (Excel's "CSV UTF-8") or cp932 (Shift_JIS, Excel's older "CSV"):
+a BOM says UTF-8; otherwise the text is tried as UTF-8, strictly, and else as cp932. One request a
+row, with a header naming the columns: `COLUMNS` by key, in English or in Japanese (`HEADERS`),
+including every header `kaiji export requests` writes, so that an export imports again (the columns
+kaiji works out itself, such as the status or the decision due, are ignored). `body` and `subject`
+are required. Rows are counted as a spreadsheet shows them: the header is row 1, the first request row 2.
+
+A row that repeats a request already recorded, or an earlier row of the same file (the same body,
+subject and receipt date), is skipped and counted, unless duplicates are allowed: importing the same
+file twice adds nothing the second time.
 """
 
 from __future__ import annotations
@@ -13,17 +22,20 @@ import io
 import os
 import re
 import stat
+import unicodedata
 from collections.abc import Callable, Iterator
 from typing import BinaryIO
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from . import service
 from .dates import DateError, read_date
-from .errors import BadInput, KaijiError
+from .errors import BadInput, KaijiError, Refused
+from .exports import FORMULA_START, REQUEST_FIELDS
+from .i18n import _, catalog
 from .models import Body, Jurisdiction
 
 COLUMNS = ("body", "subject", "filed", "received", "requester", "method", "mail", "reason", "reference",
@@ -33,6 +45,19 @@ TRUE = {"yes", "y", "true", "1", "有", "あり", "要", "○"}
 FALSE = {"no", "n", "false", "0", "無", "なし", "不要", "×", ""}
 _METHOD_SPLIT = re.compile(r"[;,、・/\s]+")
 
+# A header cell, as written (NFKC-normalised and case-folded), and the column it names: the keys, the
+# Japanese names of a request's form (様式第1号), and every header of `kaiji export requests` in English and
+# Japanese (its body_key column holds the body's key, preferred to the body's name in its body column).
+HEADERS: dict[str, str | None] = {c: c for c in COLUMNS}
+HEADERS.update({"実施機関": "body", "件名": "subject", "請求日": "filed", "受付日": "received", "請求者": "requester",
+                "開示の方法": "method", "送付希望": "mail", "理由": "reason", "整理番号": "reference",
+                "担当部課": "department", "請求する行政文書の名称又は内容": "subject", "受付年月日": "received"})
+for _f in REQUEST_FIELDS:
+    _column = _f.key if _f.key in COLUMNS or _f.key == "body_key" else None  # None: worked out by kaiji, ignored
+    for _name in (_f.key, _f.header, _f.ja, catalog("ja").gettext(_f.header)):
+        HEADERS.setdefault(unicodedata.normalize("NFKC", _name).strip().casefold(), _column)
+del _f, _column, _name
+
 # The column each field of service.add_request comes from: an error from it names its field (errors.py).
 FIELD_COLUMN = {"body": "body", "subject": "subject", "filed": "filed", "received": "received",
                 "requester": "requester", "methods": "method", "mail": "mail", "reason": "reason",
@@ -41,6 +66,8 @@ FIELD_COLUMN = {"body": "body", "subject": "subject", "filed": "filed", "receive
 
 # The largest CSV file kaiji reads (about half a million requests); larger ones are split first.
 MAX_BYTES = 50 * 1024 * 1024
+# A file of more rows shows a progress bar on a terminal (`kaiji request import`).
+PROGRESS_ABOVE = 300
 
 
 def read_file(path: str, stdin: BinaryIO | None = None) -> tuple[bytes, str]:
@@ -50,28 +77,31 @@ def read_file(path: str, stdin: BinaryIO | None = None) -> tuple[bytes, str]:
     before it is read), and no more than MAX_BYTES are read, from a file or standard input.
     """
     if path == "-":
-        name, stream = "standard input", stdin
+        name, stream = _("standard input"), stdin
     else:
         name = path
         try:
             st = os.stat(path)
         except OSError as exc:
-            raise BadInput(f"cannot read {name} ({exc.strerror}); check the file's path.") from None
+            raise BadInput(_("cannot read {name} ({reason}); check the file's path.").format(
+                name=name, reason=exc.strerror)) from None
         if not stat.S_ISREG(st.st_mode):
-            raise BadInput(f"{name} is not a regular file (it is a folder, device or pipe); save the requests as a "
-                           "CSV file and import that file.")
+            raise BadInput(_("{name} is not a regular file (it is a folder, device or pipe); save the requests as a "
+                             "CSV file and import that file.").format(name=name))
         if st.st_size > MAX_BYTES:
-            raise BadInput(f"{name} is {st.st_size // 2**20} MB, more than the {MAX_BYTES // 2**20} MB kaiji imports "
-                           "at once; split it into smaller files and import each.")
+            raise BadInput(_("{name} is {size} MB, more than the {limit} MB kaiji imports at once; split it into "
+                             "smaller files and import each.").format(name=name, size=st.st_size // 2**20,
+                                                                      limit=MAX_BYTES // 2**20))
         try:
             stream = open(path, "rb")
         except OSError as exc:
-            raise BadInput(f"cannot read {name} ({exc.strerror}); check the file's path and permissions.") from None
+            raise BadInput(_("cannot read {name} ({reason}); check the file's path and permissions.").format(
+                name=name, reason=exc.strerror)) from None
     with stream if path != "-" else contextlib.nullcontext(stream):
         data = stream.read(MAX_BYTES + 1)
     if len(data) > MAX_BYTES:
-        raise BadInput(f"{name} holds more than the {MAX_BYTES // 2**20} MB kaiji imports at once; split it into "
-                       "smaller files and import each.")
+        raise BadInput(_("{name} holds more than the {limit} MB kaiji imports at once; split it into smaller files "
+                         "and import each.").format(name=name, limit=MAX_BYTES // 2**20))
     return data, name
 
 
@@ -83,54 +113,120 @@ class Row:
 
 def _fail(exc: KaijiError | None, row: int, column: str | None, message: str) -> KaijiError:
     """The error for a bad row, as one sentence: where, what, and that nothing was written; its field is the column."""
-    where = f"row {row}" + (f", column {column}" if column else "")
     cls = type(exc) if exc is not None else BadInput
-    return cls(f"{where}: {message.rstrip('.')} (nothing was imported).", field=column)
+    message = message.rstrip("。.")
+    if column:
+        return cls(_("row {row}, column {column}: {message} (nothing was imported).").format(
+            row=row, column=column, message=message), field=column)
+    return cls(_("row {row}: {message} (nothing was imported).").format(row=row, message=message), field=column)
 
 
-def read_rows(data: bytes, name: str = "the file") -> list[Row]:
-    """Decode and split a CSV file; BadInput naming the file, row or column on anything amiss."""
-    head = data[:4096]
-    if b"\x00" in head or head.startswith((b"%PDF", b"SQLite format 3", b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
-        raise BadInput(f"{name} is not a CSV text file (it holds binary data, e.g. a spreadsheet, PDF or database); "
-                       "save the sheet as CSV UTF-8 and import that.")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[:exc.start].count(b"\n") + 1
-        try:
-            data.decode("cp932")
-            hint = "it looks like Shift_JIS, Excel's usual CSV; save it as CSV UTF-8 (コンマ区切り) and try again"
-        except UnicodeDecodeError:
-            hint = "save it as UTF-8 and try again"
-        raise BadInput(f"{name} is not UTF-8 text (line {line}); {hint}.") from None
-    rows = _split(text, name)
-    header = next(rows, None)
+def read_rows(data: bytes, name: str | None = None) -> list[Row]:
+    """Decode and split a CSV file or an .xlsx workbook; BadInput naming the file, row or column on anything amiss."""
+    name = name or _("the file")
+    if data.startswith(b"PK\x03\x04"):
+        table = _xlsx_rows(data, name)
+    else:
+        table = _split(_decode(data, name), name)
+    header = next(table, None)
+    if header is not None:
+        while header and not header[-1].strip():
+            header = header[:-1]  # a sheet's empty cells right of the header
     if header is None or not any(h.strip() for h in header):
-        raise BadInput(f"{name} is empty; its first line must name the columns, e.g. {','.join(COLUMNS)}.")
-    columns = [h.strip().lower() for h in header]
-    for col in columns:
-        if col not in COLUMNS:
-            raise BadInput(f"{name}: column {col!r} in the header is not one kaiji knows; the columns are "
-                           f"{', '.join(COLUMNS)}.")
-    if len(set(columns)) != len(columns):
-        dup = next(c for c in columns if columns.count(c) > 1)
-        raise BadInput(f"{name}: the header names column {dup!r} twice; keep one.")
-    missing = [c for c in REQUIRED if c not in columns]
+        raise BadInput(_("{name} is empty; its first line must name the columns, e.g. {columns}.").format(
+            name=name, columns=",".join(COLUMNS)))
+    columns = []
+    for h in header:
+        key = unicodedata.normalize("NFKC", h).strip().casefold()
+        if key not in HEADERS:
+            raise BadInput(_("{name}: column {column!r} in the header is not one kaiji knows; the columns are "
+                             "{columns} (or their Japanese names, 実施機関, 件名, 請求日 …).").format(
+                name=name, column=h.strip(), columns=", ".join(COLUMNS)))
+        columns.append(HEADERS[key])
+    named = [c for c in columns if c is not None]
+    if len(set(named)) != len(named):
+        dup = next(c for c in named if named.count(c) > 1)
+        raise BadInput(_("{name}: the header names column {column!r} twice; keep one.").format(name=name, column=dup))
+    present = set(named) | ({"body"} if "body_key" in named else set())
+    missing = [c for c in REQUIRED if c not in present]
     if missing:
-        raise BadInput(f"{name}: the header lacks the column{'s' if len(missing) > 1 else ''} "
-                       f"{', '.join(missing)}; every request needs a body and a subject.")
+        raise BadInput(_("{name}: the header lacks the column {columns}; every request needs a body and a "
+                         "subject.").format(name=name, columns=", ".join(missing)))
     out = []
-    for number, fields in enumerate(rows, start=2):
+    for number, fields in enumerate(table, start=2):
         if not any(f.strip() for f in fields):
             continue  # a blank line, as spreadsheets leave at the end
+        if len(fields) > len(columns) and not any(f.strip() for f in fields[len(columns):]):
+            fields = fields[:len(columns)]  # empty cells right of the last column
         if len(fields) != len(columns):
-            raise _fail(None, number, None, f"it has {len(fields)} fields but the header names {len(columns)} "
-                                            "columns; check for a stray comma or an unclosed quote")
-        out.append(Row(number, dict(zip(columns, fields))))
+            raise _fail(None, number, None, _("it has {fields} fields but the header names {columns} columns; "
+                                              "check for a stray comma or an unclosed quote").format(
+                fields=len(fields), columns=len(columns)))
+        values = {c: _plain(f) for c, f in zip(columns, fields) if c is not None}
+        if values.get("body_key", "").strip():
+            values["body"] = values["body_key"]  # the export's key: a body's name may be shared
+        values.pop("body_key", None)
+        out.append(Row(number, values))
     if not out:
-        raise BadInput(f"{name} has a header but no requests; nothing to import.")
+        raise BadInput(_("{name} has a header but no requests; nothing to import.").format(name=name))
     return out
+
+
+def _plain(text: str) -> str:
+    """A cell as it was before an export made it plain text: the apostrophe before =, +, -, @ taken off."""
+    return text[1:] if text.startswith("'") and text.lstrip("'").startswith(FORMULA_START) else text
+
+
+def _decode(data: bytes, name: str) -> str:
+    """The text of a CSV file: UTF-8 with a BOM; else UTF-8 if it all decodes strictly; else cp932 (Shift_JIS)."""
+    head = data[:4096]
+    if b"\x00" in head or head.startswith((b"%PDF", b"SQLite format 3", b"\xd0\xcf\x11\xe0")):
+        raise BadInput(_("{name} is not a CSV text file (it holds binary data, e.g. a PDF, a database or an old .xls "
+                         "workbook); save the sheet as .xlsx or CSV UTF-8 and import that.").format(name=name))
+    if data.startswith(b"\xef\xbb\xbf"):
+        encodings = ("utf-8-sig",)
+    else:
+        encodings = ("utf-8", "cp932")
+    for encoding in encodings:
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError as exc:
+            line = data[:exc.start].count(b"\n") + 1
+    raise BadInput(_("{name} is neither UTF-8 nor Shift_JIS (cp932) text (line {line}); save it as CSV UTF-8 "
+                     "and try again.").format(name=name, line=line)) from None
+
+
+def _xlsx_rows(data: bytes, name: str) -> Iterator[list[str]]:
+    """The rows of a workbook's first sheet as text: a date cell as its ISO date, a whole number as digits."""
+    import zipfile
+
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        raise BadInput(_("{name} is not an Excel workbook kaiji can read ({reason}); save it again as .xlsx, or as "
+                         "CSV UTF-8.").format(name=name, reason=type(exc).__name__)) from None
+    try:
+        sheet = book.worksheets[0]
+        for values in sheet.iter_rows(values_only=True):
+            yield [_cell(v) for v in values]
+    finally:
+        book.close()
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time() else value.isoformat(sep=" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 def _split(text: str, name: str) -> Iterator[list[str]]:
@@ -141,8 +237,8 @@ def _split(text: str, name: str) -> Iterator[list[str]]:
         except StopIteration:
             return
         except csv.Error as exc:
-            raise BadInput(f"{name} is not valid CSV near line {reader.line_num} ({exc}); check the quotes "
-                           "there.") from None
+            raise BadInput(_("{name} is not valid CSV near line {line} ({reason}); check the quotes there.").format(
+                name=name, line=reader.line_num, reason=exc)) from None
         yield fields
 
 
@@ -162,7 +258,7 @@ def _mail(row: Row) -> bool:
         return True
     if text in FALSE:
         return False
-    raise _fail(None, row.number, "mail", f"{text!r} is not yes or no (有/無)")
+    raise _fail(None, row.number, "mail", _("{text!r} is not yes or no (有/無)").format(text=text))
 
 
 def request_args(row: Row) -> dict:
@@ -180,12 +276,15 @@ def request_args(row: Row) -> dict:
 
 
 def import_requests(session: Session, rows: list[Row], progress: Callable[[int, int], None] | None = None,
-                    every: int = 1000, batch: int = 500, warnings: list[str] | None = None) -> list[int]:
+                    every: int = 1000, batch: int = 500, warnings: list[str] | None = None,
+                    skipped: list[int] | None = None, allow_duplicates: bool = False) -> list[int]:
     """Add every row with service.add_request in the caller's transaction; return the new ids.
 
     The first bad row raises its error, naming the row and column; the caller's transaction then
     rolls back, so either every row is written or none is. `progress(done, total)` is called every
-    `every` rows.
+    `every` rows. A row with the body, subject and receipt date of a request in the records, or of an
+    earlier row, is left out and its number appended to `skipped` (service.refuse_twice decides what
+    is the same request), unless allow_duplicates.
     """
     # The session holds loaded rows only weakly: keep the bodies and their jurisdictions' rules and closed
     # days alive, so that each row does not load them again; bodies, requesters and departments are
@@ -198,6 +297,7 @@ def import_requests(session: Session, rows: list[Row], progress: Callable[[int, 
     checked = [(row, request_args(row)) for row in rows]
     ids: list[int] = []
     pending = []  # added since the last flush: their ids are known once flushed, and then they are let go
+    seen: set[tuple] = set()  # the rows of this file already added, as (body, subject, received, filed)
 
     def flush() -> None:
         session.flush()
@@ -207,13 +307,18 @@ def import_requests(session: Session, rows: list[Row], progress: Callable[[int, 
     session.info[service.BULK] = {}
     try:
         for i, (row, args) in enumerate(checked, start=1):
-            said: list[str] = []
-            try:
-                pending.append(service.add_request(session, **args, flush=False, warnings=said))
-            except KaijiError as exc:
-                raise _fail(exc, row.number, FIELD_COLUMN.get(exc.field), str(exc)) from None
-            if warnings is not None:
-                warnings.extend(f"row {row.number}: {w}" for w in said)
+            if not allow_duplicates and _duplicate(session, args, seen):
+                if skipped is not None:
+                    skipped.append(row.number)
+            else:
+                said: list[str] = []
+                try:
+                    pending.append(service.add_request(session, **args, flush=False, warnings=said,
+                                                       force=allow_duplicates))
+                except KaijiError as exc:
+                    raise _fail(exc, row.number, FIELD_COLUMN.get(exc.field), str(exc)) from None
+                if warnings is not None:
+                    warnings.extend(_("row {row}: {warning}").format(row=row.number, warning=w) for w in said)
             reporting = progress is not None and i % every == 0
             if i % batch == 0 or reporting:  # the rows reported as checked have passed the database's checks too
                 flush()
@@ -224,3 +329,25 @@ def import_requests(session: Session, rows: list[Row], progress: Callable[[int, 
         del session.info[service.BULK]
     del keep
     return ids
+
+
+def _duplicate(session: Session, args: dict, seen: set[tuple]) -> bool:
+    """Whether the row repeats a request recorded already (service.refuse_twice) or an earlier row of the file.
+
+    A row whose body or subject is amiss is not a duplicate: service.add_request then says what is wrong."""
+    try:
+        body = service.get_body(session, args["body"], field="body")
+        subject = service.clean(args["subject"], "the subject", required=True, multiline=True, field="subject")
+        assert subject is not None
+    except KaijiError:
+        return False
+    received, filed = args["received"], args["filed"] or args["received"]
+    key = (body.id, subject, received, filed if received is None else None)
+    if key in seen:
+        return True
+    try:
+        service.refuse_twice(session, body, subject, filed, received)
+    except Refused:
+        return True
+    seen.add(key)
+    return False

@@ -570,7 +570,7 @@ class RootGroup(KaijiGroup):
     other command's code (`kaiji --help` lists them all, and so imports them all)."""
 
     MODULES = {"body": "bodies", "rule": "bodies", "ground": "bodies", "holiday": "bodies", "db": "db",
-               "due": "reports", "overdue": "reports", "explain": "reports", "pdf": "pdf",
+               "due": "reports", "export": "export", "overdue": "reports", "explain": "reports", "pdf": "pdf",
                "request": "requests", "requester": "requesters",
                "calendar": "calendar", "digest": "digest"}
 

@@ -425,48 +425,96 @@ def request_retract(app, request_id, event_id, reason):
         id=request_id, event=event_id, retraction=rec.event.id, status=_status_ja(rec.state.status)))
 
 
+def _stderr_is_terminal() -> bool:
+    """Whether a person watches standard error (a progress bar is drawn only then, never into a log file)."""
+    import sys
+
+    return sys.stderr is not None and sys.stderr.isatty()
+
+
 @request.command("import")
 @click.argument("file", type=click.Path(allow_dash=True))
+@click.option("--dry-run", is_flag=True, help="Check every row and say what would be imported; write nothing.")
+@click.option("--allow-duplicates", is_flag=True,
+              help="Also import rows with the body, subject and receipt date of a request already recorded.")
 @click.option("--progress", is_flag=True, help="Report on stderr as the rows are checked (every 5%).")
 @click.option("--json", "as_json", is_flag=True, help="Print the new requests' ids as JSON.")
 @pass_app
-def request_import(app: App, file, progress, as_json) -> None:
-    """Import requests from a CSV file (UTF-8; - reads standard input): all rows or none.
+def request_import(app: App, file, dry_run, allow_duplicates, progress, as_json) -> None:
+    """Import requests from an Excel workbook (.xlsx) or a CSV file (- reads standard input): all rows or none.
 
     \b
-    The header names the columns, as `kaiji request add` names its options:
+    The header names the columns, as `kaiji request add` names its options or in Japanese:
       body,subject,filed,received,requester,method,mail,reason,reference,department
-    body and subject are required; dates are ISO or 和暦; method is inspect, view or copy (several
-    separated by ;); mail is yes or no. Every row is checked as `request add` checks it, and the
-    whole file is written in one transaction: one bad row, and nothing is imported. A file may be
-    up to 50 MB (about half a million rows); split a larger one.
+      実施機関,件名,請求日,受付日,請求者,開示の方法,送付希望,理由,整理番号,担当部課
+    A file written by `kaiji export requests` imports as it is. body and subject are required; dates
+    in any form kaiji reads (ISO, 和暦); method is inspect, view or copy (several separated by ;); mail
+    is yes or no (有/無). CSV may be UTF-8 (with or without a BOM) or Shift_JIS. A row with the body,
+    subject and receipt date of a request already recorded (or of an earlier row) is skipped, so
+    importing a file again adds nothing. Every row is checked as `request add` checks it, and the
+    whole file is written in one transaction: one bad row, and nothing is imported. A file may be up
+    to 50 MB (about half a million rows); split a larger one.
 
     \b
     Example:
+      kaiji request import requests.xlsx --dry-run
       kaiji request import requests.csv
     """
     import sys
 
     from .. import imports
+    from ..i18n import _, ngettext
 
     rows = imports.read_rows(*imports.read_file(file, sys.stdin.buffer))
+    bar = None
+    if not progress and len(rows) > imports.PROGRESS_ABOVE and _stderr_is_terminal():
+        bar = click.progressbar(length=len(rows), label=_("checking rows"), file=sys.stderr)
 
     def report(done: int, total: int) -> None:
-        click.echo(_("kaiji: {done} of {total} rows checked").format(done=done, total=total), err=True)
+        if bar is not None:
+            bar.update(done - bar.pos)
+        else:
+            click.echo(_("kaiji: {done} of {total} rows checked").format(done=done, total=total), err=True)
+
+    class DryRun(Exception):
+        pass
 
     said: list[str] = []
-    with app.write() as s:
-        ids = imports.import_requests(s, rows, report if progress else None, every=max(1, len(rows) // 20),
-                                      warnings=said)
-        if progress:
-            click.echo(_("kaiji: all {n} rows checked; writing").format(n=len(ids)), err=True)
+    skipped: list[int] = []
+    try:
+        with app.write() as s:
+            ids = imports.import_requests(s, rows, report if progress or bar else None,
+                                          every=max(1, len(rows) // (100 if bar else 20)), warnings=said,
+                                          skipped=skipped, allow_duplicates=allow_duplicates)
+            if bar is not None:
+                bar.render_finish()
+            if progress:
+                click.echo(_("kaiji: all {n} rows checked; writing").format(n=len(rows)), err=True)
+            if dry_run:
+                raise DryRun  # rolls the transaction back: nothing is written
+    except DryRun:
+        pass
     for w in said[:20]:
         warn(w)
     if len(said) > 20:
         more = len(said) - 20
         warn(ngettext("and {n} more row received on a closed day.", "and {n} more rows received on a closed day.",
                       more).format(n=more))
+    if skipped:
+        shown = ", ".join(map(str, skipped[:20])) + (", …" if len(skipped) > 20 else "")
+        warn(ngettext("{count} row skipped as a request already recorded (row {rows}); --allow-duplicates imports "
+                      "it anyway.",
+                      "{count} rows skipped as requests already recorded (rows {rows}); --allow-duplicates imports "
+                      "them anyway.", len(skipped)).format(count=len(skipped), rows=shown))
+    if dry_run:
+        click.echo(ngettext("would import {count} request; nothing was written (--dry-run).",
+                            "would import {count} requests; nothing was written (--dry-run).", len(ids)).format(
+            count=len(ids)))
+        return
     if as_json:
         return emit_json(ids)
+    if not ids:
+        click.echo(_("imported no requests: every row is a request already recorded."))
+        return
     click.echo(ngettext("imported {n} request (ids {first}–{last}).", "imported {n} requests (ids {first}–{last}).",
                         len(ids)).format(n=len(ids), first=ids[0], last=ids[-1]))

@@ -1,0 +1,74 @@
+"""`kaiji export`: requests, deadlines or decisions as a CSV, Excel or JSON file (records: tracker/exports.py)."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from . import App, cli, pass_app, today
+from .filters import request_filters
+
+
+@cli.command()
+@click.argument("kind", type=click.Choice(["requests", "deadlines", "decisions"]))
+@click.option("--format", "file_format", type=click.Choice(["csv", "xlsx", "json"]), default="csv", show_default=True,
+              help="csv (UTF-8 with a BOM, as Excel opens it), xlsx (an Excel workbook) or json.")
+@click.option("-o", "--output", metavar="PATH", default="-", show_default=True,
+              help="The file to write, or - for standard output (not for xlsx).")
+@click.option("--force", is_flag=True, help="Replace an existing file of that name (never a database).")
+@click.option("--encoding", type=click.Choice(["utf-8", "cp932"]), default="utf-8", show_default=True,
+              help="The CSV's encoding: cp932 (Shift_JIS) for older tools; a character it cannot hold is refused.")
+@click.option("--fields", metavar="KEYS", help="Only these columns, by key, separated by commas (e.g. "
+                                               "id,body,subject,received); the keys are the JSON export's.")
+@click.option("--with-contacts", is_flag=True, help="Also the requesters' addresses, telephones and e-mail.")
+@request_filters
+@pass_app
+def export(app: App, kind, file_format, output, force, encoding, fields, with_contacts, filters) -> None:
+    """Export requests, deadlines or decisions for a spreadsheet or a survey.
+
+    CSV opens in Japanese Excel as it is; xlsx has real dates (和暦 in Japanese), a frozen header
+    and filters. Cells a spreadsheet would run as a formula are written as text. Addresses and
+    telephones only with --with-contacts.
+
+    \b
+    Example:
+      kaiji export requests --format xlsx -o requests.xlsx
+      kaiji export deadlines --body maizuru --format csv -o deadlines.csv
+    """
+    from .. import exports, service
+    from ..errors import BadInput
+    from ..i18n import _, ngettext
+
+    if file_format == "xlsx" and output == "-":
+        raise BadInput(_("an xlsx workbook cannot go to standard output; name a file with -o, e.g. -o "
+                         "requests.xlsx."))
+    if encoding != "utf-8" and file_format != "csv":
+        raise BadInput(_("--encoding applies to CSV only; leave it out or use --format csv."))
+    chosen = exports.choose_fields(kind, fields, with_contacts)
+    count = 0
+
+    def counted(records):
+        nonlocal count
+        for rec in records:
+            count += 1
+            yield rec
+
+    with app.read() as s:
+        rows = counted(exports.records(s, kind, service.iter_requests(s, **filters), service.jurisdiction_lookup(s),
+                                       today()))
+        if file_format == "csv":
+            data = exports.write_csv(rows, chosen, encoding)
+        elif file_format == "json":
+            data = exports.write_json(rows, chosen)
+        else:
+            data = exports.write_xlsx(rows, chosen, _(exports.SHEET_NAMES[kind]))
+    if output == "-":
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return
+    from ..db import sqlite_path
+    from ..files import database_files, write_bytes
+
+    path = write_bytes(output, data, force=force, keep=database_files(sqlite_path(app.url)))
+    click.echo(ngettext("wrote {path} ({n} row)", "wrote {path} ({n} rows)", count).format(path=path, n=count))

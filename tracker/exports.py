@@ -1,0 +1,389 @@
+"""Exports for spreadsheets and surveys: requests, deadlines and decisions as rows of typed cells.
+
+The records are built here, once, and written as CSV, XLSX or JSON; the command line (cli/export.py)
+only chooses the file. A record is a dict {field key: value} whose values are str, int, bool, date or
+None; `Field` says how a column is headed (in the interface language, through _()) and typed.
+`imports.py` reads back what `export requests` writes (its headers in either language, as
+`HEADER_JA` gives them), so that an export imported into an empty database gives the same requests.
+
+Addresses, telephones and e-mail addresses are personal data: their fields are `contact=True` and
+are written only when asked for (`--with-contacts`).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from . import deadlines as dl
+from . import events, timeline
+from .errors import BadInput
+from .i18n import N_, _, language
+from .models import Decision, Request
+from .schema import METHODS, OPEN_STATUSES, WAITING_STATUSES
+from .table import width
+
+
+@dataclass(frozen=True)
+class Field:
+    key: str
+    header: str                  # English, marked N_(): shown through _()
+    ja: str                      # the Japanese header, as the catalog has it: imports.py reads it in any language
+    type: str = "text"           # text | date | int | bool
+    contact: bool = False        # personal data: only with --with-contacts
+
+
+REQUEST_FIELDS = (
+    Field("id", N_("id"), "番号", "int"),
+    Field("reference", N_("reference number"), "整理番号"),
+    Field("body_key", N_("body key"), "実施機関キー"),
+    Field("body", N_("body"), "実施機関"),
+    Field("subject", N_("subject"), "件名"),
+    Field("requester", N_("requester"), "請求者"),
+    Field("requester_address", N_("requester's address"), "請求者の住所", contact=True),
+    Field("requester_phone", N_("requester's telephone"), "請求者の電話番号", contact=True),
+    Field("requester_email", N_("requester's e-mail"), "請求者のメールアドレス", contact=True),
+    Field("filed", N_("date filed"), "請求日", "date"),
+    Field("received", N_("received"), "受付日", "date"),
+    Field("method", N_("method"), "開示の方法"),
+    Field("mail", N_("mail"), "送付希望", "bool"),
+    Field("reason", N_("reason"), "理由"),
+    Field("department", N_("department"), "担当部課"),
+    Field("status", N_("status"), "状態"),
+    Field("decision_due", N_("decision due"), "決定期限", "date"),
+    Field("decided", N_("decided"), "決定日", "date"),
+    Field("notified", N_("notified"), "通知日", "date"),
+    Field("days_calendar", N_("days taken (calendar)"), "所要日数（暦日）", "int"),
+    Field("days_counted", N_("days taken (counted by the rule)"), "所要日数（期限規定の数え方）", "int"),
+    Field("late", N_("late"), "期限超過", "bool"),
+    Field("decision_kind", N_("decision kind"), "決定の種類"),
+    Field("withheld", N_("withheld parts (grounds)"), "開示しない部分（根拠規定）"),
+    Field("fee_charged", N_("fee charged (yen)"), "費用請求額（円）", "int"),
+    Field("fee_paid", N_("fee paid (yen)"), "費用納付額（円）", "int"),
+    Field("appeal_filed", N_("appeal filed"), "審査請求日", "date"),
+    Field("ruled", N_("ruled"), "裁決日", "date"),
+    Field("ruling", N_("ruling"), "裁決"),
+)
+
+DEADLINE_FIELDS = (
+    Field("id", N_("id"), "番号", "int"),
+    Field("reference", N_("reference number"), "整理番号"),
+    Field("body", N_("body"), "実施機関"),
+    Field("subject", N_("subject"), "件名"),
+    Field("requester", N_("requester"), "請求者"),
+    Field("kind", N_("deadline"), "期限の種類"),
+    Field("date", N_("date"), "日付", "date"),
+    Field("days_left", N_("days left"), "残り日数", "int"),
+    Field("amount", N_("amount (yen)"), "金額（円）", "int"),
+)
+
+DECISION_FIELDS = (
+    Field("id", N_("id"), "番号", "int"),
+    Field("reference", N_("reference number"), "整理番号"),
+    Field("body", N_("body"), "実施機関"),
+    Field("subject", N_("subject"), "件名"),
+    Field("requester", N_("requester"), "請求者"),
+    Field("decision_kind", N_("decision kind"), "決定の種類"),
+    Field("decided", N_("decided"), "決定日", "date"),
+    Field("notified", N_("notified"), "通知日", "date"),
+    Field("notice_number", N_("notice number"), "通知書番号"),
+    Field("documents", N_("documents"), "対象文書"),
+    Field("withheld", N_("withheld parts (grounds)"), "開示しない部分（根拠規定）"),
+    Field("fee", N_("fee (yen)"), "費用（円）", "int"),
+    Field("disclosure_on", N_("disclosure date"), "開示の実施日", "date"),
+)
+
+KINDS = {"requests": REQUEST_FIELDS, "deadlines": DEADLINE_FIELDS, "decisions": DECISION_FIELDS}
+SHEET_NAMES = {"requests": N_("requests"), "deadlines": N_("deadlines"), "decisions": N_("decisions")}
+
+# The deadlines export: a stored date of the request (timeline.refresh keeps them) and its name.
+DEADLINE_KINDS = (("decision_due", N_("decision due")), ("rest_due", N_("decision on the remainder due")),
+                  ("disclosure_on", N_("disclosure appointment")), ("appeal_due", N_("last day to appeal")),
+                  ("lawsuit_due", N_("last day to sue")))
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def choose_fields(kind: str, keys: str | None, with_contacts: bool) -> list[Field]:
+    """The fields of an export: all (contacts only with_contacts), or those `keys` names (comma-separated)."""
+    fields = KINDS[kind]
+    if not keys:
+        return [f for f in fields if with_contacts or not f.contact]
+    by_key = {f.key: f for f in fields}
+    chosen = []
+    for key in (k.strip() for k in keys.split(",") if k.strip()):
+        if key not in by_key:
+            raise BadInput(_("--fields: {key!r} is not a field of the {kind} export; the fields are {keys}.").format(
+                key=key, kind=kind, keys=", ".join(by_key)), field="fields")
+        if by_key[key].contact and not with_contacts:
+            raise BadInput(_("--fields: {key} is personal data; add --with-contacts to export it.").format(key=key),
+                           field="fields")
+        chosen.append(by_key[key])
+    if not chosen:
+        raise BadInput(_("--fields names no field; give keys separated by commas, e.g. id,subject,received."),
+                       field="fields")
+    return chosen
+
+
+def headers(fields: Iterable[Field]) -> list[str]:
+    return [_(f.header) for f in fields]
+
+
+def _words(ja: str, key: str) -> str:
+    """A keyed value (a status, a decision kind, a method) as the reader calls it: Japanese in Japanese,
+    the key in English (both read back by events.choice_key)."""
+    return ja if language() == "ja" else key
+
+
+def _yes_no(value: bool, key: str = "") -> str:
+    """yes/no in the reader's words: 有/無 (as 送付希望 is written on the form), and for lateness 超過/期限内;
+    imports.py reads them back."""
+    if language() != "ja":
+        return "yes" if value else "no"
+    if key == "late":
+        return "超過" if value else "期限内"
+    return "有" if value else "無"
+
+
+def counted_days(st: timeline.State, jurisdiction, decided: date) -> int | None:
+    """The decision date's number in the count the rule makes (deadlines.count_days): the days from the first
+    day of the period (民法第140条: the day after receipt unless the rule counts the request day) through
+    the decision, counted as the rule counts them — open days only under a working-days rule, and never
+    the days of a correction (補正) when the rule leaves them out. Counting as many days as the calendar
+    holds from the first day reaches at least to the decision date, so every day up to it has its number
+    in the steps; the decision date's own number (or that of the last counted day before it) is the
+    answer. So a decision "on day 14" of a 14-day period reads 14, whatever the closed days between."""
+    if st.received_on is None or decided is None:
+        return None
+    rule = timeline.to_rule(timeline.rule_row(jurisdiction, st.received_on))
+    start = dl.first_day(rule, st.received_on)
+    if decided < start:
+        return 0
+    count = dl.count_days("", rule, timeline.closed_days(jurisdiction), start, (decided - start).days + 1,
+                          st.pauses)
+    return max((s.counted for s in count.steps if s.counted and s.day and s.day <= decided), default=0)
+
+
+def _withheld(decisions: Iterable[Decision]) -> str | None:
+    parts = [_("{part} ({ground})").format(part=w.part, ground=w.ground) for d in decisions for w in d.withheld]
+    return "; ".join(parts) or None
+
+
+def _loaded(session: Session, requests: Iterable[Request], batch: int = 500) -> Iterator[Request]:
+    """The requests with their events and decisions loaded a batch at a time (one query each, not one a request)."""
+    chunk: list[Request] = []
+
+    def load() -> list[Request]:
+        ids = [r.id for r in chunk]
+        session.scalars(select(Request).where(Request.id.in_(ids)).options(
+            selectinload(Request.events), selectinload(Request.department),
+            selectinload(Request.decisions).selectinload(Decision.withheld),
+            selectinload(Request.decisions).selectinload(Decision.documents))).all()
+        out = list(chunk)
+        chunk.clear()
+        return out
+
+    for r in requests:
+        chunk.append(r)
+        if len(chunk) >= batch:
+            yield from load()
+    if chunk:
+        yield from load()
+
+
+def _common(r: Request) -> dict:
+    return {"id": r.id, "reference": None, "body": r.body.name, "subject": r.subject,
+            "requester": r.requester.name if r.requester else None}
+
+
+def request_records(session: Session, requests: Iterable[Request], jurisdiction_of, as_of: date) -> Iterator[dict]:
+    """One record a request, with every field of REQUEST_FIELDS (the caller leaves out what is not chosen)."""
+    from .timeline import DECISION_KINDS, STATUS_JA
+
+    for r in _loaded(session, requests):
+        st = timeline.compute(r, jurisdiction_of)
+        decided, first = st.decided_on, (st.decisions[0] if st.decisions else None)
+        appeal = st.decision_appeal or st.inaction_appeal
+        ruling = timeline.ruling_on(timeline.live_events(r), appeal)
+        who = r.requester
+        rec = _common(r)
+        rec.update({
+            "reference": st.reference, "body_key": r.body.key,
+            "requester_address": who.address if who else None, "requester_phone": who.phone if who else None,
+            "requester_email": who.email if who else None,
+            "filed": r.filed_on, "received": r.received_on,
+            "method": ("・" if language() == "ja" else ";").join(_words(METHODS[m], m) for m in r.methods.split(",")),
+            "mail": r.mail,
+            "reason": r.reason, "department": r.department.name if r.department else None,
+            "status": _words(STATUS_JA.get(r.status, r.status), r.status), "decision_due": st.decision_due,
+            "decided": decided, "notified": st.notified_on,
+            "days_calendar": (decided - st.received_on).days if decided and st.received_on else None,
+            "days_counted": counted_days(st, jurisdiction_of(st.body_id), decided) if decided else None,
+            # Late: decided after its due date (timeline's late_by), or undecided with the due date passed.
+            "late": (bool(st.late_by) if decided else
+                     (as_of > st.decision_due if st.decision_due and r.status in WAITING_STATUSES else None)),
+            "decision_kind": _words(DECISION_KINDS[first.kind][0], first.kind) if first else None,
+            "withheld": _withheld(st.decisions),
+            "fee_charged": (st.fee_charged + sum(d.fee or 0 for d in st.decisions)) or None,
+            "fee_paid": st.fee_paid or None,
+            "appeal_filed": appeal.on if appeal else None,
+            "ruled": ruling.on if ruling else None,
+            "ruling": _(events.VALUES[("outcome", ruling.data["outcome"])]) if ruling else None,
+        })
+        yield rec
+
+
+def deadline_records(session: Session, requests: Iterable[Request], as_of: date) -> Iterator[dict]:
+    """One record for each date stored on a request that can still be missed, and one for an unpaid fee."""
+    for r in _loaded(session, requests):
+        for column, name in DEADLINE_KINDS:
+            on = getattr(r, column)
+            if column == "decision_due" and r.status not in OPEN_STATUSES:
+                continue  # decided (or withdrawn): the date can no longer be missed
+            if column == "decision_due" and r.status == "extended":
+                name = N_("extended decision due")
+            if on is not None:
+                yield {**_common(r), "reference": _reference(r), "kind": _(name), "date": on,
+                       "days_left": (on - as_of).days, "amount": None}
+        if r.fee_unpaid:
+            yield {**_common(r), "reference": _reference(r), "kind": _("fee unpaid"), "date": None,
+                   "days_left": None, "amount": r.fee_unpaid}
+
+
+def _reference(r: Request) -> str | None:
+    ref = next((e for e in reversed(timeline.live_events(r)) if e.kind == "reference"), None)
+    return ref.data.get("number") if ref else None
+
+
+def decision_records(session: Session, requests: Iterable[Request], jurisdiction_of) -> Iterator[dict]:
+    """One record a live decision."""
+    from .timeline import DECISION_KINDS
+
+    for r in _loaded(session, requests):
+        st = timeline.compute(r, jurisdiction_of)
+        for d in st.decisions:
+            yield {**_common(r), "reference": st.reference,
+                   "decision_kind": _words(DECISION_KINDS[d.kind][0], d.kind), "decided": d.decided_on,
+                   "notified": d.notified_on, "notice_number": d.notice_number,
+                   "documents": "; ".join(x.title for x in d.documents) or None, "withheld": _withheld([d]),
+                   "fee": d.fee, "disclosure_on": d.disclosure_on}
+
+
+def records(session: Session, kind: str, requests: Iterable[Request], jurisdiction_of, as_of: date) -> Iterator[dict]:
+    if kind == "requests":
+        return request_records(session, requests, jurisdiction_of, as_of)
+    if kind == "deadlines":
+        return deadline_records(session, requests, as_of)
+    return decision_records(session, requests, jurisdiction_of)
+
+
+# ---------------------------------------------------------------- writing
+
+def neutral(text: str) -> str:
+    """A text cell a spreadsheet would run as a formula (=, +, -, @, tab, CR first) made plain text with a
+    leading apostrophe (OWASP's CSV injection advice); imports.py takes the apostrophe off again. A text that
+    itself starts with apostrophes before such a character gets one more, so that it too comes back as it was."""
+    return "'" + text if text.lstrip("'").startswith(FORMULA_START) else text  # '=x itself becomes ''=x
+
+
+def cell_text(field: Field, value) -> str:
+    """A cell as CSV writes it: dates ISO, yes/no in the reader's words, numbers as digits."""
+    if value is None:
+        return ""
+    if field.type == "date":
+        return value.isoformat()
+    if field.type == "bool":
+        return _yes_no(value, field.key)
+    if field.type == "int":
+        return str(value)
+    return neutral(str(value))
+
+
+def write_csv(rows: Iterable[dict], fields: list[Field], encoding: str = "utf-8") -> bytes:
+    """The CSV file: UTF-8 with a byte-order mark (or cp932), CRLF line ends, as Japanese Excel opens it.
+
+    With cp932, a character it cannot hold is refused with its row (as a spreadsheet numbers it, the
+    header row 1) and column, before anything is written."""
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, lineterminator="\r\n")
+    head = headers(fields)
+    writer.writerow(head)
+    for number, rec in enumerate(rows, start=2):
+        cells = [cell_text(f, rec.get(f.key)) for f in fields]
+        if encoding == "cp932":
+            for f, h, text in zip(fields, head, cells):
+                try:
+                    text.encode("cp932")
+                except UnicodeEncodeError as exc:
+                    char = text[exc.start]
+                    raise BadInput(_("row {row}, column {column}: the character {char} (U+{code}) has no place in "
+                                     "cp932; export in UTF-8 (leave out --encoding) or change the record (nothing "
+                                     "was written).").format(row=number, column=h, char=char,
+                                                             code=f"{ord(char):04X}"), field=f.key) from None
+        writer.writerow(cells)
+    text = out.getvalue()
+    return text.encode("cp932") if encoding == "cp932" else b"\xef\xbb\xbf" + text.encode("utf-8")
+
+
+def json_value(field: Field, value):
+    return value.isoformat() if field.type == "date" and value is not None else value
+
+
+def write_json(rows: Iterable[dict], fields: list[Field]) -> bytes:
+    items = [{f.key: json_value(f, rec.get(f.key)) for f in fields} for rec in rows]
+    return (json.dumps(items, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+# 和暦 in Japanese (Excel's era format: 令和7年1月10日, 元年 for the first year), ISO in English.
+DATE_FORMAT = {"ja": '[$-ja-JP-x-gannen]ggge"年"m"月"d"日"', "en": "yyyy-mm-dd"}
+DATE_WIDTH = {"ja": 16, "en": 10}  # 令和10年12月31日 takes 16 columns; 2025-01-10 takes 10
+MAX_WIDTH = 60  # a long subject wraps rather than make the column wider than this
+
+
+def write_xlsx(rows: Iterable[dict], fields: list[Field], sheet: str) -> bytes:
+    """An Excel workbook: one sheet named for the export, real date cells, the header frozen with filters, and
+    columns as wide as their widest cell (measured in display columns: full-width characters take two)."""
+    import xlsxwriter
+
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
+                                     "strings_to_numbers": False})
+    book.set_properties({"created": datetime(2000, 1, 1)})  # the same records give the same file
+    lang = "ja" if language() == "ja" else "en"
+    bold = book.add_format({"bold": True})
+    dated = book.add_format({"num_format": DATE_FORMAT[lang]})
+    ws = book.add_worksheet(sheet[:31])
+    head = headers(fields)
+    widths = [width(h) for h in head]
+    for col, h in enumerate(head):
+        ws.write_string(0, col, h, bold)
+    n = 0
+    for n, rec in enumerate(rows, start=1):
+        for col, f in enumerate(fields):
+            value = rec.get(f.key)
+            if value is None:
+                continue
+            if f.type == "date":
+                ws.write_datetime(n, col, value, dated)
+                w = DATE_WIDTH[lang]
+            elif f.type == "int":
+                ws.write_number(n, col, value)
+                w = len(str(value))
+            else:
+                text = _yes_no(value, f.key) if f.type == "bool" else neutral(str(value))
+                ws.write_string(n, col, text)
+                w = max(width(line) for line in text.split("\n"))
+            widths[col] = max(widths[col], w)
+    for col, w in enumerate(widths):
+        ws.set_column(col, col, min(w, MAX_WIDTH) + 2)
+    ws.freeze_panes(1, 0)
+    ws.autofilter(0, 0, max(n, 1), len(fields) - 1)
+    book.close()
+    return out.getvalue()
