@@ -463,7 +463,7 @@ def request_import(app: App, file, dry_run, allow_duplicates, progress, as_json)
     import sys
 
     from .. import imports
-    from ..i18n import _, ngettext
+    from ..i18n import _
 
     rows = imports.read_rows(*imports.read_file(file, sys.stdin.buffer))
     bar = None
