@@ -38,9 +38,10 @@ def use_language(lang: str):
 
 def language() -> str:
     """'ja' or 'en': the language use_language() chose, else KAIJI_LANG, else the locale's variables."""
-    chosen = _chosen.get()
-    if chosen:
-        return chosen
+    return _chosen.get() or environment_language()
+
+
+def environment_language() -> str:
     for var in ("KAIJI_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
         value = os.environ.get(var)
         if value:

@@ -578,7 +578,16 @@ class RootGroup(KaijiGroup):
         return sorted(self.MODULES)
 
     def main(self, *args, standalone_mode: bool = True, **kwargs):
-        """Click's own usage errors in kaiji's one format: `kaiji: error: …` on one line, exit code 2."""
+        """Click's own usage errors in kaiji's one format: `kaiji: error: …` on one line, exit code 2.
+
+        The language is read from the environment once for the whole command (a message is translated
+        millions of times in an export), and forgotten when it ends."""
+        from ..i18n import environment_language, use_language
+
+        with use_language(environment_language()):
+            return self._main(*args, standalone_mode=standalone_mode, **kwargs)
+
+    def _main(self, *args, standalone_mode: bool = True, **kwargs):
         if not standalone_mode:
             return super().main(*args, standalone_mode=False, **kwargs)
         try:
