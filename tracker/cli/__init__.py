@@ -580,11 +580,11 @@ class RootGroup(KaijiGroup):
     def main(self, *args, standalone_mode: bool = True, **kwargs):
         """Click's own usage errors in kaiji's one format: `kaiji: error: …` on one line, exit code 2.
 
-        The language is read from the environment once for the whole command (a message is translated
-        millions of times in an export), and forgotten when it ends."""
-        from ..i18n import environment_language, use_language
+        The language is read once for the whole command (a message is translated millions of times in an
+        export), and forgotten when it ends."""
+        from ..i18n import language, use_language
 
-        with use_language(environment_language()):
+        with use_language(language()):   # the one chosen around it (use_language), else the environment's
             return self._main(*args, standalone_mode=standalone_mode, **kwargs)
 
     def _main(self, *args, standalone_mode: bool = True, **kwargs):
