@@ -52,9 +52,8 @@ def test_a_kind_added_to_the_registry_gets_its_command(kaiji, monkeypatch):
 
     kind = events.Kind("phone_call", "電話照会", "telephone inquiry",
                        (events.Field("answer", "text", "--answer", option="--answer", help="What was said."),),
-                       command="phoned", help="Record a telephone inquiry.")
+                       command="phoned", help="Record a telephone inquiry.", says="answer: {answer}")
     monkeypatch.setitem(events.KINDS, "phone_call", kind)
-    monkeypatch.setitem(events.SAYS, "phone_call", "answer: {answer}")
     group: click.Group = cli_requests.request
     monkeypatch.setitem(group.commands, "phoned", None)  # removed again after the test
     cli_requests._event_command(kind)

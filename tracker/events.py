@@ -7,7 +7,8 @@ run by timeline.compute in the order the events were recorded). service.record i
 it looks the kind up, parses the data, runs the checks, appends the event and recomputes.
 
 Adding a kind that brings no new due date: a `Kind(...)` in KINDS below (with a check and an
-`apply` if it needs them), a test, and a line in the README. See docs/architecture.md.
+`apply` if it needs them, and `says=` if it carries data), its Japanese in the catalog
+(`python -m tracker.i18n_catalog`), a test, and a line in the README. See docs/architecture.md.
 """
 
 from __future__ import annotations
@@ -387,6 +388,10 @@ class Kind:
     check: Callable[[Check], None] | None = None
     apply: Callable[[State, Event], None] | None = None
     warn: Callable[[State, Event], list[str]] | None = None  # what to say once recorded, from the new state
+    # What its data says, after the kind's name, as `request show` tells the timeline (events.describe):
+    # N_("decision due {new_due}"), the placeholders its data's keys (dates and yen shown as the reader
+    # writes them). Needed by every kind carrying data other than a reason (tests/test_event_words.py).
+    says: str = ""
 
     def parse(self, session: Session, data: dict[str, Any] | None) -> dict[str, Any]:
         data = dict(data or {})
@@ -421,17 +426,20 @@ KINDS: dict[str, Kind] = {k.key: k for k in (
          help=N_("Record the date the office received the request (受付年月日).")),
     Kind("reference", "受付番号", "reference number",
          (Field("number", "text", N_("the reference number"), True, limit=100, option="--number", argument=True),),
-         apply=_apply_reference, command="reference", example="R6情第123号 --on 2025-01-06", help=N_("Record the body's (new) reference number for a request.")),
+         apply=_apply_reference, command="reference", example="R6情第123号 --on 2025-01-06", help=N_("Record the body's (new) reference number for a request."),
+         says=N_("number {number}")),
     Kind("correction_asked", "補正の求め", "correction asked", (_text("what", "--what", N_("What the office asked to correct.")),),
          needs_receipt=True, before_decision=True, check=_correction_asked, apply=_apply_correction_asked,
-         command="correction", example='--on 2025-01-08 --what "請求する文書の特定"', help=N_("Record that the office asked for a correction (補正を求めた).")),
+         command="correction", example='--on 2025-01-08 --what "請求する文書の特定"', help=N_("Record that the office asked for a correction (補正を求めた)."),
+         says=N_("to correct: {what}")),
     Kind("correction_answered", "補正", "correction made", needs_receipt=True, before_decision=True,
          check=_correction_answered, apply=_apply_correction_answered, command="corrected", example="--on 2025-01-15",
          help=N_("Record that the correction reached the office (補正).")),
     Kind("extension", "延長通知", "extension notice",
          (_date("new_due", "--until", N_("the new decision date (--until)"), N_("The new decision date the notice gives.")), _REASON),
          needs_receipt=True, before_decision=True, check=_extension, warn=_extension_warnings, command="extend", example='--on 2025-01-09 --until 2025-03-11 --reason "事務処理上の困難"',
-         help=N_("Record an extension notice (延長通知, 様式第7号). Past the rule's limit: warned and recorded.")),
+         help=N_("Record an extension notice (延長通知, 様式第7号). Past the rule's limit: warned and recorded."),
+         says=N_("decision due {new_due}")),
     Kind("special_extension", "特例延長通知", "special extension notice",
          (_date("part_due", "--part-by", N_("the date for a substantial part (--part-by)"),
                 N_("Date by which a substantial part is decided.")),
@@ -439,33 +447,40 @@ KINDS: dict[str, Kind] = {k.key: k for k in (
                 N_("Date by which the remainder is decided.")),
           _REASON),
          needs_receipt=True, before_decision=True, check=_extension, warn=_extension_warnings, command="special-extend", example="--on 2025-01-09 --part-by 2025-03-11 --rest-by 2025-06-30",
-         help=N_("Record a special extension notice (特例延長, 様式第7号の2).")),
+         help=N_("Record a special extension notice (特例延長, 様式第7号の2)."),
+         says=N_("a substantial part by {part_due}, the remainder by {rest_due}")),
     Kind("third_party_asked", "第三者意見照会", "third party consulted",
          (_text("party", "--party", N_("The third party consulted (第三者).")),),
          needs_receipt=True, before_decision=True, command="consult", example='--on 2025-01-08 --party "株式会社A"',
-         help=N_("Record that the body asked a third party for its opinion (第三者意見照会).")),
+         help=N_("Record that the body asked a third party for its opinion (第三者意見照会)."),
+         says=N_("asked: {party}")),
     Kind("third_party_answered", "第三者意見", "third party's answer",
          (_text("party", "--party", N_("The third party.")),
           Field("objects", "bool", "--objects", option="--objects/--agrees",
                 help=N_("The party objects to disclosure (then at least 2 weeks must pass before disclosure)."))),
          needs_receipt=True, check=_objection, apply=_apply_objection, command="consulted", example='--on 2025-01-14 --party "株式会社A" --objects',
-         help=N_("Record the third party's answer (第三者の意見).")),
+         help=N_("Record the third party's answer (第三者の意見)."),
+         says=N_("{party}: {objects}")),
     Kind("transfer", "事案の移送", "transfer",
          (Field("to", "body", N_("the body transferred to (--to)"), True, option="--to",
                 help=N_("The body the case was transferred to (移送): its key, name or jurisdiction.")),),
          needs_receipt=True, before_decision=True, check=_transfer, apply=_apply_transfer, command="transfer", example="--on 2025-01-08 --to maizuru-edu",
          help=N_("Record a transfer to another body (事案移送, 様式第8号); its rule then applies from the original "
-              "receipt.")),
+              "receipt."),
+         says=N_("to {to}")),
     Kind("decision", "開示決定等", "decision",
          (Field("kind", "choice", N_("a decision kind"), True, ("full", "partial", "refusal", "neither", "absent",
                                                              "rejected")),),
-         recorded_by_decide=True),
+         recorded_by_decide=True,
+         says=N_("{kind}")),
     Kind("disclosed", "開示の実施", "disclosure carried out", check=_disclosed, command="disclosed", example="--on 2025-02-03",
          help=N_("Record that the disclosure was carried out (開示の実施).")),
     Kind("fee_charged", "費用請求", "fee charged", (_yen(N_("The yen charged.")),), apply=_apply_fee_charged,
-         command="fee", example="190 --on 2025-01-20", help=N_("Record a fee charged (yen), beyond one given with the decision.")),
+         command="fee", example="190 --on 2025-01-20", help=N_("Record a fee charged (yen), beyond one given with the decision."),
+         says=N_("{amount} yen")),
     Kind("fee_paid", "費用納付", "fee paid", (_yen(N_("The yen paid.")),), check=_fee_paid, apply=_apply_fee_paid,
-         command="paid", example="190 --on 2025-01-27", help=N_("Record a fee paid (yen).")),
+         command="paid", example="190 --on 2025-01-27", help=N_("Record a fee paid (yen)."),
+         says=N_("{amount} yen")),
     Kind("appeal_filed", "審査請求", "appeal", check=_appeal, apply=_apply_appeal, command="appeal", example="--on 2025-04-01",
          help=N_("Record an appeal filed (審査請求), against the decision or, with none made in time, against "
               "inaction.")),
@@ -473,14 +488,16 @@ KINDS: dict[str, Kind] = {k.key: k for k in (
          command="appeal-referred", example="--on 2025-04-20", help=N_("Record that the body referred the appeal to its review board (諮問).")),
     Kind("board_report", "答申", "review board's report",
          (_text("outcome", "--outcome", N_("What the board found (答申の結論).")),),
-         after="appeal_referred", once=True, command="board-report", example='--on 2025-09-01 --outcome "原処分は妥当"', help=N_("Record the review board's report (答申).")),
+         after="appeal_referred", once=True, command="board-report", example='--on 2025-09-01 --outcome "原処分は妥当"', help=N_("Record the review board's report (答申)."),
+         says=N_("conclusion: {outcome}")),
     Kind("ruling", "裁決", "ruling",
          (Field("outcome", "choice", N_("a ruling's outcome"), True, ("upheld", "partly-granted", "granted", "dismissed"),
                 labels=("棄却", "一部認容", "認容", "却下"), option="--outcome", help=N_("upheld (棄却), partly-granted (一部認容), granted (認容) or dismissed (却下).")),
           _date("notified", "--notified", N_("the day the ruling was learned of (--notified)"),
                 N_("The day the appellant learned of the ruling (the 6 months to sue run from the next day)."),
                 required=False)),
-         after="appeal_filed", once=True, check=_ruling, command="ruling", example="--on 2025-10-01 --outcome upheld --notified 2025-10-03", help=N_("Record the ruling on the appeal (裁決).")),
+         after="appeal_filed", once=True, check=_ruling, command="ruling", example="--on 2025-10-01 --outcome upheld --notified 2025-10-03", help=N_("Record the ruling on the appeal (裁決)."),
+         says=N_("{outcome}; learned of on {notified}")),
     Kind("withdrawn", "取下げ", "withdrawn", command="withdraw", example="--on 2025-01-09", help=N_("Record that the request was withdrawn (取下げ).")),
     Kind("voided", "誤登録", "entered by mistake",
          (_text("reason", "--reason", N_("Why the request was entered by mistake, e.g. 二重登録."), required=True),),
@@ -537,23 +554,6 @@ def run_checks(c: Check) -> None:
 
 # ---------------------------------------------------------------- an event told in words
 
-# What each kind's data says, as a phrase after the kind's name (`request show`'s timeline); a kind with
-# no data says nothing more. {placeholders} are the data's keys, dates and yen shown as the reader writes
-# them. tests/test_events.py fails when a kind with data has no phrase here.
-SAYS: dict[str, str] = {
-    "reference": N_("number {number}"),
-    "correction_asked": N_("to correct: {what}"),
-    "extension": N_("decision due {new_due}"),
-    "special_extension": N_("a substantial part by {part_due}, the remainder by {rest_due}"),
-    "third_party_asked": N_("asked: {party}"),
-    "third_party_answered": N_("{party}: {objects}"),
-    "transfer": N_("to {to}"),
-    "decision": N_("{kind}"),
-    "fee_charged": N_("{amount} yen"),
-    "fee_paid": N_("{amount} yen"),
-    "board_report": N_("conclusion: {outcome}"),
-    "ruling": N_("{outcome}; learned of on {notified}"),
-}
 # Choices and yes/no values in words.
 VALUES: dict[tuple[str, object], str] = {
     ("objects", True): N_("objects to disclosure"), ("objects", False): N_("does not object"),
@@ -589,7 +589,7 @@ def describe(kind: str, data: dict[str, Any] | None, note: str | None = None,
     if kind == "decision" and data.get("kind") in DECISION_KINDS:
         values["kind"] = decision_label(data["kind"])
     text = label(kind)
-    phrase = SAYS.get(kind)
+    phrase = KINDS[kind].says if kind in KINDS else ""
     if phrase:
         if kind == "ruling" and "notified" not in values:
             phrase = N_("{outcome}")
