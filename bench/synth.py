@@ -131,7 +131,7 @@ class _Request:
 
     __slots__ = ("id", "body_id", "filed_body_id", "events", "decisions", "status", "received_on", "reference", "decision_due",
                  "decided_on", "notified_on", "appeal_due", "disclosure_on", "rest_due", "fee_unpaid", "lawsuit_due",
-                 "flags")
+                 "flags", "voided")
 
     def __init__(self, id: int, body_id: int):
         self.id, self.body_id, self.filed_body_id, self.events, self.decisions = id, body_id, body_id, [], []
@@ -402,7 +402,7 @@ def _life(rng: random.Random, ctx: _Context, ids: _Ids, ref: date, age: int) -> 
         "received_on": req.received_on, "reference": req.reference, "status": req.status,
         "decision_due": req.decision_due, "decided_on": req.decided_on, "notified_on": req.notified_on,
         "appeal_due": req.appeal_due, "disclosure_on": req.disclosure_on, "rest_due": req.rest_due,
-        "fee_unpaid": req.fee_unpaid, "lawsuit_due": req.lawsuit_due, "flags": req.flags,
+        "fee_unpaid": req.fee_unpaid, "lawsuit_due": req.lawsuit_due, "flags": req.flags, "voided": req.voided,
     }
     event_rows = [{"id": e.id, "request_id": rid, "kind": e.kind, "on": e.on, "data": e.data, "note": e.note,
                    "retracts_id": e.retracts_id,
@@ -548,7 +548,7 @@ def verify(url: str, sample: int = 300, seed: int = 1) -> int:
     """Re-derive a sample of requests through the ORM and tracker.service; return how many differ."""
     engine = dbm.open_database(url)
     fields = ("status", "body_id", "received_on", "reference", "decision_due", "decided_on", "notified_on",
-              "appeal_due", "disclosure_on", "rest_due", "fee_unpaid", "lawsuit_due", "flags")
+              "appeal_due", "disclosure_on", "rest_due", "fee_unpaid", "lawsuit_due", "flags", "voided")
     bad = 0
     with dbm.reading(engine) as s:
         n = s.scalar(select(func.max(Request.id)))
@@ -560,7 +560,7 @@ def verify(url: str, sample: int = 300, seed: int = 1) -> int:
                     "reference": st.reference, "decision_due": st.decision_due, "decided_on": st.decided_on,
                     "notified_on": st.notified_on, "appeal_due": st.appeal_due, "disclosure_on": st.disclosure_on,
                     "rest_due": st.rest_due, "fee_unpaid": st.fee_unpaid, "lawsuit_due": st.lawsuit_due,
-                    "flags": ",".join(st.flags) or None}
+                    "flags": ",".join(st.flags) or None, "voided": st.voided is not None}
             have = {f: getattr(req, f) for f in fields}
             if want != have:
                 bad += 1
