@@ -548,7 +548,7 @@ class RootGroup(KaijiGroup):
     MODULES = {"body": "bodies", "rule": "bodies", "ground": "bodies", "holiday": "bodies", "db": "db",
                "due": "reports", "overdue": "reports", "explain": "reports", "pdf": "pdf",
                "request": "requests", "requester": "requesters",
-               "calendar": "calendar", "digest": "digest"}
+               "calendar": "calendar", "digest": "digest", "serve": "serve", "user": "users"}
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(self.MODULES)
