@@ -121,6 +121,7 @@ def create_app(db_url: str | None = None, as_of: date | None = None, *, host: st
     app.extensions["kaiji.engine"] = open_database(database_url(db_url))
     app.extensions["kaiji.throttle"] = (Throttle(5), Throttle(20))  # per account, per address
     app.jinja_env.globals.update(_=_, ngettext=ngettext, csrf_token=csrf_token)
+    app.jinja_env.filters["method_label"] = method_label
     app.jinja_env.filters["to_date"] = lambda text: date.fromisoformat(text) if text else None
     app.jinja_env.policies["ext.i18n.trimmed"] = True
     app.jinja_env.autoescape = True
@@ -161,7 +162,7 @@ def create_app(db_url: str | None = None, as_of: date | None = None, *, host: st
         resp.headers["X-Content-Type-Options"] = "nosniff"
         resp.headers["X-Frame-Options"] = "DENY"
         resp.headers["Referrer-Policy"] = "same-origin"
-        if resp.mimetype != "text/css" and resp.mimetype != "application/javascript":
+        if resp.mimetype in ("text/html", "application/pdf"):
             resp.headers["Cache-Control"] = "no-store"  # pages and PDFs hold personal data
         return resp
 
@@ -253,6 +254,14 @@ def choose_language() -> str:
     if env:
         return "ja" if env.lower().startswith("ja") else "en"
     return request.accept_languages.best_match(["ja", "en"], default="ja")
+
+
+def method_label(key: str) -> str:
+    """inspect, view, copy: the forms' Japanese words in Japanese, the key in English."""
+    from ..i18n import language
+    from ..schema import METHODS
+
+    return METHODS.get(key, key) if language() == "ja" else key
 
 
 STATIC = Path(__file__).parent / "static"
