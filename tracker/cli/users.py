@@ -8,10 +8,14 @@ from ..i18n import N_, _
 from . import App, KaijiGroup, cli, pass_app
 from .output import Column, emit_list, format_option
 
-_PASSWORD = click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
-                         envvar="KAIJI_NEW_PASSWORD",
+_PASSWORD = click.option("--password", envvar="KAIJI_NEW_PASSWORD",
                          help="The password (asked for when left out; also KAIJI_NEW_PASSWORD). At least 10 "
                               "characters.")
+
+
+def _ask_password() -> str:
+    """Typed twice, not shown (a password on the command line would stay in the shell's history)."""
+    return click.prompt(_("Password"), hide_input=True, confirmation_prompt=_("Repeat for confirmation"))
 
 
 @cli.group(cls=KaijiGroup)
@@ -34,6 +38,7 @@ def user_add(app: App, name, role, password) -> None:
     """
     from .. import users
 
+    password = password or _ask_password()
     with app.write() as s:
         out = users.add_user(s, name, role, password)
     click.echo(_("user {name} added ({role}).").format(name=out["name"], role=_(users.ROLES[out["role"]])))
@@ -52,6 +57,7 @@ def user_passwd(app: App, name, password) -> None:
     """
     from .. import users
 
+    password = password or _ask_password()
     with app.write() as s:
         users.set_password(s, name, password)
     click.echo(_("the password of {name} was changed.").format(name=name.strip()))
