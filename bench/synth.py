@@ -131,7 +131,7 @@ class _Request:
 
     __slots__ = ("id", "body_id", "filed_body_id", "events", "decisions", "status", "received_on", "reference", "decision_due",
                  "decided_on", "notified_on", "appeal_due", "disclosure_on", "rest_due", "fee_unpaid", "lawsuit_due",
-                 "flags")
+                 "flags", "voided")
 
     def __init__(self, id: int, body_id: int):
         self.id, self.body_id, self.filed_body_id, self.events, self.decisions = id, body_id, body_id, [], []
