@@ -68,6 +68,7 @@ def browser(tmp_path):
         options.add_argument(arg)
     downloads = tmp_path / "downloads"
     downloads.mkdir()
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     options.add_experimental_option("prefs", {"intl.accept_languages": "ja,en", "download.default_directory":
                                               str(downloads), "download.prompt_for_download": False})
     driver = webdriver.Chrome(service=Service(DRIVER), options=options)
@@ -146,6 +147,24 @@ def test_the_maizuru_case_in_a_browser(server, browser, tmp_path):
     assert d.current_url == base + "/requests/1"
     assert requests_count(engine) == 1
 
+    # the list's search (htmx swaps the results in; without it the form is a plain GET)
+    d.get(base + "/requests")
+    fill(d, {"q": "アンケート"})
+    d.find_element(By.CSS_SELECTOR, "#filters button[type=submit]").click()
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(d, 10).until(lambda drv: "q=" in drv.current_url)
+    results = d.find_element(By.ID, "results")
+    assert SUBJECT in results.text and len(d.find_elements(By.ID, "results")) == 1
+    from selenium.common.exceptions import StaleElementReferenceException
+
+    page = d.find_element(By.TAG_NAME, "html")
+    fill(d, {"q": "該当なしの語"})
+    d.find_element(By.CSS_SELECTOR, "#filters button[type=submit]").click()
+    WebDriverWait(d, 10, ignored_exceptions=(StaleElementReferenceException,)).until(
+        lambda drv: SUBJECT not in drv.find_element(By.ID, "results").text and "q=%E8" in drv.current_url)
+    assert page.tag_name == "html"  # the same page, its results swapped in by htmx (a reload would make it stale)
+
     # overdue on 2025-01-11: due 令和7年1月10日, 1 day late, an inaction appeal open from 令和7年1月11日
     d.get(base + "/")
     overdue = d.find_element(By.ID, "overdue")
@@ -182,3 +201,6 @@ def test_the_maizuru_case_in_a_browser(server, browser, tmp_path):
     assert pdfs, "the notice PDF was not downloaded"
     words = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdfs[0].read_bytes())).pages)
     assert "店名" in words and "第5条第2号" in words and "部分" in words
+    # nothing the page tried was refused by the Content-Security-Policy (no inline script or style)
+    refused = [e["message"] for e in d.get_log("browser") if "Content Security Policy" in e["message"]]
+    assert not refused, refused
