@@ -318,3 +318,25 @@ def test_serve_on_a_shared_address_refuses_to_start_without_an_admin(kaiji, db_u
     assert result.exit_code == 1 and "no admin account exists yet" in result.output
     add_user(db_url, "editor1", "editor")
     assert "no admin account" in kaiji("serve", "--host", "0.0.0.0").output
+
+
+def test_an_entry_taken_back_and_the_calendar_file(client, app):
+    log_maizuru(client)
+    client.post("/requests/1/record/extend", data={
+        "csrf": token(client, "/requests/1/record/extend"), "on": "2025-01-09", "new_due": "2025-03-11"})
+    html = client.get("/requests/1").get_data(as_text=True)
+    assert "Overdue" not in plain(html)                         # extended to 2025-03-11
+    event = re.search(r'<option value="(\d+)">\1: 2025-01-09 extension notice', client.get(
+        "/requests/1/retract").get_data(as_text=True)).group(1)
+    before = counts(app)
+    resp = client.post("/requests/1/retract", data={"csrf": token(client, "/requests/1/retract"), "event": event,
+                                                    "reason": "", "on": "2025-01-11"})
+    assert resp.status_code == 400 and counts(app) == before  # the library wants a reason
+    resp = client.post("/requests/1/retract", data={"csrf": token(client, "/requests/1/retract"), "event": event,
+                                                    "reason": "別の請求の通知だった", "on": "2025-01-11"})
+    assert resp.status_code == 302
+    shown = plain(client.get("/requests/1").get_data(as_text=True))
+    assert "Overdue by 1 day" in shown and "taken back by event" in shown
+    ics = client.get("/calendar.ics?body=maizuru")
+    assert ics.status_code == 200 and ics.headers["Content-Type"].startswith("text/calendar")
+    assert b"BEGIN:VCALENDAR" in ics.data and b"DTSTART;VALUE=DATE:20250110" in ics.data

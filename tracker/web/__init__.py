@@ -162,7 +162,7 @@ def create_app(db_url: str | None = None, as_of: date | None = None, *, host: st
         resp.headers["X-Content-Type-Options"] = "nosniff"
         resp.headers["X-Frame-Options"] = "DENY"
         resp.headers["Referrer-Policy"] = "same-origin"
-        if resp.mimetype in ("text/html", "application/pdf"):
+        if resp.mimetype in ("text/html", "application/pdf", "text/calendar"):
             resp.headers["Cache-Control"] = "no-store"  # pages and PDFs hold personal data
         return resp
 

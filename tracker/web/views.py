@@ -412,6 +412,63 @@ def decide(request_id: int):
                            rows=range(1, WITHHELD_ROWS + 1)), 400 if errors else 200
 
 
+@bp.route("/requests/<int:request_id>/retract", methods=["GET", "POST"])
+def retract(request_id: int):
+    """Take back an event entered by mistake (it stays on the timeline, struck through)."""
+    from .. import service
+
+    r = _request_title(request_id)
+    errors: dict[str, str] = {}
+    form = request.form
+    if request.method == "POST":
+        on = parse_date(form, "on", errors, required=True)
+        try:
+            event_id = int(form.get("event", ""))
+        except ValueError:
+            errors["event"] = _("choose the entry to take back.")
+        if not errors:
+            try:
+                with Writing() as s:
+                    service.retract(s, request_id, event_id, form.get("reason", ""), on)
+            except KaijiError as exc:
+                place_error(exc, errors, {"event", "reason", "on"})
+            else:
+                flash(_("Event {event} was taken back.").format(event=event_id))
+                return redirect(url_for("web.request_page", request_id=request_id))
+    with reading() as s:
+        req = service.get_request(s, request_id)
+        taken = {e.retracts_id for e in req.events if e.retracts_id}
+        choices = [{"id": e.id, "text": f"{show_date(e.on)} {ev.describe(e.kind, e.data, e.note)}"}
+                   for e in req.events if e.kind not in ("filed", "retraction") and e.id not in taken]
+    return render_template("retract.html", r=r, errors=errors, form=form, choices=choices), 400 if errors else 200
+
+
+@bp.route("/calendar.ics")
+def calendar_file():
+    """Every date that can be missed, of the requests the list's filters choose, as `kaiji calendar` writes it."""
+    from .. import service
+    from ..calendar_ics import entries, ics
+
+    args = request.args
+    errors: dict[str, str] = {}
+    received_from = parse_date(args, "received_from", errors)
+    received_to = parse_date(args, "received_to", errors)
+    if errors:
+        return render_template("error.html", message=next(iter(errors.values())), code=400), 400
+    with reading() as s:
+        try:
+            chosen = service.iter_requests(s, status=args.get("status") or None, body=args.get("body") or None,
+                                           received_from=received_from, received_to=received_to,
+                                           requester=(args.get("requester") or "").strip() or None)
+        except KaijiError as exc:
+            return render_template("error.html", message=str(exc), code=400), 400
+        data = ics(entries(s, chosen, service.jurisdiction_lookup(s)), 3)
+    resp = make_response(data)
+    resp.headers["Content-Type"] = "text/calendar; charset=utf-8"
+    resp.headers["Content-Disposition"] = 'attachment; filename="kaiji.ics"'
+    return resp
+
+
 # ---------------------------------------------------------------- PDFs
 
 def _pdf(rendered, name: str) -> Response:
