@@ -340,3 +340,40 @@ def test_an_entry_taken_back_and_the_calendar_file(client, app):
     ics = client.get("/calendar.ics?body=maizuru")
     assert ics.status_code == 200 and ics.headers["Content-Type"].startswith("text/calendar")
     assert b"BEGIN:VCALENDAR" in ics.data and b"DTSTART;VALUE=DATE:20250110" in ics.data
+
+
+def test_kaiji_serve_answers_and_logs_no_query_strings(db_url, tmp_path):
+    """The command itself: it serves the dashboard, and its access log leaves out what a search typed."""
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    log = open(tmp_path / "serve.log", "w+")
+    proc = subprocess.Popen([sys.executable, "-c", "from tracker.launch import main; main()", "--db", db_url, "serve",
+                             "--port", str(port), "--as-of", "2025-01-11"], stdout=log, stderr=subprocess.STDOUT)
+    try:
+        for _ in range(100):
+            try:
+                page = urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5).read().decode()
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            raise AssertionError(open(tmp_path / "serve.log").read())
+        assert "kaiji" in page and "Overdue decisions" in page
+        name = urllib.request.quote("山田花子の住所")
+        urllib.request.urlopen(f"http://127.0.0.1:{port}/requests?requester={name}&q={name}", timeout=5)
+    except urllib.error.HTTPError as exc:
+        assert exc.code == 400  # no such requester: the message is on the page, not in the log
+    finally:
+        proc.terminate()
+        proc.wait(10)
+    log.seek(0)
+    text = log.read()
+    assert f"http://127.0.0.1:{port}/" in text and "GET /requests" in text
+    assert name not in text and "山田" not in text and "requester=" not in text
