@@ -49,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
             synth.build(database_url(str(tmp)), args.size, REF)
             tmp.rename(path)
         url = database_url(str(path))
-    app = create_app(url, REF, secret_key="bench")
+    app = create_app(url, REF, host="127.0.0.1", secret_key="bench")
     client = app.test_client()
     last = args.size
     pages = {

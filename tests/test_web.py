@@ -25,7 +25,7 @@ AS_OF = date(2025, 1, 11)
 
 @pytest.fixture
 def app(db_url):
-    app = create_app(db_url, AS_OF, secret_key="test-secret")
+    app = create_app(db_url, AS_OF, host="127.0.0.1", secret_key="test-secret")
     yield app
     app.extensions["kaiji.engine"].dispose()
 
@@ -377,3 +377,14 @@ def test_kaiji_serve_answers_and_logs_no_query_strings(db_url, tmp_path):
     text = log.read()
     assert f"http://127.0.0.1:{port}/" in text and "GET /requests" in text
     assert name not in text and "山田" not in text and "requester=" not in text
+
+
+def test_under_a_wsgi_server_every_page_needs_a_login(db_url, monkeypatch):
+    """waitress-serve --call 'tracker.web:create_app': no host known, so a shared server, accounts or not."""
+    monkeypatch.setenv("KAIJI_DB", db_url)
+    monkeypatch.setenv("KAIJI_SECRET_KEY", "from-the-environment")
+    app = create_app()
+    client = app.test_client()
+    assert client.get("/").status_code == 302 and client.get("/").headers["Location"].startswith("/login")
+    assert app.config["SECRET_KEY"] == "from-the-environment"
+    app.extensions["kaiji.engine"].dispose()

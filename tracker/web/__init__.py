@@ -98,8 +98,9 @@ def create_app(db_url: str | None = None, as_of: date | None = None, *, host: st
                secret_key: str | None = None) -> Flask:
     """The web app on the database db_url (default: KAIJI_DB, else kaiji's own file).
 
-    as_of: the day the pages count from (tests); default today. host: the address the server listens on;
-    any but a loopback one makes it a shared server, where every page needs a login (so does any server once
+    as_of: the day the pages count from (tests); default today. host: the address `kaiji serve` listens on;
+    a loopback one with no accounts needs no login. Any other, or none (under waitress or gunicorn, which
+    may listen anywhere), makes it a shared server, where every page needs a login (so does any server once
     an account exists)."""
     from ..db import database_url, open_database
 
@@ -112,7 +113,8 @@ def create_app(db_url: str | None = None, as_of: date | None = None, *, host: st
         SESSION_COOKIE_NAME="kaiji_session",
         MAX_CONTENT_LENGTH=2 * 1024 * 1024,
         KAIJI_AS_OF=as_of,
-        KAIJI_SHARED=host is not None and not is_loopback(host),
+        # Under a WSGI server (no host given) kaiji cannot tell who can reach it: a shared server.
+        KAIJI_SHARED=host is None or not is_loopback(host),
     )
     if os.environ.get("KAIJI_PROXIES") == "1":  # behind a reverse proxy: trust its X-Forwarded-* (HTTPS)
         from werkzeug.middleware.proxy_fix import ProxyFix
