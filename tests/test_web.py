@@ -287,7 +287,7 @@ def test_every_route_is_closed_to_a_logged_out_visitor_on_a_shared_server(db_url
     checked = 0
     for rule in app.url_map.iter_rules():
         values = {arg: {"request_id": 1, "command": "receive", "which": "notice", "lang": "en",
-                        "filename": "style.css"}[arg] for arg in rule.arguments}
+                        "filename": "style.css", "token": "not-a-token"}[arg] for arg in rule.arguments}
         path = rule.build(values)[1]
         for method in rule.methods - {"HEAD", "OPTIONS"}:
             resp = client.open(path, method=method, data={"body": "maizuru", "subject": "x", "received": "2025-01-06"})
@@ -295,7 +295,7 @@ def test_every_route_is_closed_to_a_logged_out_visitor_on_a_shared_server(db_url
             if rule.endpoint in log_in_first:
                 assert resp.status_code in (200, 302, 400, 401), (rule, method)
                 continue
-            if method == "GET":
+            if method == "GET" and rule.endpoint != "web.calendar_feed":   # a calendar app cannot log in: 401
                 assert resp.status_code == 302 and resp.headers["Location"].startswith("/login"), (rule, method)
             else:
                 assert resp.status_code == 401, (rule, method)
@@ -388,3 +388,31 @@ def test_under_a_wsgi_server_every_page_needs_a_login(db_url, monkeypatch):
     assert client.get("/").status_code == 302 and client.get("/").headers["Location"].startswith("/login")
     assert app.config["SECRET_KEY"] == "from-the-environment"
     app.extensions["kaiji.engine"].dispose()
+
+
+def test_a_calendar_subscription_url_per_account_that_can_be_revoked(app, client, db_url):
+    add_user(db_url, "viewer1", "viewer")
+    login(client, "viewer1")
+    log_maizuru_as_cli(db_url)
+    page = client.post("/account", data={"csrf": token(client, "/account"), "action": "new"})
+    url = re.search(r"<code>(http://localhost/calendar/[^<]+\.ics)</code>", page.get_data(as_text=True)).group(1)
+    path = url.removeprefix("http://localhost")
+    outsider = app.test_client()                     # a phone's calendar: no session, only the URL
+    feed = outsider.get(path)
+    assert feed.status_code == 200 and b"DTSTART;VALUE=DATE:20250110" in feed.data
+    engine = dbm.open_database(db_url)
+    with engine.connect() as conn:
+        stored = conn.scalar(text("SELECT calendar_token_hash FROM users WHERE name = 'viewer1'"))
+    engine.dispose()
+    assert stored and stored not in path             # only a hash of the secret is kept
+    assert outsider.get(path.replace(".ics", "x.ics")).status_code == 401
+    client.post("/account", data={"csrf": token(client, "/account"), "action": "new"})
+    assert outsider.get(path).status_code == 401     # a new URL replaces the old one
+    client.post("/account", data={"csrf": token(client, "/account"), "action": "revoke"})
+    assert "A subscription URL exists" not in client.get("/account").get_data(as_text=True)
+
+
+def log_maizuru_as_cli(db_url):
+    result = CliRunner().invoke(cli, ["--db", db_url, "request", "add", "--body", "maizuru", "--subject", "s",
+                                      "--received", "2024-12-27"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output

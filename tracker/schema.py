@@ -308,5 +308,7 @@ users = Table(
     _required("password_hash", String(200)),
     _required("disabled", Boolean, default=False, server_default=false()),
     _required("created_at", DateTime, default=utcnow),
+    # The SHA-256 of the secret in the account's calendar subscription URL (the URL itself is shown once).
+    Column("calendar_token_hash", String(64), unique=True),
     CheckConstraint("role in ('viewer', 'editor', 'admin')", name="role"),
 )

@@ -25,6 +25,7 @@ from .schema import users
 
 ROLES = {"viewer": N_("viewer (reads)"), "editor": N_("editor (reads and records)"),
          "admin": N_("admin (records and manages accounts)")}
+ROLE_NAMES = (N_("viewer"), N_("editor"), N_("admin"))  # as the pages name an account's role
 MIN_PASSWORD = 10
 NAME_LIMIT = 100
 
@@ -154,3 +155,38 @@ def count(session: Session, role: str | None = None) -> int:
     if role:
         q = q.where(users.c.role == role)
     return session.scalar(q)
+
+
+def _token_hash(token: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def new_calendar_token(session: Session, name: str) -> str:
+    """A new secret for the account's calendar subscription URL (the one before stops working); only its
+    hash is kept, so the URL is shown once."""
+    import secrets
+
+    row = _get(session, _name(name))
+    token = secrets.token_urlsafe(32)
+    session.execute(update(users).where(users.c.id == row["id"]).values(calendar_token_hash=_token_hash(token)))
+    return token
+
+
+def revoke_calendar_token(session: Session, name: str) -> None:
+    row = _get(session, _name(name))
+    session.execute(update(users).where(users.c.id == row["id"]).values(calendar_token_hash=None))
+
+
+def has_calendar_token(session: Session, name: str) -> bool:
+    return session.scalar(select(users.c.calendar_token_hash).where(users.c.name == name)) is not None
+
+
+def by_calendar_token(session: Session, token: str) -> str | None:
+    """The enabled account whose calendar URL holds token, None otherwise."""
+    if not token or len(token) > 100:
+        return None
+    row = session.execute(select(users.c.name, users.c.disabled)
+                          .where(users.c.calendar_token_hash == _token_hash(token))).first()
+    return None if row is None or row.disabled else row.name

@@ -1,4 +1,5 @@
-"""Accounts for `kaiji serve` (users) and who entered each event (events.entered_by).
+"""Accounts for `kaiji serve` (users, with a calendar subscription's token hash) and who entered each
+event (events.entered_by).
 
 Events recorded before this revision say nobody: entered_by stays empty for them.
 
@@ -23,8 +24,10 @@ def upgrade() -> None:
         sa.Column('password_hash', sa.String(length=200), nullable=False),
         sa.Column('disabled', sa.Boolean(), server_default=sa.false(), nullable=False),
         sa.Column('created_at', sa.DateTime(), nullable=False),
+        sa.Column('calendar_token_hash', sa.String(length=64), nullable=True),
         sa.CheckConstraint("role in ('viewer', 'editor', 'admin')", name=op.f('ck_users_role')),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_users')),
+        sa.UniqueConstraint('calendar_token_hash', name=op.f('uq_users_calendar_token_hash')),
         sa.UniqueConstraint('name', name=op.f('uq_users_name')),
     )
     with op.batch_alter_table('events', schema=None) as batch_op:

@@ -137,13 +137,15 @@ def create_app(db_url: str | None = None, as_of: date | None = None, *, host: st
         endpoint = request.endpoint or ""
         if endpoint in ("static", "web.login", "web.language"):
             return None
+        if endpoint == "web.calendar_feed":   # its secret token is its key (users.by_calendar_token)
+            return None
         if g.user is None:
             if request.method != "GET" or request.headers.get("HX-Request"):
                 abort(401)
             return redirect(url_for("web.login", next=request.full_path if request.query_string else request.path))
         if request.method == "POST":
             check_csrf()
-            if g.role not in WRITE_ROLES and endpoint not in ("web.logout",):
+            if g.role not in WRITE_ROLES and endpoint not in ("web.logout", "web.account"):
                 abort(403)
         return None
 

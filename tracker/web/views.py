@@ -463,10 +463,51 @@ def calendar_file():
         except KaijiError as exc:
             return render_template("error.html", message=str(exc), code=400), 400
         data = ics(entries(s, chosen, service.jurisdiction_lookup(s)), 3)
+    return _ics_response(data)
+
+
+def _ics_response(data: bytes) -> Response:
     resp = make_response(data)
     resp.headers["Content-Type"] = "text/calendar; charset=utf-8"
     resp.headers["Content-Disposition"] = 'attachment; filename="kaiji.ics"'
     return resp
+
+
+@bp.route("/calendar/<token>.ics")
+def calendar_feed(token: str):
+    """An account's calendar subscription: every request's dates, for a phone's calendar to fetch; the
+    token in the URL is the key (revoked or renewed on the account's page)."""
+    from .. import service, users
+    from ..calendar_ics import entries, ics
+
+    with reading() as s:
+        if users.by_calendar_token(s, token) is None:
+            abort(401)
+        data = ics(entries(s, service.iter_requests(s), service.jurisdiction_lookup(s)), 3)
+    return _ics_response(data)
+
+
+@bp.route("/account", methods=["GET", "POST"])
+def account():
+    """The logged-in account: its calendar subscription URL (made anew, shown once, or revoked)."""
+    from .. import users
+
+    if "user" not in session:   # on this machine with no accounts there is no account to hold a URL
+        return render_template("error.html", message=_("Calendar subscriptions belong to accounts; add one with "
+                                                       "`kaiji user add`."), code=404), 404
+    url = None
+    if request.method == "POST":
+        with Writing() as s:
+            if request.form.get("action") == "revoke":
+                users.revoke_calendar_token(s, g.user)
+                flash(_("The calendar subscription URL was revoked: calendars using it get nothing more."))
+            else:
+                url = url_for("web.calendar_feed", token=users.new_calendar_token(s, g.user), _external=True)
+        if url is None:
+            return redirect(url_for("web.account"))
+    with reading() as s:
+        has = users.has_calendar_token(s, g.user)
+    return render_template("account.html", url=url, has=has)
 
 
 # ---------------------------------------------------------------- PDFs
