@@ -8,6 +8,7 @@ On 2025-01-11 it is 1 day late, and an appeal against inaction is open from 2025
 
 from __future__ import annotations
 
+import os
 import re
 from datetime import date
 
@@ -354,8 +355,10 @@ def test_kaiji_serve_answers_and_logs_no_query_strings(db_url, tmp_path):
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     log = open(tmp_path / "serve.log", "w+")
+    env = dict(os.environ, KAIJI_SECRET_KEY="test-secret")  # else kept in the user's data folder
     proc = subprocess.Popen([sys.executable, "-c", "from tracker.launch import main; main()", "--db", db_url, "serve",
-                             "--port", str(port), "--as-of", "2025-01-11"], stdout=log, stderr=subprocess.STDOUT)
+                             "--port", str(port), "--as-of", "2025-01-11"], stdout=log, stderr=subprocess.STDOUT,
+                            env=env)
     try:
         for _ in range(100):
             try:
@@ -416,3 +419,22 @@ def log_maizuru_as_cli(db_url):
     result = CliRunner().invoke(cli, ["--db", db_url, "request", "add", "--body", "maizuru", "--subject", "s",
                                       "--received", "2024-12-27"], catch_exceptions=False)
     assert result.exit_code == 0, result.output
+
+
+def test_a_database_error_shows_one_line_and_logs_no_detail(app, client, caplog):
+    """A driver's DETAIL (PostgreSQL: "Key (name)=(…) already exists") may quote personal data."""
+    from sqlalchemy.exc import IntegrityError
+
+    class Orig(Exception):
+        def __str__(self):
+            return "duplicate key value violates unique constraint\nDETAIL:  Key (name)=(山田花子) already exists."
+
+    @app.route("/boom")
+    def boom():
+        raise IntegrityError("INSERT …", {"name": "山田花子"}, Orig())
+
+    resp = client.get("/boom")
+    assert resp.status_code == 503
+    page = resp.get_data(as_text=True)
+    assert "duplicate key value violates unique constraint" in page and "山田花子" not in page
+    assert "山田花子" not in caplog.text and "duplicate key" in caplog.text

@@ -183,6 +183,20 @@ def create_app(db_url: str | None = None, as_of: date | None = None, *, host: st
         return render_template("error.html", message=_("The form had expired or was not sent from kaiji's own "
                                                        "page; go back, reload it and try again."), code=400), 400
 
+    from sqlalchemy.exc import DatabaseError
+
+    @app.errorhandler(DatabaseError)
+    def _database(exc):
+        # Only the driver's first line, as the command line does: later lines (PostgreSQL's DETAIL) may
+        # quote the records' personal data, which must not reach the server's log.
+        from ..db import driver_message
+
+        app.logger.error("database error on %s %s: %s", request.method, request.path,
+                         driver_message(exc, str(engine().url)))
+        return render_template("error.html", code=503, message=_(
+            "the database refused the operation ({reason}); nothing was written. Try again, or "
+            "run with --debug for details.").format(reason=driver_message(exc, str(engine().url)))), 503
+
     @app.errorhandler(404)
     def _404(_e):
         return render_template("error.html", message=_("There is no such page."), code=404), 404

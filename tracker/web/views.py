@@ -44,9 +44,10 @@ class Writing:
         from ..users import entering_as
 
         self._tx = transaction(engine())
+        session = self._tx.__enter__()
         self._who = entering_as(g.user)
         self._who.__enter__()
-        return self._tx.__enter__()
+        return session
 
     def __exit__(self, *exc):
         try:
