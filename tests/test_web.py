@@ -438,3 +438,15 @@ def test_a_database_error_shows_one_line_and_logs_no_detail(app, client, caplog)
     page = resp.get_data(as_text=True)
     assert "duplicate key value violates unique constraint" in page and "山田花子" not in page
     assert "山田花子" not in caplog.text and "duplicate key" in caplog.text
+
+
+def test_the_dashboard_shows_the_first_lines_and_counts_them_all(client, app, monkeypatch):
+    from tracker.web import views
+
+    monkeypatch.setattr(views, "DASHBOARD_LINES", 2)
+    for i in range(3):   # received 2024-12-02, 03, 04: due 12-16, 17, 18 (15 days from the request day)
+        log_maizuru(client, subject=f"件{i}", received=f"2024-12-0{i + 2}")
+    page = plain(client.get("/").get_data(as_text=True))
+    overdue = page[page.index("Overdue decisions"):page.index("Due in the next")]
+    assert "Overdue decisions 3 " in overdue and "The first 2 of 3, the most urgent first." in overdue
+    assert "件0" in overdue and "件1" in overdue and "件2" not in overdue

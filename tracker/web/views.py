@@ -24,6 +24,7 @@ from . import as_of, engine
 bp = Blueprint("web", __name__)
 
 PAGE_SIZE = 50
+DASHBOARD_LINES = 100
 SORTS = {"id": N_("number"), "received_on": N_("received"), "decision_due": N_("decision due"),
          "status": N_("status")}
 
@@ -166,10 +167,13 @@ def dashboard():
     with reading() as s:
         overdue = reports.overdue(s, today)
         due = reports.due(s, today, 14)
-    lines = [{"item": i, "late": (today - i.since).days} for i in overdue]
     coming = [i for i in due if i.kind != "fee"]
     fees = [i for i in due if i.kind == "fee"]
-    return render_template("dashboard.html", overdue=lines, coming=coming, fees=fees, today=today)
+    # A page a person reads: the first DASHBOARD_LINES of each list (the most urgent), with the count of all.
+    lines = [{"item": i, "late": (today - i.since).days} for i in overdue[:DASHBOARD_LINES]]
+    return render_template("dashboard.html", overdue=lines, coming=coming[:DASHBOARD_LINES],
+                           fees=fees[:DASHBOARD_LINES], today=today, shown=DASHBOARD_LINES,
+                           totals={"overdue": len(overdue), "coming": len(coming), "fees": len(fees)})
 
 
 # ---------------------------------------------------------------- requests
