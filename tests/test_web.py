@@ -450,3 +450,17 @@ def test_the_dashboard_shows_the_first_lines_and_counts_them_all(client, app, mo
     overdue = page[page.index("Overdue decisions"):page.index("Due in the next")]
     assert "Overdue decisions 3 " in overdue and "The first 2 of 3, the most urgent first." in overdue
     assert "件0" in overdue and "件1" in overdue and "件2" not in overdue
+
+
+def test_every_box_of_every_event_form_has_a_label(client):
+    from tracker.events import KINDS
+
+    log_maizuru(client)
+    for kind in KINDS.values():
+        if kind.command:
+            html = client.get(f"/requests/1/record/{kind.command}").get_data(as_text=True)
+            assert "Project-Id-Version" not in html, kind.command        # _("") is the catalog's header
+            for f in kind.fields:
+                label = re.search(rf'<label[^>]*(?:for="f-{f.key}"[^>]*>|>\s*<input[^>]*name="{f.key}"[^>]*>)([^<]*)<',
+                                  html)
+                assert label and label.group(1).strip(), (kind.command, f.key)

@@ -359,8 +359,18 @@ def record(request_id: int, command: str):
                 for w in rec.warnings:
                     flash(w, "warning")
                 return redirect(url_for("web.request_page", request_id=request_id))
-    return render_template("record.html", r=r, kind=kind, label=ev.label(kind.key), errors=errors, form=form), (
+    return render_template("record.html", r=r, kind=kind, label=ev.label(kind.key), errors=errors, form=form,
+                           field_label=field_label), (
         400 if errors else 200)
+
+
+# How messages name the fields that have no help of their own (events.KINDS), marked here for the catalog.
+UNHELPED = (N_("the reference number"),)
+
+
+def field_label(f: ev.Field) -> str:
+    """A box's label: the field's help as the command line shows it, else how messages name it."""
+    return _(f.help) if f.help else _(f.what)
 
 
 DECIDE_FIELDS = {"kind", "on", "notified", "withheld", "reason", "documents", "fee", "notice_number", "disclosure_on",
