@@ -273,6 +273,12 @@ def test_the_session_cookie(app, client, db_url):
     resp = login(client, "editor1")
     cookie = resp.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
+    assert client.get("/").status_code == 200
+    from datetime import timedelta
+
+    app.permanent_session_lifetime = timedelta(seconds=-1)   # the login has outlived its day
+    assert client.get("/").status_code == 302
+    app.permanent_session_lifetime = timedelta(hours=12)
     https = app.test_client()
     resp = https.post("/login", base_url="https://localhost", data={
         "csrf": re.search(r'name="csrf" value="([^"]+)"', https.get("/login", base_url="https://localhost")

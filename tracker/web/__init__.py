@@ -17,7 +17,7 @@ import os
 import secrets
 import time
 from collections import defaultdict, deque
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from flask import Flask, abort, g, redirect, render_template, request, session, url_for
@@ -67,6 +67,9 @@ class Throttle:
         return int(self.window - (time.monotonic() - q[0])) + 1
 
     def fail(self, key: str) -> None:
+        if len(self.failures) > 10_000:  # names tried at random must not fill the memory: forget the stale
+            for stale in [k for k in self.failures if not self._recent(k)]:
+                del self.failures[stale]
         self._recent(key).append(time.monotonic())
 
     def clear(self, key: str) -> None:
@@ -112,6 +115,7 @@ def create_app(db_url: str | None = None, as_of: date | None = None, *, host: st
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_NAME="kaiji_session",
         MAX_CONTENT_LENGTH=2 * 1024 * 1024,
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=12),  # a login lasts a working day
         KAIJI_AS_OF=as_of,
         # Under a WSGI server (no host given) kaiji cannot tell who can reach it: a shared server.
         KAIJI_SHARED=host is None or not is_loopback(host),

@@ -136,6 +136,7 @@ def login():
             else:
                 per_account.clear(name.casefold())
                 session.clear()
+                session.permanent = True   # signed with its time: refused after PERMANENT_SESSION_LIFETIME
                 session["user"] = who["name"]
                 return redirect(_local_path(request.args.get("next"), url_for("web.dashboard")))
     return render_template("login.html", errors=errors, name=name), 200 if not errors else 401
