@@ -36,6 +36,7 @@ LISTINGS = {
     ("overdue",): ["--as-of", "2025-06-01"],
     ("explain",): ["1"],
     ("db", "current"): [],
+    ("user", "list"): [],
 }
 SINGLE = {("request", "show"), ("db", "current")}  # one record: a JSON object, one CSV row
 # The listings the README's acceptance names: no line wider than the terminal.
@@ -52,6 +53,7 @@ def walkthrough(kaiji) -> None:
              "--withheld", "店名の部分", "--ground", "第5条第2号", "--reason", REASON, "--fee", "190")
     kaiji.ok("request", "add", "--body", "kyoto-city", "--subject", SUBJECT_2, "--received", "2025-03-03")
     kaiji.ok("holiday", "add", "maizuru", "2025-08-13", "--reason", "庁舎の停電")
+    kaiji.ok("user", "add", "hanako", "--role", "editor", "--password", "correct horse battery")
 
 
 def run(kaiji, monkeypatch, args, columns: int | None = None) -> str:

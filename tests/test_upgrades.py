@@ -105,7 +105,11 @@ def _at_0003(statement: str) -> str:
 # 0003 added requests.filed_body_id, .lawsuit_due and .flags, the rules' correction settings, bodies.appeal_authority.
 FILL_0003 = [_at_0003(s) for s in FILL_0002]
 
-FILLERS: dict[str, list[str]] = {"0001": FILL_0001, "0002": FILL_0002, "0003": FILL_0003}
+# 0004 added requests.voided: the same records, neither request entered by mistake.
+FILL_0004 = [s.replace("flags) VALUES", "flags, voided) VALUES")[:-1] + ", false)" if s.startswith("INSERT INTO requests ")
+             else s for s in FILL_0003]
+
+FILLERS: dict[str, list[str]] = {"0001": FILL_0001, "0002": FILL_0002, "0003": FILL_0003, "0004": FILL_0004}
 
 # What kaiji must show of the filled records after any upgrade (request show --json).
 EXPECTED = {

@@ -5,7 +5,8 @@
 Needs Babel (in the test extras: pip install -e '.[test]'); kaiji itself reads the compiled .mo with
 the standard library's gettext. The messages are:
 
-- every `_()`, `N_()` and `ngettext()` in tracker/ (Babel's Python extractor);
+- every `_()`, `N_()` and `ngettext()` in tracker/ (Babel's Python extractor), and in the web pages'
+  templates (tracker/web/templates, Jinja2's extractor);
 - every command's help and short help, its example's heading, every option's help (the Click tree,
   walked: they are declared in English in the decorators and translated when shown);
 - Click's own messages (Usage, Options, "Missing option", "Did you mean"), from the installed Click.
@@ -37,7 +38,8 @@ def _from_source(folder: Path, prefix: str):
     from babel.messages.extract import extract_from_dir
 
     for filename, lineno, message, _comments, _context in extract_from_dir(
-            str(folder), method_map=[("**.py", "python")], keywords=KEYWORDS, comment_tags=(),
+            str(folder), method_map=[("**.py", "python"), ("web/templates/**.html", "jinja2.ext:babel_extract")],
+            keywords=KEYWORDS, comment_tags=(),
             strip_comment_tags=True):
         if filename.endswith("i18n_catalog.py"):
             continue

@@ -192,6 +192,7 @@ class Event(Base):
     note: Mapped[str | None]
     retracts_id: Mapped[int | None]
     recorded_at: Mapped[datetime]
+    entered_by: Mapped[str | None]
 
     request: Mapped["Request"] = relationship(back_populates="events")
 

@@ -254,6 +254,7 @@ events = Table(
     Column("note", Text),
     _ref("retracts_id", "events.id", required=False),
     _required("recorded_at", DateTime, default=utcnow),
+    Column("entered_by", String(100), default=lambda: _entered_by()),  # who typed it (tracker/users.py)
 )
 
 # A decision (開示決定等) with its notice's details; recorded by an event of kind 'decision'.
@@ -297,4 +298,25 @@ withheld_parts = Table(
     _required("part", Text),
     _required("ground", String(60)),
     _required("reason", Text),
+)
+
+
+def _entered_by() -> str | None:
+    from .users import entered_by
+
+    return entered_by()
+
+
+# Accounts for `kaiji serve` on a shared server (tracker/users.py): Argon2id hashes, never passwords.
+users = Table(
+    "users", metadata,
+    _id(),
+    _required("name", String(100), unique=True),
+    _required("role", String(10)),
+    _required("password_hash", String(200)),
+    _required("disabled", Boolean, default=False, server_default=false()),
+    _required("created_at", DateTime, default=utcnow),
+    # The SHA-256 of the secret in the account's calendar subscription URL (the URL itself is shown once).
+    Column("calendar_token_hash", String(64), unique=True),
+    CheckConstraint("role in ('viewer', 'editor', 'admin')", name="role"),
 )

@@ -1,0 +1,84 @@
+"""Server time of `kaiji serve`'s pages on a synthetic database (bench/synth.py), SQLite or PostgreSQL.
+
+A benchmark, not a test: each page is asked for `--runs` times through Flask's test client (no network,
+no browser: the time kaiji itself spends, queries and rendering), and the median and 95th percentile
+are printed, for docs/benchmarks.md. The target (issue 14): under 100 ms at the 95th percentile on
+100,000 requests.
+
+    python bench/web.py --size 100000                        # SQLite, built once under /tmp/kaiji-bench
+    python bench/web.py --size 100000 --db postgresql+psycopg://postgres@127.0.0.1:5432/bench
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent))
+
+REF = date(2025, 6, 30)
+
+
+def main(argv: list[str] | None = None) -> int:
+    import synth
+
+    from tracker.db import database_url
+    from tracker.web import create_app
+
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--size", type=int, default=100_000)
+    ap.add_argument("--runs", type=int, default=40)
+    ap.add_argument("--db", help="a PostgreSQL URL (emptied and filled); default: a cached SQLite file")
+    ap.add_argument("--workdir", default="/tmp/kaiji-bench")
+    args = ap.parse_args(argv)
+    if args.db:
+        url = args.db
+        synth.build(url, args.size, REF)
+    else:
+        path = Path(args.workdir) / f"web-{args.size}-g{synth.GENERATOR_VERSION}.sqlite3"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(path.name + ".building")
+            tmp.unlink(missing_ok=True)
+            synth.build(database_url(str(tmp)), args.size, REF)
+            tmp.rename(path)
+        url = database_url(str(path))
+    app = create_app(url, REF, host="127.0.0.1", secret_key="bench")
+    client = app.test_client()
+    last = args.size
+    pages = {
+        "dashboard /": "/",
+        "list, first page": "/requests",
+        "list, page 1000": "/requests?page=1000",
+        "list, sorted by receipt": "/requests?sort=received_on&order=asc",
+        "list, by body and status": "/requests?body=maizuru&status=decided",
+        "list, search": "/requests?q=議事録",
+        "request page": f"/requests/{last}",
+        "request page, old": "/requests/17",
+        "event form": f"/requests/{last}/record/extend",
+        "decision form": f"/requests/{last}/decide",
+        "bodies": "/bodies",
+    }
+    print(f"{args.size:,} requests, {args.runs} runs each, {app.extensions['kaiji.engine'].dialect.name}")
+    print(f"{'page':<28} {'median':>8} {'p95':>8}")
+    for name, path in pages.items():
+        times = []
+        for _ in range(args.runs):
+            start = time.perf_counter()
+            resp = client.get(path)
+            times.append((time.perf_counter() - start) * 1000)
+            assert resp.status_code in (200, 400), (path, resp.status_code)
+        times.sort()
+        p95 = times[min(len(times) - 1, int(round(0.95 * (len(times) - 1))))]
+        print(f"{name:<28} {statistics.median(times):>6.1f}ms {p95:>6.1f}ms")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,605 @@
+"""The pages of `kaiji serve`: each reads the form, calls the library, renders what it returns.
+
+A write is one transaction (db.transaction), entered as the page's user (users.entering_as); an error of
+the library (errors.KaijiError) is shown beside the box its `field` names, or above the form, and nothing
+is written. A successful write redirects (POST-redirect-GET).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import (Blueprint, Response, abort, current_app, flash, g, get_flashed_messages, make_response, redirect,
+                   render_template, request, session, url_for)
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
+
+from .. import events as ev
+from ..errors import KaijiError
+from ..i18n import N_, _, show_date
+from . import as_of, engine
+
+bp = Blueprint("web", __name__)
+
+PAGE_SIZE = 50
+DASHBOARD_LINES = 100
+SORTS = {"id": N_("number"), "received_on": N_("received"), "decision_due": N_("decision due"),
+         "status": N_("status")}
+
+
+# ---------------------------------------------------------------- helpers
+
+def reading():
+    from ..db import reading as r
+
+    return r(engine())
+
+
+class Writing:
+    """One transaction entered as the page's user."""
+
+    def __enter__(self):
+        from ..db import transaction
+        from ..users import entering_as
+
+        self._tx = transaction(engine())
+        session = self._tx.__enter__()
+        self._who = entering_as(g.user)
+        self._who.__enter__()
+        return session
+
+    def __exit__(self, *exc):
+        try:
+            return self._tx.__exit__(*exc)
+        finally:
+            self._who.__exit__(None, None, None)
+
+
+def parse_date(form, key: str, errors: dict[str, str], required: bool = False) -> date | None:
+    """A date from the form as kaiji reads dates everywhere (ISO, 和暦, full-width…); the CLI's message if not."""
+    from ..dates import DateError, read_date
+
+    text = (form.get(key) or "").strip()
+    if not text:
+        if required:
+            errors[key] = _("give the date, e.g. 2025-01-10 or 令和7年1月10日.")
+        return None
+    try:
+        return read_date(text)
+    except DateError as exc:
+        errors[key] = str(exc)
+        return None
+
+
+def place_error(exc: KaijiError, errors: dict[str, str], fields: set[str]) -> None:
+    """The library's error beside the box its field names, else above the form ("")."""
+    key = exc.field if exc.field in fields else ""
+    errors[key] = str(exc)
+
+
+def status_label(status: str) -> str:
+    from ..timeline import STATUS_JA
+
+    return STATUS_JA.get(status, status) if g.lang == "ja" else status
+
+
+def day(d: date | None, weekday: bool = False) -> str:
+    return show_date(d, weekday=weekday) if d else ""
+
+
+@bp.app_context_processor
+def _helpers() -> dict[str, Any]:
+    return {"status_label": status_label, "day": day, "flashes": get_flashed_messages,
+            "can_write": lambda: g.get("role") in ("editor", "admin"), "as_of": as_of,
+            "user_name": lambda: g.get("user"), "lang": lambda: g.get("lang", "ja"),
+            "logged_in": lambda: "user" in session}
+
+
+def _local_path(target: str | None, default: str) -> str:
+    """A redirect target only within this site."""
+    if not target:
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return default
+    return target
+
+
+# ---------------------------------------------------------------- login, language
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    from .. import users
+    from . import check_csrf
+
+    errors: dict[str, str] = {}
+    name = ""
+    if request.method == "POST":
+        check_csrf()
+        name = (request.form.get("name") or "").strip()
+        password = request.form.get("password") or ""
+        per_account, per_address = current_app.extensions["kaiji.throttle"]
+        addr = request.remote_addr or "?"
+        wait = max(per_account.blocked(name.casefold()), per_address.blocked(addr))
+        if wait:
+            errors[""] = _("Too many failed logins; wait {minutes} minutes and try again.").format(
+                minutes=(wait + 59) // 60)
+        else:
+            with reading() as s:
+                who = users.authenticate(s, name, password)
+            if who is None:
+                per_account.fail(name.casefold())
+                per_address.fail(addr)
+                errors[""] = _("The name or the password is wrong (or the account is disabled).")
+            else:
+                per_account.clear(name.casefold())
+                session.clear()
+                session.permanent = True   # signed with its time: refused after PERMANENT_SESSION_LIFETIME
+                session["user"] = who["name"]
+                return redirect(_local_path(request.args.get("next"), url_for("web.dashboard")))
+    return render_template("login.html", errors=errors, name=name), 200 if not errors else 401
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    session.clear()
+    return redirect(url_for("web.login"))
+
+
+@bp.route("/language/<lang>")
+def language(lang: str):
+    """Choose the pages' language (a cookie; nothing is written to the records)."""
+    if lang not in ("ja", "en"):
+        abort(404)
+    resp = make_response(redirect(_local_path(request.args.get("next"), url_for("web.login"))))
+    resp.set_cookie("lang", lang, max_age=365 * 24 * 3600, samesite="Lax", httponly=True, secure=request.is_secure)
+    return resp
+
+
+# ---------------------------------------------------------------- dashboard
+
+@bp.route("/")
+def dashboard():
+    from .. import reports
+
+    today = as_of()
+    with reading() as s:
+        overdue = reports.overdue(s, today)
+        due = reports.due(s, today, 14)
+    coming = [i for i in due if i.kind != "fee"]
+    fees = [i for i in due if i.kind == "fee"]
+    # A page a person reads: the first DASHBOARD_LINES of each list (the most urgent), with the count of all.
+    lines = [{"item": i, "late": (today - i.since).days} for i in overdue[:DASHBOARD_LINES]]
+    return render_template("dashboard.html", overdue=lines, coming=coming[:DASHBOARD_LINES],
+                           fees=fees[:DASHBOARD_LINES], today=today, shown=DASHBOARD_LINES,
+                           totals={"overdue": len(overdue), "coming": len(coming), "fees": len(fees)})
+
+
+# ---------------------------------------------------------------- requests
+
+@bp.route("/requests")
+def request_list():
+    from .. import service
+    from ..models import Request
+    from ..timeline import STATUS_JA
+
+    args = request.args
+    errors: dict[str, str] = {}
+    received_from = parse_date(args, "received_from", errors)
+    received_to = parse_date(args, "received_to", errors)
+    sort = args.get("sort") if args.get("sort") in SORTS else "id"
+    desc = args.get("order", "desc") != "asc"
+    try:
+        page = max(1, min(int(args.get("page", "1")), 1_000_000))
+    except ValueError:
+        page = 1
+    q_text = (args.get("q") or "").strip()[:200]
+    rows, total, bodies = [], 0, []
+    with reading() as s:
+        bodies = _bodies(s)
+        if not errors:
+            try:
+                q = service.request_select(s, status=args.get("status") or None, body=args.get("body") or None,
+                                           received_from=received_from, received_to=received_to,
+                                           requester=(args.get("requester") or "").strip() or None)
+            except KaijiError as exc:
+                place_error(exc, errors, {"status", "body", "received_from", "received_to", "requester"})
+            else:
+                if q_text:
+                    q = q.where(or_(Request.subject.contains(q_text, autoescape=True),
+                                    Request.notes.contains(q_text, autoescape=True)))
+                total = s.scalar(select(func.count()).select_from(q.order_by(None).subquery()))
+                col = getattr(Request, sort)
+                order = [col.desc(), Request.id.desc()] if desc else [col.asc(), Request.id.asc()]
+                q = q.order_by(None).order_by(*order).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
+                rows = [service.request_dict(r) for r in s.scalars(q)]
+    pages = max(1, (total + PAGE_SIZE - 1) // PAGE_SIZE)
+    base = {k: v for k, v in args.items() if k != "page" and v}
+    return render_template("requests.html", rows=rows, total=total, page=page, pages=pages, errors=errors,
+                           args=args, bodies=bodies, statuses=STATUS_JA, sorts=SORTS, sort=sort, desc=desc,
+                           base=base), 200 if not errors else 400
+
+
+def _bodies(s) -> list[dict[str, str]]:
+    from ..models import Body
+
+    return [{"key": b.key, "name": b.name} for b in s.scalars(select(Body).order_by(Body.key))]
+
+
+@bp.route("/requests/<int:request_id>")
+def request_page(request_id: int):
+    from .. import explain, service
+    from ..dates import iso
+
+    with reading() as s:
+        try:
+            req = service.get_request(s, request_id)
+        except KaijiError:
+            abort(404)
+        st = service.state(s, req)
+        out = service.request_dict(req)
+        out["department"] = req.department.name if req.department else None
+        decisions = [service.decision_dict(d) for d in req.decisions]
+        retracted_by = {e.retracts_id: (e.id, e.note) for e in req.events if e.retracts_id}
+        timeline = [{"id": e.id, "on": e.on, "kind": e.kind, "entered_by": e.entered_by,
+                     "retracted": e.id in retracted_by,
+                     "text": ev.describe(e.kind, e.data, e.note if e.kind != "retraction" else None,
+                                         e.retracts_id, retracted_by.get(e.id))}
+                    for e in req.events]
+        lines = explain.explain(req, st, service.jurisdiction_lookup(s))
+        has_extension = any(e.kind in ("extension", "special_extension") for e in req.events
+                            if e.id not in retracted_by)
+        late = {"by": (as_of() - st.decision_due).days, "appeal_from": st.inaction_from} if (
+            not st.decisions and st.decision_due and st.decision_due < as_of() and st.voided is None) else None
+    sections = _sections(lines)
+    kinds = [k for k in ev.KINDS.values() if k.command]
+    return render_template("request.html", r=out, decisions=decisions, timeline=timeline, sections=sections,
+                           has_decision=bool(st.decisions), has_extension=has_extension, kinds=kinds, late=late,
+                           flags=out["flags"], iso=iso, appealable=bool(st.decisions) or late is not None,
+                           voided=st.voided is not None)
+
+
+def _sections(lines: list[str]) -> list[dict[str, Any]]:
+    """explain's lines as sections (each starts on a line beginning with a blank line): a heading and its steps."""
+    sections: list[dict[str, Any]] = []
+    for line in lines:
+        if line.startswith("\n") or not sections:
+            text = line.strip("\n")
+            sections.append({"head": text, "steps": []})
+        else:
+            sections[-1]["steps"].append(line)
+    return sections[1:] if len(sections) > 1 else sections
+
+
+FIELDS_ADD = ("body", "subject", "filed", "received", "requester", "methods", "mail", "reason", "reference",
+              "department_name", "department_phone", "phone_ext", "notes")
+
+
+@bp.route("/requests/new", methods=["GET", "POST"])
+def request_new():
+    from .. import service
+
+    errors: dict[str, str] = {}
+    form = request.form
+    if request.method == "POST":
+        filed = parse_date(form, "filed", errors)
+        received = parse_date(form, "received", errors)
+        if not errors:
+            warnings: list[str] = []
+            try:
+                with Writing() as s:
+                    req = service.add_request(
+                        s, body=form.get("body", ""), subject=form.get("subject", ""), filed=filed, received=received,
+                        requester=form.get("requester") or None, methods=form.getlist("methods") or ["copy"],
+                        mail="mail" in form, reason=form.get("reason") or None,
+                        reference=form.get("reference") or None, department_name=form.get("department_name") or None,
+                        department_phone=form.get("department_phone") or None,
+                        phone_ext=form.get("phone_ext") or None, notes=form.get("notes") or None,
+                        warnings=warnings, force="force" in form)
+                    s.flush()
+                    new_id = req.id
+            except KaijiError as exc:
+                place_error(exc, errors, set(FIELDS_ADD))
+            else:
+                flash(_("Request {id} was logged.").format(id=new_id))
+                for w in warnings:
+                    flash(w, "warning")
+                return redirect(url_for("web.request_page", request_id=new_id))
+    with reading() as s:
+        bodies = _bodies(s)
+    from ..schema import METHODS
+
+    return render_template("request_new.html", errors=errors, form=form, bodies=bodies, methods=METHODS), (
+        400 if errors else 200)
+
+
+def _kind_for(command: str) -> ev.Kind:
+    kind = next((k for k in ev.KINDS.values() if k.command == command), None)
+    if kind is None:
+        abort(404)
+    return kind
+
+
+def _request_title(request_id: int) -> dict[str, Any]:
+    from .. import service
+
+    with reading() as s:
+        try:
+            req = service.get_request(s, request_id)
+        except KaijiError:
+            abort(404)
+        return {"id": req.id, "subject": req.subject, "body_name": req.body.name}
+
+
+@bp.route("/requests/<int:request_id>/record/<command>", methods=["GET", "POST"])
+def record(request_id: int, command: str):
+    from .. import service
+
+    kind = _kind_for(command)
+    r = _request_title(request_id)
+    errors: dict[str, str] = {}
+    form = request.form
+    if request.method == "POST":
+        on = parse_date(form, "on", errors, required=True)
+        data: dict[str, Any] = {}
+        for f in kind.fields:
+            if f.type == "bool":
+                data[f.key] = f.key in form
+            else:
+                data[f.key] = (form.get(f.key) or "").strip() or None
+        if not errors:
+            try:
+                with Writing() as s:
+                    rec = service.record(s, request_id, kind.key, on, data, form.get("note") or None)
+            except KaijiError as exc:
+                place_error(exc, errors, {f.key for f in kind.fields} | {"on", "note"})
+            else:
+                flash(_("{what} was recorded.").format(what=ev.label(kind.key)))
+                for w in rec.warnings:
+                    flash(w, "warning")
+                return redirect(url_for("web.request_page", request_id=request_id))
+    return render_template("record.html", r=r, kind=kind, label=ev.label(kind.key), errors=errors, form=form,
+                           field_label=field_label), (
+        400 if errors else 200)
+
+
+# How messages name the fields that have no help of their own (events.KINDS), marked here for the catalog.
+UNHELPED = (N_("the reference number"),)
+
+
+def field_label(f: ev.Field) -> str:
+    """A box's label: the field's help as the command line shows it, else how messages name it."""
+    return _(f.help) if f.help else _(f.what)
+
+
+DECIDE_FIELDS = {"kind", "on", "notified", "withheld", "reason", "documents", "fee", "notice_number", "disclosure_on",
+                 "disclosure_time", "disclosure_place", "disclosure_methods", "later_on", "department_name",
+                 "department_phone", "phone_ext", "remarks", "note"}
+WITHHELD_ROWS = 3
+
+
+@bp.route("/requests/<int:request_id>/decide", methods=["GET", "POST"])
+def decide(request_id: int):
+    from .. import service
+    from ..schema import METHODS
+    from ..timeline import DECISION_KINDS
+
+    r = _request_title(request_id)
+    errors: dict[str, str] = {}
+    form = request.form
+    if request.method == "POST":
+        on = parse_date(form, "on", errors, required=True)
+        dates = {k: parse_date(form, k, errors) for k in ("notified", "disclosure_on", "later_on")}
+        withheld = []
+        for i in range(1, WITHHELD_ROWS + 1):
+            part, ground, why = (form.get(f"{k}_{i}", "").strip() for k in ("withheld", "ground", "withheld_reason"))
+            if part or ground or why:
+                withheld.append(service.Withheld(part, ground, why))
+        fee = (form.get("fee") or "").strip()
+        if not errors:
+            try:
+                if fee:
+                    fee_value: int | None = ev.parse_yen(fee, _("the fee"), minimum=0, field="fee")
+                else:
+                    fee_value = None
+                with Writing() as s:
+                    rec = service.decide(
+                        s, request_id, kind=form.get("kind", ""), on=on, notified=dates["notified"],
+                        withheld=withheld,
+                        documents=[t for t in (form.get("documents") or "").splitlines() if t.strip()],
+                        fee=fee_value, notice_number=form.get("notice_number") or None,
+                        disclosure_on=dates["disclosure_on"], disclosure_time=form.get("disclosure_time") or None,
+                        disclosure_place=form.get("disclosure_place") or None,
+                        disclosure_methods=form.getlist("disclosure_methods"), later_on=dates["later_on"],
+                        department_name=form.get("department_name") or None,
+                        department_phone=form.get("department_phone") or None,
+                        phone_ext=form.get("phone_ext") or None, remarks=form.get("remarks") or None,
+                        reason=form.get("reason") or None, note=form.get("note") or None)
+            except KaijiError as exc:
+                place_error(exc, errors, DECIDE_FIELDS)
+            else:
+                flash(_("The decision was recorded."))
+                for w in rec.warnings:
+                    flash(w, "warning")
+                return redirect(url_for("web.request_page", request_id=request_id))
+    return render_template("decide.html", r=r, errors=errors, form=form, kinds=DECISION_KINDS, methods=METHODS,
+                           rows=range(1, WITHHELD_ROWS + 1)), 400 if errors else 200
+
+
+@bp.route("/requests/<int:request_id>/retract", methods=["GET", "POST"])
+def retract(request_id: int):
+    """Take back an event entered by mistake (it stays on the timeline, struck through)."""
+    from .. import service
+
+    r = _request_title(request_id)
+    errors: dict[str, str] = {}
+    form = request.form
+    if request.method == "POST":
+        on = parse_date(form, "on", errors, required=True)
+        try:
+            event_id = int(form.get("event", ""))
+        except ValueError:
+            errors["event"] = _("choose the entry to take back.")
+        if not errors:
+            try:
+                with Writing() as s:
+                    service.retract(s, request_id, event_id, form.get("reason", ""), on)
+            except KaijiError as exc:
+                place_error(exc, errors, {"event", "reason", "on"})
+            else:
+                flash(_("Event {event} was taken back.").format(event=event_id))
+                return redirect(url_for("web.request_page", request_id=request_id))
+    with reading() as s:
+        req = service.get_request(s, request_id)
+        taken = {e.retracts_id for e in req.events if e.retracts_id}
+        choices = [{"id": e.id, "text": f"{show_date(e.on)} {ev.describe(e.kind, e.data, e.note)}"}
+                   for e in req.events if e.kind not in ("filed", "retraction") and e.id not in taken]
+    return render_template("retract.html", r=r, errors=errors, form=form, choices=choices), 400 if errors else 200
+
+
+@bp.route("/calendar.ics")
+def calendar_file():
+    """Every date that can be missed, of the requests the list's filters choose, as `kaiji calendar` writes it."""
+    from .. import service
+    from ..calendar_ics import entries, ics
+
+    args = request.args
+    errors: dict[str, str] = {}
+    received_from = parse_date(args, "received_from", errors)
+    received_to = parse_date(args, "received_to", errors)
+    if errors:
+        return render_template("error.html", message=next(iter(errors.values())), code=400), 400
+    with reading() as s:
+        try:
+            chosen = service.iter_requests(s, status=args.get("status") or None, body=args.get("body") or None,
+                                           received_from=received_from, received_to=received_to,
+                                           requester=(args.get("requester") or "").strip() or None)
+        except KaijiError as exc:
+            return render_template("error.html", message=str(exc), code=400), 400
+        data = ics(entries(s, chosen, service.jurisdiction_lookup(s)), 3)
+    return _ics_response(data)
+
+
+def _ics_response(data: bytes) -> Response:
+    resp = make_response(data)
+    resp.headers["Content-Type"] = "text/calendar; charset=utf-8"
+    resp.headers["Content-Disposition"] = 'attachment; filename="kaiji.ics"'
+    return resp
+
+
+@bp.route("/calendar/<token>.ics")
+def calendar_feed(token: str):
+    """An account's calendar subscription: every request's dates, for a phone's calendar to fetch; the
+    token in the URL is the key (revoked or renewed on the account's page)."""
+    from .. import service, users
+    from ..calendar_ics import entries, ics
+
+    with reading() as s:
+        if users.by_calendar_token(s, token) is None:
+            abort(401)
+        data = ics(entries(s, service.iter_requests(s), service.jurisdiction_lookup(s)), 3)
+    return _ics_response(data)
+
+
+@bp.route("/account", methods=["GET", "POST"])
+def account():
+    """The logged-in account: its calendar subscription URL (made anew, shown once, or revoked)."""
+    from .. import users
+
+    if "user" not in session:   # on this machine with no accounts there is no account to hold a URL
+        return render_template("error.html", message=_("Calendar subscriptions belong to accounts; add one with "
+                                                       "`kaiji user add`."), code=404), 404
+    url = None
+    if request.method == "POST":
+        with Writing() as s:
+            if request.form.get("action") == "revoke":
+                users.revoke_calendar_token(s, g.user)
+                flash(_("The calendar subscription URL was revoked: calendars using it get nothing more."))
+            else:
+                url = url_for("web.calendar_feed", token=users.new_calendar_token(s, g.user), _external=True)
+        if url is None:
+            return redirect(url_for("web.account"))
+    with reading() as s:
+        has = users.has_calendar_token(s, g.user)
+    return render_template("account.html", url=url, has=has)
+
+
+# ---------------------------------------------------------------- PDFs
+
+def _pdf(rendered, name: str) -> Response:
+    resp = make_response(rendered.pdf)
+    resp.headers["Content-Type"] = "application/pdf"
+    resp.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return resp
+
+
+@bp.route("/requests/<int:request_id>/pdf/<which>")
+def pdf(request_id: int, which: str):
+    from .. import pdf as pdfs
+
+    if which not in ("request", "notice", "extension", "appeal"):
+        abort(404)
+    with reading() as s:
+        try:
+            if which == "request":
+                out = pdfs.request_pdf(s, [request_id])
+            elif which == "appeal":
+                out = pdfs.appeal_pdf(s, request_id, pdfs.Appeal(on=as_of()))
+            else:
+                out = pdfs.notice_pdf(s, request_id, extension=which == "extension")
+        except KaijiError as exc:
+            return render_template("error.html", message=str(exc), code=409), 409
+    return _pdf(out, f"kaiji-{request_id}-{which}.pdf")
+
+
+# ---------------------------------------------------------------- bodies
+
+@bp.route("/bodies")
+def bodies():
+    from ..models import Body, Jurisdiction
+    from ..timeline import rule_row, to_rule
+
+    today = as_of()
+    rows = []
+    with reading() as s:
+        found = s.scalars(select(Body).options(selectinload(Body.jurisdiction).selectinload(Jurisdiction.rules))
+                          .order_by(Body.key))
+        for b in found:
+            rule = to_rule(rule_row(b.jurisdiction, today)) if b.jurisdiction.rules else None
+            rows.append({"key": b.key, "name": b.name, "jurisdiction": b.jurisdiction.name,
+                         "ordinance": b.jurisdiction.ordinance, "summary": rule.summary() if rule else "",
+                         "source": rule.source if rule else "",
+                         "since": rule.effective_from if rule else None})
+    return render_template("bodies.html", rows=rows)
+
+
+# ---------------------------------------------------------------- accounts
+
+@bp.route("/users", methods=["GET", "POST"])
+def users_page():
+    from .. import users
+
+    if g.role != "admin":
+        abort(403)
+    errors: dict[str, str] = {}
+    form = request.form
+    if request.method == "POST":
+        try:
+            with Writing() as s:
+                if form.get("action") == "disable":
+                    users.disable_user(s, form.get("name", ""))
+                    done = _("User {name} can no longer log in.").format(name=form.get("name", "").strip())
+                else:
+                    users.add_user(s, form.get("name", ""), form.get("role", ""), form.get("password", ""))
+                    done = _("User {name} was added.").format(name=form.get("name", "").strip())
+        except KaijiError as exc:
+            place_error(exc, errors, {"name", "role", "password"})
+        else:
+            flash(done)
+            return redirect(url_for("web.users_page"))
+    with reading() as s:
+        rows = users.list_users(s)
+    return render_template("users.html", rows=rows, errors=errors, form=form, roles=users.ROLES), (
+        400 if errors else 200)
