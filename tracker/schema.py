@@ -238,7 +238,6 @@ requests = Table(
     Index("ix_requests_rest_due", "rest_due"),
     Index("ix_requests_fee_unpaid", "fee_unpaid"),
     Index("ix_requests_lawsuit_due", "lawsuit_due"),
-    Index("ix_requests_voided", "voided"),
     Index("ix_requests_body_id_received_on", "body_id", "received_on"),  # the same request entered twice?
 )
 

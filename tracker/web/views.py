@@ -207,14 +207,20 @@ def request_list():
             except KaijiError as exc:
                 place_error(exc, errors, {"status", "body", "received_from", "received_to", "requester"})
             else:
-                if q_text:
-                    q = q.where(or_(Request.subject.contains(q_text, autoescape=True),
-                                    Request.notes.contains(q_text, autoescape=True)))
-                total = s.scalar(select(func.count()).select_from(q.order_by(None).subquery()))
                 col = getattr(Request, sort)
                 order = [col.desc(), Request.id.desc()] if desc else [col.asc(), Request.id.asc()]
-                q = q.order_by(None).order_by(*order).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
-                rows = [service.request_dict(r) for r in s.scalars(q)]
+                if q_text:
+                    # A text search reads every row's subject and notes (no index helps a substring): one
+                    # pass collects the matching ids in order, which gives the count and the page both.
+                    q = q.where(or_(Request.subject.contains(q_text, autoescape=True),
+                                    Request.notes.contains(q_text, autoescape=True)))
+                    ids = list(s.scalars(q.with_only_columns(Request.id).order_by(None).order_by(*order)))
+                    total, shown = len(ids), ids[(page - 1) * PAGE_SIZE:page * PAGE_SIZE]
+                    rows = [service.request_dict(r) for r in service.get_requests(s, shown)] if shown else []
+                else:
+                    total = s.scalar(select(func.count()).select_from(q.order_by(None).subquery()))
+                    q = q.order_by(None).order_by(*order).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
+                    rows = [service.request_dict(r) for r in s.scalars(q)]
     pages = max(1, (total + PAGE_SIZE - 1) // PAGE_SIZE)
     base = {k: v for k, v in args.items() if k != "page" and v}
     return render_template("requests.html", rows=rows, total=total, page=page, pages=pages, errors=errors,
