@@ -175,11 +175,12 @@ def test_the_maizuru_case_in_a_browser(server, browser, tmp_path):
     assert cells[4].startswith("1")
     screenshot(d, "web-dashboard.png", tmp_path)
 
-    # the partial decision, withholding the shop names under 第5条第2号
+    # the partial decision, withholding the shop names under 第5条第2号: dated 令和7年1月10日 (on time), learned
+    # of from the covering letter of 令和7年1月20日, as in the papers (../shared/cases/)
     d.get(base + "/requests/1")
     d.get(d.find_element(By.ID, "decide-link").get_attribute("href"))
     Select(d.find_element(By.NAME, "kind")).select_by_value("partial")
-    fill(d, {"on": "令和7年1月20日", "notified": "2025-01-22", "withheld_1": "店名", "ground_1": "第5条第2号",
+    fill(d, {"on": "令和7年1月10日", "notified": "2025-01-20", "withheld_1": "店名", "ground_1": "第5条第2号",
              "withheld_reason_1": "法人等の競争上の地位その他正当な利益を害するおそれがあるため",
              "documents": "カスタマーハラスメントに関するアンケート調査結果"})
     submit(d, "#decide-form button[type=submit]")
@@ -187,6 +188,9 @@ def test_the_maizuru_case_in_a_browser(server, browser, tmp_path):
     withheld = d.find_element(By.CSS_SELECTOR, "table.withheld tbody tr").text
     assert "店名" in withheld and "第5条第2号" in withheld
     assert not d.find_elements(By.ID, "late")
+    # 3 months from 2025-01-21 end on 2025-04-20, a Sunday: the last day to appeal is Monday 4/21.
+    assert "令和7年4月21日" in d.find_element(By.TAG_NAME, "body").text
+    assert "遅れ" not in d.find_element(By.TAG_NAME, "body").text
     screenshot(d, "web-request.png", tmp_path)
 
     # the notice, downloaded as a member would
