@@ -62,7 +62,9 @@ def overdue(app: App, as_of, fmt) -> None:
 def _due_what(r: dict) -> str:
     from ..reports import flags_ja, kind_label
 
-    return f"{kind_label(r['kind'])} ({r['detail']})" + (f" !! {flags_ja(r['flags'])}" if r["flags"] else "")
+    label = kind_label(r["kind"])
+    said = label if r["detail"] in ("", label) else f"{label} ({r['detail']})"  # 決定期限, not 決定期限 (決定期限)
+    return said + (f" !! {flags_ja(r['flags'])}" if r["flags"] else "")
 
 
 @cli.command()

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import click
 
-from ..i18n import _
+from ..i18n import N_, _
 from . import App, KaijiGroup, cli, pass_app
 from .output import emit_list, format_option
 
 
 # ---------------------------------------------------------------- requesters
+
+KINDS = {"person": N_("person"), "group": N_("group")}  # a requester's kind as the table shows it
+
 
 @cli.group(cls=KaijiGroup)
 def requester() -> None:
@@ -98,7 +101,8 @@ def requester_list(app: App, with_contacts, fmt) -> None:
             if with_contacts:
                 d |= {k: getattr(r, k) for k in REQUESTER_FIELDS}
             rows.append(d)
-    columns = [Column("name", N_("name"), shrink=10, text=True), Column("kind", N_("kind")),
+    columns = [Column("name", N_("name"), shrink=10, text=True),
+               Column("kind", N_("kind"), show=lambda r: _(KINDS.get(r["kind"], r["kind"]))),
                Column("representative", N_("representative"), shrink=8),
                Column("contact_name", N_("contact name"), shrink=8)]
     if with_contacts:
