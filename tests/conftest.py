@@ -23,7 +23,8 @@ PG_URL = os.environ.get("KAIJI_TEST_DB")
 
 # Test files whose tests start many processes (races, crashes, interrupted writes), wait on locks or
 # render large PDFs: marked slow, so that `pytest -m "not slow"` runs the rest quickly while working.
-SLOW_FILES = {"test_concurrency.py", "test_races.py", "test_crash.py", "test_data_safety.py", "test_pdf_layout.py"}
+SLOW_FILES = {"test_concurrency.py", "test_races.py", "test_crash.py", "test_data_safety.py", "test_pdf_layout.py",
+              "test_web_browser.py"}
 
 
 def pytest_collection_modifyitems(items):
