@@ -21,6 +21,13 @@ from tracker.presets import seed
 
 PG_URL = os.environ.get("KAIJI_TEST_DB")
 
+# Output is fitted to COLUMNS when it is set. Something in the test run sets COLUMNS in the process's C
+# environment (which child processes inherit) without os.environ knowing; setting and deleting it
+# through os.environ unsets it there too, so a kaiji started by a test sees no terminal width unless
+# the test gives one.
+os.environ["COLUMNS"] = "0"
+del os.environ["COLUMNS"]
+
 # Test files whose tests start many processes (races, crashes, interrupted writes), wait on locks or
 # render large PDFs: marked slow, so that `pytest -m "not slow"` runs the rest quickly while working.
 SLOW_FILES = {"test_concurrency.py", "test_races.py", "test_crash.py", "test_data_safety.py", "test_pdf_layout.py",
