@@ -275,6 +275,7 @@ class App:
         self.db = db
         self.debug = debug
         self._engine = None
+        self._opened: list = []   # the engines this command made, disposed when it ends (close)
         self.committed = False  # whether a transaction of this command has committed
         self.done: str | None = None  # what a command that changes things outside a transaction did (a file written)
         self.saved: list = []  # what the committed transactions wrote, as far as the ORM saw it (see _saved)
@@ -293,7 +294,13 @@ class App:
 
             collect_again()
             self._engine = open_database(self.url)
+            self._opened.append(self._engine)
         return self._engine
+
+    def close(self) -> None:
+        """When the command ends: its connections go back to the database now, not when collected."""
+        while self._opened:
+            self._opened.pop().dispose()
 
     def bare_engine(self, create: bool = False):
         """The database as it is, whatever its schema: for the `kaiji db` commands that inspect or change it.
@@ -309,7 +316,9 @@ class App:
             if not create:
                 raise NotFound(_("there is no database at {path}; check the --db path or KAIJI_DB.").format(path=path))
             _create(path)
-        return make_engine(self.url)
+        engine = make_engine(self.url)
+        self._opened.append(engine)
+        return engine
 
     @contextmanager
     def write(self):
@@ -642,6 +651,7 @@ def cli(ctx: click.Context, db: str | None, debug: bool, iso: bool) -> None:
     guard_stdout()
     use_iso_dates(iso)
     ctx.obj = App(db, debug)
+    ctx.call_on_close(ctx.obj.close)
 
 
 def collect_again() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -58,7 +59,7 @@ def _to_stdout(pdf: bytes, pages: int, size: int) -> None:
     """The PDF on standard output, reported written only once all of it was taken."""
     from . import OutputFailed
 
-    stdout = click.get_binary_stream("stdout")
+    stdout = sys.stdout.buffer  # guarded (cli._Guarded): a failure to take it is OutputFailed
     try:
         stdout.write(pdf)
         stdout.flush()
