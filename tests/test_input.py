@@ -185,10 +185,9 @@ def test_the_same_request_twice_is_refused_unless_forced(session):
     assert first.id in [r.id for r in service.list_requests(session, include_void=True)]
 
 
-def test_the_readme_quick_start_and_walk_through_run_in_order(kaiji, tmp_path, monkeypatch):
-    """The quick start, then every command of the walk-through, on one fresh database: none collides."""
+def readme_commands() -> list[str]:
+    """The README's quick start, then every command of its walk-through, as command lines."""
     import re
-    import shlex
     from pathlib import Path
 
     text = (Path(__file__).resolve().parent.parent / "README.md").read_text("utf-8")
@@ -197,6 +196,14 @@ def test_the_readme_quick_start_and_walk_through_run_in_order(kaiji, tmp_path, m
     walk = text.split("## A walk through", 1)[1].split("\n## ", 1)[0]
     for block in re.findall(r"```sh\n(.+?)\n```", walk, re.S):
         commands += [line for line in block.replace("\\\n", " ").splitlines() if line.startswith("kaiji ")]
+    return commands
+
+
+def test_the_readme_quick_start_and_walk_through_run_in_order(kaiji, tmp_path, monkeypatch):
+    """The quick start, then every command of the walk-through, on one fresh database: none collides."""
+    import shlex
+
+    commands = readme_commands()
     assert len(commands) >= 8 and any("requester" in c for c in commands)
     monkeypatch.chdir(tmp_path)  # the PDFs the walk-through writes
     for command in commands:

@@ -84,17 +84,13 @@ JAPANESE_SENTENCE = re.compile(r"(?:ます|です|ません|ました|くださ�
 def _walkthrough_commands() -> list[list[str]]:
     """The README's quick start and walk-through, then the listings the issue names, as argument lists."""
     import shlex
-    from pathlib import Path
 
-    text = (Path(__file__).resolve().parent.parent / "README.md").read_text("utf-8")
-    quick = re.search(r"<!-- command: run -->\n```sh\n(.+?)\n```", text, re.S)[1]
-    commands = [c.strip() for c in quick.split("&&") if c.strip().startswith("kaiji ")]
-    walk = text.split("## A walk through", 1)[1].split("\n## ", 1)[0]
-    for block in re.findall(r"```sh\n(.+?)\n```", walk, re.S):
-        commands += [line for line in block.replace("\\\n", " ").splitlines() if line.startswith("kaiji ")]
-    commands += ["kaiji overdue --as-of 2025-01-11", "kaiji due --as-of 2025-02-01", "kaiji request list",
-                 "kaiji request show 1", "kaiji body list", "kaiji requester list --with-contacts",
-                 "kaiji explain 1", "kaiji rule list maizuru", "kaiji db current"]
+    from .test_input import readme_commands
+
+    commands = readme_commands() + [
+        "kaiji overdue --as-of 2025-01-11", "kaiji due --as-of 2025-02-01", "kaiji request list",
+        "kaiji request show 1", "kaiji body list", "kaiji requester list --with-contacts", "kaiji explain 1",
+        "kaiji rule list maizuru", "kaiji db current"]
     return [shlex.split(c, comments=True)[1:] for c in commands]
 
 

@@ -6,7 +6,7 @@ from datetime import date
 
 from .deadlines import Deadline
 from .events import receipt_warning
-from .i18n import _, show_date
+from .i18n import _, show_date, show_stored
 from .models import Request
 from .timeline import DECISION_KINDS, State, live_events, rule_row, status_label
 
@@ -153,6 +153,4 @@ def explain(req: Request, s: State, jurisdiction_of) -> list[str]:
 
 def day(iso_text: str | None) -> str:
     """A date an event's data holds (ISO text), shown as the reader writes dates."""
-    from datetime import date
-
-    return show_date(date.fromisoformat(iso_text)) if iso_text else "?"
+    return show_stored(iso_text) or "?"

@@ -110,6 +110,13 @@ def show_date(d, weekday: bool | None = None, short: bool = False) -> str:
     return d.isoformat() + (f" ({d.strftime('%a')})" if weekday else "")
 
 
+def show_stored(text: str | None, weekday: bool | None = None, short: bool = False) -> str:
+    """A date the records keep as ISO text (JSON, an event's data), shown as show_date shows it; "" for none."""
+    from datetime import date
+
+    return show_date(date.fromisoformat(text), weekday, short) if text else ""
+
+
 def dates_as_written() -> bool:
     """Whether dates shown in text differ from their ISO form (Japanese without --iso)."""
     return language() == "ja" and not _iso_dates.get()

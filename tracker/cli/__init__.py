@@ -519,6 +519,20 @@ class KaijiGroup(_Translated, click.Group):
                             "prints.").format(error=type(exc).__name__)) from None
 
 
+def put_file(app: "App", output: str, data: bytes, force: bool):
+    """What a command made, to standard output (`-o -`, None returned) or written whole to the file
+    named (never over the database or one of its files; --force to replace another), whose path it
+    returns."""
+    if output == "-":
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return None
+    from ..db import sqlite_path
+    from ..files import database_files, write_bytes
+
+    return write_bytes(output, data, force=force, keep=database_files(sqlite_path(app.url)))
+
+
 def shown_path(path) -> str:
     """A file kaiji wrote, named as the reader would name it: request.pdf in the current folder, else in full."""
     from pathlib import Path

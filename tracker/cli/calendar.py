@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import sys
-
 import click
 
-from . import App, cli, pass_app, shown_path
+from . import App, cli, pass_app, put_file, shown_path
 from .filters import request_filters
 
 
@@ -37,13 +35,8 @@ def calendar(app: App, output, force, remind, filters) -> None:
     with app.read() as s:
         items = entries(s, service.iter_requests(s, **filters), service.jurisdiction_lookup(s))
         data = ics(items, remind)
-    if output == "-":
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
+    path = put_file(app, output, data, force)
+    if path is None:
         return
-    from ..db import sqlite_path
-    from ..files import database_files, write_bytes
-
-    path = write_bytes(output, data, force=force, keep=database_files(sqlite_path(app.url)))
     click.echo(ngettext("wrote {path} ({n} date)", "wrote {path} ({n} dates)", len(items)).format(
         path=shown_path(path), n=len(items)))

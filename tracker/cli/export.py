@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import sys
-
 import click
 
-from . import App, cli, pass_app, today
+from . import App, cli, pass_app, put_file, shown_path, today
 from .filters import request_filters
 
 
@@ -63,12 +61,8 @@ def export(app: App, kind, file_format, output, force, encoding, fields, with_co
             data = exports.write_json(rows, chosen)
         else:
             data = exports.write_xlsx(rows, chosen, _(exports.SHEET_NAMES[kind]))
-    if output == "-":
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
+    path = put_file(app, output, data, force)
+    if path is None:
         return
-    from ..db import sqlite_path
-    from ..files import database_files, write_bytes
-
-    path = write_bytes(output, data, force=force, keep=database_files(sqlite_path(app.url)))
-    click.echo(ngettext("wrote {path} ({n} row)", "wrote {path} ({n} rows)", count).format(path=path, n=count))
+    click.echo(ngettext("wrote {path} ({n} row)", "wrote {path} ({n} rows)", count).format(
+        path=shown_path(path), n=count))

@@ -21,7 +21,7 @@ from typing import Any, Callable, Iterable, Sequence
 
 import click
 
-from ..i18n import _, dates_as_written, show_date
+from ..i18n import _, dates_as_written, show_stored
 
 FORMATS = ("table", "json", "csv")
 STACK_BELOW = 60  # a terminal narrower than this shows a table one field a line
@@ -109,10 +109,8 @@ def table(records: Sequence[dict], columns: Sequence[Column], width: int | None 
 def _as_written(value: Any) -> Any:
     """A table cell holding an ISO date (the records keep ISO for JSON and CSV) as the reader writes dates."""
     if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
-        from datetime import date
-
         try:
-            return show_date(date.fromisoformat(value), weekday=False, short=True)
+            return show_stored(value, weekday=False, short=True)
         except ValueError:
             return value
     return value

@@ -6,7 +6,7 @@ from datetime import date
 
 import click
 
-from ..i18n import N_, _, ngettext
+from ..i18n import N_, _, ngettext, show_stored
 from . import (DATE, DECISION_KIND, METHOD, YEN, App, Failure, KaijiGroup, Labelled, YenParam, cli, emit_json,
                pass_app, today, warn)
 from .filters import request_filters
@@ -168,7 +168,7 @@ def _show_text(out: dict, width: int | None) -> str:
     lines = []
     if out["voided_on"]:
         lines.append(_("VOID (誤登録) since {on}: {reason} — left out of every list and report; retract event {event} "
-                       "to restore it.").format(on=_day(out["voided_on"]), reason=out["void_reason"],
+                       "to restore it.").format(on=show_stored(out["voided_on"]), reason=out["void_reason"],
                                                 event=out["void_event"]))
     for label, key in ((N_("id"), "id"), (N_("body"), "body_name"), (N_("subject"), "subject"),
                        (N_("requester"), "requester"), (N_("status"), "status"), (N_("filed"), "filed_on"),
@@ -180,7 +180,7 @@ def _show_text(out: dict, width: int | None) -> str:
                        (N_("fee unpaid"), "fee_unpaid")):
         value = out[key]
         if value is not None:
-            shown = _day(value) if key in _DATES else value
+            shown = show_stored(value) if key in _DATES else value
             if key == "fee_unpaid":
                 shown = _("{amount} yen").format(amount=f"{value:,}")
             if key == "status":   # 延長中 (extended); in English, the key alone
@@ -192,18 +192,17 @@ def _show_text(out: dict, width: int | None) -> str:
     for d in out["decisions"]:
         said = (_("decision {id}: {kind} on {on}, fee {fee}円") if d["fee"] is not None
                 else _("decision {id}: {kind} on {on}"))
-        lines.append("\n" + fitted("", said.format(id=d["id"], kind=d["kind_ja"], on=_day(d["decided_on"]),
+        lines.append("\n" + fitted("", said.format(id=d["id"], kind=d["kind_ja"], on=show_stored(d["decided_on"]),
                                                    fee=f"{d['fee']:,}" if d["fee"] is not None else "")))
         for w in d["withheld"]:
             lines.append(fitted("  " + _("withheld") + ": ", f"{w['part']} — {w['ground']} — {w['reason']}"))
     lines.append("\n" + _("timeline:"))
     # Each event a line: its number, its date, its sentence; a sentence too long for the terminal goes on
     # under itself (folded, never clipped: it is what happened).
-    from ..i18n import show_date
     from ..wrap import fold
 
     told = _told(out["timeline"])
-    days = [show_date(date.fromisoformat(e["on"]), weekday=False, short=True) if e["on"] else "" for e in told]
+    days = [show_stored(e["on"], weekday=False, short=True) for e in told]
     wide = max([display_width(_("on"))] + [display_width(d) for d in days])
     head = max([display_width(_("event"))] + [len(str(e["id"])) for e in told])
     ev, on = _("event"), _("on")
@@ -216,13 +215,6 @@ def _show_text(out: dict, width: int | None) -> str:
 
 _DATES = ("filed_on", "received_on", "decision_due", "decided_on", "notified_on", "appeal_due", "extension_limit",
           "disclosure_on", "lawsuit_due")
-
-
-def _day(iso_date: str | None) -> str:
-    """A stored ISO date as the reader writes it (和暦 in Japanese)."""
-    from ..i18n import show_date
-
-    return show_date(date.fromisoformat(iso_date)) if iso_date else ""
 
 
 def _told(timeline: list[dict]) -> list[dict]:
