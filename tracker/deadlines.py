@@ -11,6 +11,7 @@ from __future__ import annotations
 import calendar
 from dataclasses import MISSING, dataclass, field, fields, replace
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Iterable, Mapping
 
 from .i18n import N_, _, show_date
@@ -97,6 +98,15 @@ CORRECTION_DAYS = {
 }
 
 
+@lru_cache(maxsize=None)
+def _holidays(year: int) -> dict[date, str]:
+    """The national holidays of a year by date (jpholiday's names: 振替休日 and 国民の休日 included), looked
+    up once a year rather than once a day counted."""
+    import jpholiday  # lazy: only date arithmetic needs the holiday tables
+
+    return {d: name for d, name in jpholiday.year_holidays(year)}
+
+
 @dataclass(frozen=True)
 class ClosedDays:
     """The days a body's office is closed: weekends, national holidays, 年末年始 and its own extra days."""
@@ -106,11 +116,9 @@ class ClosedDays:
 
     def reason(self, d: date) -> str | None:
         """Why the office is closed on d (土曜日, 元日, 年末年始 …), or None if it is open."""
-        import jpholiday  # lazy: only date arithmetic needs the holiday tables
-
         if d in self.extra:
             return self.extra[d]
-        name = jpholiday.is_holiday_name(d)
+        name = _holidays(d.year).get(d)
         if name:
             return name
         if self.year_end_closure and ((d.month == 12 and d.day >= 29) or (d.month == 1 and d.day <= 3)):
@@ -132,11 +140,23 @@ class ClosedDays:
 
 @dataclass(frozen=True)
 class Step:
-    """One line of an explanation; `day` is None for a line about the rule as a whole."""
+    """One line of an explanation; `day` is None for a line about the rule as a whole.
 
-    text: str
+    A line of the count itself (one per day: thousands for a year of requests) keeps its message and
+    values and is put into words only when read (`text`), in the reader's language: counting a
+    deadline must not cost a translation per day. Other lines arrive as text.
+    """
+
+    message: str
     day: date | None = None
     counted: int | None = None  # the day's number in the count, when it was counted
+    values: tuple[tuple[str, object], ...] | None = None  # set: `message` is a msgid to translate and fill
+
+    @property
+    def text(self) -> str:
+        if self.values is None:
+            return self.message
+        return _(self.message).format(**{k: _label(v) if isinstance(v, date) else v for k, v in self.values})
 
 
 @dataclass
@@ -147,6 +167,10 @@ class Deadline:
 
     def say(self, text: str, day: date | None = None, counted: int | None = None) -> None:
         self.steps.append(Step(text, day, counted))
+
+    def count(self, message: str, day: date, counted: int | None = None, **values: object) -> None:
+        """A line of the count: `message` (an N_() msgid) is translated, and its dates shown, when read."""
+        self.steps.append(Step(message, day, counted, tuple(values.items())))
 
 
 @dataclass(frozen=True)
@@ -173,7 +197,7 @@ def _move_off_closed(dl: Deadline, days: ClosedDays, why: str) -> None:
     if not skipped:
         return
     for d, reason in skipped:
-        dl.say(_("closed ({reason}): the deadline moves on").format(reason=reason), d)
+        dl.count(N_("closed ({reason}): the deadline moves on"), d, reason=reason)
     dl.say(_("deadline moved to the next open day, {day} — {why}").format(day=_label(moved), why=_(why)), moved)
     dl.due = moved
 
@@ -189,22 +213,24 @@ def count_days(what: str, rule: Rule, days: ClosedDays, first_day: date, n: int,
     dl = Deadline(what, None)
     count, d = 0, first_day
     while count < n:
-        pause = next((p for p in pauses if p.covers(d, rule.correction_days)), None)
+        pause = next((p for p in pauses if p.covers(d, rule.correction_days)), None) if pauses else None
         closed = days.reason(d)
         if pause is not None:
             if pause.answered is None:
-                dl.say(_("correction (補正) asked on {asked} and not yet answered: the clock stopped after day "
-                         "{count}").format(asked=_label(pause.asked), count=count), d)
+                dl.count(N_("correction (補正) asked on {asked} and not yet answered: the clock stopped after day "
+                            "{count}"), d, asked=pause.asked, count=count)
                 return dl
-            dl.say(_("not counted: correction (補正) asked {asked}, answered {answered}").format(
-                asked=_label(pause.asked), answered=_label(pause.answered)), d)
+            dl.count(N_("not counted: correction (補正) asked {asked}, answered {answered}"), d,
+                     asked=pause.asked, answered=pause.answered)
         elif rule.working_days and closed:
-            dl.say(_("not counted: closed ({reason})").format(reason=closed), d)
+            dl.count(N_("not counted: closed ({reason})"), d, reason=closed)
         else:
             count += 1
-            dl.say(_("day {count} (closed: {reason}; calendar days count it)").format(
-                       count=count, reason=closed) if closed else
-                   _("day {count}").format(count=count), d, count)
+            if closed:
+                dl.count(N_("day {count} (closed: {reason}; calendar days count it)"), d, count, count=count,
+                         reason=closed)
+            else:
+                dl.count(N_("day {count}"), d, count, count=count)
         d += ONE_DAY
     dl.due = d - ONE_DAY
     if rule.move_off_closed and not rule.working_days:
