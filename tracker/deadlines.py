@@ -99,12 +99,22 @@ CORRECTION_DAYS = {
 
 
 @lru_cache(maxsize=None)
-def _holidays(year: int) -> dict[date, str]:
-    """The national holidays of a year by date (jpholiday's names: 振替休日 and 国民の休日 included), looked
-    up once a year rather than once a day counted."""
+def _closed_in(year: int, year_end_closure: bool) -> dict[date, str]:
+    """Every day of a year that every office is closed, with why: a national holiday by its name (jpholiday:
+    振替休日 and 国民の休日 included), else 年末年始 (12月29日〜1月3日, when the closure applies), else 土曜日 or
+    日曜日. Worked out once a year rather than once a day counted; a body's own closed days come first."""
     import jpholiday  # lazy: only date arithmetic needs the holiday tables
 
-    return {d: name for d, name in jpholiday.year_holidays(year)}
+    closed = dict(jpholiday.year_holidays(year))
+    d = date(year, 1, 1)
+    while d.year == year:
+        if d not in closed:
+            if year_end_closure and ((d.month == 12 and d.day >= 29) or (d.month == 1 and d.day <= 3)):
+                closed[d] = "年末年始"
+            elif d.weekday() >= 5:
+                closed[d] = "土曜日" if d.weekday() == 5 else "日曜日"
+        d += ONE_DAY
+    return closed
 
 
 @dataclass(frozen=True)
@@ -116,18 +126,7 @@ class ClosedDays:
 
     def reason(self, d: date) -> str | None:
         """Why the office is closed on d (土曜日, 元日, 年末年始 …), or None if it is open."""
-        if d in self.extra:
-            return self.extra[d]
-        name = _holidays(d.year).get(d)
-        if name:
-            return name
-        if self.year_end_closure and ((d.month == 12 and d.day >= 29) or (d.month == 1 and d.day <= 3)):
-            return "年末年始"
-        if d.weekday() == 5:
-            return "土曜日"
-        if d.weekday() == 6:
-            return "日曜日"
-        return None
+        return self.extra.get(d) or _closed_in(d.year, self.year_end_closure).get(d)
 
     def next_open(self, d: date) -> tuple[date, list[tuple[date, str]]]:
         """The first open day on or after d, and the closed days passed over on the way."""
@@ -138,7 +137,7 @@ class ClosedDays:
         return d, skipped
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Step:
     """One line of an explanation; `day` is None for a line about the rule as a whole.
 
