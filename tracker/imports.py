@@ -31,7 +31,7 @@ from datetime import date, datetime, time
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from . import service
+from . import search, service
 from .dates import DateError, read_date
 from .errors import BadInput, KaijiError, Refused
 from .exports import FORMULA_START, REQUEST_FIELDS
@@ -301,6 +301,7 @@ def import_requests(session: Session, rows: list[Row], progress: Callable[[int, 
 
     def flush() -> None:
         session.flush()
+        search.index_requests(session, pending, new=True)
         ids.extend(r.id for r in pending)
         pending.clear()
 

@@ -243,3 +243,22 @@ class WithheldPart(Base):
     part: Mapped[str]
     ground: Mapped[str]
     reason: Mapped[str]
+
+
+class Document(Base):
+    """A file received for a request, kept under its SHA-256 in the files folder (tracker/documents.py)."""
+
+    __table__ = schema.documents
+    id: Mapped[int]
+    request_id: Mapped[int]
+    decision_id: Mapped[int | None]
+    kind: Mapped[str]
+    title: Mapped[str | None]
+    filename: Mapped[str]
+    sha256: Mapped[str]
+    size: Mapped[int]
+    pages: Mapped[int | None]
+    media_type: Mapped[str]
+    received_on: Mapped[date | None]
+    text_status: Mapped[str]
+    added_at: Mapped[datetime]

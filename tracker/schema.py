@@ -319,3 +319,48 @@ users = Table(
     Column("calendar_token_hash", String(64), unique=True),
     CheckConstraint("role in ('viewer', 'editor', 'admin')", name="role"),
 )
+
+
+# A file received for a request (a notice, the documents disclosed, a letter): the file itself is kept
+# in the files folder under its SHA-256 (tracker/documents.py), so a file added twice is stored once
+# and several records may name it.
+DOCUMENT_KINDS = ("notice", "disclosed", "letter", "other")
+documents = Table(
+    "documents", metadata,
+    _id(),
+    _ref("request_id", "requests.id", index=True),
+    _ref("decision_id", "decisions.id", required=False),
+    _required("kind", String(20)),
+    Column("title", Text),
+    _required("filename", Text),                  # the file's name when it was added
+    _required("sha256", String(64), index=True),  # the stored file's name
+    _required("size", Integer),                   # bytes
+    Column("pages", Integer),                     # a PDF's pages; None: not a PDF, or unreadable
+    _required("media_type", String(100)),
+    Column("received_on", Date),
+    # What search knows of its words: "read" (text extracted), "none" (a kind kaiji reads no text
+    # from: images, Office files), "unreadable" (a damaged or encrypted PDF, an undecodable text).
+    _required("text_status", String(20)),
+    _required("added_at", DateTime, default=utcnow),
+    CheckConstraint("kind in ('notice', 'disclosed', 'letter', 'other')", name="kind"),
+    CheckConstraint("text_status in ('read', 'none', 'unreadable')", name="text_status"),
+)
+
+# What `kaiji search` searches (tracker/search.py keeps it in step with every write): one row per
+# piece of text, `folded` being its text as search compares it (NFKC, lower case). On SQLite an FTS5
+# table with the trigram tokenizer (search_fts, outside this metadata: made by migration 0006) indexes
+# `folded`; on PostgreSQL a pg_trgm GIN index (search_fts_trgm) does, where the extension is allowed.
+search_entries = Table(
+    "search_entries", metadata,
+    _id(),
+    _ref("request_id", "requests.id", index=True),
+    # subject, reason, notes (the request's); note (an event's); decision (its reason), withheld (a part),
+    # ground (a withheld part's reason); document (a document's title and text).
+    _required("field", String(20)),
+    Column("source_id", Integer),                 # the event, decision, withheld part or document
+    _required("content", Text),
+    _required("folded", Text),
+    Index("ix_search_entries_field_source_id", "field", "source_id"),
+)
+# The tables SQLite's FTS5 makes for search_fts (external content: no _content table).
+FTS_TABLES = ("search_fts", "search_fts_data", "search_fts_idx", "search_fts_docsize", "search_fts_config")
