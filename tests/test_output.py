@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from pathlib import Path
 
 import click
 import pytest
@@ -37,10 +38,14 @@ LISTINGS = {
     ("explain",): ["1"],
     ("db", "current"): [],
     ("user", "list"): [],
+    ("doc", "list"): ["1"],
+    ("search",): ["店"],
 }
 SINGLE = {("request", "show"), ("db", "current")}  # one record: a JSON object, one CSV row
 # The listings the README's acceptance names: no line wider than the terminal.
-FITTED = [("request", "list"), ("due",), ("overdue",), ("body", "list"), ("request", "show"), ("requester", "list")]
+FITTED = [("request", "list"), ("due",), ("overdue",), ("body", "list"), ("request", "show"), ("requester", "list"),
+          ("doc", "list"), ("search",)]
+PAPERS = Path(__file__).parent / "data" / "maizuru-2024-papers.txt"  # the papers the city sent back, as text
 
 
 def walkthrough(kaiji) -> None:
@@ -51,6 +56,7 @@ def walkthrough(kaiji) -> None:
              "--requester", "市民オンブズマンまいづる", "--method", "copy", "--mail")
     kaiji.ok("request", "decide", "1", "--kind", "partial", "--on", "2025-01-10", "--notified", "2025-01-20",
              "--withheld", "店名の部分", "--ground", "第5条第2号", "--reason", REASON, "--fee", "190")
+    kaiji.ok("doc", "add", "1", PAPERS, "--kind", "disclosed", "--received", "2025-01-24")
     kaiji.ok("request", "add", "--body", "kyoto-city", "--subject", SUBJECT_2, "--received", "2025-03-03")
     kaiji.ok("holiday", "add", "maizuru", "2025-08-13", "--reason", "庁舎の停電")
     kaiji.ok("user", "add", "hanako", "--role", "editor", "--password", "correct horse battery")

@@ -54,7 +54,9 @@ GROUPS = {
     "documents": ("document",),
 }
 WEIGHT = {"subject": 3}   # a word in the subject counts thrice in the ranking
-WINDOW = 30               # characters shown either side of the match in a passage
+# Characters shown before and after the match in a passage: few before, so that a table clipping the
+# passage to the terminal's width still shows the match.
+BEFORE, AFTER = 15, 45
 TRIGRAM = 3               # the shortest word the trigram index finds
 
 
@@ -244,8 +246,8 @@ def _squash(s: str) -> str:
 
 
 def passage(content: str, folded: str, terms: Sequence[str]) -> tuple[str, str, str]:
-    """The text around the first match of a word, as written: (before, match, after), cut to WINDOW
-    characters either side (… where cut) and with runs of spaces and line breaks made one space."""
+    """The text around the first match of a word, as written: (before, match, after), cut to BEFORE and
+    AFTER characters (… where cut) and with runs of spaces and line breaks made one space."""
     found = [(folded.find(t), t) for t in terms if t in folded]
     pos, term = min(found) if found else (0, "")
     # Where each character of content starts in folded (fold() keeps them in order).
@@ -255,7 +257,7 @@ def passage(content: str, folded: str, terms: Sequence[str]) -> tuple[str, str, 
         n += len(fold_char(ch))
     first = bisect.bisect_right(starts, pos) - 1
     last = bisect.bisect_left(starts, pos + len(term))   # the first character after the match
-    lo, hi = max(0, first - WINDOW), min(len(content), last + WINDOW)
+    lo, hi = max(0, first - BEFORE), min(len(content), last + AFTER)
     before = ("…" if lo else "") + _squash(content[lo:first]).lstrip()
     after = _squash(content[last:hi]).rstrip() + ("…" if hi < len(content) else "")
     return before, _squash(content[first:last]), after
