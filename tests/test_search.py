@@ -154,3 +154,13 @@ def test_the_command_gives_json_hits_and_an_empty_list(kaiji, tmp_path):
     assert kaiji.ok("search", "存在しない言葉").stdout.strip() == "nothing found for 存在しない言葉."
     bad = kaiji("search", "店", "--in", "minutes")
     assert bad.exit_code == 2 and "Traceback" not in bad.output
+
+
+def test_imported_requests_are_found(kaiji, engine, tmp_path):
+    """request import adds its rows a batch at a time (service.add_request, flushed later): each is indexed."""
+    sheet = tmp_path / "requests.csv"
+    sheet.write_text("実施機関,件名,受付日,理由\nmaizuru,市議会の会議録,2025-01-06,\n"
+                     "maizuru,公用車の運行記録,2025-01-07,議会で問われたため\n", "utf-8")
+    kaiji.ok("request", "import", sheet)
+    assert where(found(engine, "議会")) == {(1, "subject"), (2, "reason")}
+    assert where(found(engine, "運行記録")) == {(2, "subject")}

@@ -123,9 +123,9 @@ def unindex_document(session: Session, doc_id: int) -> None:
 
 
 def rebuild(conn) -> int:
-    """Fill search_entries from the records (migration 0006; any time with `kaiji db reindex`-like code):
-    reads only the columns it needs, so that it works at the revision that made the table. Documents'
-    text cannot be read back from the records: their rows are left as they are. Returns the rows written."""
+    """Fill search_entries afresh from the records (migration 0006 does, on a connection): reads only the
+    columns it needs, so that it works at the revision that made the table. Documents' text is not in
+    the records: their rows are left as they are. Returns the rows written."""
     conn.execute(delete(T).where(T.c.field != "document"))
     r, e, d, w = schema.requests, schema.events, schema.decisions, schema.withheld_parts
     rows = []
