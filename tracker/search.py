@@ -250,13 +250,17 @@ def passage(content: str, folded: str, terms: Sequence[str]) -> tuple[str, str, 
     AFTER characters (… where cut) and with runs of spaces and line breaks made one space."""
     found = [(folded.find(t), t) for t in terms if t in folded]
     pos, term = min(found) if found else (0, "")
-    # Where each character of content starts in folded (fold() keeps them in order).
-    starts, n = [], 0
-    for ch in content:
-        starts.append(n)
-        n += len(fold_char(ch))
-    first = bisect.bisect_right(starts, pos) - 1
-    last = bisect.bisect_left(starts, pos + len(term))   # the first character after the match
+    if len(folded) == len(content):   # every character folded to one (nearly always): the same positions
+        first, last = pos, pos + len(term)
+    else:  # where each character of content starts in folded (fold() keeps them in order), up to the match
+        starts, n = [], 0
+        for ch in content:
+            if n >= pos + len(term):
+                break
+            starts.append(n)
+            n += len(fold_char(ch))
+        first = bisect.bisect_right(starts, pos) - 1
+        last = bisect.bisect_left(starts, pos + len(term))   # the first character after the match
     lo, hi = max(0, first - BEFORE), min(len(content), last + AFTER)
     before = ("…" if lo else "") + _squash(content[lo:first]).lstrip()
     after = _squash(content[last:hi]).rstrip() + ("…" if hi < len(content) else "")
