@@ -496,14 +496,14 @@ def test_search_page_and_the_request_pages_documents(client, app):
     assert "attachment" in got.headers["Content-Disposition"]
     assert client.get("/documents/2").status_code == 404
 
-    found = client.get("/search", query_string={"q": "民生委員"}).get_data(as_text=True)
+    found = client.get("/search", query_string={"query": "民生委員"}).get_data(as_text=True)
     assert "<mark>民生委員</mark>" in found and 'href="/requests/1"' in found and 'href="/documents/1"' in found
     assert "1 hit" in plain(found)
-    one = plain(client.get("/search", query_string={"q": "店", "in_documents": "1"}).get_data(as_text=True))
+    one = plain(client.get("/search", query_string={"query": "店", "in_documents": "1"}).get_data(as_text=True))
     assert "1 hit" in one
-    none = client.get("/search", query_string={"q": "存在しない言葉"})
+    none = client.get("/search", query_string={"query": "存在しない言葉"})
     assert none.status_code == 200 and "nothing found for 存在しない言葉." in plain(none.get_data(as_text=True))
-    bad = client.get("/search", query_string={"q": "店", "body": "nowhere"})
+    bad = client.get("/search", query_string={"query": "店", "body": "nowhere"})
     assert bad.status_code == 400
 
 

@@ -595,7 +595,7 @@ def search_page():
     from .. import search
 
     args = request.args
-    q_text = (args.get("q") or "").strip()[:200]
+    q_text = (args.get("query") or "").strip()[:200]   # "query": the request list's own box is "q"
     places = [p for p in search.GROUPS if args.get("in_" + p)]
     errors: dict[str, str] = {}
     hits: list[dict[str, Any]] = []
