@@ -14,8 +14,9 @@ two characters (議会, 店), which trigrams cannot find, is looked for with ins
 column. On PostgreSQL the folded text is matched with LIKE, which a pg_trgm GIN index speeds up where
 the migration could create the extension (and which answers the same without it). Either way a row is a
 hit exactly when every folded word occurs in its folded text: the same hits on both databases.
-Hits are ranked here, not by the database: by how often the words occur (a subject counting thrice),
-then the newest request first.
+Hits are ranked by how often the words occur (counted in SQL the same way on both: the length the text
+loses when each word is taken out), a subject counting thrice, then the newest request first; only the
+hits shown have their text read, for their passages.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
-from sqlalchemy import bindparam, delete, func, insert, select, text
+from sqlalchemy import bindparam, case, delete, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from . import schema
@@ -211,7 +212,11 @@ def search(session: Session, query: str, *, where: Sequence[str] | None = None, 
     terms = words(query)
     fields = fields_in(where)
     r = schema.requests
-    q = (select(T.c.id, T.c.request_id, T.c.field, T.c.source_id, T.c.content, T.c.folded, r.c.subject)
+    # How often the words occur (non-overlapping, as str.count counts), and that weighted: in SQL, so that
+    # only the hits shown have their text read.
+    matches = sum((func.length(T.c.folded) - func.length(func.replace(T.c.folded, t, ""))) // len(t) for t in terms)
+    score = case(*[(T.c.field == f, w) for f, w in WEIGHT.items()], else_=1) * matches
+    q = (select(T.c.id, T.c.request_id, T.c.field, T.c.source_id, r.c.subject, matches)
          .join(r, r.c.id == T.c.request_id).where(r.c.voided.is_(False), T.c.field.in_(fields)))
     if body is not None:
         q = q.where(r.c.body_id == get_body(session, body, field="body").id)
@@ -228,15 +233,14 @@ def search(session: Session, query: str, *, where: Sequence[str] | None = None, 
         # An exact substring either way: instr() on SQLite, LIKE (case-sensitive there) on PostgreSQL.
         q = q.where(func.instr(T.c.folded, t) > 0 if dialect == "sqlite" else
                     T.c.folded.like(_like(t), escape="\\"))
-    found = []
-    for _id, rid, field, source_id, content, folded, subject in session.execute(q):
-        count = sum(folded.count(t) for t in terms)
-        found.append((-(count * WEIGHT.get(field, 1)), -rid, _id, rid, field, source_id, content, folded, subject,
-                      count))
-    found.sort()
+    found = session.execute(q.order_by(score.desc(), T.c.request_id.desc(), T.c.id).limit(limit)).all()
+    texts = {}
+    for batch in schema.id_batches(row[0] for row in found):
+        texts.update({i: (c, f) for i, c, f in session.execute(select(T.c.id, T.c.content, T.c.folded)
+                                                               .where(T.c.id.in_(batch)))})
     hits = []
-    for rank, (*_order, rid, field, source_id, content, folded, subject, count) in enumerate(found[:limit], 1):
-        before, match, after = passage(content, folded, terms)
+    for rank, (entry, rid, field, source_id, subject, count) in enumerate(found, 1):
+        before, match, after = passage(*texts[entry], terms)
         hits.append(Hit(rank, rid, subject, field, source_id, count, before, match, after))
     return hits
 
