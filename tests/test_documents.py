@@ -244,3 +244,22 @@ def test_backup_with_files_copies_the_documents_files(kaiji, tmp_path):
         doc = documents.get(s, 1)
         assert documents.file_of(doc, Path(f"{dest}-files")) == copy
     engine.dispose()
+
+
+def test_the_readme_documents_section_runs_and_shows_what_kaiji_prints(kaiji, tmp_path, monkeypatch):
+    """The README's "Documents and search" commands, on the Maizuru request with its papers beside; the table
+    it shows is what `kaiji search 怒鳴` prints at 80 columns."""
+    import re
+    import shlex
+    import shutil
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text("utf-8")
+    section = readme.split("## Documents and search", 1)[1].split("\n## ", 1)[0]
+    commands, shown = re.findall(r"```sh\n(.+?)\n```\n\n```\n(.+?)\n```", section, re.S)[0]
+    monkeypatch.chdir(tmp_path)
+    shutil.copy(PAPERS, tmp_path / "maizuru-2024-papers.txt")
+    kaiji.ok("request", "add", "--body", "maizuru", "--subject", "アンケートの調査結果", "--received", "R6.12.27")
+    monkeypatch.setenv("COLUMNS", "80")
+    for line in commands.splitlines():
+        kaiji.ok(*shlex.split(line)[1:])
+    assert kaiji.ok("search", "怒鳴").stdout.rstrip("\n") == shown
