@@ -109,7 +109,11 @@ FILL_0003 = [_at_0003(s) for s in FILL_0002]
 FILL_0004 = [s.replace("flags) VALUES", "flags, voided) VALUES")[:-1] + ", false)" if s.startswith("INSERT INTO requests ")
              else s for s in FILL_0003]
 
-FILLERS: dict[str, list[str]] = {"0001": FILL_0001, "0002": FILL_0002, "0003": FILL_0003, "0004": FILL_0004}
+# 0005 added users and events.entered_by: the same records, entered before anyone was named.
+FILL_0005 = FILL_0004
+
+FILLERS: dict[str, list[str]] = {"0001": FILL_0001, "0002": FILL_0002, "0003": FILL_0003, "0004": FILL_0004,
+                                 "0005": FILL_0005}
 
 # What kaiji must show of the filled records after any upgrade (request show --json).
 EXPECTED = {
