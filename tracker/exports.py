@@ -105,7 +105,7 @@ CAMPAIGN_FIELDS = (
     Field("request_id", N_("id"), "番号", "int"),
     Field("body_key", N_("body key"), "実施機関キー"),
     Field("body", N_("body"), "実施機関"),
-    Field("jurisdiction", N_("jurisdiction"), "団体"),
+    Field("jurisdiction", N_("jurisdiction"), "自治体等"),
     Field("status", N_("status"), "状態"),
     Field("received", N_("received"), "受付日", "date"),
     Field("decision_due", N_("decision due"), "決定期限", "date"),

@@ -106,11 +106,9 @@ def _request_columns():
 
 def _due_shown(r: dict) -> str:
     """The decision date as a table shows it: unknown, not blank, when no rule is known for the body."""
-    from ..i18n import show_stored
-
     if r["decision_due"] is None and "rule_unknown" in r["flags"]:
         return _("unknown (no rule)")
-    return show_stored(r["decision_due"]) if r["decision_due"] else ""
+    return r["decision_due"]  # ISO: the table shows it as the reader writes dates
 
 
 @request.command("list")
