@@ -100,7 +100,11 @@ def _yes_no(value) -> str:
     return "" if value is None else (_("late") if value else _("on time"))
 
 
-def _columns() -> list[Column]:
+# Columns the table shows only when a row has something in them, so that a young campaign fits the terminal.
+_WHEN_ANY = ("extensions", "withheld", "fee", "appeal_filed", "ruling")
+
+
+def _columns(rows: list[dict] | None = None) -> list[Column]:
     from ..timeline import decision_label, status_label
 
     def days(r):
@@ -115,20 +119,21 @@ def _columns() -> list[Column]:
         said = _yes_no(r["late"])
         return said + (_(" +{days}d").format(days=r["late_by"]) if r["late_by"] else "")
 
-    return [Column("body_key", N_("body")), Column("status", N_("status"), shrink=4,
-                                                   show=lambda r: status_label(r["status"])),
-            Column("received", N_("received")), Column("decision_due", N_("decision due"), shrink=8, show=due),
-            Column("decided", N_("decided")), Column("days_calendar", N_("days (calendar/rule)"), right=True,
-                                                     show=days),
-            Column("late", N_("late"), shrink=4, show=late),
-            Column("extensions", N_("ext."), right=True, show=lambda r: r["extensions"] or ""),
-            Column("decision_kind", N_("kind"), shrink=4,
-                   show=lambda r: decision_label(r["decision_kind"]) if r["decision_kind"] else ""),
-            Column("withheld", N_("withheld (grounds)"), shrink=8, text=True,
-                   show=lambda r: "; ".join(f"{w['part']} ({w['ground']})" for w in r["withheld"])),
-            Column("fee", N_("fee"), right=True),
-            Column("appeal_filed", N_("appeal"), show=lambda r: r["appeal_filed"] or ""),
-            Column("ruling", N_("outcome"), shrink=4, show=_ruling)]
+    columns = [Column("body_key", N_("body")), Column("status", N_("status"), show=lambda r: status_label(r["status"])),
+               Column("received", N_("received")), Column("decision_due", N_("decision due"), show=due),
+               Column("decided", N_("decided")), Column("days_calendar", N_("days (cal./rule)"), right=True, show=days),
+               Column("late", N_("late"), show=late),
+               Column("extensions", N_("ext."), right=True, show=lambda r: r["extensions"] or ""),
+               Column("decision_kind", N_("kind"),
+                      show=lambda r: decision_label(r["decision_kind"]) if r["decision_kind"] else ""),
+               Column("withheld", N_("withheld (grounds)"), shrink=8, text=True,
+                      show=lambda r: "; ".join(f"{w['part']} ({w['ground']})" for w in r["withheld"])),
+               Column("fee", N_("fee"), right=True),
+               Column("appeal_filed", N_("appeal"), show=lambda r: r["appeal_filed"] or ""),
+               Column("ruling", N_("outcome"), shrink=4, show=_ruling)]
+    if rows is None:
+        return columns
+    return [c for c in columns if c.key not in _WHEN_ANY or any(r[c.key] for r in rows)]
 
 
 def _ruling(r) -> str:
@@ -163,9 +168,13 @@ def campaign_show(app: App, name, sort, as_of, fmt) -> None:
             name=cmp.campaign.name, subject=cmp.campaign.subject, filed=_show(cmp.campaign.filed_on))
     if fmt != "table":
         return emit_list(rows, _columns(), fmt)
-    click.echo(head)
-    emit_list(rows, _columns(), fmt)
-    click.echo(line)
+    from ..wrap import fold
+    from .output import terminal_width
+
+    room = terminal_width()
+    click.echo("\n".join(fold(head, room) if room else [head]))
+    emit_list(rows, _columns(rows), fmt)
+    click.echo("\n".join(fold(line, room) if room else [line]))
 
 
 def _show(day) -> str:
