@@ -380,3 +380,46 @@ def test_the_commands_wire_the_library(kaiji, tmp_path):
         assert sorted(p.name for p in (tmp_path / "forms").iterdir()) == ["kyotango.pdf", "maizuru.pdf"]
         kaiji.ok("pdf", "campaign", "c1", "--combined", "-o", str(tmp_path / "forms"))
         assert (tmp_path / "forms" / "c1.pdf").exists()
+
+
+# ---------------------------------------------------------------- the README's walk-through of a campaign
+
+def readme_campaign() -> tuple[str, list[str], str]:
+    """The README's campaign section: its CSV, its command lines in order, and the table it shows."""
+    import re
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parent.parent / "README.md").read_text("utf-8")
+    section = text.split("## Campaigns: one request to many bodies", 1)[1].split("\n## ", 1)[0]
+    csv_text = re.search(r"```csv\n(.+?\n)```", section, re.S)[1]
+    commands = [line for block in re.findall(r"```sh\n(.+?)\n```", section, re.S)
+                for line in block.splitlines() if line.startswith("kaiji ")]
+    console = re.search(r"```console\n(.+?)\n```", section, re.S)[1]
+    return csv_text, commands, console
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_the_readme_campaign_runs_as_written_and_shows_what_it_says(kaiji, tmp_path, monkeypatch, lang):
+    import shlex
+
+    from tracker.table import width
+
+    from .test_languages import english_in
+
+    csv_text, commands, console = readme_campaign()
+    assert len(commands) >= 12
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "bodies.csv").write_text(csv_text, encoding="utf-8")
+    monkeypatch.setenv("KAIJI_LANG", lang)
+    if lang == "ja":
+        monkeypatch.setenv("COLUMNS", "80")
+    for command in commands:
+        result = kaiji(*shlex.split(command, comments=True)[1:])
+        assert result.exit_code == 0, (command, result.output)
+        for line in (result.stdout + result.stderr).splitlines() if lang == "ja" else []:
+            assert width(line) <= 80, (command, line)
+            assert english_in(line) is None, (command, line)
+    if lang == "en":   # the README shows the table as kaiji prints it off a terminal
+        shown = console.split("\n$ kaiji export")[0].split("\n", 1)[1]
+        assert result.stdout.rstrip("\n") == shown
+        assert (tmp_path / "forms" / "kosaihi-2025.pdf").exists() and (tmp_path / "forms" / "tokyo.pdf").exists()

@@ -8,7 +8,7 @@ import click
 
 from . import DATE, App, Failure, KaijiGroup, cli, pass_app, today
 from ..i18n import _, ngettext, show_date
-from .output import emit_list, format_option
+from .output import emit_list, format_option, say
 
 
 # ---------------------------------------------------------------- bodies and their rules
@@ -365,11 +365,11 @@ def body_import(app: App, file, rule_choice, dry_run) -> None:
             if dry_run:
                 raise DryRun  # rolls the transaction back: nothing is written
     except DryRun:
-        return click.echo(ngettext("{n} body would be added ({keys}); nothing was written.",
+        return say(ngettext("{n} body would be added ({keys}); nothing was written.",
                                    "{n} bodies would be added ({keys}); nothing was written.", len(added)).format(
-            n=len(added), keys=", ".join(added)))
-    click.echo(ngettext("{n} body added ({keys}).", "{n} bodies added ({keys}).", len(added)).format(
-        n=len(added), keys=", ".join(added)))
+            n=len(added), keys=_(", ").join(added)))
+    say(ngettext("{n} body added ({keys}).", "{n} bodies added ({keys}).", len(added)).format(
+        n=len(added), keys=_(", ").join(added)))
 
 
 @body.group("set", cls=KaijiGroup)
@@ -392,8 +392,8 @@ def body_set_add(app: App, name, bodies) -> None:
 
     with app.write() as s:
         keys = [m.body.key for m in campaigns.add_to_set(s, name, bodies).members]
-    click.echo(ngettext("body set {name}: {n} body ({keys}).", "body set {name}: {n} bodies ({keys}).",
-                        len(keys)).format(name=name, n=len(keys), keys=", ".join(keys)))
+    say(ngettext("body set {name}: {n} body ({keys}).", "body set {name}: {n} bodies ({keys}).",
+                        len(keys)).format(name=name, n=len(keys), keys=_(", ").join(keys)))
 
 
 @body_set.command("list")
@@ -413,7 +413,7 @@ def body_set_list(app: App, fmt) -> None:
     with app.read() as s:
         rows = [{"name": b.name, "bodies": [m.body.key for m in b.members]} for b in campaigns.list_sets(s)]
     emit_list(rows, [Column("name", N_("set")), Column("bodies", N_("bodies"), shrink=10, text=True,
-                                                       show=lambda r: ", ".join(r["bodies"]))],
+                                                       show=lambda r: _(", ").join(r["bodies"]))],
               fmt, empty=_("no body sets yet; `kaiji body set add` saves one."))
 
 
@@ -453,4 +453,4 @@ def body_set_remove(app: App, name) -> None:
 
     with app.write() as s:
         campaigns.remove_set(s, name)
-    click.echo(_("body set {name} removed.").format(name=name))
+    say(_("body set {name} removed.").format(name=name))

@@ -7,7 +7,7 @@ import click
 
 from ..i18n import N_, _, ngettext
 from . import DATE, METHOD, App, KaijiGroup, cli, pass_app, today, warn
-from .output import Column, emit_list, format_option
+from .output import Column, emit_list, format_option, say
 
 
 @cli.group(cls=KaijiGroup)
@@ -71,9 +71,9 @@ def campaign_add(app: App, name, subject, reason, methods, requester, filed, bod
         made = [(r.filed_body.key, r.id) for r in campaigns.requests_of(s, c)]
     for w in said:
         warn(w)
-    click.echo(ngettext("campaign {name}: {n} request filed ({requests}).",
+    say(ngettext("campaign {name}: {n} request filed ({requests}).",
                         "campaign {name}: {n} requests filed ({requests}).", len(made)).format(
-        name=name, n=len(made), requests=", ".join(f"{k} #{i}" for k, i in made)))
+        name=name, n=len(made), requests=_(", ").join(f"{k} #{i}" for k, i in made)))
 
 
 @campaign.command("list")
@@ -168,13 +168,9 @@ def campaign_show(app: App, name, sort, as_of, fmt) -> None:
             name=cmp.campaign.name, subject=cmp.campaign.subject, filed=_show(cmp.campaign.filed_on))
     if fmt != "table":
         return emit_list(rows, _columns(), fmt)
-    from ..wrap import fold
-    from .output import terminal_width
-
-    room = terminal_width()
-    click.echo("\n".join(fold(head, room) if room else [head]))
+    say(head)
     emit_list(rows, _columns(rows), fmt)
-    click.echo("\n".join(fold(line, room) if room else [line]))
+    say(line)
 
 
 def _show(day) -> str:
@@ -201,9 +197,9 @@ def campaign_add_body(app: App, name, bodies) -> None:
         made = [(r.filed_body.key, r.id) for r in campaigns.add_bodies(s, name, bodies, said)]
     for w in said:
         warn(w)
-    click.echo(ngettext("campaign {name}: {n} request filed ({requests}).",
+    say(ngettext("campaign {name}: {n} request filed ({requests}).",
                         "campaign {name}: {n} requests filed ({requests}).", len(made)).format(
-        name=name, n=len(made), requests=", ".join(f"{k} #{i}" for k, i in made)))
+        name=name, n=len(made), requests=_(", ").join(f"{k} #{i}" for k, i in made)))
 
 
 @campaign.command("remove-body")
@@ -226,7 +222,7 @@ def campaign_remove_body(app: App, name, body, reason) -> None:
         req = campaigns.remove_body(s, name, body, today(), reason)
         said = _("campaign {name}: {body} taken out (request {id} voided).").format(
             name=name, body=req.filed_body.key, id=req.id)
-    click.echo(said)
+    say(said)
 
 
 @campaign.command("receive")
@@ -253,4 +249,4 @@ def campaign_receive(app: App, name, body, on) -> None:
     said = (_("request {id}: received {on}; decision due {due}.") if st.decision_due else
             _("request {id}: received {on}; its decision date is unknown: no deadline rule is known for the body.")
             if "rule_unknown" in st.flags else _("request {id}: received {on}; status {status}."))
-    click.echo(said.format(id=rid, on=show_date(on), due=show_date(st.decision_due), status=status_label(st.status)))
+    say(said.format(id=rid, on=show_date(on), due=show_date(st.decision_due), status=status_label(st.status)))
