@@ -78,6 +78,23 @@ def test_a_body_import_reads_shift_jis_as_excel_writes_it(session):
     assert [b.name for b in added] == ["福知山市長", "宮津市長", "京丹後市長"]
 
 
+def test_a_body_import_reads_an_excel_sheet(session):
+    import csv
+    import io
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    for row in csv.reader(io.StringIO(BODIES_CSV)):
+        book.active.append([int(v) if v.isdigit() else v for v in row])   # numbers as Excel keeps them
+    out = io.BytesIO()
+    book.save(out)
+    rows = imports.read_table(out.getvalue(), "bodies.xlsx", campaigns.BODY_HEADERS, campaigns.BODY_REQUIRED,
+                              records="bodies")
+    assert [b.key for b in campaigns.import_bodies(session, rows)] == IMPORTED
+    assert service.get_jurisdiction(session, "miyazu").rules[0].period_days == 14
+
+
 @pytest.mark.parametrize("change, row, column", [
     (("15,no,no,yes,no,30,福知山", "15,maybe,no,yes,no,30,福知山"), 2, "counts_request_day"),
     (("宮津市情報公開条例,14,", "宮津市情報公開条例,0,"), 3, "period_days"),

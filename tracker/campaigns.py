@@ -25,7 +25,8 @@ from sqlalchemy.orm import Session, selectinload
 from . import deadlines as dl
 from . import exports, service, timeline
 from .errors import BadInput, KaijiError, NotFound, Refused
-from .i18n import N_, _, show_date
+from .events import label
+from .i18n import _, show_date
 from .models import Body, BodySet, BodySetMember, Campaign, Jurisdiction, Request
 from .schema import WAITING_STATUSES
 
@@ -193,18 +194,12 @@ def remove_body(session: Session, name: str, body: str, on: date, reason: str | 
         raise Refused(_("the request to {body} (request {id}) has {kind} recorded on {on}, so it has reached the "
                         "office and stays in the campaign; withdraw it with `kaiji request withdraw {id} --on DATE` "
                         "if the campaign no longer wants it.").format(
-            body=req.filed_body.key, id=req.id, kind=_event_label(live[0].kind), on=show_date(live[0].on)),
+            body=req.filed_body.key, id=req.id, kind=label(live[0].kind), on=show_date(live[0].on)),
             field="body")
     reason = service.clean(reason, _("the reason"), field="reason") or _("taken out of campaign {name}").format(
         name=campaign.name)
     service.record(session, req.id, "voided", on, {"reason": reason})
     return req
-
-
-def _event_label(kind: str) -> str:
-    from .events import label
-
-    return label(kind)
 
 
 def receive(session: Session, name: str, body: str, on: date) -> service.Recorded:
