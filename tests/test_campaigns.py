@@ -321,6 +321,12 @@ def test_body_sets_are_saved_and_file_a_campaign(session):
     campaigns.remove_set(session, "kyoto")
     with pytest.raises(NotFound, match="there is no body set 'kyoto'"):
         campaigns.get_set(session, "kyoto")
+    campaigns.add_to_set(session, "京都府北部", ["maizuru", "ayabe"])
+    c = campaigns.add_campaign(session, name="kosaihi-2025", subject=SUBJECT, filed=D("2025-04-01"),
+                               bodies=[m.body.key for m in campaigns.get_set(session, "京都府北部").members])
+    assert [r.filed_body.key for r in campaigns.requests_of(session, c)] == ["ayabe", "maizuru"]
+    with pytest.raises(BadInput, match="not usable; use lower-case letters"):   # a campaign's name names files
+        campaigns.add_campaign(session, name="交際費/2025", subject=SUBJECT, filed=D("2025-04-01"), bodies=["ayabe"])
 
 
 # ---------------------------------------------------------------- the forms

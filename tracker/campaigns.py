@@ -55,7 +55,8 @@ def get_set(session: Session, name: str) -> BodySet:
 
 def add_to_set(session: Session, name: str, bodies: Sequence[str]) -> BodySet:
     """Save a set of bodies under a name, or add bodies to the set of that name; a body in it already stays once."""
-    name = _name(name, _("the set's name"), "body_set")
+    # A set's name names no file: any text on one line (京都府北部, kyoto-north).
+    name = service.clean(name, _("the set's name"), required=True, limit=NAME_LIMIT, field="body_set")
     chosen = resolve_bodies(session, bodies)
     found = session.scalar(select(BodySet).where(BodySet.name == name))
     if found is None:
