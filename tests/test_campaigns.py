@@ -73,6 +73,15 @@ def test_a_body_import_adds_bodies_jurisdictions_and_rules_from_the_rules_own_fi
     assert service.get_jurisdiction(session, "kyotango").rules == []   # unknown, as the row says
 
 
+def test_a_body_import_takes_japanese_headers(session):
+    header = "キー,実施機関,団体キー,団体名,条例,期間,請求日から起算,開庁日で数える,閉庁日は翌開庁日,補正期間を除く,出典\n"
+    (body,) = import_csv(session, header + "yosano,与謝野町長,yosano,与謝野町,与謝野町情報公開条例,15,有,無,有,無,"
+                                          "与謝野町情報公開条例第9条\n")
+    (rule,) = body.jurisdiction.rules
+    assert (rule.period_days, rule.counts_request_day, rule.working_days, rule.move_off_closed,
+            rule.exclude_correction) == (15, True, False, True, False)
+
+
 def test_a_body_import_reads_shift_jis_as_excel_writes_it(session):
     added = import_csv(session, BODIES_CSV, encoding="cp932")
     assert [b.name for b in added] == ["福知山市長", "宮津市長", "京丹後市長"]

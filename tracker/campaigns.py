@@ -241,6 +241,9 @@ class Compared:
 
 @dataclass
 class Summary:
+    """How the campaign stands: `on_time` counts decisions made by their date; `late` counts decisions made
+    after it and requests still undecided past it (as of the comparison's day)."""
+
     bodies: int
     received: int
     decided: int
@@ -359,7 +362,9 @@ BODY_REQUIRED = ("key", "name", "jurisdiction")
 BODY_HEADERS: dict[str, str | None] = {c: c for c in BODY_COLUMNS} | {
     "キー": "key", "実施機関": "name", "宛先": "head", "氏名": "head_name", "団体キー": "jurisdiction",
     "団体": "jurisdiction_name", "団体名": "jurisdiction_name", "条例": "ordinance", "期限規則": "rule",
-    "出典": "source"}
+    "期間": "period_days", "請求日から起算": "counts_request_day", "開庁日で数える": "working_days",
+    "閉庁日は翌開庁日": "move_off_closed", "補正期間を除く": "exclude_correction", "延長の上限": "extension_max_days",
+    "延長の起算": "extension_from", "出典": "source", "注記": "note", "施行日": "effective_from"}
 RULE_TYPES = {f.name: f.type for f in fields(dl.Rule)}  # "int", "bool", "int | None", "str"
 UNKNOWN = {"unknown", "不明"}
 
