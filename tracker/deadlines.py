@@ -255,6 +255,13 @@ def decision_due(rule: Rule, days: ClosedDays, received: date, pauses: Iterable[
     return dl
 
 
+def unknown_rule(jurisdiction: str) -> Deadline:
+    """The decision date of a body whose jurisdiction has no rule kaiji knows: unknown, never guessed."""
+    return Deadline(_("decision due"), None, [Step(_(
+        "no deadline rule is known for {jurisdiction}, so the decision date is unknown (not guessed); add the "
+        "rule with its source with `kaiji rule add`").format(jurisdiction=jurisdiction))])
+
+
 def extension_limit(rule: Rule, days: ClosedDays, received: date, first_due: date,
                     pauses: Iterable[Pause] = ()) -> Deadline:
     """The latest date an extension (延長) may set under the rule, or due None if the source gives none.
