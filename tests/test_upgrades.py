@@ -130,8 +130,19 @@ FILL_0006 = FILL_0005 + [
     "(1002, 1002, 'document', 1001, '部分開示決定通知書\n運転者の氏名を除く', '部分開示決定通知書\n運転者の氏名を除く')",
 ]
 
+# 0007 added campaigns (一斉請求) and saved sets of bodies: the same records, and a set and a campaign
+# written ahead for the next migration (the requests above belong to no campaign).
+FILL_0007 = FILL_0006 + [
+    "INSERT INTO campaigns (id, name, subject, reason, methods, requester_id, filed_on, created_at) VALUES "
+    "(1001, 'kosaihi-2025', '令和6年度の市長交際費の支出がわかる文書', NULL, 'view', NULL, '2025-04-01', "
+    "'2025-04-01 09:00:00')",
+    "INSERT INTO body_sets (id, name) VALUES (1001, '京都府北部')",
+    "INSERT INTO body_set_members (id, body_set_id, body_id, position) "
+    "SELECT 1001, 1001, min(id), 1 FROM bodies",
+]
+
 FILLERS: dict[str, list[str]] = {"0001": FILL_0001, "0002": FILL_0002, "0003": FILL_0003, "0004": FILL_0004,
-                                 "0005": FILL_0005, "0006": FILL_0006}
+                                 "0005": FILL_0005, "0006": FILL_0006, "0007": FILL_0007}
 
 # What kaiji must show of the filled records after any upgrade (request show --json).
 EXPECTED = {
