@@ -9,6 +9,7 @@ functions and nothing else for dates.
 from __future__ import annotations
 
 import calendar
+import functools
 from dataclasses import MISSING, dataclass, field, fields, replace
 from datetime import date, timedelta
 from typing import Iterable, Mapping
@@ -97,6 +98,15 @@ CORRECTION_DAYS = {
 }
 
 
+@functools.lru_cache(maxsize=None)
+def national_holiday(d: date) -> str | None:
+    """The national holiday on d (元日, 振替休日 …), or None. Remembered: jpholiday takes some 0.4 ms a day,
+    and a count over years (stats.py) asks for the same days again and again."""
+    import jpholiday  # lazy: only date arithmetic needs the holiday tables
+
+    return jpholiday.is_holiday_name(d)
+
+
 @dataclass(frozen=True)
 class ClosedDays:
     """The days a body's office is closed: weekends, national holidays, 年末年始 and its own extra days."""
@@ -106,11 +116,9 @@ class ClosedDays:
 
     def reason(self, d: date) -> str | None:
         """Why the office is closed on d (土曜日, 元日, 年末年始 …), or None if it is open."""
-        import jpholiday  # lazy: only date arithmetic needs the holiday tables
-
         if d in self.extra:
             return self.extra[d]
-        name = jpholiday.is_holiday_name(d)
+        name = national_holiday(d)
         if name:
             return name
         if self.year_end_closure and ((d.month == 12 and d.day >= 29) or (d.month == 1 and d.day <= 3)):
@@ -188,6 +196,9 @@ def count_days(what: str, rule: Rule, days: ClosedDays, first_day: date, n: int,
     pauses = tuple(pauses) if rule.exclude_correction else ()
     dl = Deadline(what, None)
     count, d = 0, first_day
+    # The words of the steps, looked up once (a count over years, stats.py, says them thousands of times).
+    not_counted, day_closed, day_n = (_("not counted: closed ({reason})"),
+                                      _("day {count} (closed: {reason}; calendar days count it)"), _("day {count}"))
     while count < n:
         pause = next((p for p in pauses if p.covers(d, rule.correction_days)), None)
         closed = days.reason(d)
@@ -199,17 +210,31 @@ def count_days(what: str, rule: Rule, days: ClosedDays, first_day: date, n: int,
             dl.say(_("not counted: correction (補正) asked {asked}, answered {answered}").format(
                 asked=_label(pause.asked), answered=_label(pause.answered)), d)
         elif rule.working_days and closed:
-            dl.say(_("not counted: closed ({reason})").format(reason=closed), d)
+            dl.say(not_counted.format(reason=closed), d)
         else:
             count += 1
-            dl.say(_("day {count} (closed: {reason}; calendar days count it)").format(
-                       count=count, reason=closed) if closed else
-                   _("day {count}").format(count=count), d, count)
+            dl.say(day_closed.format(count=count, reason=closed) if closed else day_n.format(count=count), d, count)
         d += ONE_DAY
     dl.due = d - ONE_DAY
     if rule.move_off_closed and not rule.working_days:
         _move_off_closed(dl, days, N_("the rule moves a last day that falls on a closed day"))
     return dl
+
+
+def day_numbers(rule: Rule, days: ClosedDays, first: date, last: date, pauses: Iterable[Pause] = ()) -> list[int]:
+    """The number each day from `first` through `last` has in count_days' count from `first` (a day not
+    counted has the number of the last counted day before it, 0 before the first): the steps of one
+    count, read back. So `day_numbers(...)[-1]` is how many days the rule counts from `first` to `last`."""
+    if last < first:
+        return []
+    span = (last - first).days + 1
+    numbers = [0] * span
+    for step in count_days("", rule, days, first, span, pauses).steps:
+        if step.counted and step.day is not None and step.day <= last:
+            numbers[(step.day - first).days] = step.counted
+    for i in range(1, span):
+        numbers[i] = max(numbers[i], numbers[i - 1])
+    return numbers
 
 
 def first_day(rule: Rule, received: date) -> date:
