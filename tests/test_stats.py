@@ -215,3 +215,106 @@ def test_statistics_of_a_synthetic_database_match_a_recomputation(db_url):
             assert any(e.kind == "correction_answered" for e in s.scalars(select(Event)))
     finally:
         engine.dispose()
+
+
+# ---------------------------------------------------------------- the faces: command line, report, web
+
+def _maizuru_decided(db_url) -> None:
+    engine = dbm.open_database(db_url)
+    with dbm.transaction(engine) as s:
+        rid = service.add_request(s, body="maizuru", subject="アンケートの調査結果", received=D("2024-12-27")).id
+        service.decide(s, rid, kind="partial", on=D("2025-01-10"),
+                       withheld=[service.Withheld("店名の部分", "第5条第2号", "競争上の地位を害するおそれ")])
+        rid = service.add_request(s, body="maizuru", subject="公用車", received=D("2025-02-03")).id
+        service.decide(s, rid, kind="full", on=D("2025-02-10"))
+    engine.dispose()
+
+
+def test_stats_command_formats_and_a_bad_option(kaiji, db_url):
+    import json
+
+    _maizuru_decided(db_url)
+    [row] = json.loads(kaiji.ok("stats", "--format", "json").stdout)
+    assert (row["group"], row["requests"], row["partial"], row["full"], row["days_median"]) == ("maizuru", 2, 1, 1, 7)
+    years = json.loads(kaiji.ok("stats", "--by", "year", "--json").stdout)
+    assert [(y["group"], y["requests"]) for y in years] == [(2024, 1), (2025, 1)]
+    only = json.loads(kaiji.ok("stats", "--from", "令和7年1月1日", "--json").stdout)
+    assert [(y["group"], y["requests"], y["days_median"]) for y in only] == [("maizuru", 1, 7)]
+    assert "第5条第2号 (1)" in kaiji.ok("stats").stdout
+    bad = kaiji("stats", "--body", "nowhere")
+    assert bad.exit_code == 2 and "Traceback" not in bad.output and len(bad.output.strip().splitlines()) == 1
+
+
+def _fonts_warnings(caught) -> list[str]:
+    return [str(w.message) for w in caught if "missing from" in str(w.message) or "findfont" in str(w.message)]
+
+
+@pytest.mark.slow
+def test_report_pdf_pages_show_japanese_labels(kaiji, db_url, tmp_path, monkeypatch):
+    import shutil
+    import subprocess
+    import warnings
+
+    if not (shutil.which("pdftoppm") and shutil.which("pdftotext")):
+        pytest.skip("poppler-utils (pdftoppm, pdftotext) not installed")
+    from tracker.pdf import fonts
+
+    if not any(p.name.startswith("ipaex") for p in fonts.candidates()):
+        pytest.skip("IPAex fonts not installed")
+    monkeypatch.setenv("KAIJI_LANG", "ja")
+    _maizuru_decided(db_url)
+    out = tmp_path / "report.pdf"
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        kaiji.ok("report", "--year", "2025", "-o", str(out))
+    # matplotlib warns for each glyph its font lacks (drawn as a box, tofu): the charts' labels have theirs.
+    assert _fonts_warnings(caught) == []
+    text = subprocess.run(["pdftotext", "-layout", str(out), "-"], capture_output=True, text=True, check=True).stdout
+    for label in ("情報公開請求の統計", "部分開示", "全部開示", "実施機関", "舞鶴市長", "所要日数"):
+        assert label in text, label
+    assert "令和7年1月1日" in text and "令和7年12月31日" in text   # the year asked for, as received
+    subprocess.run(["pdftoppm", "-r", "50", "-png", str(out), str(tmp_path / "page")], check=True)
+    pages = sorted(tmp_path.glob("page-*.png"))
+    assert len(pages) >= 3 and all(p.stat().st_size > 5000 for p in pages)
+
+
+def test_chart_labels_are_drawn_in_the_japanese_font(db_url, monkeypatch):
+    # Drawn without a Japanese font, 部分開示 would be boxes (tofu) and matplotlib would warn of each glyph it
+    # lacks; drawn in IPAex, the same label's paths differ from those boxes.
+    import warnings
+
+    from tracker import report
+    from tracker.pdf import fonts
+
+    if not any(p.name.startswith("ipaex") for p in fonts.candidates()):
+        pytest.skip("IPAex fonts not installed")
+    monkeypatch.setenv("KAIJI_LANG", "ja")
+    _maizuru_decided(db_url)
+    engine = dbm.open_database(db_url)
+    with dbm.reading(engine) as s:
+        made = report.build(s, 2025)
+    engine.dispose()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        svgs = report.chart_svgs(made)
+    assert set(svgs) == {"days", "kinds"} and _fonts_warnings(caught) == []
+    # Shown under the web's Content-Security-Policy (style-src 'self'): colours as attributes, not styles.
+    assert all(svg.startswith("<svg") and "style" not in svg and "<!--" not in svg and "<script" not in svg
+               for svg in svgs.values())
+    assert 'fill="#2f6db5"' in svgs["kinds"]
+    monkeypatch.setattr(report, "_font", lambda: None)   # matplotlib's own font: no kanji
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        tofu = report.chart_svgs(made)
+    assert _fonts_warnings(caught) and tofu["kinds"] != svgs["kinds"]
+
+
+def test_report_html_is_one_file_with_its_charts_inline(kaiji, db_url, tmp_path):
+    _maizuru_decided(db_url)
+    out = tmp_path / "report.html"
+    kaiji.ok("report", "--year", "2025", "--format", "html", "-o", str(out))
+    page = out.read_text("utf-8")
+    assert page.count("<svg") == 2 and "舞鶴市長" in page and "partial" in page
+    import re
+
+    assert not re.findall(r'(?:src|href)="(?!#)', page)      # nothing outside the file (#: within an SVG)

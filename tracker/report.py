@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import io
+import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -124,7 +125,8 @@ def charts(report: Report) -> dict[str, Any]:
         ax.set_xlim(0, top * 1.12)
         ax.set_title(_("Days taken per body (calendar days, receipt to decision)"), loc="left")
         ax.set_xlabel(_("days (in brackets: requests decided)"))
-        ax.legend(loc="lower right", frameon=False, fontsize=9)
+        handles, labels = ax.get_legend_handles_labels()
+        ax.legend(handles[::-1], labels[::-1], loc="lower right", frameon=False, fontsize=9)   # median first
         ax.grid(axis="x", color="#dddddd", linewidth=0.6)
         ax.set_axisbelow(True)
         fig.tight_layout()
@@ -156,11 +158,17 @@ def _svg(fig) -> str:
     fig.savefig(buffer, format="svg", metadata={"Date": None})
     plt.close(fig)
     text = buffer.getvalue()
-    return text[text.index("<svg"):]       # inline: no XML declaration, no DOCTYPE
+    text = text[text.index("<svg"):]       # inline: no XML declaration, no DOCTYPE
+    # The web's Content-Security-Policy (style-src 'self') ignores style attributes and elements: say the
+    # same as presentation attributes (fill="#2f6db5"), which it leaves alone; drop the comments.
+    text = re.sub(r"<style.*?</style>|<!--.*?-->", "", text, flags=re.S)
+    return re.sub(r'style="([^"]*)"', lambda m: " ".join(
+        f'{k.strip()}="{v.strip()}"' for k, v in (p.split(":", 1) for p in m[1].split(";") if ":" in p)), text)
 
 
 def chart_svgs(report: Report) -> dict[str, str]:
-    """The charts as inline SVG (glyphs drawn as paths: they need no font where they are shown)."""
+    """The charts as inline SVG (glyphs drawn as paths: they need no font where they are shown; no style
+    attribute or element, no comment)."""
     return {name: _svg(fig) for name, fig in charts(report).items()}
 
 
