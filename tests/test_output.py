@@ -37,6 +37,7 @@ LISTINGS = {
     ("explain",): ["1"],
     ("db", "current"): [],
     ("user", "list"): [],
+    ("stats",): [],
 }
 SINGLE = {("request", "show"), ("db", "current")}  # one record: a JSON object, one CSV row
 # The listings the README's acceptance names: no line wider than the terminal.

@@ -70,14 +70,14 @@ def stats(app: App, by, filters, fmt) -> None:
 
 @cli.command()
 @click.option("--year", type=click.IntRange(1900, 9999), help="The requests received in this year.")
-@click.option("--format", "fmt", type=click.Choice(("pdf", "html")), default="pdf", show_default=True,
+@click.option("--format", "kind", type=click.Choice(("pdf", "html")), default="pdf", show_default=True,
               help="A PDF (ReportLab, the charts drawn in the embedded Japanese font) or one HTML file.")
 @click.option("-o", "--output", metavar="PATH", required=True, help="The file to write, or - for standard output.")
 @click.option("--force", is_flag=True, help="Replace an existing file of that name (never a database).")
 @click.option("--font", metavar="PATH", help="A TrueType Japanese font for the PDF's text (default: as kaiji pdf).")
 @request_filters
 @pass_app
-def report(app: App, year, fmt, output, force, font, filters) -> None:
+def report(app: App, year, kind, output, force, font, filters) -> None:
     """Write the statistics with charts: days taken per body, decisions by kind, grounds cited.
 
     For the press or an annual report: a heading and tables, and the charts (matplotlib) as
@@ -93,7 +93,7 @@ def report(app: App, year, fmt, output, force, font, filters) -> None:
 
     with app.read() as s:
         made = rp.build(s, year, **filters)
-    if fmt == "html":
+    if kind == "html":
         data, warnings = rp.html_page(made).encode("utf-8"), []
     else:
         data, warnings = rp.pdf(made, font)
