@@ -32,6 +32,7 @@ pass in Python: no mapped request objects, so that it is fast at 100,000 request
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
@@ -107,7 +108,6 @@ class _Request:
     """One request's part in the statistics, before its counted days are known."""
 
     groups: list[_Group]
-    decided: bool = False
     calendar: int | None = None
     counted: int | None = None
     count_key: tuple | None = None      # (jurisdiction id, rule row id): counted days read off a shared count
@@ -157,7 +157,7 @@ def stats(session: Session, by: str | None = "body", top: int = TOP_GROUNDS, **f
             groups[key] = _Group(key, name)
         return groups[key]
 
-    shared: dict[tuple, tuple[date, date]] = {}   # count key: the first start and last decision it must cover
+    spans: dict[tuple, list[tuple[date, date]]] = defaultdict(list)   # count key: (start, decision) pairs
     pending_counts: list[_Request] = []
     for r in session.execute(select(requests.c.id, requests.c.body_id, requests.c.requester_id, requests.c.filed_on,
                                     requests.c.received_on, requests.c.decided_on, requests.c.decision_due,
@@ -192,7 +192,7 @@ def stats(session: Session, by: str | None = "body", top: int = TOP_GROUNDS, **f
         appeal = s.decision_appeal or s.inaction_appeal
         ruling = timeline.ruling_on(lived, appeal)
         fee = s.fee_charged + sum(d.fee or 0 for d in made)
-        item = _Request(mine, decided=r.decided_on is not None)
+        item = _Request(mine)
         for g in mine:
             g.requests += 1
             g.kinds.update(d.kind for d in made)
@@ -228,20 +228,28 @@ def stats(session: Session, by: str | None = "body", top: int = TOP_GROUNDS, **f
             item.counted = dl.day_numbers(rule, closed[jur.id], start, r.decided_on, s.pauses)[-1]
         else:
             # Without a correction whether a day counts does not depend on where the count starts: one count
-            # per rule from its earliest start, and the days from this start are a difference of its numbers.
+            # per rule over each stretch of days the requests cover, and the days from this start are a
+            # difference of its numbers.
             item.count_key, item.start, item.decided_on = (jur.id, row.id), start, r.decided_on
-            first, last = shared.get(item.count_key, (start, r.decided_on))
-            shared[item.count_key] = (min(first, start), max(last, r.decided_on))
+            spans[item.count_key].append((start, r.decided_on))
         pending_counts.append(item)
 
-    numbers = {}
-    for key, (first, last) in shared.items():
+    counts = {}   # count key: the first days of its stretches, and each stretch's first day and numbers
+    for key, pairs in spans.items():
         jur = jurisdictions[key[0]]
-        row = next(x for x in jur.rules if x.id == key[1])
-        numbers[key] = (first, dl.day_numbers(timeline.to_rule(row), closed[key[0]], first, last))
+        rule = timeline.to_rule(next(x for x in jur.rules if x.id == key[1]))
+        stretches: list[list[date]] = []
+        for first, last in sorted(pairs):
+            if stretches and first <= stretches[-1][1] + dl.ONE_DAY:
+                stretches[-1][1] = max(stretches[-1][1], last)
+            else:
+                stretches.append([first, last])
+        counts[key] = ([first for first, _last in stretches],
+                       [(first, dl.day_numbers(rule, closed[key[0]], first, last)) for first, last in stretches])
     for item in pending_counts:
         if item.count_key is not None:
-            first, nums = numbers[item.count_key]
+            firsts, stretches = counts[item.count_key]
+            first, nums = stretches[bisect_right(firsts, item.start) - 1]
             before = (item.start - first).days - 1
             item.counted = nums[(item.decided_on - first).days] - (nums[before] if before >= 0 else 0)
         for g in item.groups:
