@@ -199,6 +199,7 @@ def count_days(what: str, rule: Rule, days: ClosedDays, first_day: date, n: int,
     # The words of the steps, looked up once (a count over years, stats.py, says them thousands of times).
     not_counted, day_closed, day_n = (_("not counted: closed ({reason})"),
                                       _("day {count} (closed: {reason}; calendar days count it)"), _("day {count}"))
+    said: dict[Pause, str] = {}   # each correction's step, worded once
     while count < n:
         pause = next((p for p in pauses if p.covers(d, rule.correction_days)), None)
         closed = days.reason(d)
@@ -207,8 +208,10 @@ def count_days(what: str, rule: Rule, days: ClosedDays, first_day: date, n: int,
                 dl.say(_("correction (補正) asked on {asked} and not yet answered: the clock stopped after day "
                          "{count}").format(asked=_label(pause.asked), count=count), d)
                 return dl
-            dl.say(_("not counted: correction (補正) asked {asked}, answered {answered}").format(
-                asked=_label(pause.asked), answered=_label(pause.answered)), d)
+            if pause not in said:
+                said[pause] = _("not counted: correction (補正) asked {asked}, answered {answered}").format(
+                    asked=_label(pause.asked), answered=_label(pause.answered))
+            dl.say(said[pause], d)
         elif rule.working_days and closed:
             dl.say(not_counted.format(reason=closed), d)
         else:

@@ -84,6 +84,11 @@ def _pyplot():
     return plt
 
 
+def _title(fig, text: str) -> None:
+    """A chart's title at the figure's left edge (over the labels too: a long article's name pushes the axes right)."""
+    fig.suptitle(text, x=0.01, ha="left", fontsize=12)
+
+
 def _barh(plt, labels: list[str], values: list[int], title: str, xlabel: str, color: str):
     """Horizontal bars, the largest on top, each with its number at its end."""
     fig, ax = plt.subplots(figsize=(7.0, max(1.6, 0.32 * len(labels) + 1.0)), dpi=100)
@@ -94,7 +99,7 @@ def _barh(plt, labels: list[str], values: list[int], title: str, xlabel: str, co
     for i, v in enumerate(values):
         ax.text(v + top * 0.01, i, f"{v:,}", va="center", fontsize=9)
     ax.set_xlim(0, top * 1.12)
-    ax.set_title(title, loc="left")
+    _title(fig, title)
     ax.set_xlabel(xlabel)
     ax.grid(axis="x", color="#dddddd", linewidth=0.6)
     ax.set_axisbelow(True)
@@ -123,7 +128,7 @@ def charts(report: Report) -> dict[str, Any]:
             ax.text(b["days_median"] + top * 0.01, i - 0.2, str(b["days_median"]), va="center", fontsize=8)
             ax.text(b["days_p90"] + top * 0.01, i + 0.2, str(b["days_p90"]), va="center", fontsize=8)
         ax.set_xlim(0, top * 1.12)
-        ax.set_title(_("Days taken per body (calendar days, receipt to decision)"), loc="left")
+        _title(fig, _("Days taken per body (calendar days, receipt to decision)"))
         ax.set_xlabel(_("days (in brackets: requests decided)"))
         handles, labels = ax.get_legend_handles_labels()
         ax.legend(handles[::-1], labels[::-1], loc="lower right", frameon=False, fontsize=9)   # median first
@@ -187,7 +192,7 @@ def body_columns() -> list[tuple[str, Any]]:
     """The table by body: (header, what a cell shows), in the reader's language."""
     kinds = [(decision_label(k), (lambda k: lambda r: f"{r[k]:,}")(k)) for k in DECISION_KINDS]
     return [(_("body"), lambda r: r["name"]), (_("requests"), lambda r: f"{r['requests']:,}"),
-            (_("decided"), lambda r: f"{r['decided']:,}"), *kinds,
+            (_("requests decided"), lambda r: f"{r['decided']:,}"), *kinds,
             (_("days (median / 90%)"), lambda r: _days(r, "days")),
             (_("counted (median / 90%)"), lambda r: _days(r, "counted")),
             (_("late"), _share), (_("extended"), lambda r: f"{r['extended']:,}"),
@@ -300,7 +305,8 @@ def html_page(report: Report) -> str:
     e = html.escape
     parts = [f"<!DOCTYPE html>\n<html lang=\"{language()}\"><head><meta charset=\"utf-8\">",
              f"<title>{e(report.title)}</title><style>{STYLE}</style></head><body>",
-             f"<h1>{e(report.title)}</h1><p>{e(report.period)}; {e(show_date(date.today()))}</p>"]
+             f"<h1>{e(report.title)}</h1>",
+             f"<p>{e(_('{period}; made {day}').format(period=report.period, day=show_date(date.today())))}</p>"]
     if not report.total:
         parts.append(f"<p>{e(_('No requests.'))}</p>")
     else:
@@ -321,5 +327,5 @@ def html_page(report: Report) -> str:
 
 STYLE = ("body{font-family:sans-serif;margin:2em;max-width:60em}table{border-collapse:collapse;margin:1em 0}"
          "th,td{border:1px solid #bbb;padding:.25em .5em;text-align:left}td{text-align:right}"
-         "td:first-child{text-align:left}.note{font-size:.85em;color:#444}figure{margin:1.5em 0}"
+         "td:first-child,table.summary td{text-align:left}.note{font-size:.85em;color:#444}figure{margin:1.5em 0}"
          "figure svg{max-width:100%;height:auto}")

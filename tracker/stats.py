@@ -108,7 +108,7 @@ class _Request:
     """One request's part in the statistics, before its counted days are known."""
 
     groups: list[_Group]
-    calendar: int | None = None
+    calendar: int
     counted: int | None = None
     count_key: tuple | None = None      # (jurisdiction id, rule row id): counted days read off a shared count
     start: date | None = None
@@ -126,7 +126,11 @@ def stats(session: Session, by: str | None = "body", top: int = TOP_GROUNDS, **f
     chosen = select(requests.c.id).where(*where)
     jurisdictions = {j.id: j for j in session.scalars(select(Jurisdiction).options(
         selectinload(Jurisdiction.rules), selectinload(Jurisdiction.closed_days)))}
-    bodies = {b.id: b for b in session.scalars(select(Body))}
+    # Plain values, not mapped attributes, in the pass over every request.
+    bodies = {b.id: (b.key, b.name, b.jurisdiction_id) for b in session.scalars(select(Body))}
+    ordinances = {j: jur.ordinance for j, jur in jurisdictions.items()}
+    rule_on: dict[tuple[int, date], int] = {}      # (jurisdiction, receipt date): the rule row in force
+    rule_of: dict[int, dl.Rule] = {}
     closed = {j: timeline.closed_days(jur) for j, jur in jurisdictions.items()}
     requesters = ({r.id: r.name for r in session.scalars(select(Requester))} if by == "requester" else {})
     articles: dict[tuple[int, str], str] = {}     # (jurisdiction id, ground): 舞鶴市情報公開条例第5条第2号
@@ -159,85 +163,96 @@ def stats(session: Session, by: str | None = "body", top: int = TOP_GROUNDS, **f
 
     spans: dict[tuple, list[tuple[date, date]]] = defaultdict(list)   # count key: (start, decision) pairs
     pending_counts: list[_Request] = []
-    for r in session.execute(select(requests.c.id, requests.c.body_id, requests.c.requester_id, requests.c.filed_on,
-                                    requests.c.received_on, requests.c.decided_on, requests.c.decision_due,
-                                    requests.c.status).where(*where)):
-        body = bodies[r.body_id]
-        jur = jurisdictions[body.jurisdiction_id]
-        made = by_request.get(r.id, [])
-        grounds = sorted({(jur.id, code) for code in cited.get(r.id, [])}, key=lambda g: g[1])
+    for rid, body_id, requester_id, filed_on, received_on, decided_on, decision_due, status in session.execute(
+            select(requests.c.id, requests.c.body_id, requests.c.requester_id, requests.c.filed_on,
+                   requests.c.received_on, requests.c.decided_on, requests.c.decision_due,
+                   requests.c.status).where(*where)):
+        body_key, body_name, jur_id = bodies[body_id]
+        made = by_request.get(rid, ())
+        codes = cited.get(rid, ())
+        grounds = sorted({(jur_id, code) for code in codes}, key=lambda g: g[1]) if codes else ()
         for g in grounds:
-            articles.setdefault(g, jur.ordinance + g[1])
+            articles.setdefault(g, ordinances[jur_id] + g[1])
         if by is None:
             mine = [group(None, _("all requests"))]
         elif by == "body":
-            mine = [group(body.key, body.name)]
+            mine = [group(body_key, body_name)]
         elif by == "year":
-            year = (r.received_on or r.filed_on).year
+            year = (received_on or filed_on).year
             mine = [group(year, str(year))]
         elif by == "requester":
-            name = requesters.get(r.requester_id)
+            name = requesters.get(requester_id)
             mine = [group(name, name or _("(no requester)"))]
         else:
             mine = [group(articles[g], articles[g]) for g in grounds]
         if not mine:
             continue
-        # The effect of each live event, as the timeline applies it (corrections, extensions, fees, appeals).
-        lived = timeline.live_events(SimpleNamespace(events=timelines.get(r.id, [])))
-        s = timeline.State()
-        for e in lived:
-            kind = KINDS[e.kind]
-            if kind.apply is not None:
-                kind.apply(s, e)
-        appeal = s.decision_appeal or s.inaction_appeal
-        ruling = timeline.ruling_on(lived, appeal)
-        fee = s.fee_charged + sum(d.fee or 0 for d in made)
-        item = _Request(mine)
+        # The effect of each live event, as the timeline applies it (corrections, extensions, fees, appeals);
+        # most requests have none of these kinds.
+        lived, pauses, appeal, ruling, fee = (), (), None, None, sum(d.fee or 0 for d in made)
+        if rid in timelines:
+            lived = timeline.live_events(SimpleNamespace(events=timelines[rid]))
+            s = timeline.State()
+            for e in lived:
+                kind = KINDS[e.kind]
+                if kind.apply is not None:
+                    kind.apply(s, e)
+            appeal = s.decision_appeal or s.inaction_appeal
+            ruling = timeline.ruling_on(lived, appeal)
+            fee += s.fee_charged
+            pauses = s.pauses
+        extended = any(e.kind in ("extension", "special_extension") for e in lived)
         for g in mine:
             g.requests += 1
-            g.kinds.update(d.kind for d in made)
-            if r.decided_on is not None:
+            for d in made:
+                g.kinds[d.kind] += 1
+            if decided_on is not None:
                 g.decided += 1
-                if r.decision_due is not None:
+                if decision_due is not None:
                     g.judged += 1
-                    g.late += r.decided_on > r.decision_due
-            elif r.status == "withdrawn":
+                    g.late += decided_on > decision_due
+            elif status == "withdrawn":
                 g.withdrawn += 1
             else:
                 g.pending += 1
-            g.extended += any(e.kind in ("extension", "special_extension") for e in lived)
+            g.extended += extended
             if fee:
                 g.fees.append(fee)
             if appeal is not None:
                 g.appeals += 1
                 if ruling is not None:
                     g.outcomes[ruling.data["outcome"]] += 1
-        for code in cited.get(r.id, []):    # one a decision and ground (the query gives them so)
+        for code in codes:    # one a decision and ground (the query gives them so)
             for g in mine:
-                g.grounds[(jur.id, code)] += 1
-        if r.decided_on is None or r.received_on is None:
+                g.grounds[(jur_id, code)] += 1
+        if decided_on is None or received_on is None:
             continue
-        item.calendar = (r.decided_on - r.received_on).days
-        row = timeline.rule_row(jur, r.received_on)
-        rule = timeline.to_rule(row)
-        start = dl.first_day(rule, r.received_on)
-        if r.decided_on < start:
+        item = _Request(mine, (decided_on - received_on).days)
+        on = (jur_id, received_on)
+        row_id = rule_on.get(on)
+        if row_id is None:
+            row = timeline.rule_row(jurisdictions[jur_id], received_on)
+            if row.id not in rule_of:
+                rule_of[row.id] = timeline.to_rule(row)
+            row_id = rule_on[on] = row.id
+        rule = rule_of[row_id]
+        start = dl.first_day(rule, received_on)
+        if decided_on < start:
             item.counted = 0
-        elif s.pauses and rule.exclude_correction:
+        elif pauses and rule.exclude_correction:
             # Days of a correction are not counted: this request's own count (as exports.counted_days).
-            item.counted = dl.day_numbers(rule, closed[jur.id], start, r.decided_on, s.pauses)[-1]
+            item.counted = dl.day_numbers(rule, closed[jur_id], start, decided_on, pauses)[-1]
         else:
             # Without a correction whether a day counts does not depend on where the count starts: one count
             # per rule over each stretch of days the requests cover, and the days from this start are a
             # difference of its numbers.
-            item.count_key, item.start, item.decided_on = (jur.id, row.id), start, r.decided_on
-            spans[item.count_key].append((start, r.decided_on))
+            item.count_key, item.start, item.decided_on = (jur_id, row_id), start, decided_on
+            spans[item.count_key].append((start, decided_on))
         pending_counts.append(item)
 
     counts = {}   # count key: the first days of its stretches, and each stretch's first day and numbers
     for key, pairs in spans.items():
-        jur = jurisdictions[key[0]]
-        rule = timeline.to_rule(next(x for x in jur.rules if x.id == key[1]))
+        rule = rule_of[key[1]]
         stretches: list[list[date]] = []
         for first, last in sorted(pairs):
             if stretches and first <= stretches[-1][1] + dl.ONE_DAY:
