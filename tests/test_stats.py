@@ -188,6 +188,7 @@ def _recomputed(session, by: str) -> dict:
     return figures
 
 
+@pytest.mark.slow   # builds 2,000 requests through the timeline (some 20 s)
 def test_statistics_of_a_synthetic_database_match_a_recomputation(db_url):
     sys.path.insert(0, str(BENCH))
     import synth
@@ -249,7 +250,6 @@ def _fonts_warnings(caught) -> list[str]:
     return [str(w.message) for w in caught if "missing from" in str(w.message) or "findfont" in str(w.message)]
 
 
-@pytest.mark.slow
 def test_report_pdf_pages_show_japanese_labels(kaiji, db_url, tmp_path, monkeypatch):
     import shutil
     import subprocess
