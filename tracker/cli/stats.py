@@ -23,7 +23,7 @@ def _columns(by: str):
              "requester": N_("requester")}
     # A body cites its own ordinance's articles; other groups mix ordinances, so name each in full.
     cited = "ground" if by == "body" else "article"
-    return [Column("name", heads[by], shrink=8, text=True), Column("requests", N_("requests"), right=True),
+    return [Column("name", heads[by], shrink=8), Column("requests", N_("requests"), right=True),
             Column("decided", N_("requests decided"), right=True), Column("pending", N_("pending"), right=True),
             *[Column(k, v[0], right=True) for k, v in DECISION_KINDS.items()],
             Column("days_median", N_("days (median/90%)"), right=True, show=pair("days")),
