@@ -19,6 +19,7 @@ from sqlalchemy.orm import selectinload
 
 from tracker import db as dbm
 from tracker import reports, service, timeline
+from tracker.i18n import use_language
 from tracker.schema import OPEN_STATUSES
 from tracker.models import Body, Decision, DecisionDocument, Department, Event, Jurisdiction, Request, Requester, WithheldPart
 
@@ -485,6 +486,13 @@ _MODELS = {"requests": Request, "events": Event, "decisions": Decision, "decisio
 
 def build(url: str, n: int, ref: date, seed: int = 20250110, chunk: int = 5000, progress=None) -> dict[str, Any]:
     """Create a database at url holding n requests whose timelines end on or before ref."""
+    # The deadlines' explanations are never read here: one language chosen once, rather than the
+    # environment's variables read for every line of every count.
+    with use_language("en"):
+        return _build(url, n, ref, seed, chunk, progress)
+
+
+def _build(url: str, n: int, ref: date, seed: int, chunk: int, progress) -> dict[str, Any]:
     engine = dbm.open_database(url)  # the migrations and the presets, as a user's first command does
     rng = random.Random(seed)
     _setup(engine, n, rng)

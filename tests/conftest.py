@@ -78,6 +78,13 @@ def own_cache(tmp_path_factory):
         yield cache
 
 
+@pytest.fixture(autouse=True)
+def own_files_folder(tmp_path, monkeypatch):
+    """Each test keeps the documents' files (`kaiji doc add`) in a folder of its own: on PostgreSQL they
+    would otherwise go to the user's data folder. A test of the default folder unsets KAIJI_FILES."""
+    monkeypatch.setenv("KAIJI_FILES", str(tmp_path / "files"))
+
+
 @pytest.fixture(scope="session", autouse=True)
 def one_statement_cache():
     """Every engine kaiji makes in this run shares one cache of compiled SQL statements.

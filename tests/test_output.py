@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from pathlib import Path
 
 import click
 import pytest
@@ -37,14 +38,23 @@ LISTINGS = {
     ("explain",): ["1"],
     ("db", "current"): [],
     ("user", "list"): [],
+    ("doc", "list"): ["1"],
+    ("search",): ["店"],
+    ("body", "set", "list"): [],
+    ("body", "set", "show"): ["kyoto"],
+    ("campaign", "list"): [],
+    ("campaign", "show"): ["seimu-2025", "--as-of", "2025-06-01"],
     ("stats",): [],
 }
 SINGLE = {("request", "show"), ("db", "current")}  # one record: a JSON object, one CSV row
 # The listings the README's acceptance names: no line wider than the terminal.
-FITTED = [("request", "list"), ("due",), ("overdue",), ("body", "list"), ("request", "show"), ("requester", "list")]
+FITTED = [("request", "list"), ("due",), ("overdue",), ("body", "list"), ("request", "show"), ("requester", "list"),
+          ("doc", "list"), ("search",)]
+PAPERS = Path(__file__).parent / "data" / "maizuru-2024-papers.txt"  # the papers the city sent back, as text
 
 
-def walkthrough(kaiji) -> None:
+def walkthrough(kaiji, campaign: bool = True) -> None:
+    """The README's walk-through, and (campaign) a body set and a campaign filed with it (two more requests)."""
     kaiji.ok("requester", "add", "市民オンブズマンまいづる", "--group", "--representative", "森本 隆",
              "--address", ADDRESS, "--phone", "090-0000-0000", "--contact-name", "森本 隆",
              "--contact-phone", "090-0000-0000")
@@ -52,9 +62,14 @@ def walkthrough(kaiji) -> None:
              "--requester", "市民オンブズマンまいづる", "--method", "copy", "--mail")
     kaiji.ok("request", "decide", "1", "--kind", "partial", "--on", "2025-01-10", "--notified", "2025-01-20",
              "--withheld", "店名の部分", "--ground", "第5条第2号", "--reason", REASON, "--fee", "190")
+    kaiji.ok("doc", "add", "1", PAPERS, "--kind", "disclosed", "--received", "2025-01-24")
     kaiji.ok("request", "add", "--body", "kyoto-city", "--subject", SUBJECT_2, "--received", "2025-03-03")
     kaiji.ok("holiday", "add", "maizuru", "2025-08-13", "--reason", "庁舎の停電")
     kaiji.ok("user", "add", "hanako", "--role", "editor", "--password", "correct horse battery")
+    if not campaign:
+        return
+    kaiji.ok("body", "set", "add", "kyoto", "maizuru", "kyoto-city")
+    kaiji.ok("campaign", "add", "seimu-2025", "--subject", SUBJECT_2, "--filed", "2025-04-01", "--set", "kyoto")
 
 
 def run(kaiji, monkeypatch, args, columns: int | None = None) -> str:
@@ -200,7 +215,7 @@ def test_at_80_columns_every_line_fits_and_clipped_cells_are_marked(kaiji, monke
 
 
 def test_at_80_columns_the_request_list_is_a_table_with_the_subject_clipped(kaiji, monkeypatch):
-    walkthrough(kaiji)
+    walkthrough(kaiji, campaign=False)
     out = run(kaiji, monkeypatch, ["request", "list"], columns=80)
     rows = cells(out)
     assert [r[0] for r in rows] == ["1", "2"]
@@ -210,7 +225,7 @@ def test_at_80_columns_the_request_list_is_a_table_with_the_subject_clipped(kaij
 
 @pytest.mark.parametrize("path", FITTED, ids=" ".join)
 def test_at_50_columns_lists_are_stacked_one_field_a_line(kaiji, monkeypatch, path):
-    walkthrough(kaiji)
+    walkthrough(kaiji, campaign=False)
     out = run(kaiji, monkeypatch, [*path, *LISTINGS[path]], columns=50)
     assert max(map(width, out.splitlines())) <= 50, out
     assert not any(set(line) <= {"-", " "} and line for line in out.splitlines())   # no table rule

@@ -313,7 +313,7 @@ def test_every_route_is_closed_to_a_logged_out_visitor_on_a_shared_server(db_url
     checked = 0
     for rule in app.url_map.iter_rules():
         values = {arg: {"request_id": 1, "command": "receive", "which": "notice", "lang": "en",
-                        "filename": "style.css", "token": "not-a-token"}[arg] for arg in rule.arguments}
+                        "filename": "style.css", "token": "not-a-token", "doc_id": 1}[arg] for arg in rule.arguments}
         path = rule.build(values)[1]
         for method in rule.methods - {"HEAD", "OPTIONS"}:
             resp = client.open(path, method=method, data={"body": "maizuru", "subject": "x", "received": "2025-01-06"})
@@ -489,3 +489,42 @@ def test_every_box_of_every_event_form_has_a_label(client):
                 label = re.search(rf'<label[^>]*(?:for="f-{f.key}"[^>]*>|>\s*<input[^>]*name="{f.key}"[^>]*>)([^<]*)<',
                                   html)
                 assert label and label.group(1).strip(), (kind.command, f.key)
+
+
+def test_search_page_and_the_request_pages_documents(client, app):
+    """The header's search box leads to the same search as `kaiji search`; the request page lists its
+    documents, each a download of the file as it was added."""
+    from pathlib import Path
+
+    from tracker import documents
+
+    papers = Path(__file__).parent / "data" / "maizuru-2024-papers.txt"
+    assert log_maizuru(client).status_code == 302
+    engine = app.extensions["kaiji.engine"]
+    with dbm.transaction(engine) as s:
+        documents.add(s, 1, [str(papers)], folder=documents.files_folder(db_url_of(engine)), kind="disclosed",
+                      received=date(2025, 1, 24))
+    page = client.get("/requests/1").get_data(as_text=True)
+    assert 'action="/search"' in page                                   # the search box in the header
+    shown = plain(page)
+    assert "Documents received" in shown and "maizuru-2024-papers.txt" in shown and "disclosed documents" in shown
+    assert 'href="/documents/1"' in page
+    got = client.get("/documents/1")
+    assert got.status_code == 200 and got.data == papers.read_bytes()
+    assert got.headers["Content-Type"].startswith("text/plain")
+    assert "attachment" in got.headers["Content-Disposition"]
+    assert client.get("/documents/2").status_code == 404
+
+    found = client.get("/search", query_string={"query": "民生委員"}).get_data(as_text=True)
+    assert "<mark>民生委員</mark>" in found and 'href="/requests/1"' in found and 'href="/documents/1"' in found
+    assert "1 hit" in plain(found)
+    one = plain(client.get("/search", query_string={"query": "店", "in_documents": "1"}).get_data(as_text=True))
+    assert "1 hit" in one
+    none = client.get("/search", query_string={"query": "存在しない言葉"})
+    assert none.status_code == 200 and "nothing found for 存在しない言葉." in plain(none.get_data(as_text=True))
+    bad = client.get("/search", query_string={"query": "店", "body": "nowhere"})
+    assert bad.status_code == 400
+
+
+def db_url_of(engine) -> str:
+    return engine.url.render_as_string(hide_password=False)

@@ -19,7 +19,7 @@ from .i18n import N_, _
 
 # The migrations in order, oldest first; tests check that this matches migrations/versions.
 # Kept here so that opening a database needs no Alembic import.
-REVISIONS: tuple[str, ...] = ("0001", "0002", "0003", "0004", "0005")
+REVISIONS: tuple[str, ...] = ("0001", "0002", "0003", "0004", "0005", "0006", "0007")
 HEAD = REVISIONS[-1]
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 if not MIGRATIONS_DIR.is_dir():  # a source checkout without an install: migrations/ beside tracker/
@@ -260,9 +260,9 @@ def current_revision(engine: Engine) -> str | None:
 
 def known_tables() -> set[str]:
     """The tables a kaiji database holds at any of its revisions (every table 0001 to the head has)."""
-    from .schema import metadata
+    from .schema import FTS_TABLES, metadata
 
-    return set(metadata.tables) | {"alembic_version"}
+    return set(metadata.tables) | set(FTS_TABLES) | {"alembic_version"}
 
 
 def refuse_unknown(engine: Engine, target: str, *, allow_base: bool = False) -> None:

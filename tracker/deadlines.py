@@ -9,9 +9,9 @@ functions and nothing else for dates.
 from __future__ import annotations
 
 import calendar
-import functools
 from dataclasses import MISSING, dataclass, field, fields, replace
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Iterable, Mapping
 
 from .i18n import N_, _, show_date
@@ -98,13 +98,23 @@ CORRECTION_DAYS = {
 }
 
 
-@functools.lru_cache(maxsize=None)
-def national_holiday(d: date) -> str | None:
-    """The national holiday on d (元日, 振替休日 …), or None. Remembered: jpholiday takes some 0.4 ms a day,
-    and a count over years (stats.py) asks for the same days again and again."""
+@lru_cache(maxsize=None)
+def _closed_in(year: int, year_end_closure: bool) -> dict[date, str]:
+    """Every day of a year that every office is closed, with why: a national holiday by its name (jpholiday:
+    振替休日 and 国民の休日 included), else 年末年始 (12月29日〜1月3日, when the closure applies), else 土曜日 or
+    日曜日. Worked out once a year rather than once a day counted; a body's own closed days come first."""
     import jpholiday  # lazy: only date arithmetic needs the holiday tables
 
-    return jpholiday.is_holiday_name(d)
+    closed = dict(jpholiday.year_holidays(year))
+    d = date(year, 1, 1)
+    while d.year == year:
+        if d not in closed:
+            if year_end_closure and ((d.month == 12 and d.day >= 29) or (d.month == 1 and d.day <= 3)):
+                closed[d] = "年末年始"
+            elif d.weekday() >= 5:
+                closed[d] = "土曜日" if d.weekday() == 5 else "日曜日"
+        d += ONE_DAY
+    return closed
 
 
 @dataclass(frozen=True)
@@ -116,18 +126,7 @@ class ClosedDays:
 
     def reason(self, d: date) -> str | None:
         """Why the office is closed on d (土曜日, 元日, 年末年始 …), or None if it is open."""
-        if d in self.extra:
-            return self.extra[d]
-        name = national_holiday(d)
-        if name:
-            return name
-        if self.year_end_closure and ((d.month == 12 and d.day >= 29) or (d.month == 1 and d.day <= 3)):
-            return "年末年始"
-        if d.weekday() == 5:
-            return "土曜日"
-        if d.weekday() == 6:
-            return "日曜日"
-        return None
+        return self.extra.get(d) or _closed_in(d.year, self.year_end_closure).get(d)
 
     def next_open(self, d: date) -> tuple[date, list[tuple[date, str]]]:
         """The first open day on or after d, and the closed days passed over on the way."""
@@ -138,13 +137,25 @@ class ClosedDays:
         return d, skipped
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Step:
-    """One line of an explanation; `day` is None for a line about the rule as a whole."""
+    """One line of an explanation; `day` is None for a line about the rule as a whole.
 
-    text: str
+    A line of the count itself (one per day: thousands for a year of requests) keeps its message and
+    values and is put into words only when read (`text`), in the reader's language: counting a
+    deadline must not cost a translation per day. Other lines arrive as text.
+    """
+
+    message: str
     day: date | None = None
     counted: int | None = None  # the day's number in the count, when it was counted
+    values: tuple[tuple[str, object], ...] | None = None  # set: `message` is a msgid to translate and fill
+
+    @property
+    def text(self) -> str:
+        if self.values is None:
+            return self.message
+        return _(self.message).format(**{k: _label(v) if isinstance(v, date) else v for k, v in self.values})
 
 
 @dataclass
@@ -155,6 +166,10 @@ class Deadline:
 
     def say(self, text: str, day: date | None = None, counted: int | None = None) -> None:
         self.steps.append(Step(text, day, counted))
+
+    def count(self, message: str, day: date, counted: int | None = None, **values: object) -> None:
+        """A line of the count: `message` (an N_() msgid) is translated, and its dates shown, when read."""
+        self.steps.append(Step(message, day, counted, tuple(values.items())))
 
 
 @dataclass(frozen=True)
@@ -181,7 +196,7 @@ def _move_off_closed(dl: Deadline, days: ClosedDays, why: str) -> None:
     if not skipped:
         return
     for d, reason in skipped:
-        dl.say(_("closed ({reason}): the deadline moves on").format(reason=reason), d)
+        dl.count(N_("closed ({reason}): the deadline moves on"), d, reason=reason)
     dl.say(_("deadline moved to the next open day, {day} — {why}").format(day=_label(moved), why=_(why)), moved)
     dl.due = moved
 
@@ -196,27 +211,25 @@ def count_days(what: str, rule: Rule, days: ClosedDays, first_day: date, n: int,
     pauses = tuple(pauses) if rule.exclude_correction else ()
     dl = Deadline(what, None)
     count, d = 0, first_day
-    # The words of the steps, looked up once (a count over years, stats.py, says them thousands of times).
-    not_counted, day_closed, day_n = (_("not counted: closed ({reason})"),
-                                      _("day {count} (closed: {reason}; calendar days count it)"), _("day {count}"))
-    said: dict[Pause, str] = {}   # each correction's step, worded once
     while count < n:
-        pause = next((p for p in pauses if p.covers(d, rule.correction_days)), None)
+        pause = next((p for p in pauses if p.covers(d, rule.correction_days)), None) if pauses else None
         closed = days.reason(d)
         if pause is not None:
             if pause.answered is None:
-                dl.say(_("correction (補正) asked on {asked} and not yet answered: the clock stopped after day "
-                         "{count}").format(asked=_label(pause.asked), count=count), d)
+                dl.count(N_("correction (補正) asked on {asked} and not yet answered: the clock stopped after day "
+                            "{count}"), d, asked=pause.asked, count=count)
                 return dl
-            if pause not in said:
-                said[pause] = _("not counted: correction (補正) asked {asked}, answered {answered}").format(
-                    asked=_label(pause.asked), answered=_label(pause.answered))
-            dl.say(said[pause], d)
+            dl.count(N_("not counted: correction (補正) asked {asked}, answered {answered}"), d,
+                     asked=pause.asked, answered=pause.answered)
         elif rule.working_days and closed:
-            dl.say(not_counted.format(reason=closed), d)
+            dl.count(N_("not counted: closed ({reason})"), d, reason=closed)
         else:
             count += 1
-            dl.say(day_closed.format(count=count, reason=closed) if closed else day_n.format(count=count), d, count)
+            if closed:
+                dl.count(N_("day {count} (closed: {reason}; calendar days count it)"), d, count, count=count,
+                         reason=closed)
+            else:
+                dl.count(N_("day {count}"), d, count, count=count)
         d += ONE_DAY
     dl.due = d - ONE_DAY
     if rule.move_off_closed and not rule.working_days:
@@ -256,6 +269,13 @@ def decision_due(rule: Rule, days: ClosedDays, received: date, pauses: Iterable[
     if rule.note:
         dl.steps.insert(1, Step(_("note on the rule: {note}").format(note=_(rule.note))))
     return dl
+
+
+def unknown_rule(jurisdiction: str) -> Deadline:
+    """The decision date of a body whose jurisdiction has no rule kaiji knows: unknown, never guessed."""
+    return Deadline(_("decision due"), None, [Step(_(
+        "no deadline rule is known for {jurisdiction}, so the decision date is unknown (not guessed); add the "
+        "rule with its source with `kaiji rule add`").format(jurisdiction=jurisdiction))])
 
 
 def extension_limit(rule: Rule, days: ClosedDays, received: date, first_due: date,

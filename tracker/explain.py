@@ -29,12 +29,14 @@ class Step(str):
         return line
 
 
-def _deadline(dl: Deadline) -> list[str]:
+def _deadline(dl: Deadline, unknown: bool = False) -> list[str]:
+    """unknown: no rule is known, so the date is not merely not yet known."""
     from .table import width
 
     column = max((width(show_date(step.day, weekday=True)) for step in dl.steps if step.day), default=0)
     lines: list[str] = [Step(step.day, step.text, column) for step in dl.steps]
-    due = show_date(dl.due, weekday=True) if dl.due else _("not yet known")
+    due = (show_date(dl.due, weekday=True) if dl.due else
+           _("unknown (no rule)") if unknown else _("not yet known"))
     lines.append(f"  => {dl.what}: {due}")
     return lines
 
@@ -50,13 +52,16 @@ def explain(req: Request, s: State, jurisdiction_of) -> list[str]:
                      "(`kaiji request receive {id} --on DATE`).").format(filed=show_date(req.filed_on), id=req.id))
         return out
     row = rule_row(jur, s.received_on)
-    since = (_("in force from {day}").format(day=show_date(row.effective_from, weekday=False)) if row.effective_from
-             else _("in force since before this request"))
+    if row is None:
+        since = _("no rule known")
+    else:
+        since = (_("in force from {day}").format(day=show_date(row.effective_from, weekday=False))
+                 if row.effective_from else _("in force since before this request"))
     out.append("\n" + _("Decision due ({since}; the rule version that applies on the receipt date {received}):").format(
         since=since, received=show_date(s.received_on)))
     if s.received_closed:
         out.append(f"  !! {receipt_warning(s)}")
-    out += _deadline(s.first_due)
+    out += _deadline(s.first_due, unknown="rule_unknown" in s.flags)
     why_late = {
         "late": _("it was notified after the date then due, so the body was already late and it does not move the "
                   "date"),

@@ -100,8 +100,34 @@ DECISION_FIELDS = (
     Field("disclosure_on", N_("disclosure date"), "開示の実施日", "date"),
 )
 
-KINDS = {"requests": REQUEST_FIELDS, "deadlines": DEADLINE_FIELDS, "decisions": DECISION_FIELDS}
-SHEET_NAMES = {"requests": N_("requests"), "deadlines": N_("deadlines"), "decisions": N_("decisions")}
+# A campaign's answers side by side (campaigns.compare): one row a body.
+CAMPAIGN_FIELDS = (
+    Field("request_id", N_("id"), "番号", "int"),
+    Field("body_key", N_("body key"), "実施機関キー"),
+    Field("body", N_("body"), "実施機関"),
+    Field("jurisdiction", N_("jurisdiction"), "自治体等"),
+    Field("status", N_("status"), "状態"),
+    Field("received", N_("received"), "受付日", "date"),
+    Field("decision_due", N_("decision due"), "決定期限", "date"),
+    Field("decided", N_("decided"), "決定日", "date"),
+    Field("days_calendar", N_("days taken (calendar)"), "所要日数（暦日）", "int"),
+    Field("days_counted", N_("days taken (counted by the rule)"), "所要日数（期限規定の数え方）", "int"),
+    Field("late", N_("late"), "期限超過", "bool"),
+    Field("late_by", N_("days late"), "超過日数", "int"),
+    Field("extensions", N_("extensions"), "延長", "int"),
+    Field("extended_to", N_("extended to"), "延長後の期限", "date"),
+    Field("decision_kind", N_("decision kind"), "決定の種類"),
+    Field("withheld", N_("withheld parts (grounds)"), "開示しない部分（根拠規定）"),
+    Field("fee", N_("fee charged (yen)"), "費用請求額（円）", "int"),
+    Field("appeal_filed", N_("appeal filed"), "審査請求日", "date"),
+    Field("ruled", N_("ruled"), "裁決日", "date"),
+    Field("ruling", N_("ruling"), "裁決"),
+)
+
+KINDS = {"requests": REQUEST_FIELDS, "deadlines": DEADLINE_FIELDS, "decisions": DECISION_FIELDS,
+         "campaign": CAMPAIGN_FIELDS}
+SHEET_NAMES = {"requests": N_("requests"), "deadlines": N_("deadlines"), "decisions": N_("decisions"),
+               "campaign": N_("campaign")}
 
 # The deadlines export: a stored date of the request (timeline.refresh keeps them) and its name.
 DEADLINE_KINDS = (("decision_due", N_("decision due")), ("rest_due", N_("decision on the remainder due")),
@@ -160,9 +186,10 @@ def counted_days(st: timeline.State, jurisdiction, decided: date) -> int | None:
     holds from the first day reaches at least to the decision date, so every day up to it has its number
     in the steps; the decision date's own number (or that of the last counted day before it) is the
     answer. So a decision "on day 14" of a 14-day period reads 14, whatever the closed days between."""
-    if st.received_on is None or decided is None:
+    row = timeline.rule_row(jurisdiction, st.received_on) if st.received_on and decided else None
+    if row is None:  # not received, not decided, or no rule known: no count to make
         return None
-    rule = timeline.to_rule(timeline.rule_row(jurisdiction, st.received_on))
+    rule = timeline.to_rule(row)
     start = dl.first_day(rule, st.received_on)
     if decided < start:
         return 0
@@ -272,6 +299,23 @@ def decision_records(session: Session, requests: Iterable[Request], jurisdiction
                    "notified": d.notified_on, "notice_number": d.notice_number,
                    "documents": "; ".join(x.title for x in d.documents) or None, "withheld": _withheld([d]),
                    "fee": d.fee, "disclosure_on": d.disclosure_on}
+
+
+def campaign_records(comparison) -> Iterator[dict]:
+    """A campaign's comparison (campaigns.compare) as export records: keyed values in the reader's words."""
+    from .timeline import DECISION_KINDS, STATUS_JA
+
+    for c in comparison.rows:
+        yield {"request_id": c.request_id, "body_key": c.body_key, "body": c.body, "jurisdiction": c.jurisdiction,
+               "status": _words(STATUS_JA.get(c.status, c.status), c.status), "received": c.received,
+               "decision_due": c.decision_due, "decided": c.decided, "days_calendar": c.days_calendar,
+               "days_counted": c.days_counted, "late": c.late, "late_by": c.late_by,
+               "extensions": c.extensions or None, "extended_to": c.extended_to,
+               "decision_kind": _words(DECISION_KINDS[c.decision_kind][0], c.decision_kind) if c.decision_kind
+               else None,
+               "withheld": "; ".join(_("{part} ({ground})").format(part=p, ground=g) for p, g in c.withheld) or None,
+               "fee": c.fee, "appeal_filed": c.appeal_filed, "ruled": c.ruled,
+               "ruling": _(events.VALUES[("outcome", c.ruling)]) if c.ruling else None}
 
 
 def records(session: Session, kind: str, requests: Iterable[Request], jurisdiction_of, as_of: date) -> Iterator[dict]:

@@ -31,7 +31,7 @@ from datetime import date, datetime, time
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from . import service
+from . import search, service
 from .dates import DateError, read_date
 from .errors import BadInput, KaijiError, Refused
 from .exports import FORMULA_START, REQUEST_FIELDS
@@ -122,7 +122,17 @@ def _fail(exc: KaijiError | None, row: int, column: str | None, message: str) ->
 
 
 def read_rows(data: bytes, name: str | None = None) -> list[Row]:
-    """Decode and split a CSV file or an .xlsx workbook; BadInput naming the file, row or column on anything amiss."""
+    """Decode and split a CSV file or an .xlsx workbook of requests; BadInput naming the file, row or column on
+    anything amiss."""
+    return read_table(data, name, HEADERS, REQUIRED)
+
+
+def read_table(data: bytes, name: str | None, headers: dict[str, str | None], required: tuple[str, ...],
+               records: str | None = None) -> list[Row]:
+    """Decode and split a CSV file or an .xlsx workbook whose header names columns of `headers` (a header cell,
+    NFKC-normalised and case-folded: its column, or None for one to ignore); `required` columns must be there.
+    `records` names what a row holds (None: a request, with the request import's messages)."""
+    known = COLUMNS if records is None else tuple(dict.fromkeys(c for c in headers.values() if c))
     name = name or _("the file")
     if data.startswith(b"PK\x03\x04"):
         table = _xlsx_rows(data, name)
@@ -134,24 +144,30 @@ def read_rows(data: bytes, name: str | None = None) -> list[Row]:
             header = header[:-1]  # a sheet's empty cells right of the header
     if header is None or not any(h.strip() for h in header):
         raise BadInput(_("{name} is empty; its first line must name the columns, e.g. {columns}.").format(
-            name=name, columns=",".join(COLUMNS)))
+            name=name, columns=",".join(known)))
     columns = []
     for h in header:
         key = unicodedata.normalize("NFKC", h).strip().casefold()
-        if key not in HEADERS:
+        if key not in headers and records is None:
             raise BadInput(_("{name}: column {column!r} in the header is not one kaiji knows; the columns are "
                              "{columns} (or their Japanese names, 実施機関, 件名, 請求日 …).").format(
-                name=name, column=h.strip(), columns=", ".join(COLUMNS)))
-        columns.append(HEADERS[key])
+                name=name, column=h.strip(), columns=", ".join(known)))
+        if key not in headers:
+            raise BadInput(_("{name}: column {column!r} in the header is not one kaiji knows; the columns are "
+                             "{columns}.").format(name=name, column=h.strip(), columns=", ".join(known)))
+        columns.append(headers[key])
     named = [c for c in columns if c is not None]
     if len(set(named)) != len(named):
         dup = next(c for c in named if named.count(c) > 1)
         raise BadInput(_("{name}: the header names column {column!r} twice; keep one.").format(name=name, column=dup))
     present = set(named) | ({"body"} if "body_key" in named else set())
-    missing = [c for c in REQUIRED if c not in present]
-    if missing:
+    missing = [c for c in required if c not in present]
+    if missing and records is None:
         raise BadInput(_("{name}: the header lacks the column {columns}; every request needs a body and a "
                          "subject.").format(name=name, columns=", ".join(missing)))
+    if missing:
+        raise BadInput(_("{name}: the header lacks the column {columns}; add it.").format(
+            name=name, columns=", ".join(missing)))
     out = []
     for number, fields in enumerate(table, start=2):
         if not any(f.strip() for f in fields):
@@ -167,8 +183,10 @@ def read_rows(data: bytes, name: str | None = None) -> list[Row]:
             values["body"] = values["body_key"]  # the export's key: a body's name may be shared
         values.pop("body_key", None)
         out.append(Row(number, values))
-    if not out:
+    if not out and records is None:
         raise BadInput(_("{name} has a header but no requests; nothing to import.").format(name=name))
+    if not out:
+        raise BadInput(_("{name} has a header but no rows below it; nothing to import.").format(name=name))
     return out
 
 
@@ -301,6 +319,7 @@ def import_requests(session: Session, rows: list[Row], progress: Callable[[int, 
 
     def flush() -> None:
         session.flush()
+        search.index_requests(session, pending, new=True)
         ids.extend(r.id for r in pending)
         pending.clear()
 

@@ -170,6 +170,7 @@ class Request(Base):
     lawsuit_due: Mapped[date | None]
     voided: Mapped[bool]
     flags: Mapped[str | None]
+    campaign_id: Mapped[int | None]
 
     body: Mapped["Body"] = relationship(foreign_keys=[schema.requests.c.body_id])
     filed_body: Mapped["Body"] = relationship(foreign_keys=[schema.requests.c.filed_body_id])
@@ -177,6 +178,44 @@ class Request(Base):
     department: Mapped[Optional["Department"]] = relationship()
     events: Mapped[list["Event"]] = relationship(back_populates="request", order_by="Event.id")
     decisions: Mapped[list["Decision"]] = relationship(back_populates="request", order_by="Decision.id")
+
+
+class Campaign(Base):
+    """A campaign (一斉請求): the same request filed with many bodies at once; it only groups the requests."""
+
+    __table__ = schema.campaigns
+    id: Mapped[int]
+    name: Mapped[str]
+    subject: Mapped[str]
+    reason: Mapped[str | None]
+    methods: Mapped[str]
+    requester_id: Mapped[int | None]
+    filed_on: Mapped[date]
+    created_at: Mapped[datetime]
+
+    requester: Mapped[Optional["Requester"]] = relationship()
+    requests: Mapped[list["Request"]] = relationship(order_by="Request.id")
+
+
+class BodySet(Base):
+    """A saved set of bodies to file a campaign with."""
+
+    __table__ = schema.body_sets
+    id: Mapped[int]
+    name: Mapped[str]
+
+    members: Mapped[list["BodySetMember"]] = relationship(order_by="BodySetMember.position",
+                                                          cascade="all, delete-orphan")
+
+
+class BodySetMember(Base):
+    __table__ = schema.body_set_members
+    id: Mapped[int]
+    body_set_id: Mapped[int]
+    body_id: Mapped[int]
+    position: Mapped[int]
+
+    body: Mapped["Body"] = relationship()
 
 
 class Event(Base):
@@ -243,3 +282,22 @@ class WithheldPart(Base):
     part: Mapped[str]
     ground: Mapped[str]
     reason: Mapped[str]
+
+
+class Document(Base):
+    """A file received for a request, kept under its SHA-256 in the files folder (tracker/documents.py)."""
+
+    __table__ = schema.documents
+    id: Mapped[int]
+    request_id: Mapped[int]
+    decision_id: Mapped[int | None]
+    kind: Mapped[str]
+    title: Mapped[str | None]
+    filename: Mapped[str]
+    sha256: Mapped[str]
+    size: Mapped[int]
+    pages: Mapped[int | None]
+    media_type: Mapped[str]
+    received_on: Mapped[date | None]
+    text_status: Mapped[str]
+    added_at: Mapped[datetime]

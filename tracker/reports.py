@@ -37,6 +37,14 @@ def kind_label(kind: str) -> str:
     return DueItem.KINDS_JA[kind] if language() == "ja" else kind
 
 
+def dates_unknown(session: Session) -> list[int]:
+    """The waiting requests whose dates are unknown because no rule is known for their body (flag
+    rule_unknown): neither list can say whether they are late, and the commands say so, not nothing."""
+    q = (select(_req.id).where(_req.voided == false(), _req.status.in_(WAITING_STATUSES), _req.decided_on.is_(None),
+                               _req.decision_due.is_(None), _req.flags.like("%rule_unknown%")).order_by(_req.id))
+    return list(session.scalars(q))
+
+
 @dataclass
 class OverdueItem:
     request_id: int

@@ -55,6 +55,8 @@ FLAGS = {
     "special_extension_late": ("特例延長通知の遅れ", "the special extension (特例延長) was notified after the "
                                               "original period, so it has no effect"),
     "received_on_closed_day": ("閉庁日の受付", "the receipt date recorded is a day the office is closed"),
+    "rule_unknown": ("期限規則不明", "no deadline rule is known for the body's jurisdiction, so its dates are unknown, "
+                                  "not guessed; add the rule with `kaiji rule add`"),
     "disclosed_within_two_weeks": ("2週間以内の開示", "a third party objected, but the disclosure is set or done less "
                                                 "than two weeks after the decision"),
 }
@@ -201,6 +203,37 @@ requesters = Table(
     CheckConstraint("kind in ('person', 'group')", name="kind"),
 )
 
+# A campaign (一斉請求): the same request filed with many bodies at once, to compare their answers. It only
+# groups requests (requests.campaign_id); each is an ordinary request with its own timeline and deadline.
+# What it keeps is what each request of it is made with, so that a body added later gets the same request.
+campaigns = Table(
+    "campaigns", metadata,
+    _id(),
+    _required("name", String(40), unique=True),
+    _required("subject", Text),
+    Column("reason", Text),
+    _required("methods", String(40)),
+    _ref("requester_id", "requesters.id", required=False),
+    _required("filed_on", Date),
+    _required("created_at", DateTime, default=utcnow),
+)
+
+# A saved set of bodies (all the prefectures, a region's cities), to file a campaign with them.
+body_sets = Table(
+    "body_sets", metadata,
+    _id(),
+    _required("name", String(40), unique=True),
+)
+
+body_set_members = Table(
+    "body_set_members", metadata,
+    _id(),
+    _ref("body_set_id", "body_sets.id", index=True),
+    _ref("body_id", "bodies.id"),
+    _required("position", Integer),
+    UniqueConstraint("body_set_id", "body_id"),
+)
+
 # A disclosure request (開示請求). The columns from `status` on are derived from the timeline by
 # timeline.refresh and stored, so that the overdue and due lists are one indexed query.
 requests = Table(
@@ -232,6 +265,8 @@ requests = Table(
     Column("flags", String(200)),                 # comma-separated codes (timeline.FLAGS); None: none
     # Entered by mistake (誤登録, a live "voided" event): kept with its timeline, left out of every list.
     _required("voided", Boolean, default=False, server_default=false()),
+    # The campaign (一斉請求) the request was filed under, with the same request to other bodies; None: on its own.
+    _ref("campaign_id", "campaigns.id", required=False, index=True),
     Index("ix_requests_status_decision_due", "status", "decision_due"),
     Index("ix_requests_appeal_due", "appeal_due"),
     Index("ix_requests_disclosure_on", "disclosure_on"),
@@ -319,3 +354,48 @@ users = Table(
     Column("calendar_token_hash", String(64), unique=True),
     CheckConstraint("role in ('viewer', 'editor', 'admin')", name="role"),
 )
+
+
+# A file received for a request (a notice, the documents disclosed, a letter): the file itself is kept
+# in the files folder under its SHA-256 (tracker/documents.py), so a file added twice is stored once
+# and several records may name it.
+DOCUMENT_KINDS = ("notice", "disclosed", "letter", "other")
+documents = Table(
+    "documents", metadata,
+    _id(),
+    _ref("request_id", "requests.id", index=True),
+    _ref("decision_id", "decisions.id", required=False),
+    _required("kind", String(20)),
+    Column("title", Text),
+    _required("filename", Text),                  # the file's name when it was added
+    _required("sha256", String(64), index=True),  # the stored file's name
+    _required("size", Integer),                   # bytes
+    Column("pages", Integer),                     # a PDF's pages; None: not a PDF, or unreadable
+    _required("media_type", String(100)),
+    Column("received_on", Date),
+    # What search knows of its words: "read" (text extracted), "none" (a kind kaiji reads no text
+    # from: images, Office files), "unreadable" (a damaged or encrypted PDF, an undecodable text).
+    _required("text_status", String(20)),
+    _required("added_at", DateTime, default=utcnow),
+    CheckConstraint("kind in ('notice', 'disclosed', 'letter', 'other')", name="kind"),
+    CheckConstraint("text_status in ('read', 'none', 'unreadable')", name="text_status"),
+)
+
+# What `kaiji search` searches (tracker/search.py keeps it in step with every write): one row per
+# piece of text, `folded` being its text as search compares it (NFKC, lower case). On SQLite an FTS5
+# table with the trigram tokenizer (search_fts, outside this metadata: made by migration 0006) indexes
+# `folded`; on PostgreSQL a pg_trgm GIN index (search_fts_trgm) does, where the extension is allowed.
+search_entries = Table(
+    "search_entries", metadata,
+    _id(),
+    _ref("request_id", "requests.id", index=True),
+    # subject, reason, notes (the request's); note (an event's); decision (its reason), withheld (a part),
+    # ground (a withheld part's reason); document (a document's title and text).
+    _required("field", String(20)),
+    Column("source_id", Integer),                 # the event, decision, withheld part or document
+    _required("content", Text),
+    _required("folded", Text),
+    Index("ix_search_entries_field_source_id", "field", "source_id"),
+)
+# The tables SQLite's FTS5 makes for search_fts (external content: no _content table).
+FTS_TABLES = ("search_fts", "search_fts_data", "search_fts_idx", "search_fts_docsize", "search_fts_config")

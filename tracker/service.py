@@ -301,9 +301,14 @@ def state(session: Session, req: Request) -> timeline.State:
 
 
 def _refresh(session: Session, req: Request) -> timeline.State:
+    """After a write to a request: its stored dates worked out again, and its words indexed again (search.py)."""
+    from . import search
+
     session.flush()
     session.expire(req, ["events", "decisions"])
-    return timeline.refresh(req, jurisdiction_lookup(session))
+    st = timeline.refresh(req, jurisdiction_lookup(session))
+    search.index_request(session, req)
+    return st
 
 
 def department(session: Session, body: Body, name: str | None, phone: str | None = None,
@@ -445,8 +450,11 @@ def add_request(session: Session, *, body: str, subject: str, filed: date | None
     # as _refresh does for an existing request.
     req.decisions = []
     st = timeline.refresh(req, jurisdiction_lookup(session))
-    if flush:
+    if flush:  # else the caller indexes it (search.index_requests) once it has flushed it
+        from . import search
+
         session.flush()
+        search.index_requests(session, [req], new=True)
     if warnings is not None and st.received_closed:
         warnings.append(events.receipt_warning(st))
     return req

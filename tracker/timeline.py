@@ -40,8 +40,11 @@ def decision_label(kind: str) -> str:
     return DECISION_KINDS[kind][0] if language() == "ja" and kind in DECISION_KINDS else kind
 
 
-def rule_row(jurisdiction: Jurisdiction, on: date) -> DeadlineRule:
-    """The rule version in force on a day: the latest whose effective_from is not after it."""
+def rule_row(jurisdiction: Jurisdiction, on: date) -> DeadlineRule | None:
+    """The rule version in force on a day: the latest whose effective_from is not after it; None for a
+    jurisdiction with no rule known (a body imported with `--rule unknown`), whose dates are then unknown."""
+    if not jurisdiction.rules:
+        return None
     rows = [r for r in jurisdiction.rules if r.effective_from is None or r.effective_from <= on]
     if not rows:
         rows = sorted(jurisdiction.rules, key=lambda r: r.effective_from or date.min)[:1]
@@ -133,14 +136,18 @@ def compute(request: Request, jurisdiction_of) -> State:
 
     jur = jurisdiction_of(s.body_id)
     days = closed_days(jur)
+    if not jur.rules:
+        s.flag("rule_unknown")  # no date is guessed: every date that counts from the rule stays unknown
     if s.received_on is not None:
         s.received_closed = days.reason(s.received_on)
         if s.received_closed:
             s.flag("received_on_closed_day")
-        rule = to_rule(rule_row(jur, s.received_on))
-        s.first_due = dl.decision_due(rule, days, s.received_on, pauses)
+        row = rule_row(jur, s.received_on)
+        s.first_due = (dl.decision_due(to_rule(row), days, s.received_on, pauses) if row is not None
+                       else dl.unknown_rule(jur.name))
+        rule = to_rule(row) if row is not None else None
         s.decision_due = s.first_due.due
-        if s.first_due.due is not None:
+        if s.first_due.due is not None and rule is not None:
             s.extension_limit = dl.extension_limit(rule, days, s.received_on, s.first_due.due, pauses)
         limit = s.extension_limit.due if s.extension_limit else None
         # Extensions by the date of their notice (a retracted typo re-entered later still counts at its date).

@@ -595,8 +595,8 @@ class RootGroup(KaijiGroup):
     MODULES = {"body": "bodies", "rule": "bodies", "ground": "bodies", "holiday": "bodies", "db": "db",
                "due": "reports", "export": "export", "overdue": "reports", "explain": "reports", "pdf": "pdf",
                "request": "requests", "requester": "requesters",
-               "calendar": "calendar", "digest": "digest", "serve": "serve", "user": "users",
-               "stats": "stats", "report": "stats"}
+               "calendar": "calendar", "campaign": "campaigns", "digest": "digest", "serve": "serve", "user": "users",
+               "doc": "documents", "search": "documents", "stats": "stats", "report": "stats"}
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(self.MODULES)

@@ -7,8 +7,8 @@ from datetime import date
 import click
 
 from . import DATE, App, Failure, KaijiGroup, cli, pass_app, today
-from ..i18n import _, show_date
-from .output import emit_list, format_option
+from ..i18n import _, ngettext, show_date
+from .output import emit_list, format_option, say
 
 
 # ---------------------------------------------------------------- bodies and their rules
@@ -47,8 +47,10 @@ def body_list(app: App, fmt) -> None:
             r = rule_row(b.jurisdiction, today())
             rows.append({"key": b.key, "name": b.name, "head": b.head, "appeal_authority": b.appeal_to,
                          "appeal_authority_derived": b.appeal_authority is None, "jurisdiction": b.jurisdiction.key,
-                         "ordinance": b.jurisdiction.ordinance, "rule": _rule_text(r), "source": r.source,
-                         "effective_from": r.effective_from.isoformat() if r.effective_from else None})
+                         "ordinance": b.jurisdiction.ordinance,
+                         "rule": _rule_text(r) if r else _("unknown: no rule known, its dates are not worked out"),
+                         "source": r.source if r else None,
+                         "effective_from": r.effective_from.isoformat() if r and r.effective_from else None})
     emit_list(rows, [Column("key", N_("key"), shrink=8), Column("name", N_("body"), shrink=8),
                      Column("appeal_authority", N_("appeal to (審査庁)"), shrink=8),
                      Column("jurisdiction", N_("jurisdiction"), shrink=8),
@@ -324,3 +326,131 @@ def holiday_list(app: App, jurisdiction, fmt) -> None:
         rows = [{"jurisdiction": jur.key, "day": c.day.isoformat(), "reason": c.reason}
                 for c in sorted(jur.closed_days, key=lambda c: c.day)]
     emit_list(rows, [Column("day", N_("day")), Column("reason", N_("reason"), shrink=12, text=True)], fmt)
+
+
+# ---------------------------------------------------------------- bodies in bulk, saved sets
+
+@body.command("import")
+@click.argument("file", type=click.Path(allow_dash=True))
+@click.option("--rule", "rule_choice", type=click.Choice(["unknown"]),
+              help="unknown: new jurisdictions without a rule are allowed, their dates shown as unknown.")
+@click.option("--dry-run", is_flag=True, help="Check every row and say what would be added; write nothing.")
+@pass_app
+def body_import(app: App, file, rule_choice, dry_run) -> None:
+    """Add bodies from an Excel workbook (.xlsx) or a CSV file: all rows or none.
+
+    \b
+    Columns: key,name,head,jurisdiction (required: key, name, jurisdiction);
+    for a new jurisdiction also jurisdiction_name,ordinance and its rule:
+      period_days,counts_request_day,working_days,move_off_closed,
+      exclude_correction,source (required), extension_max_days,
+      extension_from,correction_days,correction_extends_limit,note,
+      effective_from. A rule not known: unknown in a rule column, or --rule unknown.
+    Example:
+      kaiji body import prefectures.csv --dry-run
+    """
+    import sys
+
+    from .. import campaigns, imports
+
+    rows = imports.read_table(*imports.read_file(file, sys.stdin.buffer), campaigns.BODY_HEADERS,
+                              campaigns.BODY_REQUIRED, records="bodies")
+
+    class DryRun(Exception):
+        pass
+
+    try:
+        with app.write() as s:
+            added = [b.key for b in campaigns.import_bodies(s, rows, rule_unknown=rule_choice == "unknown")]
+            if dry_run:
+                raise DryRun  # rolls the transaction back: nothing is written
+    except DryRun:
+        return say(ngettext("{n} body would be added ({keys}); nothing was written.",
+                                   "{n} bodies would be added ({keys}); nothing was written.", len(added)).format(
+            n=len(added), keys=_(", ").join(added)))
+    say(ngettext("{n} body added ({keys}).", "{n} bodies added ({keys}).", len(added)).format(
+        n=len(added), keys=_(", ").join(added)))
+
+
+@body.group("set", cls=KaijiGroup)
+def body_set() -> None:
+    """Saved sets of bodies, to file a campaign with (kaiji campaign add --set)."""
+
+
+@body_set.command("add")
+@click.argument("name")
+@click.argument("bodies", nargs=-1, required=True)
+@pass_app
+def body_set_add(app: App, name, bodies) -> None:
+    """Save a set of bodies, or add bodies to a saved set.
+
+    \b
+    Example:
+      kaiji body set add kyoto maizuru ayabe kyoto-city
+    """
+    from .. import campaigns
+
+    with app.write() as s:
+        keys = [m.body.key for m in campaigns.add_to_set(s, name, bodies).members]
+    say(ngettext("body set {name}: {n} body ({keys}).", "body set {name}: {n} bodies ({keys}).",
+                        len(keys)).format(name=name, n=len(keys), keys=_(", ").join(keys)))
+
+
+@body_set.command("list")
+@format_option
+@pass_app
+def body_set_list(app: App, fmt) -> None:
+    """List the saved sets of bodies.
+
+    \b
+    Example:
+      kaiji body set list
+    """
+    from .. import campaigns
+    from ..i18n import N_
+    from .output import Column
+
+    with app.read() as s:
+        rows = [{"name": b.name, "bodies": [m.body.key for m in b.members]} for b in campaigns.list_sets(s)]
+    emit_list(rows, [Column("name", N_("set")), Column("bodies", N_("bodies"), shrink=10, text=True,
+                                                       show=lambda r: _(", ").join(r["bodies"]))],
+              fmt, empty=_("no body sets yet; `kaiji body set add` saves one."))
+
+
+@body_set.command("show")
+@click.argument("name")
+@format_option
+@pass_app
+def body_set_show(app: App, name, fmt) -> None:
+    """List the bodies of a saved set.
+
+    \b
+    Example:
+      kaiji body set show kyoto
+    """
+    from .. import campaigns
+    from ..i18n import N_
+    from .output import Column
+
+    with app.read() as s:
+        rows = [{"key": m.body.key, "name": m.body.name, "jurisdiction": m.body.jurisdiction.name}
+                for m in campaigns.get_set(s, name).members]
+    emit_list(rows, [Column("key", N_("key")), Column("name", N_("body"), shrink=8),
+                     Column("jurisdiction", N_("jurisdiction"), shrink=8)], fmt)
+
+
+@body_set.command("remove")
+@click.argument("name")
+@pass_app
+def body_set_remove(app: App, name) -> None:
+    """Forget a saved set (its bodies and campaigns stay).
+
+    \b
+    Example:
+      kaiji body set remove kyoto
+    """
+    from .. import campaigns
+
+    with app.write() as s:
+        campaigns.remove_set(s, name)
+    say(_("body set {name} removed.").format(name=name))

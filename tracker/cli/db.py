@@ -141,18 +141,21 @@ def db_check(app: App) -> None:
 @db.command("backup")
 @click.argument("file", type=click.Path(dir_okay=False, writable=True))
 @click.option("--force", is_flag=True, help="Replace an existing FILE (never a database or another backup).")
+@click.option("--with-files", is_flag=True, help="Copy the documents' files too, into FILE-files beside it.")
 @pass_app
-def db_backup(app: App, file, force) -> None:
+def db_backup(app: App, file, force, with_files) -> None:
     """Copy the SQLite database to FILE, consistently even while others are writing to it.
 
     \b
     FILE must not exist yet (--force replaces a file that is not a SQLite database); the copy is
     readable by you only. Restore by pointing --db at the copy, or by copying it over the
-    database while no kaiji is running. For PostgreSQL, use pg_dump.
+    database while no kaiji is running. For PostgreSQL, use pg_dump. With --with-files the
+    documents' files (`kaiji doc add`) go into the folder FILE-files; restore both together.
 
     \b
     Example:
       kaiji db backup ~/kaiji-backups/kaiji-2025-01-31.sqlite3
+      kaiji db backup --with-files ~/kaiji-backups/kaiji-2025-02-28.sqlite3
     """
     from .. import db as dbm
     from . import collect_again
@@ -161,3 +164,10 @@ def db_backup(app: App, file, force) -> None:
     dest = dbm.backup(app.url, file, force)
     app.done = _("the backup {path} was written").format(path=dest)
     click.echo(_("backup written to {path}").format(path=dest))
+    if with_files:
+        from ..documents import backup_files, files_folder
+        from ..i18n import ngettext
+
+        folder, n = backup_files(dest, files_folder(app.url))
+        click.echo(ngettext("{n} document file copied to {folder}", "{n} document files copied to {folder}", n)
+                   .format(n=n, folder=folder))

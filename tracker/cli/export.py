@@ -9,7 +9,8 @@ from .filters import request_filters
 
 
 @cli.command()
-@click.argument("kind", type=click.Choice(["requests", "deadlines", "decisions"]))
+@click.argument("kind", type=click.Choice(["requests", "deadlines", "decisions", "campaign"]))
+@click.argument("name", required=False)
 @click.option("--format", "file_format", type=click.Choice(["csv", "xlsx", "json"]), default="csv", show_default=True,
               help="csv (UTF-8 with a BOM, as Excel opens it), xlsx (an Excel workbook) or json.")
 @click.option("-o", "--output", metavar="PATH", default="-", show_default=True,
@@ -22,8 +23,8 @@ from .filters import request_filters
 @click.option("--with-contacts", is_flag=True, help="Also the requesters' addresses, telephones and e-mail.")
 @request_filters
 @pass_app
-def export(app: App, kind, file_format, output, force, encoding, fields, with_contacts, filters) -> None:
-    """Export requests, deadlines or decisions for a spreadsheet or a survey.
+def export(app: App, kind, name, file_format, output, force, encoding, fields, with_contacts, filters) -> None:
+    """Export requests, deadlines, decisions or a campaign side by side for a spreadsheet or a survey.
 
     CSV opens in Japanese Excel as it is; xlsx has real dates (和暦 in Japanese), a frozen header
     and filters. Cells a spreadsheet would run as a formula are written as text. Addresses and
@@ -33,6 +34,7 @@ def export(app: App, kind, file_format, output, force, encoding, fields, with_co
     Example:
       kaiji export requests --format xlsx -o requests.xlsx
       kaiji export deadlines --body maizuru --format csv -o deadlines.csv
+      kaiji export campaign kosaihi-2025 --format xlsx -o kosaihi.xlsx
     """
     from .. import exports, service
     from ..errors import BadInput
@@ -43,6 +45,12 @@ def export(app: App, kind, file_format, output, force, encoding, fields, with_co
                          "requests.xlsx."))
     if encoding != "utf-8" and file_format != "csv":
         raise BadInput(_("--encoding applies to CSV only; leave it out or use --format csv."))
+    if (kind == "campaign") != (name is not None):
+        raise BadInput(_("name the campaign after `export campaign` (kaiji campaign list), and only there."),
+                       field="name")
+    if kind == "campaign" and any(filters.values()):
+        raise BadInput(_("a campaign's export has its own requests; leave out --body, --status, --from, --to and "
+                         "--requester."), field="name")
     chosen = exports.choose_fields(kind, fields, with_contacts)
     count = 0
 
@@ -53,8 +61,13 @@ def export(app: App, kind, file_format, output, force, encoding, fields, with_co
             yield rec
 
     with app.read() as s:
-        rows = counted(exports.records(s, kind, service.iter_requests(s, **filters), service.jurisdiction_lookup(s),
-                                       today()))
+        if kind == "campaign":
+            from .. import campaigns
+
+            rows = counted(exports.campaign_records(campaigns.compare(s, name, today())))
+        else:
+            rows = counted(exports.records(s, kind, service.iter_requests(s, **filters),
+                                           service.jurisdiction_lookup(s), today()))
         if file_format == "csv":
             data = exports.write_csv(rows, chosen, encoding)
         elif file_format == "json":

@@ -172,3 +172,11 @@ def emit_record(record: dict, fmt: str, text: Callable[[int | None], str]) -> No
     if fmt == "csv":
         return emit_csv([record])
     click.echo(text(terminal_width()))
+
+
+def say(text: str) -> None:
+    """A sentence on standard output, folded to the terminal (kept whole for a file or a pipe)."""
+    from ..wrap import fold
+
+    room = terminal_width()
+    click.echo("\n".join(fold(text, room, "", "  ")) if room else text)

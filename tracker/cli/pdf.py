@@ -148,6 +148,47 @@ def pdf_request(app: App, request_ids, blank, body, each, output, force, font) -
     _write(app, rendered, output, f"request-{'-'.join(map(str, ids))}.pdf", force)
 
 
+@pdf.command("campaign")
+@click.argument("name")
+@click.option("--combined", is_flag=True, help="One PDF with every form, for printing in one go (NAME.pdf).")
+@click.option("-o", "--output", metavar="FOLDER", default=".", show_default=True,
+              help="The folder to write the PDFs in (with --combined: a file name or a folder).")
+@_FORCE
+@_FONT
+@pass_app
+def pdf_campaign(app: App, name, combined, output, force, font) -> None:
+    """A campaign's request forms: one PDF per body, named by its key, each in its jurisdiction's form.
+
+    \b
+    Example:
+      kaiji pdf campaign kosaihi-2025 -o forms/       # forms/maizuru.pdf …
+      kaiji pdf campaign kosaihi-2025 --combined -o all.pdf
+    """
+    from .. import pdf as printing
+    from ..files import make_folder
+
+    with app.read() as s:
+        files = printing.campaign_pdfs(s, name, font, combined)
+    if combined:
+        key, rendered = files[0]
+        return _write(app, rendered, output, f"{key}.pdf", force)
+    folder = Path(output).expanduser()
+    if output == "-" or (folder.exists() and not folder.is_dir()):
+        raise click.UsageError(_("-o names a folder for the forms; {path} is a file (or use --combined).").format(
+            path=output))
+    taken = [f"{key}.pdf" for key, _r in files if (folder / f"{key}.pdf").exists()]
+    if taken and not force:  # said before any is written, not after the first few
+        raise Failure(_("{path} exists already ({count} of the files do); give --force to replace them, or name "
+                        "another folder.").format(path=folder / taken[0], count=len(taken)))
+    try:
+        make_folder(folder)
+    except OSError as exc:
+        raise Failure(_("cannot create the folder {folder} ({reason}); choose another -o.").format(
+            folder=folder, reason=exc.strerror), 1) from None
+    for key, rendered in files:
+        _write(app, rendered, str(folder / f"{key}.pdf"), f"{key}.pdf", force)
+
+
 @pdf.command("notice")
 @click.argument("request_id", type=int)
 @click.option("--decision", "decision_id", type=int, help="Only this decision (kaiji request show lists them).")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from . import DATE, App, cli, pass_app, today
+from . import DATE, App, cli, pass_app, today, warn
 from ..i18n import show_date
 from .output import emit_list, format_option, terminal_width
 
@@ -18,6 +18,20 @@ def _overdue_notes(r: dict) -> str:
 
     return "、".join(filter(None, [_("appeal against inaction filed") if r["inaction_appeal_filed"] else "",
                                   flags_ja(r["flags"])]))
+
+
+def _say_unknown(session) -> None:
+    """A word on standard error for the waiting requests whose dates are unknown (no rule known for the body)."""
+    from ..i18n import ngettext
+    from ..reports import dates_unknown
+
+    ids = dates_unknown(session)
+    if ids:
+        warn(ngettext("request {ids}: no deadline rule is known for its body, so its decision date is unknown and it "
+                      "is not listed; add the rule with `kaiji rule add`.",
+                      "requests {ids}: no deadline rule is known for their bodies, so their decision dates are unknown "
+                      "and they are not listed; add the rules with `kaiji rule add`.", len(ids)).format(
+                          ids=", ".join(map(str, ids))))
 
 
 @cli.command()
@@ -38,6 +52,7 @@ def overdue(app: App, as_of, fmt) -> None:
 
     as_of = as_of or today()
     with app.read() as s:
+        _say_unknown(s)
         items = overdue_items(s, as_of)
         # The table's columns are read from plain rows (loading the mapped classes would cost more than the
         # listing); JSON and CSV give every field of each request too, as `request show --json` does.
@@ -87,6 +102,7 @@ def due(app: App, within, as_of, fmt) -> None:
 
     as_of = as_of or today()
     with app.read() as s:
+        _say_unknown(s)
         items = due_items(s, as_of, within)
     records = [{"on": iso(i.on), "kind": i.kind, "kind_ja": i.kind_ja, "request": i.request_id, "body": i.body,
                 "body_name": i.body_name, "subject": i.subject, "detail": i.detail, "days_left": i.days_left(as_of),

@@ -99,8 +99,16 @@ def _request_columns():
             Column("subject", N_("subject"), shrink=10, text=True),
             Column("status", N_("status"), shrink=6,
                    show=lambda r: _status_ja(r["status"]) + (_("（誤登録）") if r.get("voided") else "")),
-            Column("received_on", N_("received")), Column("decision_due", N_("decision due"), shrink=10),
+            Column("received_on", N_("received")),
+            Column("decision_due", N_("decision due"), shrink=10, show=_due_shown),
             Column("decided_on", N_("decided")), Column("appeal_due", N_("appeal due"))]
+
+
+def _due_shown(r: dict) -> str:
+    """The decision date as a table shows it: unknown, not blank, when no rule is known for the body."""
+    if r["decision_due"] is None and "rule_unknown" in r["flags"]:
+        return _("unknown (no rule)")
+    return r["decision_due"]  # ISO: the table shows it as the reader writes dates
 
 
 @request.command("list")
@@ -179,6 +187,8 @@ def _show_text(out: dict, width: int | None) -> str:
                        (N_("disclosure"), "disclosure_on"), (N_("lawsuit due"), "lawsuit_due"),
                        (N_("fee unpaid"), "fee_unpaid")):
         value = out[key]
+        if value is None and key == "decision_due" and "rule_unknown" in out["flags"]:
+            lines.append(fitted(field(_(label)), _("unknown (no rule)")))
         if value is not None:
             shown = show_stored(value) if key in _DATES else value
             if key == "fee_unpaid":

@@ -91,6 +91,26 @@ def request_pdfs(session: Session, request_ids: Sequence[int], font: str | None 
     return [_render([d], font, loaded=loaded) for d in docs]
 
 
+def campaign_pdfs(session: Session, name: str, font: str | None = None, combined: bool = False
+                  ) -> list[tuple[str, Rendered]]:
+    """A campaign's request forms (様式第1号), each in its body's jurisdiction's wording (forms/<key>.toml, else
+    the generic form) and addressed to its body: (body key, PDF) for each body, or one (campaign name, PDF)
+    with them all one after the other when combined."""
+    from .. import campaigns
+
+    c = campaigns.get_campaign(session, name)
+    reqs = campaigns.requests_of(session, c)
+    if not reqs:
+        from ..errors import Refused
+        from ..i18n import _
+
+        raise Refused(_("campaign {name} has no requests left to print.").format(name=c.name))
+    ids = [r.id for r in reqs]
+    if combined:
+        return [(c.name, request_pdf(session, ids, font))]
+    return list(zip([r.filed_body.key for r in reqs], request_pdfs(session, ids, font)))
+
+
 def blank_request_pdf(session: Session, body_key: str | None = None, font: str | None = None) -> Rendered:
     """The empty request form of a body's jurisdiction (the generic one without a body), to fill in by hand."""
     from .. import service

@@ -237,7 +237,7 @@ def _bodies(s) -> list[dict[str, str]]:
 
 @bp.route("/requests/<int:request_id>")
 def request_page(request_id: int):
-    from .. import explain, service
+    from .. import documents, explain, service
     from ..dates import iso
 
     with reading() as s:
@@ -258,6 +258,8 @@ def request_page(request_id: int):
         lines = explain.explain(req, st, service.jurisdiction_lookup(s))
         has_extension = any(e.kind in ("extension", "special_extension") for e in req.events
                             if e.id not in retracted_by)
+        docs = [documents.document_dict(d) | {"kind_label": documents.kind_label(d.kind)}
+                for d in documents.of_request(s, request_id)]
         late = {"by": (as_of() - st.decision_due).days, "appeal_from": st.inaction_from} if (
             not st.decisions and st.decision_due and st.decision_due < as_of() and st.voided is None) else None
     sections = _sections(lines)
@@ -265,7 +267,13 @@ def request_page(request_id: int):
     return render_template("request.html", r=out, decisions=decisions, timeline=timeline, sections=sections,
                            has_decision=bool(st.decisions), has_extension=has_extension, kinds=kinds, late=late,
                            flags=out["flags"], iso=iso, appealable=bool(st.decisions) or late is not None,
-                           voided=st.voided is not None)
+                           voided=st.voided is not None, documents=docs)
+
+
+def files_folder():
+    from ..documents import files_folder as folder
+
+    return folder(engine().url.render_as_string(hide_password=False))
 
 
 def _sections(lines: list[str]) -> list[dict[str, Any]]:
@@ -559,6 +567,53 @@ def pdf(request_id: int, which: str):
         except KaijiError as exc:
             return render_template("error.html", message=str(exc), code=409), 409
     return _pdf(out, f"kaiji-{request_id}-{which}.pdf")
+
+
+# ---------------------------------------------------------------- documents and search
+
+@bp.route("/documents/<int:doc_id>")
+def document_file(doc_id: int):
+    """A document's file, as it was added (its name, its media type)."""
+    from flask import send_file
+
+    from .. import documents
+
+    with reading() as s:
+        try:
+            doc = documents.get(s, doc_id)
+            path = documents.file_of(doc, files_folder())
+        except KaijiError as exc:
+            if exc.field == "document":
+                abort(404)
+            return render_template("error.html", message=str(exc), code=409), 409
+        name, kind = doc.filename, doc.media_type
+    return send_file(path, mimetype=kind, as_attachment=True, download_name=name)
+
+
+@bp.route("/search")
+def search_page():
+    """kaiji search as a page: the same library call (search.search), the passage with its match marked."""
+    from .. import search
+
+    args = request.args
+    q_text = (args.get("query") or "").strip()[:200]   # "query": the request list's own box is "q"
+    places = [p for p in search.GROUPS if args.get("in_" + p)]
+    errors: dict[str, str] = {}
+    hits: list[dict[str, Any]] = []
+    with reading() as s:
+        bodies = _bodies(s)
+        if q_text:
+            try:
+                hits = [h.as_dict() | {"before": h.before, "match": h.match, "after": h.after}
+                        for h in search.search(s, q_text, where=places or None, body=args.get("body") or None)]
+            except KaijiError as exc:
+                place_error(exc, errors, {"query", "body", "where"})
+    return render_template("search.html", q=q_text, hits=hits, errors=errors, args=args, bodies=bodies,
+                           groups=SEARCH_GROUPS, places=places), 200 if not errors else 400
+
+
+SEARCH_GROUPS = {"requests": N_("Requests"), "notes": N_("Notes"), "decisions": N_("Decisions"),
+                 "documents": N_("Documents")}
 
 
 # ---------------------------------------------------------------- bodies

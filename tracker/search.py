@@ -1,0 +1,271 @@
+"""Search across every request's words: subjects, reasons, notes, decisions' reasons, withheld parts and
+their grounds' reasons, and the text of received documents.
+
+What is searched is kept in one table, search_entries (schema.py): one row per piece of text, with the
+text as written (`content`, for the passage shown) and as compared (`folded`: each character in NFKC,
+lower case, so that ＳＮＳ, SNS and sns are one word). This module keeps it in step: index_request()
+after every write to a request (service.py calls it), index_document() / unindex_document() for
+documents (documents.py); a voided request's rows stay, and every search leaves the request out.
+
+Japanese has no spaces between words, so a query is matched as a substring of the folded text (every
+word of it, in one piece of text). On SQLite an FTS5 table with the trigram tokenizer (search_fts,
+made by migration 0006) finds the rows holding a word of three or more characters; a word of one or
+two characters (議会, 店), which trigrams cannot find, is looked for with instr() over the same
+column. On PostgreSQL the folded text is matched with LIKE, which a pg_trgm GIN index speeds up where
+the migration could create the extension (and which answers the same without it). Either way a row is a
+hit exactly when every folded word occurs in its folded text: the same hits on both databases.
+Hits are ranked by how often the words occur (counted in SQL the same way on both: the length the text
+loses when each word is taken out), a subject counting thrice, then the newest request first; only the
+hits shown have their text read, for their passages.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+from sqlalchemy import bindparam, case, delete, func, insert, select, text
+from sqlalchemy.orm import Session
+
+from . import schema
+from .errors import BadInput
+from .i18n import N_, _
+
+T = schema.search_entries
+
+# Where a piece of text comes from (search_entries.field), with how a hit names it.
+FIELDS = {
+    "subject": N_("subject"),
+    "reason": N_("request's reason"),
+    "notes": N_("request's notes"),
+    "note": N_("event note"),
+    "decision": N_("decision's reason"),
+    "withheld": N_("withheld part"),
+    "ground": N_("ground's reason"),
+    "document": N_("document"),
+}
+# The groups --in chooses from, and the fields each covers.
+GROUPS = {
+    "requests": ("subject", "reason", "notes"),
+    "notes": ("note",),
+    "decisions": ("decision", "withheld", "ground"),
+    "documents": ("document",),
+}
+WEIGHT = {"subject": 3}   # a word in the subject counts thrice in the ranking
+# Characters shown before and after the match in a passage: few before, so that a table clipping the
+# passage to the terminal's width still shows the match.
+BEFORE, AFTER = 15, 45
+TRIGRAM = 3               # the shortest word the trigram index finds
+
+
+def fold_char(ch: str) -> str:
+    return unicodedata.normalize("NFKC", ch).lower()
+
+
+def fold(s: str) -> str:
+    """The text as search compares it: each character in NFKC, lower case (character by character, so
+    that a position in the folded text maps back onto the text as written)."""
+    return "".join(fold_char(ch) for ch in s)
+
+
+def _entry(request_id: int, field: str, source_id: int | None, content: str | None) -> dict | None:
+    if not content or not content.strip():
+        return None
+    return {"request_id": request_id, "field": field, "source_id": source_id, "content": content,
+            "folded": fold(content)}
+
+
+def request_entries(req) -> list[dict]:
+    """The rows of search_entries a request's own words make (everything but its documents)."""
+    found = [_entry(req.id, "subject", None, req.subject), _entry(req.id, "reason", None, req.reason),
+             _entry(req.id, "notes", None, req.notes)]
+    found += [_entry(req.id, "note", e.id, e.note) for e in req.events]
+    for d in req.decisions:
+        found.append(_entry(req.id, "decision", d.id, d.reason))
+        for w in d.withheld:
+            found += [_entry(req.id, "withheld", w.id, w.part), _entry(req.id, "ground", w.id, w.reason)]
+    return [e for e in found if e is not None]
+
+
+def index_requests(session: Session, reqs: Iterable, *, new: bool = False) -> None:
+    """Put the requests' words (all but their documents') into the index afresh, in the caller's
+    transaction; the requests must have their ids (flushed). new: they have no rows yet."""
+    reqs = list(reqs)
+    if not reqs:
+        return
+    if not new:
+        for batch in schema.id_batches(r.id for r in reqs):
+            session.execute(delete(T).where(T.c.request_id.in_(batch), T.c.field != "document"))
+    rows = [e for r in reqs for e in request_entries(r)]
+    if rows:
+        session.execute(insert(T), rows)
+
+
+def index_request(session: Session, req) -> None:
+    index_requests(session, [req])
+
+
+def document_content(title: str | None, filename: str, body: str | None) -> str:
+    return "\n".join(p for p in (title or filename, body) if p)
+
+
+def index_document(session: Session, doc, body: str | None) -> None:
+    """Put a document's title (or file name) and text into the index."""
+    row = _entry(doc.request_id, "document", doc.id, document_content(doc.title, doc.filename, body))
+    if row is not None:
+        session.execute(insert(T), [row])
+
+
+def unindex_document(session: Session, doc_id: int) -> None:
+    session.execute(delete(T).where(T.c.field == "document", T.c.source_id == doc_id))
+
+
+def rebuild(conn) -> int:
+    """Fill search_entries afresh from the records (migration 0006 does, on a connection): reads only the
+    columns it needs, so that it works at the revision that made the table. Documents' text is not in
+    the records: their rows are left as they are. Returns the rows written."""
+    conn.execute(delete(T).where(T.c.field != "document"))
+    r, e, d, w = schema.requests, schema.events, schema.decisions, schema.withheld_parts
+    rows = []
+    for rid, subject, reason, notes in conn.execute(select(r.c.id, r.c.subject, r.c.reason, r.c.notes)):
+        rows += [_entry(rid, "subject", None, subject), _entry(rid, "reason", None, reason),
+                 _entry(rid, "notes", None, notes)]
+    for eid, rid, note in conn.execute(select(e.c.id, e.c.request_id, e.c.note).where(e.c.note.is_not(None))):
+        rows.append(_entry(rid, "note", eid, note))
+    for did, rid, reason in conn.execute(select(d.c.id, d.c.request_id, d.c.reason)):
+        rows.append(_entry(rid, "decision", did, reason))
+    for wid, rid, part, reason in conn.execute(
+            select(w.c.id, d.c.request_id, w.c.part, w.c.reason).join(d, d.c.id == w.c.decision_id)):
+        rows += [_entry(rid, "withheld", wid, part), _entry(rid, "ground", wid, reason)]
+    rows = [x for x in rows if x is not None]
+    for start in range(0, len(rows), 1000):
+        conn.execute(insert(T), rows[start:start + 1000])
+    return len(rows)
+
+
+# ---------------------------------------------------------------- searching
+
+@dataclass
+class Hit:
+    rank: int
+    request: int
+    subject: str
+    field: str
+    source_id: int | None
+    matches: int
+    before: str       # the passage: text before the match, the match, the text after
+    match: str
+    after: str
+
+    @property
+    def passage(self) -> str:
+        return self.before + self.match + self.after
+
+    def as_dict(self) -> dict:
+        return {"rank": self.rank, "request": self.request, "subject": self.subject, "where": self.field,
+                "where_label": _(FIELDS[self.field]), "passage": self.passage,
+                "match_start": len(self.before), "match_end": len(self.before) + len(self.match),
+                "matches": self.matches, "document": self.source_id if self.field == "document" else None}
+
+
+def words(query: str) -> list[str]:
+    """The query's words, folded; several words must all occur in one piece of text."""
+    found = list(dict.fromkeys(fold(query).split()))
+    if not found:
+        raise BadInput(_("give a word to search for, e.g. kaiji search 民生委員."), field="query")
+    return found
+
+
+def fields_in(groups: Sequence[str] | None) -> list[str]:
+    """The fields of the --in groups (all when none are given)."""
+    if not groups:
+        return list(FIELDS)
+    out: list[str] = []
+    for g in groups:
+        key = g.strip().lower()
+        if key not in GROUPS:
+            raise BadInput(_("{value} is not a place kaiji searches; use one or more of {choices}, separated by "
+                             "commas.").format(value=repr(g), choices=", ".join(GROUPS)), field="where")
+        out += GROUPS[key]
+    return list(dict.fromkeys(out))
+
+
+def has_fts(session: Session) -> bool:
+    """Whether the SQLite database has the trigram index (SQLite 3.34 or later made it)."""
+    if session.get_bind().dialect.name != "sqlite":
+        return False
+    return session.execute(text("SELECT 1 FROM sqlite_master WHERE name = 'search_fts'")).first() is not None
+
+
+def _like(word: str) -> str:
+    return "%" + re.sub(r"([\\%_])", r"\\\1", word) + "%"
+
+
+def search(session: Session, query: str, *, where: Sequence[str] | None = None, body: str | None = None,
+           limit: int | None = 50) -> list[Hit]:
+    """The pieces of text holding every word of query, best first (at most limit); voided requests left out."""
+    from .service import get_body
+
+    terms = words(query)
+    fields = fields_in(where)
+    r = schema.requests
+    # How often the words occur (non-overlapping, as str.count counts), and that weighted: in SQL, so that
+    # only the hits shown have their text read.
+    matches = sum((func.length(T.c.folded) - func.length(func.replace(T.c.folded, t, ""))) // len(t) for t in terms)
+    score = case(*[(T.c.field == f, w) for f, w in WEIGHT.items()], else_=1) * matches
+    q = (select(T.c.id, T.c.request_id, T.c.field, T.c.source_id, r.c.subject, matches)
+         .join(r, r.c.id == T.c.request_id).where(r.c.voided.is_(False), T.c.field.in_(fields)))
+    if body is not None:
+        q = q.where(r.c.body_id == get_body(session, body, field="body").id)
+    dialect = session.get_bind().dialect.name
+    long_terms = [t for t in terms if len(t) >= TRIGRAM]
+    if dialect == "sqlite" and long_terms and has_fts(session):
+        phrase = " AND ".join('"' + t.replace('"', '""') + '"' for t in long_terms)
+        q = q.where(T.c.id.in_(text("SELECT rowid FROM search_fts WHERE search_fts MATCH :phrase")
+                               .bindparams(bindparam("phrase", phrase))))
+        rest = [t for t in terms if len(t) < TRIGRAM]
+    else:
+        rest = terms
+    for t in rest:
+        # An exact substring either way: instr() on SQLite, LIKE (case-sensitive there) on PostgreSQL.
+        q = q.where(func.instr(T.c.folded, t) > 0 if dialect == "sqlite" else
+                    T.c.folded.like(_like(t), escape="\\"))
+    found = session.execute(q.order_by(score.desc(), T.c.request_id.desc(), T.c.id).limit(limit)).all()
+    texts = {}
+    for batch in schema.id_batches(row[0] for row in found):
+        texts.update({i: (c, f) for i, c, f in session.execute(select(T.c.id, T.c.content, T.c.folded)
+                                                               .where(T.c.id.in_(batch)))})
+    hits = []
+    for rank, (entry, rid, field, source_id, subject, count) in enumerate(found, 1):
+        before, match, after = passage(*texts[entry], terms)
+        hits.append(Hit(rank, rid, subject, field, source_id, count, before, match, after))
+    return hits
+
+
+def _squash(s: str) -> str:
+    return re.sub(r"\s+", " ", s)
+
+
+def passage(content: str, folded: str, terms: Sequence[str]) -> tuple[str, str, str]:
+    """The text around the first match of a word, as written: (before, match, after), cut to BEFORE and
+    AFTER characters (… where cut) and with runs of spaces and line breaks made one space."""
+    found = [(folded.find(t), t) for t in terms if t in folded]
+    pos, term = min(found) if found else (0, "")
+    if len(folded) == len(content):   # every character folded to one (nearly always): the same positions
+        first, last = pos, pos + len(term)
+    else:  # where each character of content starts in folded (fold() keeps them in order), up to the match
+        starts, n = [], 0
+        for ch in content:
+            if n >= pos + len(term):
+                break
+            starts.append(n)
+            n += len(fold_char(ch))
+        first = bisect.bisect_right(starts, pos) - 1
+        last = bisect.bisect_left(starts, pos + len(term))   # the first character after the match
+    lo, hi = max(0, first - BEFORE), min(len(content), last + AFTER)
+    before = ("…" if lo else "") + _squash(content[lo:first]).lstrip()
+    after = _squash(content[last:hi]).rstrip() + ("…" if hi < len(content) else "")
+    return before, _squash(content[first:last]), after
