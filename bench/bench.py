@@ -374,6 +374,7 @@ def main(argv: list[str] | None = None) -> int:
     # What this kaiji has: PDFs and the bulk import are built in parallel and may not be there yet.
     pdf_help = available(kaiji, "pdf", "request", env=env)
     import_help = available(kaiji, "request", "import", env=env)
+    stats_help = available(kaiji, "stats", env=env)
     missing = []
     if pdf_help is None:
         missing.append("`kaiji pdf request` (one PDF, and 1,000 PDFs in one command)")
@@ -415,6 +416,8 @@ def main(argv: list[str] | None = None) -> int:
                 "--department", "人事課", "--reason", "職員の労働環境の改善に向けた取組の実効性を確認するため。",
                 "--force"]),  # run many times on one copy: the same request again each time
         ]
+        if stats_help is not None:  # every request read, and the rule's days counted (one count per rule)
+            group.append(Sample("kaiji stats", base + ["stats"]))
         pdf_dir = workdir / f"pdf-{n}"
         if pdf_help is not None:
             one = pdf_dir / "one" / "request.pdf"

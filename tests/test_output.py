@@ -44,6 +44,7 @@ LISTINGS = {
     ("body", "set", "show"): ["kyoto"],
     ("campaign", "list"): [],
     ("campaign", "show"): ["seimu-2025", "--as-of", "2025-06-01"],
+    ("stats",): [],
 }
 SINGLE = {("request", "show"), ("db", "current")}  # one record: a JSON object, one CSV row
 # The listings the README's acceptance names: no line wider than the terminal.

@@ -92,6 +92,25 @@ def test_maizuru_logged_overdue_decided_and_its_notice(client, app):
     assert "カスタマーハラスメント" not in plain(client.get("/").get_data(as_text=True)).split("Due in")[0]
 
 
+def test_the_statistics_page_shows_the_tables_and_the_charts_inline(client, app):
+    # Maizuru, received 2024-12-27, decided 2025-01-20 (部分開示): 24 calendar days; day 1 is 12-27, so the
+    # rule counts 25; late (due 2025-01-10).
+    log_maizuru(client)
+    client.post("/requests/1/decide", data={
+        "csrf": token(client, "/requests/1/decide"), "kind": "partial", "on": "2025-01-20",
+        "withheld_1": "店名", "ground_1": "5-2", "withheld_reason_1": "法人等の競争上の地位を害するおそれ"})
+    assert 'href="/stats"' in client.get("/").get_data(as_text=True)        # in the navigation
+    resp = client.get("/stats")
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 200 and html.count("<svg") == 3 and "<script" not in html.split("</nav>")[1]
+    assert all(f'id="chart-{name}"' in html for name in ("days", "kinds", "grounds"))
+    page = plain(html)
+    assert "舞鶴市長" in page and "24 / 24" in page and "25 / 25" in page and "1 (100%)" in page
+    bad = client.get("/stats?received_from=2025-13-01")
+    assert bad.status_code == 400 and "<svg" not in bad.get_data(as_text=True)
+    assert "No requests." in plain(client.get("/stats?received_from=2026-01-01").get_data(as_text=True))
+
+
 def test_a_bad_date_is_shown_beside_its_field_and_nothing_is_written(client, app):
     before = counts(app)
     resp = log_maizuru(client, received="令和6年13月27日")

@@ -237,6 +237,22 @@ def count_days(what: str, rule: Rule, days: ClosedDays, first_day: date, n: int,
     return dl
 
 
+def day_numbers(rule: Rule, days: ClosedDays, first: date, last: date, pauses: Iterable[Pause] = ()) -> list[int]:
+    """The number each day from `first` through `last` has in count_days' count from `first` (a day not
+    counted has the number of the last counted day before it, 0 before the first): the steps of one
+    count, read back. So `day_numbers(...)[-1]` is how many days the rule counts from `first` to `last`."""
+    if last < first:
+        return []
+    span = (last - first).days + 1
+    numbers = [0] * span
+    for step in count_days("", rule, days, first, span, pauses).steps:
+        if step.counted and step.day is not None and step.day <= last:
+            numbers[(step.day - first).days] = step.counted
+    for i in range(1, span):
+        numbers[i] = max(numbers[i], numbers[i - 1])
+    return numbers
+
+
 def first_day(rule: Rule, received: date) -> date:
     """民法第140条: the request day itself counts only when the text says 起算して."""
     return received if rule.counts_request_day else received + ONE_DAY

@@ -193,9 +193,7 @@ def counted_days(st: timeline.State, jurisdiction, decided: date) -> int | None:
     start = dl.first_day(rule, st.received_on)
     if decided < start:
         return 0
-    count = dl.count_days("", rule, timeline.closed_days(jurisdiction), start, (decided - start).days + 1,
-                          st.pauses)
-    return max((s.counted for s in count.steps if s.counted and s.day and s.day <= decided), default=0)
+    return dl.day_numbers(rule, timeline.closed_days(jurisdiction), start, decided, st.pauses)[-1]
 
 
 def _withheld(decisions: Iterable[Decision]) -> str | None:

@@ -655,28 +655,38 @@ def request_select(session: Session, *, status: str | None = None, body: str | N
                    requester: str | None = None):
     """The query iter_requests runs, for a face that pages it (the web list adds search, order and LIMIT);
     errors name the filter they are about in `field`."""
-    q = select(Request).options(selectinload(Request.body), selectinload(Request.requester)).order_by(Request.id)
+    return select(Request).options(selectinload(Request.body), selectinload(Request.requester)).order_by(
+        Request.id).where(*request_where(session, status=status, body=body, include_void=include_void,
+                                         received_from=received_from, received_to=received_to, requester=requester))
+
+
+def request_where(session: Session, *, status: str | None = None, body: str | None = None,
+                  include_void: bool = False, received_from: date | None = None, received_to: date | None = None,
+                  requester: str | None = None) -> list:
+    """The conditions on the requests table that iter_requests' filters make (stats.py selects its own
+    columns under them); a bad status, body or requester is refused here."""
+    where: list = []
     status = status_key(status) if status else None
     if status:
-        q = q.where(Request.status == status)
+        where.append(Request.status == status)
     if body:
-        q = q.where(Request.body_id == get_body(session, body, field="body").id)
+        where.append(Request.body_id == get_body(session, body, field="body").id)
     if not include_void:
-        q = q.where(Request.voided.is_(False))
+        where.append(Request.voided.is_(False))
     if received_from and received_to and received_from > received_to:
         raise BadInput(_("--from {start} comes after --to {end}; give the earlier date with --from.").format(
             start=iso(received_from), end=iso(received_to)), field="received_to")
     if received_from:
-        q = q.where(Request.received_on >= received_from)
+        where.append(Request.received_on >= received_from)
     if received_to:
-        q = q.where(Request.received_on <= received_to)
+        where.append(Request.received_on <= received_to)
     if requester:
         who = find_requester(session, requester)
         if who is None:
             raise NotFound(_("there is no requester {name!r}; `kaiji requester list` shows them.").format(
                 name=requester.strip()), field="requester")
-        q = q.where(Request.requester_id == who.id)
-    return q
+        where.append(Request.requester_id == who.id)
+    return where
 
 
 def request_dict(r: Request) -> dict[str, Any]:

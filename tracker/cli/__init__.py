@@ -596,7 +596,7 @@ class RootGroup(KaijiGroup):
                "due": "reports", "export": "export", "overdue": "reports", "explain": "reports", "pdf": "pdf",
                "request": "requests", "requester": "requesters",
                "calendar": "calendar", "campaign": "campaigns", "digest": "digest", "serve": "serve", "user": "users",
-               "doc": "documents", "search": "documents"}
+               "doc": "documents", "search": "documents", "stats": "stats", "report": "stats"}
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(self.MODULES)

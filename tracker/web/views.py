@@ -7,6 +7,7 @@ is written. A successful write redirects (POST-redirect-GET).
 
 from __future__ import annotations
 
+
 from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
@@ -634,6 +635,34 @@ def bodies():
                          "source": rule.source if rule else "",
                          "since": rule.effective_from if rule else None})
     return render_template("bodies.html", rows=rows)
+
+
+@bp.route("/stats")
+def stats_page():
+    """統計: the tables and charts of `kaiji report`, for the requests received in the dates chosen."""
+    from markupsafe import Markup
+
+    from .. import report
+
+    args = request.args
+    errors: dict[str, str] = {}
+    received_from = parse_date(args, "received_from", errors)
+    received_to = parse_date(args, "received_to", errors)
+    made, svgs, bodies = None, {}, []
+    with reading() as s:
+        bodies = _bodies(s)
+        if not errors:
+            try:
+                made = report.build(s, body=args.get("body") or None, received_from=received_from,
+                                    received_to=received_to)
+            except KaijiError as exc:
+                place_error(exc, errors, {"body", "received_from", "received_to"})
+    if made is not None and made.total:
+        # matplotlib's SVG: glyphs drawn as paths, no text of ours but in comments, which chart_svgs leaves out.
+        svgs = {name: Markup(svg) for name, svg in report.chart_svgs(made).items()}
+    return render_template("stats.html", made=made, svgs=svgs, errors=errors, args=args, bodies=bodies,
+                           summary=report.summary_rows(made.total) if made else [],
+                           columns=report.body_columns(), definitions=report.definitions()), 200 if not errors else 400
 
 
 # ---------------------------------------------------------------- accounts

@@ -1,0 +1,328 @@
+"""Statistics (tracker/stats.py): hand-worked cases, counted from the rules' text, and a synthetic
+database of 2,000 requests (bench/synth.py) whose figures a straightforward recomputation from the raw
+rows gives again, on SQLite and PostgreSQL.
+
+Holidays used: 12月29日〜1月3日 (年末年始); 2025-04-29 昭和の日, 05-03 憲法記念日, 05-04 みどりの日 (Sunday),
+05-05 こどもの日, 05-06 振替休日.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from collections import Counter, defaultdict
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from tracker import db as dbm
+from tracker import exports, service, stats, timeline
+from tracker.models import Body, Decision, Event, Jurisdiction, Request, WithheldPart
+
+D = date.fromisoformat
+BENCH = Path(__file__).resolve().parent.parent / "bench"
+
+
+def test_percentiles_by_nearest_rank():
+    # Nearest rank: the ceil(p/100 × n)-th smallest. n=4: the median is the 2nd (ceil 2.0), the 90th the
+    # 4th (ceil 3.6); n=10: the 90th is the 9th (ceil 9.0); n=11: the 10th (ceil 9.9); n=1: the value.
+    assert stats.percentile([4, 1, 3, 2], 50) == 2
+    assert stats.percentile([4, 1, 3, 2], 90) == 4
+    assert stats.percentile(list(range(10, 110, 10)), 90) == 90
+    assert stats.percentile(list(range(1, 12)), 90) == 10
+    assert stats.percentile([7], 50) == 7 and stats.percentile([7], 90) == 7
+    assert stats.percentile([], 50) is None
+
+
+def _one(session, **kw) -> dict:
+    [record] = stats.stats(session, **kw)
+    return record
+
+
+def test_maizuru_days_taken_counted_by_hand(session):
+    # 舞鶴市情報公開条例: 「請求があった日から起算して15日以内」, calendar days. Received 2024-12-27 (金), day 1;
+    # the 年末年始 days count; decided 2025-01-10, day 15: on the due date, not late. Calendar days: 4 left in
+    # December after the 27th (28–31) and 10 in January: 14.
+    rid = service.add_request(session, body="maizuru", subject="アンケートの調査結果", received=D("2024-12-27")).id
+    service.decide(session, rid, kind="partial", on=D("2025-01-10"), notified=D("2025-01-14"), fee=1520,
+                   withheld=[service.Withheld("店名の部分", "第5条第2号", "競争上の地位を害するおそれ"),
+                             service.Withheld("回答者の氏名", "第5条第2号", "個人を識別できる")])
+    r = _one(session, by="body")
+    assert (r["group"], r["name"], r["requests"], r["decided"], r["pending"]) == ("maizuru", "舞鶴市長", 1, 1, 0)
+    assert (r["days_median"], r["days_p90"], r["counted_median"], r["counted_p90"]) == (14, 14, 15, 15)
+    assert (r["partial"], r["full"], r["late"], r["late_share"], r["extended"]) == (1, 0, 0, 0.0, 0)
+    assert (r["fee_total"], r["fee_median"]) == (1520, 1520)
+    # Two parts withheld on the same ground: one decision citing it once.
+    assert r["grounds"] == [{"ground": "第5条第2号", "article": "舞鶴市情報公開条例第5条第2号", "count": 1}]
+    assert (r["appeals"], r["upheld"]) == (0, 0)
+
+
+def test_working_days_skip_golden_week(session):
+    # 安曇野市: 14 working days from the day after. Received 2025-04-25 (金): 04-26/27 weekend, 04-28 day 1,
+    # 04-29 昭和の日, 04-30 day 2, 05-01 day 3, 05-02 day 4, 05-03〜06 closed (憲法記念日, みどりの日 on Sunday,
+    # こどもの日, 振替休日), 05-07 day 5 … 05-09 day 7, 05-12 day 8 … 05-16 (金) day 12. Calendar: 21 days.
+    rid = service.add_request(session, body="azumino", subject="公用車の運行記録", received=D("2025-04-25")).id
+    service.decide(session, rid, kind="full", on=D("2025-05-16"))
+    r = _one(session, by=None)
+    assert (r["days_median"], r["counted_median"], r["full"], r["late"]) == (21, 12, 1, 0)
+
+
+def test_correction_days_not_counted_where_the_rule_excludes_them(session):
+    # 東京都: 14 days from the day after, correction days excluded (after_asked: from the day after asking
+    # through the day answered). Received 2025-03-03: 03-04 day 1, 03-05 day 2 (the day asked counts),
+    # 03-06〜03-10 not counted, 03-11 day 3 … 03-19 day 11. Calendar: 16 days. A second request decided the
+    # same day without a correction: 03-04 day 1 … 03-19 day 16. Median of (11, 16) by nearest rank: 11.
+    rid = service.add_request(session, body="tokyo", subject="知事交際費", received=D("2025-03-03")).id
+    service.record(session, rid, "correction_asked", D("2025-03-05"), {"what": "文書の特定"})
+    service.record(session, rid, "correction_answered", D("2025-03-10"))
+    service.decide(session, rid, kind="absent", on=D("2025-03-19"), reason="作成していない")
+    other = service.add_request(session, body="tokyo", subject="知事日程", received=D("2025-03-03"), force=True).id
+    service.decide(session, other, kind="full", on=D("2025-03-19"))
+    r = _one(session, by="body")
+    assert (r["requests"], r["days_median"], r["days_p90"], r["counted_median"], r["counted_p90"]) == (2, 16, 16, 11, 16)
+    assert (r["absent"], r["full"]) == (1, 1)
+
+
+def test_late_extended_pending_voided_appeals_and_grouping(session):
+    # Maizuru, received 2025-01-06: due 01-20 (day 15 counting the 6th). Request A is extended to 02-28 and
+    # decided 03-03: late (after the extended date). Request B, decided 01-20 (day 15): on time, refused,
+    # appealed, the appeal upheld (棄却). C is undecided: pending. D is entered by mistake: left out.
+    add = lambda subject: service.add_request(session, body="maizuru", subject=subject, received=D("2025-01-06"),
+                                              force=True).id
+    a, b, c, d = add("A"), add("B"), add("C"), add("D")
+    service.record(session, a, "extension", D("2025-01-15"), {"new_due": "2025-02-28", "reason": "事務の繁忙"})
+    service.decide(session, a, kind="full", on=D("2025-03-03"))
+    service.decide(session, b, kind="refusal", on=D("2025-01-20"),
+                   withheld=[service.Withheld("全部", "第5条第2号", "法人の情報")])
+    service.record(session, b, "appeal_filed", D("2025-02-10"))
+    service.record(session, b, "ruling", D("2025-06-10"), {"outcome": "upheld"})
+    service.record(session, d, "voided", D("2025-01-07"), {"reason": "二重登録"})
+    r = _one(session, by="body")
+    assert (r["requests"], r["decided"], r["pending"], r["late"], r["late_share"], r["extended"]) == (3, 2, 1, 1, 0.5, 1)
+    assert (r["appeals"], r["upheld"], r["appeals_open"], r["refusal"], r["full"]) == (1, 1, 0, 1, 1)
+    # By ground: only B cites one.
+    assert [(g["group"], g["requests"]) for g in stats.stats(session, by="ground")] == [
+        ("舞鶴市情報公開条例第5条第2号", 1)]
+    # By year of receipt, and bounded by the receipt date: nothing received in 2024.
+    assert [(g["group"], g["requests"]) for g in stats.stats(session, by="year")] == [(2025, 3)]
+    assert stats.stats(session, received_to=D("2024-12-31")) == []
+
+
+def test_a_bad_grouping_is_refused(session):
+    from tracker.errors import BadInput
+
+    with pytest.raises(BadInput) as e:
+        stats.stats(session, by="colour")
+    assert e.value.field == "by"
+
+
+# ---------------------------------------------------------------- the synthetic database, recomputed
+
+def _nearest(values: list[int], p: int):
+    if not values:
+        return None
+    values = sorted(values)
+    return values[math.ceil(p * len(values) / 100) - 1]
+
+
+def _recomputed(session, by: str) -> dict:
+    """Every figure, recomputed from the rows as a reader of the tables would: the live events by hand (a
+    retraction names what it retracts), the late and counted days from the timeline of each request."""
+    bodies = {b.id: b for b in session.scalars(select(Body))}
+    jurs = {j.id: j for j in session.scalars(select(Jurisdiction))}
+    retracted = {e.retracts_id for e in session.scalars(select(Event).where(Event.kind == "retraction"))}
+    jurisdiction_of = service.jurisdiction_lookup(session)
+    out: dict = defaultdict(lambda: defaultdict(list))
+    for req in session.scalars(select(Request).where(Request.voided.is_(False)).order_by(Request.id)):
+        live = [e for e in req.events if e.id not in retracted and e.kind != "retraction"]
+        made = [d for d in req.decisions if d.event_id not in retracted]
+        jur = jurs[bodies[req.body_id].jurisdiction_id]
+        key = bodies[req.body_id].key if by == "body" else (req.received_on or req.filed_on).year
+        g = out[key]
+        g["n"].append(1)
+        for d in made:
+            g[d.kind].append(1)
+        first = min(made, key=lambda d: (d.decided_on, d.id)) if made else None
+        if first is None:
+            g["withdrawn" if any(e.kind == "withdrawn" for e in live) else "pending"].append(1)
+        else:
+            st = timeline.compute(req, jurisdiction_of)
+            g["decided"].append(1)
+            if st.decision_due is not None:
+                g["judged"].append(1)
+                if first.decided_on > st.decision_due:
+                    g["late"].append(1)
+            if req.received_on is not None:
+                g["calendar"].append((first.decided_on - req.received_on).days)
+                g["counted"].append(exports.counted_days(st, jurisdiction_of(st.body_id), first.decided_on))
+        if any(e.kind in ("extension", "special_extension") for e in live):
+            g["extended"].append(1)
+        fee = sum(d.fee or 0 for d in made) + sum(e.data["amount"] for e in live if e.kind == "fee_charged")
+        if fee:
+            g["fees"].append(fee)
+        for d in made:
+            for code in {w.ground for w in d.withheld}:
+                g["grounds"].append(jur.ordinance + code)
+        appeals = [e for e in live if e.kind == "appeal_filed"]
+        if appeals:
+            g["appeals"].append(1)
+            rulings = [e for e in live if e.kind == "ruling" and e.id > appeals[0].id]
+            if rulings:
+                g[rulings[-1].data["outcome"]].append(1)
+    figures = {}
+    for key, g in out.items():
+        counts = Counter(g["grounds"])
+        figures[key] = {
+            "requests": len(g["n"]), "decided": len(g["decided"]), "pending": len(g["pending"]),
+            "withdrawn": len(g["withdrawn"]), **{k: len(g[k]) for k in timeline.DECISION_KINDS},
+            "days_median": _nearest(g["calendar"], 50), "days_p90": _nearest(g["calendar"], 90),
+            "counted_median": _nearest(g["counted"], 50), "counted_p90": _nearest(g["counted"], 90),
+            "late": len(g["late"]), "late_share": round(len(g["late"]) / len(g["judged"]), 3) if g["judged"] else None,
+            "extended": len(g["extended"]), "fee_total": sum(g["fees"]), "fee_median": _nearest(g["fees"], 50),
+            "top_ground_counts": sorted(counts.values(), reverse=True)[:stats.TOP_GROUNDS],
+            "appeals": len(g["appeals"]),
+            **{k.replace("-", "_"): len(g[k]) for k in stats.OUTCOMES},
+        }
+    return figures
+
+
+@pytest.mark.slow   # builds 2,000 requests through the timeline (some 20 s)
+def test_statistics_of_a_synthetic_database_match_a_recomputation(db_url):
+    sys.path.insert(0, str(BENCH))
+    import synth
+
+    synth.build(db_url, 2000, D("2025-06-30"))
+    engine = dbm.open_database(db_url)
+    try:
+        with dbm.transaction(engine) as s:   # a few entered by mistake: left out of both
+            for rid in (5, 500, 1500):
+                service.record(s, rid, "voided", D("2025-06-30"), {"reason": "二重登録"})
+        with dbm.reading(engine) as s:
+            for by in ("body", "year"):
+                want = _recomputed(s, by)
+                got = {r["group"]: r for r in stats.stats(s, by=by)}
+                assert set(got) == set(want)
+                for key, figures in want.items():
+                    have = dict(got[key])
+                    have["top_ground_counts"] = [g["count"] for g in have["grounds"]]
+                    assert {k: have[k] for k in figures} == figures, (by, key)
+                assert sum(f["requests"] for f in want.values()) == 1997
+            # Not trivially equal: the data has late, extended, corrected, appealed and charged requests.
+            total = _recomputed(s, "year")
+            for figure in ("late", "extended", "appeals", "fee_total", "partial", "upheld"):
+                assert sum(f[figure] for f in total.values()) > 0, figure
+            assert any(e.kind == "correction_answered" for e in s.scalars(select(Event)))
+    finally:
+        engine.dispose()
+
+
+# ---------------------------------------------------------------- the faces: command line, report, web
+
+def _maizuru_decided(db_url) -> None:
+    engine = dbm.open_database(db_url)
+    with dbm.transaction(engine) as s:
+        rid = service.add_request(s, body="maizuru", subject="アンケートの調査結果", received=D("2024-12-27")).id
+        service.decide(s, rid, kind="partial", on=D("2025-01-10"),
+                       withheld=[service.Withheld("店名の部分", "第5条第2号", "競争上の地位を害するおそれ")])
+        rid = service.add_request(s, body="maizuru", subject="公用車", received=D("2025-02-03")).id
+        service.decide(s, rid, kind="full", on=D("2025-02-10"))
+    engine.dispose()
+
+
+def test_stats_command_formats_and_a_bad_option(kaiji, db_url):
+    import json
+
+    _maizuru_decided(db_url)
+    [row] = json.loads(kaiji.ok("stats", "--format", "json").stdout)
+    assert (row["group"], row["requests"], row["partial"], row["full"], row["days_median"]) == ("maizuru", 2, 1, 1, 7)
+    years = json.loads(kaiji.ok("stats", "--by", "year", "--json").stdout)
+    assert [(y["group"], y["requests"]) for y in years] == [(2024, 1), (2025, 1)]
+    only = json.loads(kaiji.ok("stats", "--from", "令和7年1月1日", "--json").stdout)
+    assert [(y["group"], y["requests"], y["days_median"]) for y in only] == [("maizuru", 1, 7)]
+    assert "第5条第2号 (1)" in kaiji.ok("stats").stdout
+    bad = kaiji("stats", "--body", "nowhere")
+    assert bad.exit_code == 2 and "Traceback" not in bad.output and len(bad.output.strip().splitlines()) == 1
+
+
+def _fonts_warnings(caught) -> list[str]:
+    return [str(w.message) for w in caught if "missing from" in str(w.message) or "findfont" in str(w.message)]
+
+
+def test_report_pdf_pages_show_japanese_labels(kaiji, db_url, tmp_path, monkeypatch):
+    import shutil
+    import subprocess
+    import warnings
+
+    if not (shutil.which("pdftoppm") and shutil.which("pdftotext")):
+        pytest.skip("poppler-utils (pdftoppm, pdftotext) not installed")
+    from tracker.pdf import fonts
+
+    if not any(p.name.startswith("ipaex") for p in fonts.candidates()):
+        pytest.skip("IPAex fonts not installed")
+    monkeypatch.setenv("KAIJI_LANG", "ja")
+    _maizuru_decided(db_url)
+    out = tmp_path / "report.pdf"
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        kaiji.ok("report", "--year", "2025", "-o", str(out))
+    # matplotlib warns for each glyph its font lacks (drawn as a box, tofu): the charts' labels have theirs.
+    assert _fonts_warnings(caught) == []
+    text = subprocess.run(["pdftotext", "-layout", str(out), "-"], capture_output=True, text=True, check=True).stdout
+    for label in ("情報公開請求の統計", "部分開示", "全部開示", "実施機関", "舞鶴市長", "所要日数"):
+        assert label in text, label
+    assert "令和7年1月1日" in text and "令和7年12月31日" in text   # the year asked for, as received
+    subprocess.run(["pdftoppm", "-r", "50", "-png", str(out), str(tmp_path / "page")], check=True)
+    pages = sorted(tmp_path.glob("page-*.png"))
+    assert len(pages) >= 3
+    from PIL import Image   # matplotlib's own dependency
+
+    def inked(path) -> float:   # the share of a page's pixels that are not near white
+        gray = Image.open(path).convert("L")
+        return sum(gray.histogram()[:200]) / (gray.width * gray.height)
+
+    # Page 1: the heading and the table; page 2: the chart of days taken, drawn (not an empty frame).
+    assert inked(pages[0]) > 0.005 and inked(pages[1]) > 0.02
+
+
+def test_chart_labels_are_drawn_in_the_japanese_font(db_url, monkeypatch):
+    # Drawn without a Japanese font, 部分開示 would be boxes (tofu) and matplotlib would warn of each glyph it
+    # lacks; drawn in IPAex, the same label's paths differ from those boxes.
+    import warnings
+
+    from tracker import report
+    from tracker.pdf import fonts
+
+    if not any(p.name.startswith("ipaex") for p in fonts.candidates()):
+        pytest.skip("IPAex fonts not installed")
+    monkeypatch.setenv("KAIJI_LANG", "ja")
+    _maizuru_decided(db_url)
+    engine = dbm.open_database(db_url)
+    with dbm.reading(engine) as s:
+        made = report.build(s, 2025)
+    engine.dispose()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        svgs = report.chart_svgs(made)
+    assert set(svgs) == {"days", "kinds"} and _fonts_warnings(caught) == []
+    # Shown under the web's Content-Security-Policy (style-src 'self'): colours as attributes, not styles.
+    assert all(svg.startswith("<svg") and "style" not in svg and "<!--" not in svg and "<script" not in svg
+               for svg in svgs.values())
+    assert 'fill="#2f6db5"' in svgs["kinds"]
+    monkeypatch.setattr(report, "_font", lambda: None)   # matplotlib's own font: no kanji
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        tofu = report.chart_svgs(made)
+    assert _fonts_warnings(caught) and tofu["kinds"] != svgs["kinds"]
+
+
+def test_report_html_is_one_file_with_its_charts_inline(kaiji, db_url, tmp_path):
+    _maizuru_decided(db_url)
+    out = tmp_path / "report.html"
+    kaiji.ok("report", "--year", "2025", "--format", "html", "-o", str(out))
+    page = out.read_text("utf-8")
+    assert page.count("<svg") == 2 and "舞鶴市長" in page and "partial" in page
+    import re
+
+    assert not re.findall(r'(?:src|href)="(?!#)', page)      # nothing outside the file (#: within an SVG)
