@@ -165,16 +165,12 @@ def dashboard():
     from .. import reports
 
     today = as_of()
-    with reading() as s:
-        overdue = reports.overdue(s, today)
-        due = reports.due(s, today, 14)
-    coming = [i for i in due if i.kind != "fee"]
-    fees = [i for i in due if i.kind == "fee"]
     # A page a person reads: the first DASHBOARD_LINES of each list (the most urgent), with the count of all.
-    lines = [{"item": i, "late": (today - i.since).days} for i in overdue[:DASHBOARD_LINES]]
-    return render_template("dashboard.html", overdue=lines, coming=coming[:DASHBOARD_LINES],
-                           fees=fees[:DASHBOARD_LINES], today=today, shown=DASHBOARD_LINES,
-                           totals={"overdue": len(overdue), "coming": len(coming), "fees": len(fees)})
+    with reading() as s:
+        first = reports.first_lines(s, today, 14, DASHBOARD_LINES)
+    lines = [{"item": i, "late": (today - i.since).days} for i in first.overdue]
+    return render_template("dashboard.html", overdue=lines, coming=first.coming, fees=first.fees, today=today,
+                           shown=DASHBOARD_LINES, totals=first.totals)
 
 
 # ---------------------------------------------------------------- requests
@@ -196,7 +192,7 @@ def request_list():
     except ValueError:
         page = 1
     q_text = (args.get("q") or "").strip()[:200]
-    rows, total, bodies = [], 0, []
+    rows, total, more, bodies = [], 0, False, []
     with reading() as s:
         bodies = _bodies(s)
         if not errors:
@@ -209,19 +205,21 @@ def request_list():
             else:
                 col = getattr(Request, sort)
                 order = [col.desc(), Request.id.desc()] if desc else [col.asc(), Request.id.asc()]
+                # The page's numbers first (read from an index of the listed requests, schema.LISTED, however
+                # deep the page), then those 50 requests.
+                ids_q = q.with_only_columns(Request.id).order_by(None).order_by(*order)
                 if q_text:
-                    # A text search reads every row's subject and notes (no index helps a substring): one
-                    # pass collects the matching ids in order, which gives the count and the page both.
-                    q = q.where(or_(Request.subject.contains(q_text, autoescape=True),
-                                    Request.notes.contains(q_text, autoescape=True)))
-                    ids = list(s.scalars(q.with_only_columns(Request.id).order_by(None).order_by(*order)))
-                    total, shown = len(ids), ids[(page - 1) * PAGE_SIZE:page * PAGE_SIZE]
-                    rows = [service.request_dict(r) for r in service.get_requests(s, shown)] if shown else []
+                    # A text search reads subjects and notes (no index helps a substring) until it has a page and
+                    # one more (which says a next page exists); counting every match would read every request.
+                    ids_q = ids_q.where(or_(Request.subject.contains(q_text, autoescape=True),
+                                            Request.notes.contains(q_text, autoescape=True)))
+                    ids = list(s.scalars(ids_q.limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)))
+                    more, ids, total = len(ids) > PAGE_SIZE, ids[:PAGE_SIZE], None
                 else:
-                    total = s.scalar(select(func.count()).select_from(q.order_by(None).subquery()))
-                    q = q.order_by(None).order_by(*order).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
-                    rows = [service.request_dict(r) for r in s.scalars(q)]
-    pages = max(1, (total + PAGE_SIZE - 1) // PAGE_SIZE)
+                    total = s.scalar(q.with_only_columns(func.count()).order_by(None))
+                    ids = list(s.scalars(ids_q.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)))
+                rows = [service.request_dict(r) for r in service.get_requests(s, ids)]
+    pages = max(1, (total + PAGE_SIZE - 1) // PAGE_SIZE) if total is not None else page + more
     base = {k: v for k, v in args.items() if k != "page" and v}
     return render_template("requests.html", rows=rows, total=total, page=page, pages=pages, errors=errors,
                            args=args, bodies=bodies, statuses=STATUS_JA, sorts=SORTS, sort=sort, desc=desc,
@@ -231,7 +229,8 @@ def request_list():
 def _bodies(s) -> list[dict[str, str]]:
     from ..models import Body
 
-    return [{"key": b.key, "name": b.name} for b in s.scalars(select(Body).order_by(Body.key))]
+    # Two columns, not mapped objects: a large group has hundreds of bodies, on every list page and form.
+    return [{"key": key, "name": name} for key, name in s.execute(select(Body.key, Body.name).order_by(Body.key))]
 
 
 @bp.route("/requests/<int:request_id>")
