@@ -89,9 +89,17 @@ def day(d: date | None, weekday: bool = False) -> str:
     return show_date(d, weekday=weekday) if d else ""
 
 
+def request_url(request_id: int) -> str:
+    """A request page's address: url_for's work done once a page, not for each of the dashboard's 600 links."""
+    prefix = g.get("request_url_prefix")
+    if prefix is None:
+        prefix = g.request_url_prefix = url_for("web.request_page", request_id=0).removesuffix("0")
+    return f"{prefix}{request_id}"
+
+
 @bp.app_context_processor
 def _helpers() -> dict[str, Any]:
-    return {"status_label": status_label, "day": day, "flashes": get_flashed_messages,
+    return {"status_label": status_label, "day": day, "flashes": get_flashed_messages, "request_url": request_url,
             "can_write": lambda: g.get("role") in ("editor", "admin"), "as_of": as_of,
             "user_name": lambda: g.get("user"), "lang": lambda: g.get("lang", "ja"),
             "logged_in": lambda: "user" in session}
@@ -351,7 +359,6 @@ def record(request_id: int, command: str):
     from .. import service
 
     kind = _kind_for(command)
-    r = _request_title(request_id)
     errors: dict[str, str] = {}
     form = request.form
     if request.method == "POST":
@@ -373,7 +380,8 @@ def record(request_id: int, command: str):
                 for w in rec.warnings:
                     flash(w, "warning")
                 return redirect(url_for("web.request_page", request_id=request_id))
-    return render_template("record.html", r=r, kind=kind, label=ev.label(kind.key), errors=errors, form=form,
+    # The request's title only for the form (a missing request: 404), not before an answer that redirects.
+    return render_template("record.html", r=_request_title(request_id), kind=kind, label=ev.label(kind.key), errors=errors, form=form,
                            field_label=field_label), (
         400 if errors else 200)
 
@@ -399,7 +407,6 @@ def decide(request_id: int):
     from ..schema import METHODS
     from ..timeline import DECISION_KINDS
 
-    r = _request_title(request_id)
     errors: dict[str, str] = {}
     form = request.form
     if request.method == "POST":
@@ -437,7 +444,7 @@ def decide(request_id: int):
                 for w in rec.warnings:
                     flash(w, "warning")
                 return redirect(url_for("web.request_page", request_id=request_id))
-    return render_template("decide.html", r=r, errors=errors, form=form, kinds=DECISION_KINDS, methods=METHODS,
+    return render_template("decide.html", r=_request_title(request_id), errors=errors, form=form, kinds=DECISION_KINDS, methods=METHODS,
                            rows=range(1, WITHHELD_ROWS + 1)), 400 if errors else 200
 
 
