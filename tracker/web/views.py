@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from flask import (Blueprint, Response, abort, current_app, flash, g, get_flashed_messages, make_response, redirect,
                    render_template, request, session, url_for)
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from .. import events as ev
@@ -185,7 +185,7 @@ def dashboard():
 
 @bp.route("/requests")
 def request_list():
-    from .. import service
+    from .. import search, service
     from ..models import Request
     from ..timeline import STATUS_JA
 
@@ -217,10 +217,10 @@ def request_list():
                 # deep the page), then those 50 requests.
                 ids_q = q.with_only_columns(Request.id).order_by(None).order_by(*order)
                 if q_text:
-                    # A text search reads subjects and notes (no index helps a substring) until it has a page and
-                    # one more (which says a next page exists); counting every match would read every request.
-                    ids_q = ids_q.where(or_(Request.subject.contains(q_text, autoescape=True),
-                                            Request.notes.contains(q_text, autoescape=True)))
+                    # The words of subjects and notes, found in the search index (kaiji search's, search.py); read
+                    # until there is a page and one more (which says a next page exists): a word many requests
+                    # hold would have them all read to be counted.
+                    ids_q = ids_q.where(Request.id.in_(search.matching_requests(s, q_text, ("subject", "notes"))))
                     ids = list(s.scalars(ids_q.limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)))
                     more, ids, total = len(ids) > PAGE_SIZE, ids[:PAGE_SIZE], None
                 else:
