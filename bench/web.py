@@ -113,15 +113,19 @@ def _report(name: str, times: list[float]) -> None:
 
 
 def _delete_beyond(url: str, size: int) -> None:
-    """Remove the requests the benchmark's forms added (numbers above size) with their events."""
+    """Remove the requests the benchmark's forms added (numbers above size) with every row that refers to them
+    (their events, their words in the search index, …)."""
     from sqlalchemy import create_engine, text
+
+    from tracker.schema import metadata
 
     engine = create_engine(url)
     with engine.begin() as conn:
-        conn.execute(text("DELETE FROM events WHERE request_id > :n"), {"n": size})
+        for table in reversed(metadata.sorted_tables):
+            if "request_id" in table.c:
+                conn.execute(text(f"DELETE FROM {table.name} WHERE request_id > :n"), {"n": size})
         conn.execute(text("DELETE FROM requests WHERE id > :n"), {"n": size})
     engine.dispose()
-    return 0
 
 
 def _count(url: str) -> int | None:
