@@ -130,6 +130,21 @@ def test_clicks_help_words_are_translated():
     assert en.startswith("Usage: kaiji due [OPTIONS]") and "Options:" in en and "\n  Example:\n" in en
 
 
+@pytest.mark.parametrize("first, then", [("ja", "en"), ("en", "ja")])
+def test_the_help_options_words_follow_each_reader_whoever_asked_first(first, then):
+    """Click words a command's --help option once, when first asked: a Japanese reader first must not leave
+    it Japanese for an English one (nor the catalog's extraction find a Japanese msgid), and the reverse."""
+    from tracker.cli.requests import request
+
+    command = request.get_command(None, "show")
+    command._help_option = None  # as a fresh process has it
+    words = {"ja": "この説明を表示して終了します。", "en": "Show this message and exit."}
+    for lang in (first, then):
+        out = CliRunner().invoke(cli, ["request", "show", "--help"], env={"KAIJI_LANG": lang}, prog_name="kaiji").output
+        assert words[lang] in out and words["en" if lang == "ja" else "ja"] not in out
+    assert "この説明を表示して終了します。" not in messages()
+
+
 @pytest.mark.parametrize("lang, iso, weekday, expected", [
     ("ja", False, None, "令和7年1月10日（金）"),
     ("ja", False, False, "令和7年1月10日"),

@@ -82,6 +82,28 @@ def test_a_decision_sets_the_appeal_and_the_lawsuit_dates(session):
     assert "appeal (審査請求) due: 2025-04-21" in explained(session, rid)
 
 
+def test_a_page_asks_for_the_first_lines_of_each_list_and_the_counts_of_all(session):
+    # Received 2024-12-02, 03, 04: due 12-16, 17, 18 (15 days from the request day); on 2025-01-11 all three
+    # are late. Received 2025-01-06, 07, 08: due 01-20, 21, 22, within 14 days of 01-11 (to 01-25). The
+    # first late one is decided 2025-01-10 with a fee of 190 yen (unpaid); so is the fifth.
+    late = [maizuru(session, received=f"2024-12-0{d}") for d in (2, 3, 4)]
+    coming = [maizuru(session, received=f"2025-01-0{d}") for d in (6, 7, 8)]
+    decide_partial(session, late[0], on="2025-01-10")
+    decide_partial(session, coming[1], on="2025-01-10")
+    today = D("2025-01-11")
+    assert [i.request_id for i in reports.overdue(session, today)] == late[1:]
+    due = reports.due(session, today, 14)
+    dated = [i for i in due if i.kind != "fee"]
+    assert [(i.on, i.request_id) for i in dated] == [(D("2025-01-20"), coming[0]), (D("2025-01-22"), coming[2])]
+    assert [i.request_id for i in due if i.kind == "fee"] == [late[0], coming[1]]
+    first = reports.first_lines(session, today, 14, 1)
+    assert first.overdue == reports.overdue(session, today)[:1] and first.coming == dated[:1]
+    assert first.fees == [i for i in due if i.kind == "fee"][:1]
+    assert first.totals == {"overdue": 2, "coming": 2, "fees": 2}
+    every = reports.first_lines(session, today, 14, 10)
+    assert (every.overdue, every.coming + every.fees) == (reports.overdue(session, today), due)
+
+
 def test_a_decision_after_the_due_date_is_late_by_its_days(session):
     # Due 01-10, decided 01-17: 7 days late.
     rid = maizuru(session)

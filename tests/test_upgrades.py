@@ -130,15 +130,15 @@ FILL_0006 = FILL_0005 + [
     "(1002, 1002, 'document', 1001, '部分開示決定通知書\n運転者の氏名を除く', '部分開示決定通知書\n運転者の氏名を除く')",
 ]
 
-# 0007 added campaigns (一斉請求) and saved sets of bodies: the same records, and a set and a campaign
-# written ahead for the next migration (the requests above belong to no campaign).
+# 0007 added campaigns (一斉請求) and body sets: the same records, the waiting request one of a campaign,
+# and a saved set of bodies.
 FILL_0007 = FILL_0006 + [
-    "INSERT INTO campaigns (id, name, subject, reason, methods, requester_id, filed_on, created_at) VALUES "
-    "(1001, 'kosaihi-2025', '令和6年度の市長交際費の支出がわかる文書', NULL, 'view', NULL, '2025-04-01', "
-    "'2025-04-01 09:00:00')",
+    "INSERT INTO campaigns (id, name, subject, reason, methods, requester_id, filed_on, created_at) VALUES (1001, "
+    "'koushouhi-2025', '令和6年度市長交際費の支出に関する文書', NULL, 'inspect,copy', 1001, '2025-01-06', "
+    "'2025-01-06 09:00:00')",
+    "UPDATE requests SET campaign_id = 1001 WHERE id = 1001",
     "INSERT INTO body_sets (id, name) VALUES (1001, '京都府北部')",
-    "INSERT INTO body_set_members (id, body_set_id, body_id, position) "
-    "SELECT 1001, 1001, min(id), 1 FROM bodies",
+    "INSERT INTO body_set_members (id, body_set_id, body_id, position) SELECT 1001, 1001, min(id), 1 FROM bodies",
 ]
 
 FILLERS: dict[str, list[str]] = {"0001": FILL_0001, "0002": FILL_0002, "0003": FILL_0003, "0004": FILL_0004,

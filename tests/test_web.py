@@ -190,8 +190,22 @@ def test_list_filters_search_sort_and_pages(client, app):
     page2 = client.get("/requests?page=2&sort=id&order=asc").get_data(as_text=True)
     assert re.findall(r'<td class="num"><a href="/requests/(\d+)"', page2) == [str(i) for i in range(51, 61)]
     found = client.get("/requests?q=文書07").get_data(as_text=True)
-    assert "1 requests" in found or "1 request" in found
+    assert "Requests found, page 1" in found and 'rel="next"' not in found   # a search counts no further
     assert "文書07" in found and "文書08" not in found
+    many = client.get("/requests?q=文書&sort=id&order=asc").get_data(as_text=True)   # all 60 match: a next page
+    assert 'rel="next"' in many and len(re.findall(r'<td class="num"><a href="/requests/', many)) == 50
+    rest = client.get("/requests?q=文書&sort=id&order=asc&page=2").get_data(as_text=True)
+    assert re.findall(r'<td class="num"><a href="/requests/(\d+)"', rest) == [str(i) for i in range(51, 61)]
+    assert 'rel="next"' not in rest and 'rel="prev"' in rest
+    by_status = client.get("/requests?sort=status&order=asc&page=2").get_data(as_text=True)  # all "received"
+    assert re.findall(r'<td class="num"><a href="/requests/(\d+)"', by_status) == [str(i) for i in range(51, 61)]
+    # The box reads the search index, as kaiji search does: notes too, and words as it folds them (full-width
+    # letters as half-width, upper case as lower); several words must all be in one subject or note.
+    log_maizuru(client, subject="会議の記録", notes="ＳＮＳ運用方針の議事録", force="1")
+    noted = client.get("/requests?q=sns 議事録").get_data(as_text=True)
+    assert re.findall(r'<td class="num"><a href="/requests/(\d+)"', noted) == ["61"]
+    assert "Requests found, page 1" in client.get("/requests?q=議事録 文書07").get_data(as_text=True)
+    assert '<td class="num">' not in client.get("/requests?q=議事録 文書07").get_data(as_text=True)
     dated = client.get("/requests?received_from=2025-01-27&received_to=令和7年1月28日").get_data(as_text=True)
     assert "4 requests" in dated  # 2025-01-27 and -28: i = 26, 27, 54, 55
     bad = client.get("/requests?received_from=2025-02-01&received_to=2025-01-01")

@@ -12,19 +12,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import false, or_, select
+from sqlalchemy import false, func, or_, select
 from sqlalchemy.orm import Session
 
 from . import deadlines as dl
-from .i18n import _, language
+from .i18n import N_, _, language
 from .schema import OPEN_STATUSES, WAITING_STATUSES, bodies, flag_codes, flag_text, requests
 
 _req, _body = requests.c, bodies.c
-# What both lists show of a request; a request entered by mistake (voided) is in neither.
+# What both lists show of a request; a request entered by mistake (voided) is in neither. "IS false", not
+# "= false": SQLite uses a partial index only for the very term it was made with (schema.LISTED, the web
+# list's orders), and walking the one by decision_due to find the few late requests reads nearly all.
 _SHOWN = (select(_req.id, _req.status, _req.subject, _req.flags, _body.key.label("body_key"),
                  _body.name.label("body_name"))
           .join_from(requests, bodies, _body.id == _req.body_id)
-          .where(_req.voided == false()))
+          .where(_req.voided.is_(false())))
 
 
 def flags_ja(flags: list[str]) -> str:
@@ -59,17 +61,30 @@ class OverdueItem:
     flags: list[str]          # codes of schema.FLAGS
 
 
+# The number of rows the query matched, before its LIMIT: a page shows the first few lines and says how many
+# there are, from the one pass that finds them (no second query to count them).
+_TOTAL = func.count().over().label("total")
+
+
+def _overdue_rows(session: Session, as_of: date, limit: int | None = None) -> list:
+    waiting_q = _req.status.in_(WAITING_STATUSES) & _req.decided_on.is_(None) & (_req.decision_due < as_of)
+    return session.execute(
+        _SHOWN.add_columns(_req.received_on, _req.decision_due, _req.rest_due, _req.decided_on, _TOTAL)
+        .where(or_(waiting_q, _req.rest_due < as_of))
+        .order_by(_req.decision_due, _req.id).limit(limit)).all()
+
+
 def overdue(session: Session, as_of: date) -> list[OverdueItem]:
     """Requests whose decision (or, after a special extension, the remainder) is past due on as_of.
 
     A request under an appeal against inaction is still undecided and late: it stays on the list.
     """
-    waiting_q = _req.status.in_(WAITING_STATUSES) & _req.decided_on.is_(None) & (_req.decision_due < as_of)
-    q = (_SHOWN.add_columns(_req.received_on, _req.decision_due, _req.rest_due, _req.decided_on)
-         .where(or_(waiting_q, _req.rest_due < as_of))
-         .order_by(_req.decision_due, _req.id))
+    return _overdue_items(_overdue_rows(session, as_of), as_of)
+
+
+def _overdue_items(rows: list, as_of: date) -> list[OverdueItem]:
     items = []
-    for r in session.execute(q):
+    for r in rows:
         waiting = (r.status in WAITING_STATUSES and r.decided_on is None and r.decision_due is not None
                    and r.decision_due < as_of)
         since = r.decision_due if waiting else r.rest_due
@@ -102,35 +117,83 @@ class DueItem:
         return (self.on - as_of).days if self.on else None
 
 
+# fee_unpaid is stored only when above zero; "> 0" (not IS NOT NULL) lets SQLite use its index.
+_FEES = ("fee", _req.fee_unpaid, (_req.fee_unpaid > 0,), N_("{yen}円 unpaid"))
+
+
+def _due_lists(as_of: date, within: int) -> list[tuple]:
+    """The lists `due` merges: (kind, the stored column, the rows it takes, what a line says)."""
+    until = as_of + timedelta(days=within)
+    return [
+        ("decision", _req.decision_due, (_req.status.in_(OPEN_STATUSES), _req.decision_due >= as_of,
+                                         _req.decision_due <= until), N_("decision due")),
+        ("remainder", _req.rest_due, (_req.rest_due >= as_of, _req.rest_due <= until),
+         N_("decision on the remainder due")),
+        ("disclosure", _req.disclosure_on, (_req.disclosure_on >= as_of, _req.disclosure_on <= until),
+         N_("disclosure appointment")),
+        # An appointment that passed, within as many days back as the list looks ahead, with nothing recorded:
+        # the disclosure was missed, or not yet recorded.
+        ("disclosure missed", _req.disclosure_on, (_req.disclosure_on < as_of,
+                                                   _req.disclosure_on >= as_of - timedelta(days=within)),
+         N_("appointment passed; no disclosure recorded")),
+        ("appeal", _req.appeal_due, (_req.appeal_due >= as_of, _req.appeal_due <= until), N_("last day to appeal")),
+        ("lawsuit", _req.lawsuit_due, (_req.lawsuit_due >= as_of, _req.lawsuit_due <= until),
+         N_("last day to sue, 行政事件訴訟法第14条")),
+        _FEES,
+    ]
+
+
+def _lines(session: Session, kind: str, column, where: tuple, detail: str,
+           limit: int | None = None) -> tuple[list[DueItem], int]:
+    """One of due's lists, the soonest first (fees: by number): its first `limit` lines if given, and how many
+    it has in all."""
+    text = _(detail)
+    q = _SHOWN.add_columns(column.label("value"), _TOTAL).where(*where)
+    # Unpaid fees are few (a fee is paid or waived soon): all of them, cut below. Ordered by number in SQL,
+    # SQLite would walk every request in that order to find the first few fees, not use their index.
+    if kind != "fee":
+        q = q.order_by(column, _req.id).limit(limit)
+    rows = session.execute(q).all()
+    items = []
+    for r in rows:
+        if kind == "fee":
+            on, what, says = None, kind, text.format(yen=r.value)
+        else:
+            on, what, says = r.value, "extended decision" if kind == "decision" and r.status == "extended" else kind, text
+        items.append(DueItem(on, what, r.id, r.body_key, r.body_name, r.subject, says, flag_codes(r.flags)))
+    if kind == "fee":
+        items.sort(key=lambda i: i.request_id)
+    return items[:limit], rows[0].total if rows else 0
+
+
+def _merged(lists: list[list[DueItem]]) -> list[DueItem]:
+    items = [i for lines in lists for i in lines]
+    items.sort(key=lambda i: (i.on is None, i.on or date.max, i.request_id))
+    return items
+
+
 def due(session: Session, as_of: date, within: int) -> list[DueItem]:
     """Every date coming up between as_of and as_of + within days, the disclosure appointments of the
     past `within` days with no disclosure recorded, and every unpaid fee."""
-    until = as_of + timedelta(days=within)
+    return _merged([_lines(session, *entry)[0] for entry in _due_lists(as_of, within)])
 
-    def rows(column, *where):
-        return session.execute(_SHOWN.add_columns(column.label("value")).where(*where))
 
-    def item(r, on: date | None, kind: str, detail: str) -> DueItem:
-        return DueItem(on, kind, r.id, r.body_key, r.body_name, r.subject, detail, flag_codes(r.flags))
+@dataclass
+class FirstLines:
+    """What a page shows of overdue and due (without fees) and of the unpaid fees: the first lines of each,
+    the most urgent first (overdue: the longest due; fees: by number), and how many each list has in all."""
+    overdue: list[OverdueItem]
+    coming: list[DueItem]
+    fees: list[DueItem]
+    totals: dict[str, int]    # overdue, coming, fees
 
-    items: list[DueItem] = []
-    for r in rows(_req.decision_due, _req.status.in_(OPEN_STATUSES), _req.decision_due >= as_of,
-                  _req.decision_due <= until):
-        items.append(item(r, r.value, "extended decision" if r.status == "extended" else "decision", _("decision due")))
-    for r in rows(_req.rest_due, _req.rest_due >= as_of, _req.rest_due <= until):
-        items.append(item(r, r.value, "remainder", _("decision on the remainder due")))
-    for r in rows(_req.disclosure_on, _req.disclosure_on >= as_of, _req.disclosure_on <= until):
-        items.append(item(r, r.value, "disclosure", _("disclosure appointment")))
-    # An appointment that passed, within as many days back as the list looks ahead, with nothing recorded:
-    # the disclosure was missed, or not yet recorded.
-    for r in rows(_req.disclosure_on, _req.disclosure_on < as_of, _req.disclosure_on >= as_of - timedelta(days=within)):
-        items.append(item(r, r.value, "disclosure missed", _("appointment passed; no disclosure recorded")))
-    for r in rows(_req.appeal_due, _req.appeal_due >= as_of, _req.appeal_due <= until):
-        items.append(item(r, r.value, "appeal", _("last day to appeal")))
-    for r in rows(_req.lawsuit_due, _req.lawsuit_due >= as_of, _req.lawsuit_due <= until):
-        items.append(item(r, r.value, "lawsuit", _("last day to sue, 行政事件訴訟法第14条")))
-    # fee_unpaid is stored only when above zero; "> 0" (not IS NOT NULL) lets SQLite use its index.
-    for r in rows(_req.fee_unpaid, _req.fee_unpaid > 0):
-        items.append(item(r, None, "fee", _("{yen}円 unpaid").format(yen=r.value)))
-    items.sort(key=lambda i: (i.on is None, i.on or date.max, i.request_id))
-    return items
+
+def first_lines(session: Session, as_of: date, within: int, limit: int) -> FirstLines:
+    """The first `limit` lines of overdue, of due without the fees, and of the unpaid fees, with their counts:
+    each list is cut in SQL, for a page over a large database (the dashboard of `kaiji serve`)."""
+    rows = _overdue_rows(session, as_of, limit)
+    dated = [_lines(session, *entry, limit) for entry in _due_lists(as_of, within) if entry[0] != "fee"]
+    fees, fee_total = _lines(session, *_FEES, limit)
+    return FirstLines(_overdue_items(rows, as_of), _merged([lines for lines, _n in dated])[:limit], fees,
+                      {"overdue": rows[0].total if rows else 0, "coming": sum(n for _l, n in dated),
+                       "fees": fee_total})

@@ -204,6 +204,30 @@ def _like(word: str) -> str:
     return "%" + re.sub(r"([\\%_])", r"\\\1", word) + "%"
 
 
+def _holding(session: Session, q, terms: Sequence[str]):
+    """q narrowed to the index rows holding every term: through the trigram index where there is one."""
+    dialect = session.get_bind().dialect.name
+    long_terms = [t for t in terms if len(t) >= TRIGRAM]
+    if dialect == "sqlite" and long_terms and has_fts(session):
+        phrase = " AND ".join('"' + t.replace('"', '""') + '"' for t in long_terms)
+        q = q.where(T.c.id.in_(text("SELECT rowid FROM search_fts WHERE search_fts MATCH :phrase")
+                               .bindparams(bindparam("phrase", phrase))))
+        rest = [t for t in terms if len(t) < TRIGRAM]
+    else:
+        rest = terms
+    for t in rest:
+        # An exact substring either way: instr() on SQLite, LIKE (case-sensitive there) on PostgreSQL.
+        q = q.where(func.instr(T.c.folded, t) > 0 if dialect == "sqlite" else
+                    T.c.folded.like(_like(t), escape="\\"))
+    return q
+
+
+def matching_requests(session: Session, query: str, fields: Sequence[str]):
+    """The numbers of the requests whose text in one of fields holds every word of query, as a subquery (for
+    a list that filters by it, as the web list's search box does): read from the search index, as search does."""
+    return _holding(session, select(T.c.request_id).where(T.c.field.in_(fields)), words(query))
+
+
 def search(session: Session, query: str, *, where: Sequence[str] | None = None, body: str | None = None,
            limit: int | None = 50) -> list[Hit]:
     """The pieces of text holding every word of query, best first (at most limit); voided requests left out."""
@@ -220,19 +244,7 @@ def search(session: Session, query: str, *, where: Sequence[str] | None = None, 
          .join(r, r.c.id == T.c.request_id).where(r.c.voided.is_(False), T.c.field.in_(fields)))
     if body is not None:
         q = q.where(r.c.body_id == get_body(session, body, field="body").id)
-    dialect = session.get_bind().dialect.name
-    long_terms = [t for t in terms if len(t) >= TRIGRAM]
-    if dialect == "sqlite" and long_terms and has_fts(session):
-        phrase = " AND ".join('"' + t.replace('"', '""') + '"' for t in long_terms)
-        q = q.where(T.c.id.in_(text("SELECT rowid FROM search_fts WHERE search_fts MATCH :phrase")
-                               .bindparams(bindparam("phrase", phrase))))
-        rest = [t for t in terms if len(t) < TRIGRAM]
-    else:
-        rest = terms
-    for t in rest:
-        # An exact substring either way: instr() on SQLite, LIKE (case-sensitive there) on PostgreSQL.
-        q = q.where(func.instr(T.c.folded, t) > 0 if dialect == "sqlite" else
-                    T.c.folded.like(_like(t), escape="\\"))
+    q = _holding(session, q, terms)
     found = session.execute(q.order_by(score.desc(), T.c.request_id.desc(), T.c.id).limit(limit)).all()
     texts = {}
     for batch in schema.id_batches(row[0] for row in found):

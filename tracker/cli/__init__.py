@@ -418,6 +418,9 @@ class KaijiContext(click.Context):
     formatter_class = KaijiHelpFormatter
 
 
+HELP_OPTION = "Show this message and exit."  # Click's own msgid, in kaiji's catalog with Click's other words
+
+
 class _Translated:
     """Help in the reader's language (tracker.i18n), its example last, folded as terminals draw it."""
 
@@ -439,6 +442,15 @@ class _Translated:
     def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         with _in_readers_language(self, ctx):
             super().format_help(ctx, formatter)
+
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        # Click words the help option when it first makes it, in the language of that moment, and keeps
+        # it: declared in English here like every other option's help, it is translated when shown.
+        made = getattr(self, "_help_option", None) is None  # Click keeps it once made (8.1.8 on)
+        option = super().get_help_option(ctx)
+        if made and option is not None:
+            option.help = HELP_OPTION
+        return option
 
     def collect_usage_pieces(self, ctx: click.Context) -> list[str]:
         return [_(piece) if piece in ("[OPTIONS]", "COMMAND [ARGS]...") else piece

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from flask import (Blueprint, Response, abort, current_app, flash, g, get_flashed_messages, make_response, redirect,
                    render_template, request, session, url_for)
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from .. import events as ev
@@ -90,9 +90,17 @@ def day(d: date | None, weekday: bool = False) -> str:
     return show_date(d, weekday=weekday) if d else ""
 
 
+def request_url(request_id: int) -> str:
+    """A request page's address: url_for's work done once a page, not for each of the dashboard's 600 links."""
+    prefix = g.get("request_url_prefix")
+    if prefix is None:
+        prefix = g.request_url_prefix = url_for("web.request_page", request_id=0).removesuffix("0")
+    return f"{prefix}{request_id}"
+
+
 @bp.app_context_processor
 def _helpers() -> dict[str, Any]:
-    return {"status_label": status_label, "day": day, "flashes": get_flashed_messages,
+    return {"status_label": status_label, "day": day, "flashes": get_flashed_messages, "request_url": request_url,
             "can_write": lambda: g.get("role") in ("editor", "admin"), "as_of": as_of,
             "user_name": lambda: g.get("user"), "lang": lambda: g.get("lang", "ja"),
             "logged_in": lambda: "user" in session}
@@ -166,23 +174,19 @@ def dashboard():
     from .. import reports
 
     today = as_of()
-    with reading() as s:
-        overdue = reports.overdue(s, today)
-        due = reports.due(s, today, 14)
-    coming = [i for i in due if i.kind != "fee"]
-    fees = [i for i in due if i.kind == "fee"]
     # A page a person reads: the first DASHBOARD_LINES of each list (the most urgent), with the count of all.
-    lines = [{"item": i, "late": (today - i.since).days} for i in overdue[:DASHBOARD_LINES]]
-    return render_template("dashboard.html", overdue=lines, coming=coming[:DASHBOARD_LINES],
-                           fees=fees[:DASHBOARD_LINES], today=today, shown=DASHBOARD_LINES,
-                           totals={"overdue": len(overdue), "coming": len(coming), "fees": len(fees)})
+    with reading() as s:
+        first = reports.first_lines(s, today, 14, DASHBOARD_LINES)
+    lines = [{"item": i, "late": (today - i.since).days} for i in first.overdue]
+    return render_template("dashboard.html", overdue=lines, coming=first.coming, fees=first.fees, today=today,
+                           shown=DASHBOARD_LINES, totals=first.totals)
 
 
 # ---------------------------------------------------------------- requests
 
 @bp.route("/requests")
 def request_list():
-    from .. import service
+    from .. import search, service
     from ..models import Request
     from ..timeline import STATUS_JA
 
@@ -197,7 +201,7 @@ def request_list():
     except ValueError:
         page = 1
     q_text = (args.get("q") or "").strip()[:200]
-    rows, total, bodies = [], 0, []
+    rows, total, more, bodies = [], 0, False, []
     with reading() as s:
         bodies = _bodies(s)
         if not errors:
@@ -210,19 +214,21 @@ def request_list():
             else:
                 col = getattr(Request, sort)
                 order = [col.desc(), Request.id.desc()] if desc else [col.asc(), Request.id.asc()]
+                # The page's numbers first (read from an index of the listed requests, schema.LISTED, however
+                # deep the page), then those 50 requests.
+                ids_q = q.with_only_columns(Request.id).order_by(None).order_by(*order)
                 if q_text:
-                    # A text search reads every row's subject and notes (no index helps a substring): one
-                    # pass collects the matching ids in order, which gives the count and the page both.
-                    q = q.where(or_(Request.subject.contains(q_text, autoescape=True),
-                                    Request.notes.contains(q_text, autoescape=True)))
-                    ids = list(s.scalars(q.with_only_columns(Request.id).order_by(None).order_by(*order)))
-                    total, shown = len(ids), ids[(page - 1) * PAGE_SIZE:page * PAGE_SIZE]
-                    rows = [service.request_dict(r) for r in service.get_requests(s, shown)] if shown else []
+                    # The words of subjects and notes, found in the search index (kaiji search's, search.py); read
+                    # until there is a page and one more (which says a next page exists): a word many requests
+                    # hold would have them all read to be counted.
+                    ids_q = ids_q.where(Request.id.in_(search.matching_requests(s, q_text, ("subject", "notes"))))
+                    ids = list(s.scalars(ids_q.limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)))
+                    more, ids, total = len(ids) > PAGE_SIZE, ids[:PAGE_SIZE], None
                 else:
-                    total = s.scalar(select(func.count()).select_from(q.order_by(None).subquery()))
-                    q = q.order_by(None).order_by(*order).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
-                    rows = [service.request_dict(r) for r in s.scalars(q)]
-    pages = max(1, (total + PAGE_SIZE - 1) // PAGE_SIZE)
+                    total = s.scalar(q.with_only_columns(func.count()).order_by(None))
+                    ids = list(s.scalars(ids_q.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)))
+                rows = [service.request_dict(r) for r in service.get_requests(s, ids)]
+    pages = max(1, (total + PAGE_SIZE - 1) // PAGE_SIZE) if total is not None else page + more
     base = {k: v for k, v in args.items() if k != "page" and v}
     return render_template("requests.html", rows=rows, total=total, page=page, pages=pages, errors=errors,
                            args=args, bodies=bodies, statuses=STATUS_JA, sorts=SORTS, sort=sort, desc=desc,
@@ -232,7 +238,8 @@ def request_list():
 def _bodies(s) -> list[dict[str, str]]:
     from ..models import Body
 
-    return [{"key": b.key, "name": b.name} for b in s.scalars(select(Body).order_by(Body.key))]
+    # Two columns, not mapped objects: a large group has hundreds of bodies, on every list page and form.
+    return [{"key": key, "name": name} for key, name in s.execute(select(Body.key, Body.name).order_by(Body.key))]
 
 
 @bp.route("/requests/<int:request_id>")
@@ -353,7 +360,6 @@ def record(request_id: int, command: str):
     from .. import service
 
     kind = _kind_for(command)
-    r = _request_title(request_id)
     errors: dict[str, str] = {}
     form = request.form
     if request.method == "POST":
@@ -375,7 +381,8 @@ def record(request_id: int, command: str):
                 for w in rec.warnings:
                     flash(w, "warning")
                 return redirect(url_for("web.request_page", request_id=request_id))
-    return render_template("record.html", r=r, kind=kind, label=ev.label(kind.key), errors=errors, form=form,
+    # The request's title only for the form (a missing request: 404), not before an answer that redirects.
+    return render_template("record.html", r=_request_title(request_id), kind=kind, label=ev.label(kind.key), errors=errors, form=form,
                            field_label=field_label), (
         400 if errors else 200)
 
@@ -401,7 +408,6 @@ def decide(request_id: int):
     from ..schema import METHODS
     from ..timeline import DECISION_KINDS
 
-    r = _request_title(request_id)
     errors: dict[str, str] = {}
     form = request.form
     if request.method == "POST":
@@ -439,7 +445,7 @@ def decide(request_id: int):
                 for w in rec.warnings:
                     flash(w, "warning")
                 return redirect(url_for("web.request_page", request_id=request_id))
-    return render_template("decide.html", r=r, errors=errors, form=form, kinds=DECISION_KINDS, methods=METHODS,
+    return render_template("decide.html", r=_request_title(request_id), errors=errors, form=form, kinds=DECISION_KINDS, methods=METHODS,
                            rows=range(1, WITHHELD_ROWS + 1)), 400 if errors else 200
 
 
