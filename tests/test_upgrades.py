@@ -141,8 +141,11 @@ FILL_0007 = FILL_0006 + [
     "INSERT INTO body_set_members (id, body_set_id, body_id, position) SELECT 1001, 1001, min(id), 1 FROM bodies",
 ]
 
+# 0008 added indexes only (the listed requests, in each order the web's list sorts by): the same records.
+FILL_0008 = FILL_0007
+
 FILLERS: dict[str, list[str]] = {"0001": FILL_0001, "0002": FILL_0002, "0003": FILL_0003, "0004": FILL_0004,
-                                 "0005": FILL_0005, "0006": FILL_0006, "0007": FILL_0007}
+                                 "0005": FILL_0005, "0006": FILL_0006, "0007": FILL_0007, "0008": FILL_0008}
 
 # What kaiji must show of the filled records after any upgrade (request show --json).
 EXPECTED = {
