@@ -109,6 +109,23 @@ def one_statement_cache():
         yield
 
 
+@pytest.fixture(scope="session", autouse=True)
+def cheap_password_hashes():
+    """Accounts made in the tests get Argon2id hashes with the cheapest cost (1 pass over 8 KiB) through
+    tracker.users.PASSWORD_PARAMETERS: with kaiji's (argon2-cffi's recommended, 64 MiB, 3 passes) each of
+    the suite's hashes and logins cost 0.2 s of CPU. tests/test_web.py checks that kaiji itself keeps those."""
+    import dataclasses
+
+    from argon2.profiles import RFC_9106_LOW_MEMORY
+
+    from tracker import users
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(users, "PASSWORD_PARAMETERS",
+                   dataclasses.replace(RFC_9106_LOW_MEMORY, time_cost=1, memory_cost=8, parallelism=1))
+        yield
+
+
 def is_postgres() -> bool:
     return bool(PG_URL)
 

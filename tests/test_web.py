@@ -237,6 +237,23 @@ def test_user_commands(db_url):
     assert json.loads(listed.output)[0]["disabled"] is True
 
 
+def test_new_passwords_get_argon2s_recommended_parameters(session, monkeypatch):
+    """The tests make cheap hashes (conftest.py); kaiji itself makes them with argon2-cffi's recommended
+    parameters, RFC 9106's low-memory profile: Argon2id, 64 MiB of memory, 3 passes, 4 lanes."""
+    from argon2 import PasswordHasher, extract_parameters
+    from argon2.profiles import RFC_9106_LOW_MEMORY
+
+    from tracker import users
+
+    monkeypatch.setattr(users, "PASSWORD_PARAMETERS", None)   # as kaiji has it
+    users.add_user(session, "hanako", "editor", "correct horse battery")
+    stored = session.scalar(text("SELECT password_hash FROM users WHERE name = 'hanako'"))
+    assert stored.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+    assert extract_parameters(stored) == RFC_9106_LOW_MEMORY
+    assert PasswordHasher().verify(stored, "correct horse battery")
+    assert users.authenticate(session, "hanako", "correct horse battery") == {"name": "hanako", "role": "editor"}
+
+
 def test_login_roles_and_throttle(app, client, db_url):
     add_user(db_url, "admin1", "admin")
     add_user(db_url, "viewer1", "viewer")
