@@ -30,6 +30,8 @@ del os.environ["COLUMNS"]
 
 # Test files whose tests start many processes (races, crashes, interrupted writes), wait on locks or
 # render large PDFs: marked slow, so that `pytest -m "not slow"` runs the rest quickly while working.
+# Single tests elsewhere that start a new Python process (a fresh interpreter's modules, main() as a user
+# runs it, `kaiji serve`) carry @pytest.mark.slow themselves.
 SLOW_FILES = {"test_concurrency.py", "test_races.py", "test_crash.py", "test_data_safety.py", "test_pdf_layout.py",
               "test_web_browser.py"}
 

@@ -366,6 +366,7 @@ def test_an_entry_taken_back_and_the_calendar_file(client, app):
     assert b"BEGIN:VCALENDAR" in ics.data and b"DTSTART;VALUE=DATE:20250110" in ics.data
 
 
+@pytest.mark.slow  # starts `kaiji serve` as a process and waits for it to answer
 def test_kaiji_serve_answers_and_logs_no_query_strings(db_url, tmp_path):
     """The command itself: it serves the dashboard, and its access log leaves out what a search typed."""
     import socket
