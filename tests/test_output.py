@@ -8,14 +8,18 @@ from __future__ import annotations
 import csv
 import io
 import json
+import shutil
 
 import click
 import pytest
 from click.testing import CliRunner
 
+from tracker import db as dbm
 from tracker.cli import cli
 from tracker.cli.output import Column, table
 from tracker.table import fit, stack, width, wrap
+
+from .conftest import Kaiji, is_postgres
 
 SUBJECT = "舞鶴市が実施した「カスタマーハラスメント」アンケートの調査結果を請求します。"
 SUBJECT_2 = "市議会の政務活動費に関する領収書一式（令和５年度分）の写し"
@@ -56,6 +60,32 @@ def walkthrough(kaiji) -> None:
     kaiji.ok("user", "add", "hanako", "--role", "editor", "--password", "correct horse battery")
 
 
+@pytest.fixture(scope="module")
+def walked_file(template, tmp_path_factory) -> str | None:
+    """SQLite: a database the walk-through has filled, made once for the module (None on PostgreSQL)."""
+    if is_postgres():
+        return None
+    path = tmp_path_factory.mktemp("walked") / "kaiji.sqlite3"
+    shutil.copy(template, path)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("KAIJI_LANG", "en")  # as for every test (conftest.py), which sets it only once this is made
+        walkthrough(Kaiji(dbm.database_url(str(path))))
+    return str(path)
+
+
+@pytest.fixture
+def walked(walked_file, db_url, tmp_path) -> Kaiji:
+    """kaiji on a database of the walk-through's records: a copy of walked_file (SQLite), or the test's
+    emptied database walked through again (PostgreSQL)."""
+    if walked_file is None:
+        kaiji = Kaiji(db_url)
+        walkthrough(kaiji)
+        return kaiji
+    path = tmp_path / "walked.sqlite3"
+    shutil.copy(walked_file, path)
+    return Kaiji(dbm.database_url(str(path)))
+
+
 def run(kaiji, monkeypatch, args, columns: int | None = None) -> str:
     if columns is None:
         monkeypatch.delenv("COLUMNS", raising=False)  # CliRunner's output is no terminal: a pipe
@@ -86,8 +116,8 @@ def csv_cell(value) -> str:
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-def test_json_and_csv_give_the_same_records_and_json_is_format_json(kaiji, monkeypatch):
-    walkthrough(kaiji)
+def test_json_and_csv_give_the_same_records_and_json_is_format_json(walked, monkeypatch):
+    kaiji = walked
     for path, extra in LISTINGS.items():
         args = [*path, *extra]
         as_json = run(kaiji, monkeypatch, [*args, "--json"])
@@ -107,8 +137,8 @@ def test_json_and_csv_give_the_same_records_and_json_is_format_json(kaiji, monke
                     assert cell == csv_cell(value), (path, key)
 
 
-def test_json_keys_are_those_users_already_read(kaiji, monkeypatch):
-    walkthrough(kaiji)
+def test_json_keys_are_those_users_already_read(walked, monkeypatch):
+    kaiji = walked
     due = json.loads(run(kaiji, monkeypatch, ["due", "--as-of", "2025-02-01", "--json"]))
     assert list(due[0]) == ["on", "kind", "kind_ja", "request", "body", "body_name", "subject", "detail",
                             "days_left", "flags"]
@@ -121,8 +151,8 @@ def test_json_keys_are_those_users_already_read(kaiji, monkeypatch):
     assert {"body_name", "decision_due", "overdue_since", "days_overdue", "inaction_appeal_from"} <= set(late[0])
 
 
-def test_explain_as_records_is_a_step_a_record_with_its_day(kaiji, monkeypatch):
-    walkthrough(kaiji)
+def test_explain_as_records_is_a_step_a_record_with_its_day(walked, monkeypatch):
+    kaiji = walked
     steps = json.loads(run(kaiji, monkeypatch, ["explain", "1", "--json"]))
     assert all(set(s) == {"on", "text"} for s in steps)
     # 15 days counting from the request day itself: 2024-12-27 is day 1, 2025-01-10 day 15 (README).
@@ -164,8 +194,8 @@ TABLE_KEYS = {  # a table column's key, and where the column is in `cells`
 }
 
 
-def test_piped_tables_show_the_json_records_whole(kaiji, monkeypatch):
-    walkthrough(kaiji)
+def test_piped_tables_show_the_json_records_whole(walked, monkeypatch):
+    kaiji = walked
     for path, keys in TABLE_KEYS.items():
         args = [*path, *LISTINGS[path]]
         records = json.loads(run(kaiji, monkeypatch, [*args, "--json"]))
@@ -183,8 +213,8 @@ def test_piped_tables_show_the_json_records_whole(kaiji, monkeypatch):
 
 
 @pytest.mark.parametrize("path", FITTED, ids=" ".join)
-def test_at_80_columns_every_line_fits_and_clipped_cells_are_marked(kaiji, monkeypatch, path):
-    walkthrough(kaiji)
+def test_at_80_columns_every_line_fits_and_clipped_cells_are_marked(walked, monkeypatch, path):
+    kaiji = walked
     args = [*path, *LISTINGS[path]]
     out = run(kaiji, monkeypatch, args, columns=80)
     whole = run(kaiji, monkeypatch, args)
@@ -198,8 +228,8 @@ def test_at_80_columns_every_line_fits_and_clipped_cells_are_marked(kaiji, monke
                 assert row[at] == full or (row[at].endswith("…") and full.startswith(row[at][:-1])), (path, key)
 
 
-def test_at_80_columns_the_request_list_is_a_table_with_the_subject_clipped(kaiji, monkeypatch):
-    walkthrough(kaiji)
+def test_at_80_columns_the_request_list_is_a_table_with_the_subject_clipped(walked, monkeypatch):
+    kaiji = walked
     out = run(kaiji, monkeypatch, ["request", "list"], columns=80)
     rows = cells(out)
     assert [r[0] for r in rows] == ["1", "2"]
@@ -208,8 +238,8 @@ def test_at_80_columns_the_request_list_is_a_table_with_the_subject_clipped(kaij
 
 
 @pytest.mark.parametrize("path", FITTED, ids=" ".join)
-def test_at_50_columns_lists_are_stacked_one_field_a_line(kaiji, monkeypatch, path):
-    walkthrough(kaiji)
+def test_at_50_columns_lists_are_stacked_one_field_a_line(walked, monkeypatch, path):
+    kaiji = walked
     out = run(kaiji, monkeypatch, [*path, *LISTINGS[path]], columns=50)
     assert max(map(width, out.splitlines())) <= 50, out
     assert not any(set(line) <= {"-", " "} and line for line in out.splitlines())   # no table rule
