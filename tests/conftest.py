@@ -9,6 +9,8 @@ from __future__ import annotations
 import gc
 import os
 import shutil
+from pathlib import Path
+from typing import Callable
 
 import pytest
 from click.testing import CliRunner
@@ -19,7 +21,30 @@ from tracker.cli import cli
 from tracker.models import Base
 from tracker.presets import seed
 
-PG_URL = os.environ.get("KAIJI_TEST_DB")
+
+
+def worker_database(url: str | None) -> str | None:
+    """The PostgreSQL database this test process uses: KAIJI_TEST_DB's own, or under pytest-xdist (the
+    tests run in parallel workers, see pyproject.toml) one per worker beside it, named after it with the
+    worker's id (test_gw0, test_gw1, …) and created on the same server when missing."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not url or not worker:
+        return url
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    own = make_url(url).set(database=f"{make_url(url).database}_{worker}")
+    server = create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with server.connect() as conn:
+            if conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": own.database}) is None:
+                conn.exec_driver_sql(f'CREATE DATABASE "{own.database}"')
+    finally:
+        server.dispose()
+    return own.render_as_string(hide_password=False)
+
+
+PG_URL = worker_database(os.environ.get("KAIJI_TEST_DB"))
 
 # Output is fitted to COLUMNS when it is set. Something in the test run sets COLUMNS in the process's C
 # environment (which child processes inherit) without os.environ knowing; setting and deleting it
@@ -211,6 +236,36 @@ class Kaiji:
 @pytest.fixture
 def kaiji(db_url) -> Kaiji:
     return Kaiji(db_url)
+
+
+PREPARED: dict[tuple, Path] = {}   # the databases prepared() has saved: by name, language and user
+
+
+@pytest.fixture(scope="session", autouse=True)
+def prepared_folder(tmp_path_factory) -> Path:
+    global PREPARED_FOLDER
+    PREPARED_FOLDER = tmp_path_factory.mktemp("prepared")
+    return PREPARED_FOLDER
+
+
+def prepared(kaiji: Kaiji, name: str, build: Callable[[Kaiji], None]) -> None:
+    """Fill a test's new database (nothing written to it yet, no engine open on it) as build(kaiji) does.
+
+    On SQLite, build runs once per session for each name (and language and user: the records may say
+    them); the file it leaves is saved, and later tests get a copy of it instead of running the same
+    commands again. On PostgreSQL, build runs every time."""
+    path = dbm.sqlite_path(kaiji.url)
+    if path is None:
+        build(kaiji)
+        return
+    key = (name, os.environ.get("KAIJI_LANG"), os.environ.get("KAIJI_USER"))
+    if key in PREPARED:
+        shutil.copy(PREPARED[key], path)
+        return
+    build(kaiji)
+    assert not Path(f"{path}-wal").exists(), "an engine is still open on the database"
+    PREPARED[key] = PREPARED_FOLDER / f"{len(PREPARED)}.sqlite3"
+    shutil.copy(path, PREPARED[key])
 
 
 @pytest.fixture(autouse=True)
