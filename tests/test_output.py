@@ -8,18 +8,16 @@ from __future__ import annotations
 import csv
 import io
 import json
-import shutil
 
 import click
 import pytest
 from click.testing import CliRunner
 
-from tracker import db as dbm
 from tracker.cli import cli
 from tracker.cli.output import Column, table
 from tracker.table import fit, stack, width, wrap
 
-from .conftest import Kaiji, is_postgres
+from .conftest import Kaiji, prepared
 
 SUBJECT = "舞鶴市が実施した「カスタマーハラスメント」アンケートの調査結果を請求します。"
 SUBJECT_2 = "市議会の政務活動費に関する領収書一式（令和５年度分）の写し"
@@ -60,30 +58,11 @@ def walkthrough(kaiji) -> None:
     kaiji.ok("user", "add", "hanako", "--role", "editor", "--password", "correct horse battery")
 
 
-@pytest.fixture(scope="module")
-def walked_file(template, tmp_path_factory) -> str | None:
-    """SQLite: a database the walk-through has filled, made once for the module (None on PostgreSQL)."""
-    if is_postgres():
-        return None
-    path = tmp_path_factory.mktemp("walked") / "kaiji.sqlite3"
-    shutil.copy(template, path)
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("KAIJI_LANG", "en")  # as for every test (conftest.py), which sets it only once this is made
-        walkthrough(Kaiji(dbm.database_url(str(path))))
-    return str(path)
-
-
 @pytest.fixture
-def walked(walked_file, db_url, tmp_path) -> Kaiji:
-    """kaiji on a database of the walk-through's records: a copy of walked_file (SQLite), or the test's
-    emptied database walked through again (PostgreSQL)."""
-    if walked_file is None:
-        kaiji = Kaiji(db_url)
-        walkthrough(kaiji)
-        return kaiji
-    path = tmp_path / "walked.sqlite3"
-    shutil.copy(walked_file, path)
-    return Kaiji(dbm.database_url(str(path)))
+def walked(kaiji) -> Kaiji:
+    """kaiji on the walk-through's records (on SQLite made once per session and copied: conftest.prepared)."""
+    prepared(kaiji, "test_output walkthrough", walkthrough)
+    return kaiji
 
 
 def run(kaiji, monkeypatch, args, columns: int | None = None) -> str:
