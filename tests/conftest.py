@@ -9,6 +9,8 @@ from __future__ import annotations
 import gc
 import os
 import shutil
+from pathlib import Path
+from typing import Callable
 
 import pytest
 from click.testing import CliRunner
@@ -19,7 +21,30 @@ from tracker.cli import cli
 from tracker.models import Base
 from tracker.presets import seed
 
-PG_URL = os.environ.get("KAIJI_TEST_DB")
+
+
+def worker_database(url: str | None) -> str | None:
+    """The PostgreSQL database this test process uses: KAIJI_TEST_DB's own, or under pytest-xdist (the
+    tests run in parallel workers, see pyproject.toml) one per worker beside it, named after it with the
+    worker's id (test_gw0, test_gw1, …) and created on the same server when missing."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not url or not worker:
+        return url
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    own = make_url(url).set(database=f"{make_url(url).database}_{worker}")
+    server = create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with server.connect() as conn:
+            if conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": own.database}) is None:
+                conn.exec_driver_sql(f'CREATE DATABASE "{own.database}"')
+    finally:
+        server.dispose()
+    return own.render_as_string(hide_password=False)
+
+
+PG_URL = worker_database(os.environ.get("KAIJI_TEST_DB"))
 
 # Output is fitted to COLUMNS when it is set. Something in the test run sets COLUMNS in the process's C
 # environment (which child processes inherit) without os.environ knowing; setting and deleting it
@@ -30,6 +55,8 @@ del os.environ["COLUMNS"]
 
 # Test files whose tests start many processes (races, crashes, interrupted writes), wait on locks or
 # render large PDFs: marked slow, so that `pytest -m "not slow"` runs the rest quickly while working.
+# Single tests elsewhere that start a new Python process (a fresh interpreter's modules, main() as a user
+# runs it, `kaiji serve`) carry @pytest.mark.slow themselves.
 SLOW_FILES = {"test_concurrency.py", "test_races.py", "test_crash.py", "test_data_safety.py", "test_pdf_layout.py",
               "test_web_browser.py"}
 
@@ -116,6 +143,23 @@ def one_statement_cache():
         yield
 
 
+@pytest.fixture(scope="session", autouse=True)
+def cheap_password_hashes():
+    """Accounts made in the tests get Argon2id hashes with the cheapest cost (1 pass over 8 KiB) through
+    tracker.users.PASSWORD_PARAMETERS: with kaiji's (argon2-cffi's recommended, 64 MiB, 3 passes) each of
+    the suite's hashes and logins cost 0.2 s of CPU. tests/test_web.py checks that kaiji itself keeps those."""
+    import dataclasses
+
+    from argon2.profiles import RFC_9106_LOW_MEMORY
+
+    from tracker import users
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(users, "PASSWORD_PARAMETERS",
+                   dataclasses.replace(RFC_9106_LOW_MEMORY, time_cost=1, memory_cost=8, parallelism=1))
+        yield
+
+
 def is_postgres() -> bool:
     return bool(PG_URL)
 
@@ -199,6 +243,36 @@ class Kaiji:
 @pytest.fixture
 def kaiji(db_url) -> Kaiji:
     return Kaiji(db_url)
+
+
+PREPARED: dict[tuple, Path] = {}   # the databases prepared() has saved: by name, language and user
+
+
+@pytest.fixture(scope="session", autouse=True)
+def prepared_folder(tmp_path_factory) -> Path:
+    global PREPARED_FOLDER
+    PREPARED_FOLDER = tmp_path_factory.mktemp("prepared")
+    return PREPARED_FOLDER
+
+
+def prepared(kaiji: Kaiji, name: str, build: Callable[[Kaiji], None]) -> None:
+    """Fill a test's new database (nothing written to it yet, no engine open on it) as build(kaiji) does.
+
+    On SQLite, build runs once per session for each name (and language and user: the records may say
+    them); the file it leaves is saved, and later tests get a copy of it instead of running the same
+    commands again. On PostgreSQL, build runs every time."""
+    path = dbm.sqlite_path(kaiji.url)
+    if path is None:
+        build(kaiji)
+        return
+    key = (name, os.environ.get("KAIJI_LANG"), os.environ.get("KAIJI_USER"))
+    if key in PREPARED:
+        shutil.copy(PREPARED[key], path)
+        return
+    build(kaiji)
+    assert not Path(f"{path}-wal").exists(), "an engine is still open on the database"
+    PREPARED[key] = PREPARED_FOLDER / f"{len(PREPARED)}.sqlite3"
+    shutil.copy(path, PREPARED[key])
 
 
 @pytest.fixture(autouse=True)

@@ -478,6 +478,7 @@ def test_db_upgrade_on_an_up_to_date_database_makes_no_backup(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir() if p.suffix == ".sqlite3") == ["k.sqlite3"]
 
 
+@pytest.mark.slow  # starts a new Python process (kaiji as a user runs it)
 def test_each_command_loads_from_the_module_the_root_group_names():
     import json
     import subprocess
@@ -509,6 +510,7 @@ def test_a_mistyped_command_gets_the_nearest_suggested(kaiji):
     assert result.exit_code == 2 and "No such command 'du'" in result.output and "Did you mean 'due'?" in result.output
 
 
+@pytest.mark.slow  # starts a new Python process (kaiji as a user runs it)
 def test_the_lists_and_the_request_form_need_no_mapped_classes(kaiji, tmp_path):
     """`kaiji due`, `overdue` and `pdf request` read plain rows: declaring and configuring the mapped
     classes would cost them more than their own work (issue 5's targets). They must still be right."""
@@ -533,6 +535,7 @@ def test_the_lists_and_the_request_form_need_no_mapped_classes(kaiji, tmp_path):
     assert (tmp_path / "r.pdf").stat().st_size > 1000
 
 
+@pytest.mark.slow  # starts a new Python process (kaiji as a user runs it)
 def test_the_cycle_collector_runs_for_every_command_that_turns_to_the_database(tmp_path):
     """main() turns Python's cycle collector off while a command imports its modules; every command that then
     works on a database (also `db upgrade`, which does not open it as the others do) turns it on again."""

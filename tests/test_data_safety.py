@@ -454,7 +454,9 @@ sys.meta_path.insert(0, Interrupt())
 sys.argv = ["kaiji", "--db", {str(tmp_path / "k.sqlite3")!r}, "request", "list"]
 runpy.run_path({script!r}, run_name="__main__")
 """
-    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    # Ctrl-C as a shell delivers it: a test worker of pytest-xdist ignores SIGINT, which a child would inherit.
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                       preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     assert "Traceback" not in p.stderr and p.stderr.strip() == "Aborted!", p.stderr
     assert p.returncode == 1
     assert not (tmp_path / "k.sqlite3").exists()

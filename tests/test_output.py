@@ -18,6 +18,8 @@ from tracker.cli import cli
 from tracker.cli.output import Column, table
 from tracker.table import fit, stack, width, wrap
 
+from .conftest import Kaiji, prepared
+
 SUBJECT = "舞鶴市が実施した「カスタマーハラスメント」アンケートの調査結果を請求します。"
 SUBJECT_2 = "市議会の政務活動費に関する領収書一式（令和５年度分）の写し"
 ADDRESS = "京都府舞鶴市喜多1105-40 (株)DIYSTYLE 内事務局"
@@ -72,6 +74,20 @@ def walkthrough(kaiji, campaign: bool = True) -> None:
     kaiji.ok("campaign", "add", "seimu-2025", "--subject", SUBJECT_2, "--filed", "2025-04-01", "--set", "kyoto")
 
 
+@pytest.fixture
+def walked(kaiji) -> Kaiji:
+    """kaiji on the walk-through's records (on SQLite made once per session and copied: conftest.prepared)."""
+    prepared(kaiji, "test_output walkthrough", walkthrough)
+    return kaiji
+
+
+@pytest.fixture
+def walked_plain(kaiji) -> Kaiji:
+    """kaiji on the walk-through's records without the campaign (two requests: the tests that count rows)."""
+    prepared(kaiji, "test_output walkthrough, no campaign", lambda k: walkthrough(k, campaign=False))
+    return kaiji
+
+
 def run(kaiji, monkeypatch, args, columns: int | None = None) -> str:
     if columns is None:
         monkeypatch.delenv("COLUMNS", raising=False)  # CliRunner's output is no terminal: a pipe
@@ -102,8 +118,8 @@ def csv_cell(value) -> str:
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-def test_json_and_csv_give_the_same_records_and_json_is_format_json(kaiji, monkeypatch):
-    walkthrough(kaiji)
+def test_json_and_csv_give_the_same_records_and_json_is_format_json(walked, monkeypatch):
+    kaiji = walked
     for path, extra in LISTINGS.items():
         args = [*path, *extra]
         as_json = run(kaiji, monkeypatch, [*args, "--json"])
@@ -123,8 +139,8 @@ def test_json_and_csv_give_the_same_records_and_json_is_format_json(kaiji, monke
                     assert cell == csv_cell(value), (path, key)
 
 
-def test_json_keys_are_those_users_already_read(kaiji, monkeypatch):
-    walkthrough(kaiji)
+def test_json_keys_are_those_users_already_read(walked, monkeypatch):
+    kaiji = walked
     due = json.loads(run(kaiji, monkeypatch, ["due", "--as-of", "2025-02-01", "--json"]))
     assert list(due[0]) == ["on", "kind", "kind_ja", "request", "body", "body_name", "subject", "detail",
                             "days_left", "flags"]
@@ -137,8 +153,8 @@ def test_json_keys_are_those_users_already_read(kaiji, monkeypatch):
     assert {"body_name", "decision_due", "overdue_since", "days_overdue", "inaction_appeal_from"} <= set(late[0])
 
 
-def test_explain_as_records_is_a_step_a_record_with_its_day(kaiji, monkeypatch):
-    walkthrough(kaiji)
+def test_explain_as_records_is_a_step_a_record_with_its_day(walked, monkeypatch):
+    kaiji = walked
     steps = json.loads(run(kaiji, monkeypatch, ["explain", "1", "--json"]))
     assert all(set(s) == {"on", "text"} for s in steps)
     # 15 days counting from the request day itself: 2024-12-27 is day 1, 2025-01-10 day 15 (README).
@@ -180,8 +196,8 @@ TABLE_KEYS = {  # a table column's key, and where the column is in `cells`
 }
 
 
-def test_piped_tables_show_the_json_records_whole(kaiji, monkeypatch):
-    walkthrough(kaiji)
+def test_piped_tables_show_the_json_records_whole(walked, monkeypatch):
+    kaiji = walked
     for path, keys in TABLE_KEYS.items():
         args = [*path, *LISTINGS[path]]
         records = json.loads(run(kaiji, monkeypatch, [*args, "--json"]))
@@ -199,8 +215,8 @@ def test_piped_tables_show_the_json_records_whole(kaiji, monkeypatch):
 
 
 @pytest.mark.parametrize("path", FITTED, ids=" ".join)
-def test_at_80_columns_every_line_fits_and_clipped_cells_are_marked(kaiji, monkeypatch, path):
-    walkthrough(kaiji)
+def test_at_80_columns_every_line_fits_and_clipped_cells_are_marked(walked, monkeypatch, path):
+    kaiji = walked
     args = [*path, *LISTINGS[path]]
     out = run(kaiji, monkeypatch, args, columns=80)
     whole = run(kaiji, monkeypatch, args)
@@ -214,8 +230,8 @@ def test_at_80_columns_every_line_fits_and_clipped_cells_are_marked(kaiji, monke
                 assert row[at] == full or (row[at].endswith("…") and full.startswith(row[at][:-1])), (path, key)
 
 
-def test_at_80_columns_the_request_list_is_a_table_with_the_subject_clipped(kaiji, monkeypatch):
-    walkthrough(kaiji, campaign=False)
+def test_at_80_columns_the_request_list_is_a_table_with_the_subject_clipped(walked_plain, monkeypatch):
+    kaiji = walked_plain
     out = run(kaiji, monkeypatch, ["request", "list"], columns=80)
     rows = cells(out)
     assert [r[0] for r in rows] == ["1", "2"]
@@ -224,8 +240,8 @@ def test_at_80_columns_the_request_list_is_a_table_with_the_subject_clipped(kaij
 
 
 @pytest.mark.parametrize("path", FITTED, ids=" ".join)
-def test_at_50_columns_lists_are_stacked_one_field_a_line(kaiji, monkeypatch, path):
-    walkthrough(kaiji, campaign=False)
+def test_at_50_columns_lists_are_stacked_one_field_a_line(walked_plain, monkeypatch, path):
+    kaiji = walked_plain
     out = run(kaiji, monkeypatch, [*path, *LISTINGS[path]], columns=50)
     assert max(map(width, out.splitlines())) <= 50, out
     assert not any(set(line) <= {"-", " "} and line for line in out.splitlines())   # no table rule

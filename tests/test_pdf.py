@@ -438,6 +438,7 @@ def test_the_same_records_give_the_same_bytes(kaiji, tmp_path):
     assert a.read_bytes() == b.read_bytes()
 
 
+@pytest.mark.slow  # starts a new Python process (kaiji as a user runs it)
 def test_the_group_needs_no_reportlab_to_start():
     import subprocess
     import sys

@@ -207,6 +207,7 @@ def test_a_form_file_may_share_a_block_but_not_name_one_it_lacks(tmp_path, monke
         forms.load("maizuru")
 
 
+@pytest.mark.slow  # starts a new Python process (kaiji as a user runs it)
 def test_the_forms_are_found_from_a_plain_checkout(tmp_path):
     """Run from a source tree with no install (PYTHONPATH), forms/ beside tracker/ is read, as migrations/ is."""
     import os

@@ -17,6 +17,8 @@ from sqlalchemy import select
 from tracker import db as dbm
 from tracker.models import Body
 
+from .conftest import prepared
+
 needs_poppler = pytest.mark.skipif(shutil.which("pdftotext") is None or shutil.which("pdftoppm") is None,
                                    reason="poppler-utils (pdftotext, pdftoppm) is not installed")
 
@@ -66,11 +68,16 @@ def set_head_name(db_url: str, key: str = "maizuru", name: str = MAYOR) -> None:
 
 
 def maizuru_case(kaiji, decided: bool = True) -> None:
-    add_group(kaiji)
-    assert add_request(kaiji) == 1
-    set_head_name(kaiji.url)
-    if decided:
-        decide_partial(kaiji)
+    """The group, its request 1 to 舞鶴市長 (named), and if decided its partial disclosure (on SQLite made
+    once per session and copied: conftest.prepared)."""
+    def build(kaiji) -> None:
+        add_group(kaiji)
+        assert add_request(kaiji) == 1
+        set_head_name(kaiji.url)
+        if decided:
+            decide_partial(kaiji)
+
+    prepared(kaiji, f"maizuru_case decided={decided}", build)
 
 
 def pdf_text(path: Path, page: int | None = None) -> str:

@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from sqlalchemy import func, select, text
 
 from tracker import db as dbm
-from tracker import schema
+from tracker import schema, service
 from tracker.cli import cli
 from tracker.web import create_app
 
@@ -181,8 +181,11 @@ def test_a_post_without_the_csrf_token_writes_nothing(client, app):
 
 
 def test_list_filters_search_sort_and_pages(client, app):
-    for i in range(60):
-        log_maizuru(client, subject=f"文書{i:02d}", received=f"2025-01-{i % 28 + 1:02d}", force="1")
+    assert log_maizuru(client, subject="文書00", received="2025-01-01", force="1").status_code == 302
+    with dbm.transaction(app.extensions["kaiji.engine"]) as session:   # the rest as the form adds them, faster
+        for i in range(1, 60):
+            service.add_request(session, body="maizuru", subject=f"文書{i:02d}", received=date(2025, 1, i % 28 + 1),
+                                requester="市民オンブズマンまいづる", methods=["copy"], force=True)
     html = client.get("/requests?sort=received_on&order=asc").get_data(as_text=True)
     assert "60 requests" in html and "page 1 of 2" in html
     first = re.findall(r'href="/requests/(\d+)"', html)
@@ -268,6 +271,23 @@ def test_user_commands(db_url):
     assert CliRunner().invoke(cli, ["--db", db_url, "user", "disable", "hanako"]).exit_code == 0
     listed = CliRunner().invoke(cli, ["--db", db_url, "user", "list", "--json"])
     assert json.loads(listed.output)[0]["disabled"] is True
+
+
+def test_new_passwords_get_argon2s_recommended_parameters(session, monkeypatch):
+    """The tests make cheap hashes (conftest.py); kaiji itself makes them with argon2-cffi's recommended
+    parameters, RFC 9106's low-memory profile: Argon2id, 64 MiB of memory, 3 passes, 4 lanes."""
+    from argon2 import PasswordHasher, extract_parameters
+    from argon2.profiles import RFC_9106_LOW_MEMORY
+
+    from tracker import users
+
+    monkeypatch.setattr(users, "PASSWORD_PARAMETERS", None)   # as kaiji has it
+    users.add_user(session, "hanako", "editor", "correct horse battery")
+    stored = session.scalar(text("SELECT password_hash FROM users WHERE name = 'hanako'"))
+    assert stored.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+    assert extract_parameters(stored) == RFC_9106_LOW_MEMORY
+    assert PasswordHasher().verify(stored, "correct horse battery")
+    assert users.authenticate(session, "hanako", "correct horse battery") == {"name": "hanako", "role": "editor"}
 
 
 def test_login_roles_and_throttle(app, client, db_url):
@@ -382,6 +402,7 @@ def test_an_entry_taken_back_and_the_calendar_file(client, app):
     assert b"BEGIN:VCALENDAR" in ics.data and b"DTSTART;VALUE=DATE:20250110" in ics.data
 
 
+@pytest.mark.slow  # starts `kaiji serve` as a process and waits for it to answer
 def test_kaiji_serve_answers_and_logs_no_query_strings(db_url, tmp_path):
     """The command itself: it serves the dashboard, and its access log leaves out what a search typed."""
     import socket

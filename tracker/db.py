@@ -553,7 +553,9 @@ def lock_holder(engine: Engine) -> str | None:
         with engine.connect().execution_options(readonly=True) as conn:
             return conn.execute(text(
                 "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
-                "WHERE l.locktype = 'advisory' AND l.granted AND l.classid::bigint = :hi AND l.objid::bigint = :lo"),
+                "WHERE l.locktype = 'advisory' AND l.granted AND l.classid::bigint = :hi AND l.objid::bigint = :lo "
+                # advisory locks are per database: a kaiji writing to another database on the server is not it
+                "AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())"),
                 {"hi": WRITE_LOCK >> 32, "lo": WRITE_LOCK & 0xFFFFFFFF}).scalar() or None
     except DatabaseError:
         return None

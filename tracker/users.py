@@ -53,10 +53,19 @@ def entering_as(name: str | None):
         _who.reset(token)
 
 
+# The parameters new password hashes are made with (an argon2.Parameters): None for argon2-cffi's own
+# recommended ones (RFC 9106's low-memory profile: Argon2id, 64 MiB, 3 passes, 4 lanes), which kaiji keeps.
+# A hash names the parameters it was made with, so it verifies whatever this says later. The tests set
+# cheap ones here (tests/conftest.py: each default hash costs some 0.2 s of CPU) and check the defaults.
+PASSWORD_PARAMETERS = None
+
+
 def _hasher():
     from argon2 import PasswordHasher
 
-    return PasswordHasher()  # Argon2id, argon2-cffi's recommended parameters (RFC 9106)
+    if PASSWORD_PARAMETERS is None:
+        return PasswordHasher()  # Argon2id, argon2-cffi's recommended parameters (RFC 9106)
+    return PasswordHasher.from_parameters(PASSWORD_PARAMETERS)
 
 
 def _name(name: str) -> str:
