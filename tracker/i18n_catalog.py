@@ -73,8 +73,13 @@ def _from_commands():
             if HEADING.match(line):
                 yield line, where, 0
         ctx = click.Context(command)
+        helps = command.get_help_option(ctx)
         for param in command.get_params(ctx):
-            if getattr(param, "help", None):
+            if param is helps:
+                # Click's own, by its msgid: Click makes the option once per command and keeps it, its help
+                # translated into the language of that first run (Japanese, after a `kaiji` run in Japanese).
+                yield "Show this message and exit.", f"{where}:{param.name}", 0
+            elif getattr(param, "help", None):
                 yield param.help, f"{where}:{param.name}", 0
 
 
