@@ -84,7 +84,7 @@ def test_the_chart_draws_each_bodys_days_outcome_due_date_and_lateness(db_url):
     # Labels in the reader's language: the bodies' names, the undecided's days so far.
     texts = [t.get_text() for t in fig.axes[0].texts]
     assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == [c.body for c in made.comparison.rows]
-    assert "undecided: 29 days so far (15 past due)" in texts and "23 days (9 past due)" in texts
+    assert "undecided: 29 days so far (15 past due)" in texts and "23 days (9 past due)" in texts and "14 days" in texts
     legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
     assert legend[:4] == ["full", "partial", "absent", "undecided (days so far)"]   # the kinds present, in order
 

@@ -393,9 +393,11 @@ def campaign_chart(made: CampaignReport):
         if due is not None:
             at = (due - c.received).days
             ax.plot([at, at], [i - 0.42, i + 0.22], color="black", linewidth=1.6, solid_capstyle="butt")
-        note = (_("undecided: {days} days so far") if undecided else _("{days} days")).format(days=length)
         if c.late_by:
-            note += " " + _("({days} past due)").format(days=c.late_by)
+            note = (_("undecided: {days} days so far ({late} past due)") if undecided else
+                    _("{days} days ({late} past due)")).format(days=length, late=c.late_by)
+        else:
+            note = (_("undecided: {days} days so far") if undecided else _("{days} days")).format(days=length)
         ends.append((i, max(length, c.days_counted or 0, (due - c.received).days if due else 0), note))
     top = max((x for _i, x, _t in ends), default=0) or 1
     for i, x, text in ends:
