@@ -86,7 +86,8 @@ def test_the_chart_draws_each_bodys_days_outcome_due_date_and_lateness(db_url):
     assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == [c.body for c in made.comparison.rows]
     assert "undecided: 29 days so far (15 past due)" in texts and "23 days (9 past due)" in texts and "14 days" in texts
     legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
-    assert legend[:4] == ["full", "partial", "absent", "undecided (days so far)"]   # the kinds present, in order
+    assert legend == ["full", "partial", "absent", "undecided (days so far)", "days past the decision due",
+                      "decision due (extensions included)", "days counted by the body's rule"]   # what it shows
 
 
 def test_the_chart_is_drawn_in_the_japanese_font(db_url, monkeypatch):
@@ -159,3 +160,40 @@ def test_the_campaigns_page_shows_each_campaigns_chart_and_table(app, client):  
     assert resp.status_code == 200 and html.count("<svg") == 1 and 'id="campaign-kosaihi-2025"' in html
     shown = plain(html)
     assert all(name in shown for name in NAMES) and "9 bodies: 8 received" in shown
+
+
+def test_each_kind_has_its_colour_a_withdrawn_body_its_status_and_an_empty_campaign_no_chart(session):
+    from tracker import campaigns, service
+
+    bodies = ["maizuru", "ayabe", "tokyo", "azumino"]
+    campaigns.add_campaign(session, name="kinds", subject="全種類", bodies=bodies, filed=D("2025-04-01"))
+    for b in bodies:
+        campaigns.receive(session, "kinds", b, D("2025-04-02"))
+
+    def rid(body):
+        return campaigns.request_for(session, campaigns.get_campaign(session, "kinds"), body).id
+
+    service.decide(session, rid("maizuru"), kind="refusal", on=D("2025-04-10"),
+                   withheld=[service.Withheld("全部", "第5条第2号", "競争上の地位を害するおそれ")])
+    service.decide(session, rid("ayabe"), kind="neither", on=D("2025-04-11"), reason="存否を答えると不開示情報を開示する")
+    service.decide(session, rid("tokyo"), kind="rejected", on=D("2025-04-12"), reason="補正に応じない")
+    service.record(session, rid("azumino"), "withdrawn", D("2025-04-05"))
+    made = report.build_campaign(session, "kinds", AS_OF)
+    fig = report.campaign_chart(made)
+    rows = [c.body_key for c in made.comparison.rows]
+    got = bars(fig)
+    k = report.KIND_COLOURS
+    # Received 04-02: decided 04-10, 04-11, 04-12 are 8, 9 and 10 days on; the withdrawn request has no bar.
+    assert [got[round(rows.index(b) - 0.1, 2)] for b in ("maizuru", "ayabe", "tokyo")] == [
+        [(0, 8, k["refusal"], "")], [(0, 9, k["neither"], "")], [(0, 10, k["rejected"], "")]]
+    assert round(rows.index("azumino") - 0.1, 2) not in got
+    assert "withdrawn" in [t.get_text() for t in fig.axes[0].texts]
+    legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]   # nobody late or undecided: not said
+    assert legend == ["refusal", "neither", "rejected", "decision due (extensions included)",
+                      "days counted by the body's rule"]
+    assert len(set(k.values()) | {report.UNDECIDED, report.COUNTED}) == len(k) + 2   # no two alike
+
+    campaigns.add_campaign(session, name="empty", subject="x", bodies=["maizuru"], filed=D("2025-04-01"))
+    campaigns.remove_body(session, "empty", "maizuru", D("2025-04-02"))
+    html = report.campaign_html(report.build_campaign(session, "empty", AS_OF))
+    assert "<svg" not in html and "No requests." in html

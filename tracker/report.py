@@ -335,7 +335,7 @@ def pdf(report: Report, font_path: str | None = None) -> tuple[bytes, list[str]]
 
 # Each decision kind's colour (timeline.DECISION_KINDS), and an undecided request's.
 KIND_COLOURS = {"full": "#2e8b57", "partial": "#3f7fbf", "refusal": "#c0392b", "neither": "#8e44ad",
-                "absent": "#b8860b", "rejected": "#555555"}
+                "absent": "#b8860b", "rejected": "#8c564b"}
 UNDECIDED = "#bdbdbd"
 COUNTED = "#333333"
 
@@ -413,9 +413,13 @@ def campaign_chart(made: CampaignReport):
     handles = [Patch(color=KIND_COLOURS[k], label=decision_label(k)) for k in kinds]
     if any(c.decided is None and c.received is not None and c.status in WAITING for c in rows):
         handles.append(Patch(color=UNDECIDED, label=_("undecided (days so far)")))
-    handles += [Patch(facecolor="white", edgecolor="#555555", hatch="////", label=_("days past the decision due")),
-                Line2D([], [], color="black", linewidth=1.6, label=_("decision due (extensions included)")),
-                Patch(color=COUNTED, label=_("days counted by the body's rule"))]
+    # The marks, those the chart has.
+    if any(c.late_by for c in rows):
+        handles.append(Patch(facecolor="white", edgecolor="#555555", hatch="////", label=_("days past the decision due")))
+    if any(c.decision_due for c in rows):
+        handles.append(Line2D([], [], color="black", linewidth=1.6, label=_("decision due (extensions included)")))
+    if any(c.days_counted is not None for c in rows):
+        handles.append(Patch(color=COUNTED, label=_("days counted by the body's rule")))
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.4, -0.5 / (0.46 * len(rows) + 2.2) - 0.08),
               ncol=3, frameon=False, fontsize=8)
     _title(fig, _("Days taken and decision per body"))
@@ -448,6 +452,8 @@ def campaign_pdf(made: CampaignReport, font_path: str | None = None) -> tuple[by
             "late": 1.7, "extensions": 0.6, "withheld": 2.1, "fee": 0.8, "appeal_filed": 1.4}
     share = [wide.get(k, 1.1) for k in keys]
     widths = [d.width * x / sum(share) for x in share]
+    if not made.comparison.rows:
+        return d.build([d.para(made.title, d.title), d.para(made.heading), d.para(_("No requests."))])
     story = [d.para(made.title, d.title), d.para(made.heading), d.para(made.summary), d.image(campaign_chart(made), 200, 62),
              PageBreak(), d.para(_("Side by side"), d.h2),
              d.table(head, rows, widths, wrap=set(range(len(keys))),
@@ -459,6 +465,8 @@ def campaign_html(made: CampaignReport) -> str:
     """A campaign's report as one HTML file, the chart inline as SVG."""
     e = html.escape
     _keys, head, rows = campaign_table(made)
+    if not rows:
+        return _html(made.title, [f"<p>{e(made.heading)}</p><p>{e(_('No requests.'))}</p>"])
     return _html(made.title, [f"<p>{e(made.heading)}</p><p>{e(made.summary)}</p>",
                               f"<figure>{campaign_svg(made)}</figure>", f"<h2>{e(_('Side by side'))}</h2>",
                               _html_table(head, rows)])
