@@ -675,7 +675,7 @@ def campaigns_page():
     with reading() as s:
         made = [report.build_campaign(s, c["name"], as_of()) for c in campaigns.list_campaigns(s)]
     # matplotlib's SVG: glyphs drawn as paths, no text of ours but in comments, which _svg leaves out.
-    shown = [(m, Markup(report.campaign_svg(m)) if m.comparison.rows else None, *report.campaign_table(m)[1:])
+    shown = [(m, Markup(report.campaign_svg(m)) if m.comparison.rows else None, *report.campaign_table(m))
              for m in made]
     return render_template("campaigns.html", campaigns=shown)
 
