@@ -17,7 +17,7 @@ import statistics
 import unicodedata
 from dataclasses import dataclass, field, fields
 from datetime import date
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -26,7 +26,7 @@ from . import deadlines as dl
 from . import exports, service, timeline
 from .errors import BadInput, KaijiError, NotFound, Refused
 from .events import label
-from .i18n import _, show_date
+from .i18n import N_, _, show_date
 from .models import Body, BodySet, BodySetMember, Campaign, Jurisdiction, Request
 from .schema import WAITING_STATUSES
 
@@ -339,6 +339,43 @@ def summary_line(s: Summary) -> str:
              "and {partial} partly disclosed; median days {days} (counted by the rule: {counted}).").format(
         bodies=s.bodies, received=s.received, decided=s.decided, on_time=s.on_time, late=s.late, full=s.full,
         partial=s.partial, days=num(s.median_days), counted=num(s.median_counted))
+
+
+# Columns the table shows only when a row has something in them, so that a young campaign fits the terminal.
+_WHEN_ANY = ("extensions", "withheld", "fee", "appeal_filed", "ruling")
+
+
+def columns(rows: list[dict] | None = None) -> list[tuple[str, str, Callable[[dict], Any] | None]]:
+    """The side-by-side table's columns, for `kaiji campaign show`, the report and the web: (key, header marked
+    with N_() and shown through _(), what a cell shows of a compared_dict row; None: the row's value). Given
+    the rows, the columns that have nothing in any of them are left out."""
+    from .events import VALUES
+
+    def days(r):
+        if r["days_calendar"] is None:
+            return ""
+        return f"{r['days_calendar']}/{r['days_counted']}" if r["days_counted"] is not None else str(r["days_calendar"])
+
+    def due(r):
+        return r["decision_due"] or ("" if r["rule_known"] else _("unknown (no rule)"))
+
+    def late(r):
+        said = "" if r["late"] is None else (_("late") if r["late"] else _("on time"))
+        return said + (_(" +{days}d").format(days=r["late_by"]) if r["late_by"] else "")
+
+    out = [("body_key", N_("body"), None), ("status", N_("status"), lambda r: timeline.status_label(r["status"])),
+           ("received", N_("received"), None), ("decision_due", N_("decision due"), due),
+           ("decided", N_("decided"), None), ("days_calendar", N_("days (cal./rule)"), days),
+           ("late", N_("late"), late), ("extensions", N_("ext."), lambda r: r["extensions"] or ""),
+           ("decision_kind", N_("kind"), lambda r: timeline.decision_label(r["decision_kind"]) if r["decision_kind"]
+            else ""),
+           ("withheld", N_("withheld (grounds)"), lambda r: "; ".join(f"{w['part']} ({w['ground']})"
+                                                                       for w in r["withheld"])),
+           ("fee", N_("fee"), None), ("appeal_filed", N_("appeal"), lambda r: r["appeal_filed"] or ""),
+           ("ruling", N_("outcome"), lambda r: _(VALUES[("outcome", r["ruling"])]) if r["ruling"] else "")]
+    if rows is None:
+        return out
+    return [c for c in out if c[0] not in _WHEN_ANY or any(r[c[0]] for r in rows)]
 
 
 def list_campaigns(session: Session) -> list[dict[str, Any]]:

@@ -73,11 +73,8 @@ def _from_commands():
             if HEADING.match(line):
                 yield line, where, 0
         ctx = click.Context(command)
-        # Not Click's own --help: its text is Click's (read from Click's source below), and Click keeps the
-        # option it made first, worded in the language in force then (Japanese, after a command in ja).
-        helper = command.get_help_option(ctx)
-        for param in command.get_params(ctx):
-            if param is not helper and getattr(param, "help", None):
+        for param in command.get_params(ctx):  # --help's own words too: cli._Translated keeps them English
+            if getattr(param, "help", None):
                 yield param.help, f"{where}:{param.name}", 0
 
 

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from . import stats as st
 from .i18n import _, language, show_date
+from .schema import WAITING_STATUSES as WAITING
 from .timeline import DECISION_KINDS, decision_label
 
 TOP_GROUNDS = 10           # grounds in the chart of grounds cited
@@ -237,76 +238,260 @@ def definitions() -> str:
 
 # ---------------------------------------------------------------- PDF (ReportLab)
 
+class _Pdf:
+    """A landscape A4 PDF in the embedded Japanese font: its styles, its table grid and a chart as an image; the
+    statistics' report and a campaign's share it."""
+
+    def __init__(self, title: str, font_path: str | None):
+        from reportlab.lib import colors
+        from reportlab.lib.pagesizes import A4, landscape
+        from reportlab.lib.styles import ParagraphStyle
+        from reportlab.lib.units import mm
+        from reportlab.platypus import SimpleDocTemplate, TableStyle
+
+        from .pdf import fonts
+
+        self.font, self.warning = fonts.load(font_path)
+        self.font.missing = set()
+        self.p = self.font.printable
+        self.base = ParagraphStyle("base", fontName=self.font.name, fontSize=9, leading=13, wordWrap="CJK")
+        self.title = ParagraphStyle("title", parent=self.base, fontSize=18, leading=26, spaceAfter=4)
+        self.h2 = ParagraphStyle("h2", parent=self.base, fontSize=12, leading=18, spaceBefore=8, spaceAfter=4)
+        self.cell = ParagraphStyle("cell", parent=self.base, fontSize=8, leading=10)
+        self.grid = TableStyle([("FONT", (0, 0), (-1, -1), self.font.name, 8),
+                                ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
+                                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef7")),
+                                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("ALIGN", (1, 1), (-1, -1), "RIGHT")])
+        self.page = landscape(A4)
+        self.width = self.page[0] - 30 * mm
+        self.buffer = io.BytesIO()
+        self.doc = SimpleDocTemplate(self.buffer, pagesize=self.page, leftMargin=15 * mm, rightMargin=15 * mm,
+                                     topMargin=15 * mm, bottomMargin=15 * mm, title=title, author="kaiji")
+
+    def para(self, text: str, style=None):
+        from reportlab.platypus import Paragraph
+
+        return Paragraph(html.escape(self.p(text)), style or self.base)
+
+    def image(self, fig, widest: float = 180, below: float = 45):
+        """A chart as a PNG image, as wide as `widest` mm allows within the page, its height too (with `below`
+        mm of the page's height taken by margins and what comes before it)."""
+        from reportlab.lib.units import mm
+        from reportlab.lib.utils import ImageReader
+        from reportlab.platypus import Image
+
+        data = _png(fig)
+        w, h = ImageReader(io.BytesIO(data)).getSize()
+        shown = min(self.width * 0.75, widest * mm, (self.page[1] - below * mm) * w / h)   # within the page, either way
+        return Image(io.BytesIO(data), width=shown, height=shown * h / w)
+
+    def table(self, head: list[str], rows: list[list[str]], widths: list[float], wrap: set[int] = frozenset({0}),
+              right: set[int] = frozenset()):
+        """A table with a header row (wrapped) and cells, those of the columns in `wrap` wrapped too (left, or
+        right in the columns in `right`)."""
+        from reportlab.lib.enums import TA_RIGHT
+        from reportlab.lib.styles import ParagraphStyle
+        from reportlab.platypus import Table
+
+        ends = ParagraphStyle("right", parent=self.cell, alignment=TA_RIGHT)
+        t = Table([[self.para(h, self.cell) for h in head]] +
+                  [[self.para(v, ends if i in right else self.cell) if i in wrap else self.p(v) for i, v in enumerate(r)]
+                   for r in rows], colWidths=widths, repeatRows=1)
+        t.setStyle(self.grid)
+        return t
+
+    def build(self, story: list) -> tuple[bytes, list[str]]:
+        self.doc.build(story)
+        return self.buffer.getvalue(), [w for w in (self.warning, self.font.missing_message()) if w]
+
+
 def pdf(report: Report, font_path: str | None = None) -> tuple[bytes, list[str]]:
     """The report as a PDF, with any warning about its font."""
-    from reportlab.lib import colors
-    from reportlab.lib.pagesizes import A4, landscape
-    from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
-    from reportlab.platypus import Image, PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+    from reportlab.platypus import PageBreak, Spacer
 
-    from .pdf import fonts
-
-    font, warning = fonts.load(font_path)
-    font.missing = set()
-    p = font.printable
-    base = ParagraphStyle("base", fontName=font.name, fontSize=9, leading=13, wordWrap="CJK")
-    title = ParagraphStyle("title", parent=base, fontSize=18, leading=26, spaceAfter=4)
-    h2 = ParagraphStyle("h2", parent=base, fontSize=12, leading=18, spaceBefore=8, spaceAfter=4)
-    cell = ParagraphStyle("cell", parent=base, fontSize=8, leading=10)
-
-    def para(text: str, style=base):
-        return Paragraph(html.escape(p(text)), style)
-
-    grid = TableStyle([("FONT", (0, 0), (-1, -1), font.name, 8), ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
-                       ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef7")),
-                       ("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("ALIGN", (1, 1), (-1, -1), "RIGHT")])
-    page = landscape(A4)
-    buffer = io.BytesIO()
-    doc = SimpleDocTemplate(buffer, pagesize=page, leftMargin=15 * mm, rightMargin=15 * mm, topMargin=15 * mm,
-                            bottomMargin=15 * mm, title=report.title, author="kaiji")
-    story: list = [para(report.title, title), para(_("{period}; made {day}").format(
+    d = _Pdf(report.title, font_path)
+    story: list = [d.para(report.title, d.title), d.para(_("{period}; made {day}").format(
         period=report.period, day=show_date(date.today())))]
     story.append(Spacer(1, 4 * mm))
     if not report.total:
-        story.append(para(_("No requests.")))
+        story.append(d.para(_("No requests.")))
     else:
-        story.append(para(_("At a glance"), h2))
-        t = Table([[para(a, cell), para(b, cell)] for a, b in summary_rows(report.total)],
-                  colWidths=[80 * mm, 160 * mm])
-        t.setStyle(grid)
-        story += [t, Spacer(1, 3 * mm), para(definitions(), cell)]
-        width = page[0] - 30 * mm
+        story.append(d.para(_("At a glance"), d.h2))
+        first, *rest = summary_rows(report.total)
+        story += [d.table(list(first), [list(r) for r in rest], [80 * mm, 160 * mm], wrap={0, 1}),
+                  Spacer(1, 3 * mm), d.para(definitions(), d.cell)]
         for name, fig in charts(report).items():
-            data = _png(fig)
-            from reportlab.lib.utils import ImageReader
-
-            w, h = ImageReader(io.BytesIO(data)).getSize()
-            shown = min(width * 0.75, 180 * mm, (page[1] - 45 * mm) * w / h)   # within the page, either way
-            story += [PageBreak() if name == "days" else Spacer(1, 6 * mm),
-                      Image(io.BytesIO(data), width=shown, height=shown * h / w)]
-        story += [PageBreak(), para(_("By body"), h2)]
+            story += [PageBreak() if name == "days" else Spacer(1, 6 * mm), d.image(fig)]
+        story += [PageBreak(), d.para(_("By body"), d.h2)]
         columns = body_columns()
-        head = [para(h, cell) for h, _f in columns]
-        rows = [[para(str(f(r)), cell) if i == 0 else p(str(f(r))) for i, (_h, f) in enumerate(columns)]
-                for r in report.bodies]
-        widths = [48 * mm] + [(page[0] - 30 * mm - 48 * mm) / (len(columns) - 1)] * (len(columns) - 1)
-        t = Table([head] + rows, colWidths=widths, repeatRows=1)
-        t.setStyle(grid)
-        story.append(t)
-    doc.build(story)
-    return buffer.getvalue(), [w for w in (warning, font.missing_message()) if w]
+        widths = [48 * mm] + [(d.width - 48 * mm) / (len(columns) - 1)] * (len(columns) - 1)
+        story.append(d.table([h for h, _f in columns], [[str(f(r)) for _h, f in columns] for r in report.bodies],
+                             widths))
+    return d.build(story)
+
+
+# ---------------------------------------------------------------- a campaign (一斉請求) compared
+
+# Each decision kind's colour (timeline.DECISION_KINDS), and an undecided request's.
+KIND_COLOURS = {"full": "#2e8b57", "partial": "#3f7fbf", "refusal": "#c0392b", "neither": "#8e44ad",
+                "absent": "#b8860b", "rejected": "#8c564b"}
+UNDECIDED = "#bdbdbd"
+COUNTED = "#333333"
+
+
+@dataclass
+class CampaignReport:
+    title: str
+    heading: str                 # the subject and the filing date, in words
+    summary: str                 # campaigns.summary_line
+    as_of: date
+    comparison: Any              # campaigns.Comparison
+
+
+def build_campaign(session: Session, name: str, as_of: date, sort: str = "body") -> CampaignReport:
+    """A campaign's report: campaigns.compare's rows and summary, and nothing else."""
+    from . import campaigns
+
+    cmp = campaigns.compare(session, name, as_of, sort)
+    c = cmp.campaign
+    return CampaignReport(
+        _("Campaign {name}: the bodies' answers compared").format(name=c.name),
+        _("{subject} (filed {filed}; as of {day})").format(subject=c.subject, filed=show_date(c.filed_on),
+                                                            day=show_date(as_of)),
+        campaigns.summary_line(cmp.summary), as_of, cmp)
+
+
+def campaign_chart(made: CampaignReport):
+    """Days taken per body, one bar each: calendar days from receipt to decision, coloured by the decision's
+    kind (undecided: days so far, grey); below it a thin bar of the days the body's rule counts; a tick at the
+    decision due in force; the days past it hatched. The rows are compare's, in its order."""
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    from .timeline import status_label
+
+    plt = _pyplot()
+    rows = made.comparison.rows
+    fig, ax = plt.subplots(figsize=(7.6, 0.46 * len(rows) + 2.2), dpi=100)
+    ends: list[tuple[int, float, str]] = []
+    for i, c in enumerate(rows):
+        if c.received is None or (c.decided is None and c.status not in WAITING):
+            ends.append((i, 0, status_label(c.status)))    # not received yet, withdrawn: no days to show
+            continue
+        undecided = c.decided is None
+        length = (made.as_of - c.received).days if undecided else c.days_calendar
+        colour = UNDECIDED if undecided else KIND_COLOURS[c.decision_kind]
+        due = c.extended_to or c.decision_due
+        solid = length - c.late_by if c.late_by else length
+        ax.barh(i - 0.1, solid, height=0.5, color=colour)
+        if solid < length:
+            ax.barh(i - 0.1, length - solid, left=solid, height=0.5, color="white", edgecolor=colour, hatch="////",
+                    linewidth=0.8)
+        if c.days_counted is not None:
+            ax.barh(i + 0.26, c.days_counted, height=0.14, color=COUNTED)
+        if due is not None:
+            at = (due - c.received).days
+            ax.plot([at, at], [i - 0.42, i + 0.22], color="black", linewidth=1.6, solid_capstyle="butt")
+        if c.late_by:
+            note = (_("undecided: {days} days so far ({late} past due)") if undecided else
+                    _("{days} days ({late} past due)")).format(days=length, late=c.late_by)
+        else:
+            note = (_("undecided: {days} days so far") if undecided else _("{days} days")).format(days=length)
+        ends.append((i, max(length, c.days_counted or 0, (due - c.received).days if due else 0), note))
+    top = max((x for _i, x, _t in ends), default=0) or 1
+    for i, x, text in ends:
+        ax.text(x + top * 0.015, i - 0.1, text, va="center", fontsize=8, color="#222222")
+    ax.set_xlim(0, top * 1.45)
+    ax.set_ylim(len(rows) - 0.4, -0.6)
+    ax.set_yticks(range(len(rows)), [c.body for c in rows])
+    ax.set_xlabel(_("days from receipt (calendar)"))
+    ax.grid(axis="x", color="#dddddd", linewidth=0.6)
+    ax.set_axisbelow(True)
+    ax.tick_params(axis="y", length=0)
+    kinds = [k for k in KIND_COLOURS if any(c.decision_kind == k for c in rows)]
+    handles = [Patch(color=KIND_COLOURS[k], label=decision_label(k)) for k in kinds]
+    if any(c.decided is None and c.received is not None and c.status in WAITING for c in rows):
+        handles.append(Patch(color=UNDECIDED, label=_("undecided (days so far)")))
+    # The marks, those the chart has.
+    if any(c.late_by for c in rows):
+        handles.append(Patch(facecolor="white", edgecolor="#555555", hatch="////", label=_("days past the decision due")))
+    if any(c.decision_due for c in rows):
+        handles.append(Line2D([], [], color="black", linewidth=1.6, label=_("decision due (extensions included)")))
+    if any(c.days_counted is not None for c in rows):
+        handles.append(Patch(color=COUNTED, label=_("days counted by the body's rule")))
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.4, -0.5 / (0.46 * len(rows) + 2.2) - 0.08),
+              ncol=3, frameon=False, fontsize=8)
+    _title(fig, _("Days taken and decision per body"))
+    fig.tight_layout()
+    return fig
+
+
+def campaign_svg(made: CampaignReport) -> str:
+    return _svg(campaign_chart(made))
+
+
+def campaign_table(made: CampaignReport) -> tuple[list[str], list[str], list[list[str]]]:
+    """The side-by-side table of `kaiji campaign show` (campaigns.columns): keys, headers and cells, as text."""
+    from . import campaigns
+
+    rows = [campaigns.compared_dict(c) for c in made.comparison.rows]
+    # The body by its name (the chart's), where the terminal's table gives its key.
+    columns = [(k, h, (lambda r: r["body"]) if k == "body_key" else f) for k, h, f in campaigns.columns(rows)]
+    return ([k for k, _h, _f in columns], [_(h) for _k, h, _f in columns],
+            [["" if v is None else str(v) for v in (f(r) if f else r[k] for k, _h, f in columns)] for r in rows])
+
+
+def campaign_pdf(made: CampaignReport, font_path: str | None = None) -> tuple[bytes, list[str]]:
+    """A campaign's report as a PDF: heading, summary, the chart, the table; with any warning about its font."""
+    from reportlab.platypus import PageBreak
+
+    d = _Pdf(made.title, font_path)
+    keys, head, rows = campaign_table(made)
+    wide = {"body_key": 1.5, "status": 1.0, "received": 1.4, "decision_due": 1.5, "decided": 1.4, "days_calendar": 0.9,
+            "late": 1.7, "extensions": 0.6, "withheld": 2.1, "fee": 0.8, "appeal_filed": 1.4}
+    share = [wide.get(k, 1.1) for k in keys]
+    widths = [d.width * x / sum(share) for x in share]
+    if not made.comparison.rows:
+        return d.build([d.para(made.title, d.title), d.para(made.heading), d.para(_("No requests."))])
+    story = [d.para(made.title, d.title), d.para(made.heading), d.para(made.summary), d.image(campaign_chart(made), 200, 62),
+             PageBreak(), d.para(_("Side by side"), d.h2),
+             d.table(head, rows, widths, wrap=set(range(len(keys))),
+                     right={i for i, k in enumerate(keys) if k in ("days_calendar", "extensions", "fee")})]
+    return d.build(story)
+
+
+def campaign_html(made: CampaignReport) -> str:
+    """A campaign's report as one HTML file, the chart inline as SVG."""
+    e = html.escape
+    _keys, head, rows = campaign_table(made)
+    if not rows:
+        return _html(made.title, [f"<p>{e(made.heading)}</p><p>{e(_('No requests.'))}</p>"])
+    return _html(made.title, [f"<p>{e(made.heading)}</p><p>{e(made.summary)}</p>",
+                              f"<figure>{campaign_svg(made)}</figure>", f"<h2>{e(_('Side by side'))}</h2>",
+                              _html_table(head, rows)])
 
 
 # ---------------------------------------------------------------- HTML
 
+def _html(title: str, parts: list[str]) -> str:
+    """One HTML file: the title as heading, then `parts` (HTML)."""
+    e = html.escape
+    return "".join([f"<!DOCTYPE html>\n<html lang=\"{language()}\"><head><meta charset=\"utf-8\">",
+                    f"<title>{e(title)}</title><style>{STYLE}</style></head><body>", f"<h1>{e(title)}</h1>",
+                    *parts, "</body></html>\n"])
+
+
+def _html_table(head: list[str], rows: list[list[str]]) -> str:
+    e = html.escape
+    return ("<table><tr>" + "".join(f"<th>{e(h)}</th>" for h in head) + "</tr>" +
+            "".join("<tr>" + "".join(f"<td>{e(v)}</td>" for v in r) + "</tr>" for r in rows) + "</table>")
+
+
 def html_page(report: Report) -> str:
     """The report as one HTML file: tables, and the charts inline as SVG (no other file)."""
     e = html.escape
-    parts = [f"<!DOCTYPE html>\n<html lang=\"{language()}\"><head><meta charset=\"utf-8\">",
-             f"<title>{e(report.title)}</title><style>{STYLE}</style></head><body>",
-             f"<h1>{e(report.title)}</h1>",
-             f"<p>{e(_('{period}; made {day}').format(period=report.period, day=show_date(date.today())))}</p>"]
+    parts = [f"<p>{e(_('{period}; made {day}').format(period=report.period, day=show_date(date.today())))}</p>"]
     if not report.total:
         parts.append(f"<p>{e(_('No requests.'))}</p>")
     else:
@@ -314,15 +499,10 @@ def html_page(report: Report) -> str:
         parts += [f"<tr><th>{e(a)}</th><td>{e(b)}</td></tr>" for a, b in summary_rows(report.total)]
         parts.append(f"</table><p class=\"note\">{e(definitions())}</p>")
         parts += [f"<figure>{svg}</figure>" for svg in chart_svgs(report).values()]
-        parts.append(f"<h2>{e(_('By body'))}</h2><table><tr>")
+        parts.append(f"<h2>{e(_('By body'))}</h2>")
         columns = body_columns()
-        parts += [f"<th>{e(h)}</th>" for h, _f in columns]
-        parts.append("</tr>")
-        for r in report.bodies:
-            parts.append("<tr>" + "".join(f"<td>{e(str(f(r)))}</td>" for _h, f in columns) + "</tr>")
-        parts.append("</table>")
-    parts.append("</body></html>\n")
-    return "".join(parts)
+        parts.append(_html_table([h for h, _f in columns], [[str(f(r)) for _h, f in columns] for r in report.bodies]))
+    return _html(report.title, parts)
 
 
 STYLE = ("body{font-family:sans-serif;margin:2em;max-width:60em}table{border-collapse:collapse;margin:1em 0}"

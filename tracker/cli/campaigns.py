@@ -96,50 +96,15 @@ def campaign_list(app: App, fmt) -> None:
               fmt, empty=_("no campaigns yet; `kaiji campaign add` files one."))
 
 
-def _yes_no(value) -> str:
-    return "" if value is None else (_("late") if value else _("on time"))
-
-
-# Columns the table shows only when a row has something in them, so that a young campaign fits the terminal.
-_WHEN_ANY = ("extensions", "withheld", "fee", "appeal_filed", "ruling")
+# How the side-by-side table lays out its columns (campaigns.columns says what they show).
+_LAYOUT = {"days_calendar": {"right": True}, "extensions": {"right": True}, "withheld": {"shrink": 8, "text": True},
+           "fee": {"right": True}, "ruling": {"shrink": 4}}
 
 
 def _columns(rows: list[dict] | None = None) -> list[Column]:
-    from ..timeline import decision_label, status_label
+    from .. import campaigns
 
-    def days(r):
-        if r["days_calendar"] is None:
-            return ""
-        return f"{r['days_calendar']}/{r['days_counted']}" if r["days_counted"] is not None else str(r["days_calendar"])
-
-    def due(r):
-        return r["decision_due"] or ("" if r["rule_known"] else _("unknown (no rule)"))
-
-    def late(r):
-        said = _yes_no(r["late"])
-        return said + (_(" +{days}d").format(days=r["late_by"]) if r["late_by"] else "")
-
-    columns = [Column("body_key", N_("body")), Column("status", N_("status"), show=lambda r: status_label(r["status"])),
-               Column("received", N_("received")), Column("decision_due", N_("decision due"), show=due),
-               Column("decided", N_("decided")), Column("days_calendar", N_("days (cal./rule)"), right=True, show=days),
-               Column("late", N_("late"), show=late),
-               Column("extensions", N_("ext."), right=True, show=lambda r: r["extensions"] or ""),
-               Column("decision_kind", N_("kind"),
-                      show=lambda r: decision_label(r["decision_kind"]) if r["decision_kind"] else ""),
-               Column("withheld", N_("withheld (grounds)"), shrink=8, text=True,
-                      show=lambda r: "; ".join(f"{w['part']} ({w['ground']})" for w in r["withheld"])),
-               Column("fee", N_("fee"), right=True),
-               Column("appeal_filed", N_("appeal"), show=lambda r: r["appeal_filed"] or ""),
-               Column("ruling", N_("outcome"), shrink=4, show=_ruling)]
-    if rows is None:
-        return columns
-    return [c for c in columns if c.key not in _WHEN_ANY or any(r[c.key] for r in rows)]
-
-
-def _ruling(r) -> str:
-    from ..events import VALUES
-
-    return _(VALUES[("outcome", r["ruling"])]) if r["ruling"] else ""
+    return [Column(key, head, show=show, **_LAYOUT.get(key, {})) for key, head, show in campaigns.columns(rows)]
 
 
 @campaign.command("show")

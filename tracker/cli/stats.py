@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from . import App, cli, pass_app, put_file, shown_path, warn
+from . import DATE, App, cli, pass_app, put_file, shown_path, today, warn
 from .filters import request_filters
 from .output import format_option
 
@@ -70,6 +70,8 @@ def stats(app: App, by, filters, fmt) -> None:
 
 @cli.command()
 @click.option("--year", type=click.IntRange(1900, 9999), help="The requests received in this year.")
+@click.option("--campaign", metavar="NAME", help="Instead: one campaign's bodies compared (kaiji campaign list).")
+@click.option("--as-of", type=DATE, help="With --campaign: judge lateness as of this date (default: today).")
 @click.option("--format", "kind", type=click.Choice(("pdf", "html")), default="pdf", show_default=True,
               help="A PDF (ReportLab, the charts drawn in the embedded Japanese font) or one HTML file.")
 @click.option("-o", "--output", metavar="PATH", required=True, help="The file to write, or - for standard output.")
@@ -77,26 +79,34 @@ def stats(app: App, by, filters, fmt) -> None:
 @click.option("--font", metavar="PATH", help="A TrueType Japanese font for the PDF's text (default: as kaiji pdf).")
 @request_filters
 @pass_app
-def report(app: App, year, kind, output, force, font, filters) -> None:
+def report(app: App, year, campaign, as_of, kind, output, force, font, filters) -> None:
     """Write the statistics with charts: days taken per body, decisions by kind, grounds cited.
 
     For the press or an annual report: a heading and tables, and the charts (matplotlib) as
-    images in the PDF or inline SVG in the HTML file.
+    images in the PDF or inline SVG in the HTML file. With --campaign, one campaign's report:
+    a chart of the days each body took and its decision, and the side-by-side table.
 
     \b
     Example:
       kaiji report --year 2025 -o report.pdf
       kaiji report --year 2025 --format html -o report.html
+      kaiji report --campaign kosaihi-2025 -o kosaihi.pdf
     """
     from .. import report as rp
+    from ..errors import BadInput
     from ..i18n import _
 
+    if campaign and (year is not None or any(v is not None for v in filters.values())):
+        raise BadInput(_("--campaign reports on the campaign's own requests; leave out --year and the request "
+                         "filters."), field="campaign")
+    if as_of is not None and not campaign:
+        raise BadInput(_("--as-of goes with --campaign; the statistics count decisions made."), field="as_of")
     with app.read() as s:
-        made = rp.build(s, year, **filters)
+        made = rp.build_campaign(s, campaign, as_of or today()) if campaign else rp.build(s, year, **filters)
     if kind == "html":
-        data, warnings = rp.html_page(made).encode("utf-8"), []
+        data, warnings = (rp.campaign_html(made) if campaign else rp.html_page(made)).encode("utf-8"), []
     else:
-        data, warnings = rp.pdf(made, font)
+        data, warnings = rp.campaign_pdf(made, font) if campaign else rp.pdf(made, font)
     for w in warnings:
         warn(w)
     path = put_file(app, output, data, force)

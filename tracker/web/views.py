@@ -671,6 +671,21 @@ def stats_page():
                            columns=report.body_columns(), definitions=report.definitions()), 200 if not errors else 400
 
 
+@bp.route("/campaigns")
+def campaigns_page():
+    """一斉請求: each campaign's report as `kaiji report --campaign` makes it: the chart and the side-by-side table."""
+    from markupsafe import Markup
+
+    from .. import campaigns, report
+
+    with reading() as s:
+        made = [report.build_campaign(s, c["name"], as_of()) for c in campaigns.list_campaigns(s)]
+    # matplotlib's SVG: glyphs drawn as paths, no text of ours but in comments, which _svg leaves out.
+    shown = [(m, Markup(report.campaign_svg(m)) if m.comparison.rows else None, *report.campaign_table(m))
+             for m in made]
+    return render_template("campaigns.html", campaigns=shown)
+
+
 # ---------------------------------------------------------------- accounts
 
 @bp.route("/users", methods=["GET", "POST"])
