@@ -100,6 +100,7 @@ def _barh(plt, labels: list[str], values: list[int], title: str, xlabel: str, co
     for i, v in enumerate(values):
         ax.text(v + top * 0.01, i, f"{v:,}", va="center", fontsize=9)
     ax.set_xlim(0, top * 1.12)
+    ax.xaxis.set_major_locator(plt.MaxNLocator(integer=True))  # counts: no tick at 0.5 of a decision
     _title(fig, title)
     ax.set_xlabel(xlabel)
     ax.grid(axis="x", color="#dddddd", linewidth=0.6)
@@ -125,6 +126,7 @@ def charts(report: Report) -> dict[str, Any]:
         ax.set_yticks(list(y), [_("{name} ({n})").format(name=b["name"], n=b["decided"]) for b in bodies])
         ax.invert_yaxis()
         top = max(b["days_p90"] for b in bodies) or 1
+        ax.xaxis.set_major_locator(plt.MaxNLocator(integer=True))  # whole days
         for i, b in enumerate(bodies):
             ax.text(b["days_median"] + top * 0.01, i - 0.2, str(b["days_median"]), va="center", fontsize=8)
             ax.text(b["days_p90"] + top * 0.01, i + 0.2, str(b["days_p90"]), va="center", fontsize=8)
