@@ -39,7 +39,7 @@ from datetime import date
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from . import deadlines as dl
@@ -48,7 +48,8 @@ from .errors import BadInput
 from .events import KINDS
 from .i18n import N_, _
 from .models import Body, Jurisdiction, Requester
-from .schema import decisions, events, requests, withheld_parts
+from .schema import (bodies as bodies_t, closed_days, deadline_rules, decisions, events, grounds,
+                     jurisdictions as jurisdictions_t, requesters, requests, withheld_parts)
 
 BY = {"body": N_("body"), "year": N_("year"), "ground": N_("ground"), "requester": N_("requester")}
 DECISION_KEYS = tuple(timeline.DECISION_KINDS)
@@ -113,6 +114,30 @@ class _Request:
     count_key: tuple | None = None      # (jurisdiction id, rule row id): counted days read off a shared count
     start: date | None = None
     decided_on: date | None = None
+
+
+def fingerprint(session: Session) -> tuple:
+    """What every figure of stats() depends on, read cheaply (a few index look-ups and the small tables): the
+    same fingerprint in one database means the same figures, so a face may keep figures under it.
+
+    Why it cannot be stale: everything stats() reads is either in an append-only table or in a small one read
+    whole here. A request's figures come from its row and its events: kaiji never deletes requests, events,
+    decisions, withheld parts, rules, closed days or grounds, and changes what a request's row derives
+    (status, dates, voided, body after a transfer) only by appending an event (a retraction, a void, a
+    decision: a new events id) or, for decision_due, by recomputing after a new rule or closed day (a new
+    deadline_rules or closed_days id). A new request is a new requests id; the count guards against an id
+    used again after rows deleted outside kaiji. Bodies (name, jurisdiction), jurisdictions (ordinance, year-end closure) and
+    requesters (name) are edited in place, so their rows themselves are part of the fingerprint. The
+    caller reads it in the same reading session (db.reading: one state of the database) as the figures."""
+    tops = [select(func.max(t.c.id)).scalar_subquery()
+            for t in (requests, events, decisions, withheld_parts, deadline_rules, closed_days, grounds)]
+    counts = session.execute(select(select(func.count(requests.c.id)).scalar_subquery(), *tops)).one()
+    return (tuple(counts),
+            tuple(session.execute(select(bodies_t.c.id, bodies_t.c.key, bodies_t.c.name,
+                                         bodies_t.c.jurisdiction_id).order_by(bodies_t.c.id))),
+            tuple(session.execute(select(jurisdictions_t.c.id, jurisdictions_t.c.ordinance, jurisdictions_t.c.year_end_closure)
+                                  .order_by(jurisdictions_t.c.id))),
+            tuple(session.execute(select(requesters.c.id, requesters.c.name).order_by(requesters.c.id))))
 
 
 def stats(session: Session, by: str | None = "body", top: int = TOP_GROUNDS, **filters) -> list[dict[str, Any]]:

@@ -8,6 +8,8 @@ is written. A successful write redirects (POST-redirect-GET).
 from __future__ import annotations
 
 
+import threading
+from collections import OrderedDict
 from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
@@ -20,6 +22,7 @@ from sqlalchemy.orm import selectinload
 from .. import events as ev
 from ..errors import KaijiError
 from ..i18n import N_, _, show_date
+from ..i18n import language as current_language
 from . import as_of, engine
 
 bp = Blueprint("web", __name__)
@@ -643,12 +646,16 @@ def bodies():
     return render_template("bodies.html", rows=rows)
 
 
+STATS_KEPT = 16   # the 統計 pages kept (each a few hundred kilobytes of SVG), the oldest forgotten first
+STATS_LOCK = threading.Lock()   # a WSGI server's threads share the kept pages
+
+
 @bp.route("/stats")
 def stats_page():
     """統計: the tables and charts of `kaiji report`, for the requests received in the dates chosen."""
     from markupsafe import Markup
 
-    from .. import report
+    from .. import report, stats
 
     args = request.args
     errors: dict[str, str] = {}
@@ -658,14 +665,28 @@ def stats_page():
     with reading() as s:
         bodies = _bodies(s)
         if not errors:
-            try:
-                made = report.build(s, body=args.get("body") or None, received_from=received_from,
-                                    received_to=received_to)
-            except KaijiError as exc:
-                place_error(exc, errors, {"body", "received_from", "received_to"})
-    if made is not None and made.total:
-        # matplotlib's SVG: glyphs drawn as paths, no text of ours but in comments, which chart_svgs leaves out.
-        svgs = {name: Markup(svg) for name, svg in report.chart_svgs(made).items()}
+            # The figures and charts take seconds at 100,000 requests: they are kept under stats.fingerprint,
+            # which changes with anything they depend on (see there why they cannot be stale), read in this
+            # same reading session, and the choices and the language they are shown in.
+            key = (stats.fingerprint(s), args.get("body") or None, received_from, received_to, current_language())
+            cache = current_app.extensions.setdefault("kaiji.stats", OrderedDict())
+            with STATS_LOCK:
+                made, svgs = cache.get(key, (None, {}))
+            if made is None:
+                try:
+                    made = report.build(s, body=args.get("body") or None, received_from=received_from,
+                                        received_to=received_to)
+                except KaijiError as exc:
+                    place_error(exc, errors, {"body", "received_from", "received_to"})
+                else:
+                    if made.total:
+                        # matplotlib's SVG: glyphs drawn as paths, no text of ours but in comments, which
+                        # chart_svgs leaves out.
+                        svgs = {name: Markup(svg) for name, svg in report.chart_svgs(made).items()}
+                    with STATS_LOCK:
+                        cache[key] = made, svgs
+                        while len(cache) > STATS_KEPT:
+                            cache.popitem(last=False)
     return render_template("stats.html", made=made, svgs=svgs, errors=errors, args=args, bodies=bodies,
                            summary=report.summary_rows(made.total) if made else [],
                            columns=report.body_columns(), definitions=report.definitions()), 200 if not errors else 400
