@@ -24,8 +24,9 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
 REF = date(2025, 6, 30)
-FEW = "給食"        # bench/synth.py's TOPICS: one of thirty (学校給食センターの運営委託)
+FEW = "学校給食"    # bench/synth.py's TOPICS: one of thirty (学校給食センターの運営委託)
 MANY = "会議録"     # bench/synth.py's DOCS: two to four of twenty-one in most subjects
+SHORT = "給食"      # as few, but two characters: shorter than a trigram, so every index row is read
 CAMPAIGN_BODIES = 20
 
 
@@ -78,6 +79,7 @@ def main(argv: list[str] | None = None) -> int:
         "統計, one body": "/stats?body=maizuru",
         "search, few hold the word": "/search?query=" + FEW,
         "search, many hold the word": "/search?query=" + MANY,
+        "search, a two-character word": "/search?query=" + SHORT,
     }
     print(f"{args.size:,} requests, {args.runs} runs each, {app.extensions['kaiji.engine'].dialect.name}")
     print(f"{'page':<28} {'median':>8} {'p95':>8}")
