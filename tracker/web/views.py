@@ -647,7 +647,8 @@ def bodies():
 
 
 STATS_KEPT = 16   # the 統計 pages kept (each a few hundred kilobytes of SVG), the oldest forgotten first
-STATS_LOCK = threading.Lock()   # a WSGI server's threads share the kept pages
+STATS_LOCK = threading.Lock()   # a WSGI server's threads share the kept pages and charts
+CHARTS_KEPT = 64  # the campaign charts kept (tens of kilobytes each)
 
 
 @bp.route("/stats")
@@ -702,9 +703,27 @@ def campaigns_page():
     with reading() as s:
         made = [report.build_campaign(s, c["name"], as_of()) for c in campaigns.list_campaigns(s)]
     # matplotlib's SVG: glyphs drawn as paths, no text of ours but in comments, which _svg leaves out.
-    shown = [(m, Markup(report.campaign_svg(m)) if m.comparison.rows else None, *report.campaign_table(m))
+    shown = [(m, Markup(_campaign_svg(m)) if m.comparison.rows else None, *report.campaign_table(m))
              for m in made]
     return render_template("campaigns.html", campaigns=shown)
+
+
+def _campaign_svg(made) -> str:
+    """report.campaign_svg, kept: drawing takes most of the page's time. The key is everything the chart is
+    drawn from (the comparison's rows, the day they are as of, the language), so a kept one is the same drawing."""
+    from .. import report
+
+    key = repr((current_language(), made.as_of, made.comparison.rows))
+    kept = current_app.extensions.setdefault("kaiji.campaign_svgs", OrderedDict())
+    with STATS_LOCK:
+        svg = kept.get(key)
+    if svg is None:
+        svg = report.campaign_svg(made)
+        with STATS_LOCK:
+            kept[key] = svg
+            while len(kept) > CHARTS_KEPT:
+                kept.popitem(last=False)
+    return svg
 
 
 # ---------------------------------------------------------------- accounts
