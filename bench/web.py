@@ -92,7 +92,8 @@ def main(argv: list[str] | None = None) -> int:
     # the page, and removed afterwards with the requests it made.
     try:
         _campaign(app)
-        _report(f"campaigns ({CAMPAIGN_BODIES} bodies)", [_timed(client.get, "/campaigns")[0] for _ in range(args.runs)])
+        _report(f"campaigns ({CAMPAIGN_BODIES} bodies)",
+                [_timed(client.get, "/campaigns")[0] for _ in range(args.runs)])
     finally:
         _delete_beyond(url, args.size)
     # The forms' answers: each run logs a request, then records an event on it (a redirect each). What they

@@ -126,17 +126,18 @@ def fingerprint(session: Session) -> tuple:
     (status, dates, voided, body after a transfer) only by appending an event (a retraction, a void, a
     decision: a new events id) or, for decision_due, by recomputing after a new rule or closed day (a new
     deadline_rules or closed_days id). A new request is a new requests id; the count guards against an id
-    used again after rows deleted outside kaiji. Bodies (name, jurisdiction), jurisdictions (ordinance, year-end closure) and
-    requesters (name) are edited in place, so their rows themselves are part of the fingerprint. The
-    caller reads it in the same reading session (db.reading: one state of the database) as the figures."""
+    used again after rows deleted outside kaiji. Bodies (name, jurisdiction), jurisdictions (ordinance,
+    year-end closure) and requesters (name) are edited in place, so their rows themselves are part of the
+    fingerprint. The caller reads it in the same reading session (db.reading: one state of the database) as
+    the figures."""
     tops = [select(func.max(t.c.id)).scalar_subquery()
             for t in (requests, events, decisions, withheld_parts, deadline_rules, closed_days, grounds)]
     counts = session.execute(select(select(func.count(requests.c.id)).scalar_subquery(), *tops)).one()
     return (tuple(counts),
             tuple(session.execute(select(bodies_t.c.id, bodies_t.c.key, bodies_t.c.name,
                                          bodies_t.c.jurisdiction_id).order_by(bodies_t.c.id))),
-            tuple(session.execute(select(jurisdictions_t.c.id, jurisdictions_t.c.ordinance, jurisdictions_t.c.year_end_closure)
-                                  .order_by(jurisdictions_t.c.id))),
+            tuple(session.execute(select(jurisdictions_t.c.id, jurisdictions_t.c.ordinance,
+                                         jurisdictions_t.c.year_end_closure).order_by(jurisdictions_t.c.id))),
             tuple(session.execute(select(requesters.c.id, requesters.c.name).order_by(requesters.c.id))))
 
 
