@@ -162,6 +162,23 @@ def test_the_campaigns_page_shows_each_campaigns_chart_and_table(app, client):  
     assert all(name in shown for name in NAMES) and "9 bodies: 8 received" in shown
 
 
+def test_the_campaigns_page_draws_a_chart_again_only_when_what_it_shows_changes(app, client, monkeypatch):  # noqa: F811
+    from tracker import service
+
+    drawn = []
+    real = report.campaign_svg
+    monkeypatch.setattr(report, "campaign_svg", lambda made: drawn.append(made) or real(made))
+    engine = app.extensions["kaiji.engine"]
+    with dbm.transaction(engine) as s:
+        follow(s)
+    first = client.get("/campaigns").get_data(as_text=True)
+    assert client.get("/campaigns").get_data(as_text=True) == first and len(drawn) == 1     # kept
+    with dbm.transaction(engine) as s:     # a body renamed: its bar is named anew
+        service.edit_body(s, "maizuru", name="舞鶴市長（改称）")
+    client.get("/campaigns")
+    assert len(drawn) == 2 and "舞鶴市長（改称）" in [r.body for r in drawn[-1].comparison.rows]
+
+
 def test_each_kind_has_its_colour_a_withdrawn_body_its_status_and_an_empty_campaign_no_chart(session):
     from tracker import campaigns, service
 

@@ -209,6 +209,10 @@ def test_statistics_of_a_synthetic_database_match_a_recomputation(db_url):
                     have["top_ground_counts"] = [g["count"] for g in have["grounds"]]
                     assert {k: have[k] for k in figures} == figures, (by, key)
                 assert sum(f["requests"] for f in want.values()) == 1997
+            # Several groupings in one pass (the report's): each as its own pass gives it.
+            everything, by_body, by_year = stats.stats_by(s, (None, "body", "year"))
+            assert by_body == stats.stats(s, by="body") and by_year == stats.stats(s, by="year")
+            assert everything == stats.stats(s, by=None) and everything[0]["requests"] == 1997
             # Not trivially equal: the data has late, extended, corrected, appealed and charged requests.
             total = _recomputed(s, "year")
             for figure in ("late", "extended", "appeals", "fee_total", "partial", "upheld"):

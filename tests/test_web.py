@@ -111,6 +111,30 @@ def test_the_statistics_page_shows_the_tables_and_the_charts_inline(client, app)
     assert "No requests." in plain(client.get("/stats?received_from=2026-01-01").get_data(as_text=True))
 
 
+def test_the_statistics_page_is_kept_until_anything_it_shows_changes(client, app, monkeypatch):
+    from tracker import report
+
+    built = []
+    real = report.build
+    monkeypatch.setattr(report, "build", lambda *a, **kw: built.append(1) or real(*a, **kw))
+    log_maizuru(client)
+    client.post("/requests/1/decide", data={"csrf": token(client, "/requests/1/decide"), "kind": "partial",
+                                            "on": "2025-01-20", "withheld_1": "店名", "ground_1": "5-2",
+                                            "withheld_reason_1": "法人等の競争上の地位を害するおそれ"})
+    client.get("/")                                         # the decision's flash shown, not on the stats pages
+    first = client.get("/stats").get_data(as_text=True)
+    assert "舞鶴市長" in plain(first) and "24 / 24" in plain(first) and len(built) == 1
+    assert client.get("/stats").get_data(as_text=True) == first and len(built) == 1    # kept
+    assert "24 / 24" in plain(client.get("/stats?body=maizuru").get_data(as_text=True)) and len(built) == 2
+    engine = app.extensions["kaiji.engine"]
+    with dbm.transaction(engine) as s:                       # a body renamed: its new name at once
+        service.edit_body(s, "maizuru", name="舞鶴市長（改称）")
+    assert "舞鶴市長（改称）" in plain(client.get("/stats").get_data(as_text=True)) and len(built) == 3
+    with dbm.transaction(engine) as s:                       # a new event (here a void): the request is gone
+        service.record(s, 1, "voided", date(2025, 2, 3), {"reason": "二重登録"})
+    assert "No requests." in plain(client.get("/stats").get_data(as_text=True)) and len(built) == 4
+
+
 def test_a_bad_date_is_shown_beside_its_field_and_nothing_is_written(client, app):
     before = counts(app)
     resp = log_maizuru(client, received="令和6年13月27日")

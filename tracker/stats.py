@@ -39,7 +39,7 @@ from datetime import date
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from . import deadlines as dl
@@ -48,7 +48,8 @@ from .errors import BadInput
 from .events import KINDS
 from .i18n import N_, _
 from .models import Body, Jurisdiction, Requester
-from .schema import decisions, events, requests, withheld_parts
+from .schema import (bodies as bodies_t, closed_days, deadline_rules, decisions, events, grounds,
+                     jurisdictions as jurisdictions_t, requesters, requests, withheld_parts)
 
 BY = {"body": N_("body"), "year": N_("year"), "ground": N_("ground"), "requester": N_("requester")}
 DECISION_KEYS = tuple(timeline.DECISION_KINDS)
@@ -115,13 +116,44 @@ class _Request:
     decided_on: date | None = None
 
 
+def fingerprint(session: Session) -> tuple:
+    """What every figure of stats() depends on, read cheaply (a few index look-ups and the small tables): the
+    same fingerprint in one database means the same figures, so a face may keep figures under it.
+
+    Why it cannot be stale: everything stats() reads is either in an append-only table or in a small one read
+    whole here. A request's figures come from its row and its events: kaiji never deletes requests, events,
+    decisions, withheld parts, rules, closed days or grounds, and changes what a request's row derives
+    (status, dates, voided, body after a transfer) only by appending an event (a retraction, a void, a
+    decision: a new events id) or, for decision_due, by recomputing after a new rule or closed day (a new
+    deadline_rules or closed_days id). A new request is a new requests id; the count guards against an id
+    used again after rows deleted outside kaiji. Bodies (name, jurisdiction), jurisdictions (ordinance,
+    year-end closure) and requesters (name) are edited in place, so their rows themselves are part of the
+    fingerprint. The caller reads it in the same reading session (db.reading: one state of the database) as
+    the figures."""
+    tops = [select(func.max(t.c.id)).scalar_subquery()
+            for t in (requests, events, decisions, withheld_parts, deadline_rules, closed_days, grounds)]
+    counts = session.execute(select(select(func.count(requests.c.id)).scalar_subquery(), *tops)).one()
+    return (tuple(counts),
+            tuple(session.execute(select(bodies_t.c.id, bodies_t.c.key, bodies_t.c.name,
+                                         bodies_t.c.jurisdiction_id).order_by(bodies_t.c.id))),
+            tuple(session.execute(select(jurisdictions_t.c.id, jurisdictions_t.c.ordinance,
+                                         jurisdictions_t.c.year_end_closure).order_by(jurisdictions_t.c.id))),
+            tuple(session.execute(select(requesters.c.id, requesters.c.name).order_by(requesters.c.id))))
+
+
 def stats(session: Session, by: str | None = "body", top: int = TOP_GROUNDS, **filters) -> list[dict[str, Any]]:
     """A record per group (see the module's docstring for what each figure is); `filters` are
     service.request_where's (body, received_from, received_to, requester, status). by=None: one group, all;
     `top`: how many of the grounds cited most each record names."""
-    if by is not None and by not in BY:
-        raise BadInput(_("--by must be one of {choices}; got {value!r}.").format(choices=", ".join(BY), value=by),
-                       field="by")
+    return stats_by(session, (by,), top, **filters)[0]
+
+
+def stats_by(session: Session, bys: tuple, top: int = TOP_GROUNDS, **filters) -> list[list[dict[str, Any]]]:
+    """stats() for each grouping of `bys` (as its `by`), in one pass over the requests: the records of each."""
+    for by in bys:
+        if by is not None and by not in BY:
+            raise BadInput(_("--by must be one of {choices}; got {value!r}.").format(choices=", ".join(BY),
+                                                                                      value=by), field="by")
     where = service.request_where(session, **filters)
     chosen = select(requests.c.id).where(*where)
     jurisdictions = {j.id: j for j in session.scalars(select(Jurisdiction).options(
@@ -132,7 +164,7 @@ def stats(session: Session, by: str | None = "body", top: int = TOP_GROUNDS, **f
     rule_on: dict[tuple[int, date], int] = {}      # (jurisdiction, receipt date): the rule row in force
     rule_of: dict[int, dl.Rule] = {}
     closed = {j: timeline.closed_days(jur) for j, jur in jurisdictions.items()}
-    requesters = ({r.id: r.name for r in session.scalars(select(Requester))} if by == "requester" else {})
+    requesters = ({r.id: r.name for r in session.scalars(select(Requester))} if "requester" in bys else {})
     articles: dict[tuple[int, str], str] = {}     # (jurisdiction id, ground): 舞鶴市情報公開条例第5条第2号
 
     live = decisions.c.event_id.not_in(select(events.c.retracts_id).where(
@@ -154,12 +186,12 @@ def stats(session: Session, by: str | None = "body", top: int = TOP_GROUNDS, **f
                                .order_by(events.c.request_id, events.c.id)):
         timelines[row.request_id].append(row)
 
-    groups: dict[Any, _Group] = {}
+    groups: dict[tuple, _Group] = {}    # (by, key): the group
 
-    def group(key, name) -> _Group:
-        if key not in groups:
-            groups[key] = _Group(key, name)
-        return groups[key]
+    def group(by, key, name) -> _Group:
+        if (by, key) not in groups:
+            groups[by, key] = _Group(key, name)
+        return groups[by, key]
 
     spans: dict[tuple, list[tuple[date, date]]] = defaultdict(list)   # count key: (start, decision) pairs
     pending_counts: list[_Request] = []
@@ -173,18 +205,20 @@ def stats(session: Session, by: str | None = "body", top: int = TOP_GROUNDS, **f
         grounds = sorted({(jur_id, code) for code in codes}, key=lambda g: g[1]) if codes else ()
         for g in grounds:
             articles.setdefault(g, ordinances[jur_id] + g[1])
-        if by is None:
-            mine = [group(None, _("all requests"))]
-        elif by == "body":
-            mine = [group(body_key, body_name)]
-        elif by == "year":
-            year = (received_on or filed_on).year
-            mine = [group(year, str(year))]
-        elif by == "requester":
-            name = requesters.get(requester_id)
-            mine = [group(name, name or _("(no requester)"))]
-        else:
-            mine = [group(articles[g], articles[g]) for g in grounds]
+        mine = []
+        for by in bys:
+            if by is None:
+                mine.append(group(by, None, _("all requests")))
+            elif by == "body":
+                mine.append(group(by, body_key, body_name))
+            elif by == "year":
+                year = (received_on or filed_on).year
+                mine.append(group(by, year, str(year)))
+            elif by == "requester":
+                name = requesters.get(requester_id)
+                mine.append(group(by, name, name or _("(no requester)")))
+            else:
+                mine += [group(by, articles[g], articles[g]) for g in grounds]
         if not mine:
             continue
         # The effect of each live event, as the timeline applies it (corrections, extensions, fees, appeals);
@@ -271,7 +305,10 @@ def stats(session: Session, by: str | None = "body", top: int = TOP_GROUNDS, **f
             g.calendar.append(item.calendar)
             g.counted.append(item.counted)
 
-    ordered = sorted(groups.values(), key=(lambda g: g.key) if by == "year" else
-                     (lambda g: (-g.requests, str(g.name))))
-    return [g.record(articles, top) for g in ordered]
+    made = []
+    for by in bys:
+        ordered = sorted((g for (b, _key), g in groups.items() if b == by), key=(lambda g: g.key) if by == "year"
+                         else (lambda g: (-g.requests, str(g.name))))
+        made.append([g.record(articles, top) for g in ordered])
+    return made
 

@@ -8,6 +8,8 @@ is written. A successful write redirects (POST-redirect-GET).
 from __future__ import annotations
 
 
+import threading
+from collections import OrderedDict
 from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
@@ -20,6 +22,7 @@ from sqlalchemy.orm import selectinload
 from .. import events as ev
 from ..errors import KaijiError
 from ..i18n import N_, _, show_date
+from ..i18n import language as current_language
 from . import as_of, engine
 
 bp = Blueprint("web", __name__)
@@ -643,12 +646,17 @@ def bodies():
     return render_template("bodies.html", rows=rows)
 
 
+STATS_KEPT = 16   # the 統計 pages kept (each a few hundred kilobytes of SVG), the oldest forgotten first
+STATS_LOCK = threading.Lock()   # a WSGI server's threads share the kept pages and charts
+CHARTS_KEPT = 64  # the campaign charts kept (tens of kilobytes each)
+
+
 @bp.route("/stats")
 def stats_page():
     """統計: the tables and charts of `kaiji report`, for the requests received in the dates chosen."""
     from markupsafe import Markup
 
-    from .. import report
+    from .. import report, stats
 
     args = request.args
     errors: dict[str, str] = {}
@@ -658,14 +666,28 @@ def stats_page():
     with reading() as s:
         bodies = _bodies(s)
         if not errors:
-            try:
-                made = report.build(s, body=args.get("body") or None, received_from=received_from,
-                                    received_to=received_to)
-            except KaijiError as exc:
-                place_error(exc, errors, {"body", "received_from", "received_to"})
-    if made is not None and made.total:
-        # matplotlib's SVG: glyphs drawn as paths, no text of ours but in comments, which chart_svgs leaves out.
-        svgs = {name: Markup(svg) for name, svg in report.chart_svgs(made).items()}
+            # The figures and charts take seconds at 100,000 requests: they are kept under stats.fingerprint,
+            # which changes with anything they depend on (see there why they cannot be stale), read in this
+            # same reading session, and the choices and the language they are shown in.
+            key = (stats.fingerprint(s), args.get("body") or None, received_from, received_to, current_language())
+            cache = current_app.extensions.setdefault("kaiji.stats", OrderedDict())
+            with STATS_LOCK:
+                made, svgs = cache.get(key, (None, {}))
+            if made is None:
+                try:
+                    made = report.build(s, body=args.get("body") or None, received_from=received_from,
+                                        received_to=received_to)
+                except KaijiError as exc:
+                    place_error(exc, errors, {"body", "received_from", "received_to"})
+                else:
+                    if made.total:
+                        # matplotlib's SVG: glyphs drawn as paths, no text of ours but in comments, which
+                        # chart_svgs leaves out.
+                        svgs = {name: Markup(svg) for name, svg in report.chart_svgs(made).items()}
+                    with STATS_LOCK:
+                        cache[key] = made, svgs
+                        while len(cache) > STATS_KEPT:
+                            cache.popitem(last=False)
     return render_template("stats.html", made=made, svgs=svgs, errors=errors, args=args, bodies=bodies,
                            summary=report.summary_rows(made.total) if made else [],
                            columns=report.body_columns(), definitions=report.definitions()), 200 if not errors else 400
@@ -681,9 +703,27 @@ def campaigns_page():
     with reading() as s:
         made = [report.build_campaign(s, c["name"], as_of()) for c in campaigns.list_campaigns(s)]
     # matplotlib's SVG: glyphs drawn as paths, no text of ours but in comments, which _svg leaves out.
-    shown = [(m, Markup(report.campaign_svg(m)) if m.comparison.rows else None, *report.campaign_table(m))
+    shown = [(m, Markup(_campaign_svg(m)) if m.comparison.rows else None, *report.campaign_table(m))
              for m in made]
     return render_template("campaigns.html", campaigns=shown)
+
+
+def _campaign_svg(made) -> str:
+    """report.campaign_svg, kept: drawing takes most of the page's time. The key is everything the chart is
+    drawn from (the comparison's rows, the day they are as of, the language), so a kept one is the same drawing."""
+    from .. import report
+
+    key = repr((current_language(), made.as_of, made.comparison.rows))
+    kept = current_app.extensions.setdefault("kaiji.campaign_svgs", OrderedDict())
+    with STATS_LOCK:
+        svg = kept.get(key)
+    if svg is None:
+        svg = report.campaign_svg(made)
+        with STATS_LOCK:
+            kept[key] = svg
+            while len(kept) > CHARTS_KEPT:
+                kept.popitem(last=False)
+    return svg
 
 
 # ---------------------------------------------------------------- accounts
