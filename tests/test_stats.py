@@ -59,6 +59,20 @@ def test_maizuru_days_taken_counted_by_hand(session):
     assert (r["appeals"], r["upheld"]) == (0, 0)
 
 
+def test_a_body_whose_rule_is_unknown_has_calendar_days_and_no_counted_ones(session):
+    # 京丹後市, imported with its rule unknown (kaiji body import --rule unknown): received 2025-04-02, decided
+    # 2025-04-21: 19 calendar days (21 − 2); the days its rule would count are not
+    # known, so they are left out, not guessed, and lateness is not judged.
+    from tests.test_campaigns import BODIES_CSV, import_csv
+
+    import_csv(session, BODIES_CSV)
+    rid = service.add_request(session, body="kyotango", subject="交際費", received=D("2025-04-02")).id
+    service.decide(session, rid, kind="full", on=D("2025-04-21"))
+    r = _one(session, by="body")
+    assert (r["group"], r["decided"], r["days_median"], r["days_p90"]) == ("kyotango", 1, 19, 19)
+    assert (r["counted_median"], r["counted_p90"], r["late"], r["late_share"]) == (None, None, 0, None)
+
+
 def test_working_days_skip_golden_week(session):
     # 安曇野市: 14 working days from the day after. Received 2025-04-25 (金): 04-26/27 weekend, 04-28 day 1,
     # 04-29 昭和の日, 04-30 day 2, 05-01 day 3, 05-02 day 4, 05-03〜06 closed (憲法記念日, みどりの日 on Sunday,

@@ -161,7 +161,7 @@ def stats_by(session: Session, bys: tuple, top: int = TOP_GROUNDS, **filters) ->
     # Plain values, not mapped attributes, in the pass over every request.
     bodies = {b.id: (b.key, b.name, b.jurisdiction_id) for b in session.scalars(select(Body))}
     ordinances = {j: jur.ordinance for j, jur in jurisdictions.items()}
-    rule_on: dict[tuple[int, date], int] = {}      # (jurisdiction, receipt date): the rule row in force
+    rule_on: dict[tuple[int, date], int | None] = {}  # (jurisdiction, receipt date): the rule row in force (None: unknown)
     rule_of: dict[int, dl.Rule] = {}
     closed = {j: timeline.closed_days(jur) for j, jur in jurisdictions.items()}
     requesters = ({r.id: r.name for r in session.scalars(select(Requester))} if "requester" in bys else {})
@@ -263,12 +263,17 @@ def stats_by(session: Session, bys: tuple, top: int = TOP_GROUNDS, **filters) ->
             continue
         item = _Request(mine, (decided_on - received_on).days)
         on = (jur_id, received_on)
-        row_id = rule_on.get(on)
-        if row_id is None:
+        if on not in rule_on:
             row = timeline.rule_row(jurisdictions[jur_id], received_on)
-            if row.id not in rule_of:
+            if row is not None and row.id not in rule_of:
                 rule_of[row.id] = timeline.to_rule(row)
-            row_id = rule_on[on] = row.id
+            rule_on[on] = row.id if row is not None else None
+        row_id = rule_on[on]
+        if row_id is None:
+            # The body's rule is unknown (kaiji body import --rule unknown): its calendar days are known, the
+            # days its rule would count are not, and are left out rather than guessed.
+            pending_counts.append(item)
+            continue
         rule = rule_of[row_id]
         start = dl.first_day(rule, received_on)
         if decided_on < start:
@@ -303,7 +308,8 @@ def stats_by(session: Session, bys: tuple, top: int = TOP_GROUNDS, **filters) ->
             item.counted = nums[(item.decided_on - first).days] - (nums[before] if before >= 0 else 0)
         for g in item.groups:
             g.calendar.append(item.calendar)
-            g.counted.append(item.counted)
+            if item.counted is not None:
+                g.counted.append(item.counted)
 
     made = []
     for by in bys:
