@@ -21,6 +21,8 @@ from tests.test_web import app, client, plain  # noqa: F401  (fixtures)
 from tracker import db as dbm
 from tracker import report
 
+from .conftest import Kaiji, prepared
+
 D = date.fromisoformat
 AS_OF = D("2025-05-01")
 NAMES = ("綾部市長", "安曇野市長", "福知山市長", "京丹後市長", "京都市長", "舞鶴市長", "宮津市長", "国の行政機関",
@@ -33,10 +35,16 @@ def ipaex() -> bool:
     return any(p.name.startswith("ipaex") for p in fonts.candidates())
 
 
-def made_for(db_url):
-    engine = dbm.open_database(db_url)
+def followed(kaiji: Kaiji) -> None:
+    engine = dbm.open_database(kaiji.url)
     with dbm.transaction(engine) as s:
         follow(s)
+    engine.dispose()
+
+
+def made_for(db_url):
+    prepared(Kaiji(db_url), "followed campaign", followed)   # the campaign followed once a session, then copied
+    engine = dbm.open_database(db_url)
     with dbm.reading(engine) as s:
         made = report.build_campaign(s, "kosaihi-2025", AS_OF)
     engine.dispose()
