@@ -7,6 +7,7 @@ KAIJI_TEST_DB=postgresql+psycopg://postgres@127.0.0.1:5432/test pytest
 from __future__ import annotations
 
 import gc
+import io
 import os
 import shutil
 import sys
@@ -195,12 +196,12 @@ def template(tmp_path_factory) -> str:
     if PG_URL:
         reset_postgres(PG_URL)
         engine = dbm.make_engine(PG_URL)
-        dbm.upgrade(engine, stdout=open(os.devnull, "w"))
+        dbm.upgrade(engine, stdout=io.StringIO())
         engine.dispose()
         return PG_URL
     path = tmp_path_factory.mktemp("template") / "template.sqlite3"
     engine = dbm.make_engine(dbm.database_url(str(path)))
-    dbm.upgrade(engine, stdout=open(os.devnull, "w"))
+    dbm.upgrade(engine, stdout=io.StringIO())
     engine.dispose()
     return str(path)
 
@@ -214,7 +215,7 @@ def db_url(template, tmp_path) -> str:
             engine.dispose()
             reset_postgres(PG_URL)
             engine = dbm.make_engine(PG_URL)
-            dbm.upgrade(engine, stdout=open(os.devnull, "w"))
+            dbm.upgrade(engine, stdout=io.StringIO())
         else:
             tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
             with engine.begin() as conn:

@@ -9,6 +9,7 @@ waits for "go" on its standard input.
 
 from __future__ import annotations
 
+import io
 import os
 import sqlite3
 import subprocess
@@ -212,7 +213,7 @@ def test_an_upgrade_kept_waiting_says_so_and_changes_nothing(tmp_path, monkeypat
     path = tmp_path / "old.sqlite3"
     url = dbm.database_url(str(path))
     engine = dbm.make_engine(url)
-    dbm.upgrade(engine, dbm.REVISIONS[-2], stdout=open(os.devnull, "w"))
+    dbm.upgrade(engine, dbm.REVISIONS[-2], stdout=io.StringIO())
     engine.dispose()
     monkeypatch.setattr(dbm, "BUSY_TIMEOUT_MS", 500)
     holder = sqlite3.connect(path, isolation_level=None)

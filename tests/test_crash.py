@@ -8,6 +8,7 @@ waits for the command's own progress report (an event, not a sleep) and kills it
 from __future__ import annotations
 
 import csv
+import io
 import os
 import signal
 import sqlite3
@@ -140,7 +141,7 @@ def test_what_an_upgrade_killed_while_copying_leaves_is_removed_at_the_next_star
     path = tmp_path / "kaiji.sqlite3"
     url = dbm.database_url(str(path))
     engine = dbm.make_engine(url)
-    dbm.upgrade(engine, dbm.REVISIONS[-2], stdout=open(os.devnull, "w"))
+    dbm.upgrade(engine, dbm.REVISIONS[-2], stdout=io.StringIO())
     engine.dispose()
     killed = subprocess.run([sys.executable, "-c", KILLED_IN_BACKUP, str(path)], capture_output=True, text=True)
     assert killed.returncode == -signal.SIGKILL, killed.stderr
