@@ -411,7 +411,7 @@ def _norm(text: str) -> str:
 
 
 def _rule_value(row, column: str) -> Any:
-    from .imports import FALSE, TRUE, _fail
+    from .imports import FALSE, TRUE, row_error
 
     text = _norm(row.values.get(column, ""))
     kind = RULE_TYPES[column]
@@ -422,29 +422,29 @@ def _rule_value(row, column: str) -> Any:
             return True
         if text.lower() in FALSE:
             return False
-        raise _fail(None, row.number, column, _("{text!r} is not yes or no (true/false, 有/無)").format(text=text))
+        raise row_error(None, row.number, column, _("{text!r} is not yes or no (true/false, 有/無)").format(text=text))
     if kind.startswith("int"):
         if not text.isdigit() or not 0 < int(text) <= service.MAX_PERIOD:
-            raise _fail(None, row.number, column, _("{text!r} is not a number of days from 1 to {max}").format(
+            raise row_error(None, row.number, column, _("{text!r} is not a number of days from 1 to {max}").format(
                 text=text, max=service.MAX_PERIOD))
         return int(text)
     if column in ("extension_from", "correction_days"):
         value = text.replace("-", "_")
         allowed = ("period_end", "request") if column == "extension_from" else tuple(dl.CORRECTION_DAYS)
         if value not in allowed:
-            raise _fail(None, row.number, column, _("{text!r} is not one of {allowed}").format(
+            raise row_error(None, row.number, column, _("{text!r} is not one of {allowed}").format(
                 text=text, allowed=", ".join(allowed)))
         return value
     try:
         return service.clean(row.values.get(column), column, field=column) or ""
     except KaijiError as exc:
-        raise _fail(exc, row.number, column, str(exc)) from None
+        raise row_error(exc, row.number, column, str(exc)) from None
 
 
 def _missing(row, column: str):
-    from .imports import _fail
+    from .imports import row_error
 
-    raise _fail(None, row.number, column, _("the rule's {column} is empty; give it, or write unknown in the rule "
+    raise row_error(None, row.number, column, _("the rule's {column} is empty; give it, or write unknown in the rule "
                                             "column if no rule is known").format(column=column))
 
 
@@ -455,7 +455,7 @@ def import_bodies(session: Session, rows: list, rule_unknown: bool = False) -> l
 
     A new jurisdiction with no rule is allowed only when said: `rule_unknown` for the whole file, or unknown
     (不明) in the row's rule column; its requests' dates are then unknown (timeline's rule_unknown), never guessed."""
-    from .imports import _fail
+    from .imports import row_error
 
     added = []
     for row in rows:
@@ -465,32 +465,32 @@ def import_bodies(session: Session, rows: list, rule_unknown: bool = False) -> l
             try:
                 return service.clean(v.get(column), what, required=required, field=column)
             except KaijiError as exc:
-                raise _fail(exc, row.number, column, str(exc)) from None
+                raise row_error(exc, row.number, column, str(exc)) from None
 
         def checked(column: str, call):
             try:
                 return call()
             except KaijiError as exc:
-                raise _fail(exc, row.number, column, str(exc)) from None
+                raise row_error(exc, row.number, column, str(exc)) from None
 
-        key = checked("key", lambda: service._key(v.get("key") or ""))
+        key = checked("key", lambda: service.check_key(v.get("key") or ""))
         if session.scalar(select(Body).where(Body.key == key)) is not None:
-            raise _fail(Refused(), row.number, "key", _("a body {key!r} exists already; choose another key").format(
+            raise row_error(Refused(), row.number, "key", _("a body {key!r} exists already; choose another key").format(
                 key=key))
         name = cleaned("name", _("the body's name"), required=True)
         head = cleaned("head", _("the head's title"))
         head_name = cleaned("head_name", _("the head's name"))
-        jur_key = checked("jurisdiction", lambda: service._key(v.get("jurisdiction") or ""))
+        jur_key = checked("jurisdiction", lambda: service.check_key(v.get("jurisdiction") or ""))
         rule_cell = _norm(v.get("rule") or "").lower()
         if rule_cell and rule_cell not in UNKNOWN:
-            raise _fail(None, row.number, "rule", _("{text!r} is not a rule; leave it empty and give the rule's "
+            raise row_error(None, row.number, "rule", _("{text!r} is not a rule; leave it empty and give the rule's "
                                                     "fields, or write unknown").format(text=v["rule"]))
         no_rule = rule_unknown or rule_cell in UNKNOWN
         given = [c for c in dl.RULE_FIELDS + ("effective_from",) if v.get(c)]
         jur = session.scalar(select(Jurisdiction).where(Jurisdiction.key == jur_key))
         if jur is not None:
             if given:
-                raise _fail(Refused(), row.number, given[0], _(
+                raise row_error(Refused(), row.number, given[0], _(
                     "jurisdiction {jurisdiction} has its rules already; leave the rule's columns empty, or add a new "
                     "version with `kaiji rule add {jurisdiction}`").format(jurisdiction=jur_key))
         else:
@@ -498,11 +498,11 @@ def import_bodies(session: Session, rows: list, rule_unknown: bool = False) -> l
             ordinance = cleaned("ordinance", _("the ordinance's name"))
             if jur_name is None or ordinance is None:
                 column = "jurisdiction_name" if jur_name is None else "ordinance"
-                raise _fail(None, row.number, column, _(
+                raise row_error(None, row.number, column, _(
                     "jurisdiction {jurisdiction} is not known yet; give its name (jurisdiction_name) and its "
                     "ordinance (ordinance) to add it, or the key of a known one").format(jurisdiction=jur_key))
             if no_rule and given:
-                raise _fail(None, row.number, given[0], _("the row gives a rule and says it is unknown; leave the "
+                raise row_error(None, row.number, given[0], _("the row gives a rule and says it is unknown; leave the "
                                                           "rule's columns empty, or take unknown out"))
             values = None if no_rule else {c: _rule_value(row, c) for c in dl.RULE_FIELDS}
             effective = None
@@ -511,7 +511,7 @@ def import_bodies(session: Session, rows: list, rule_unknown: bool = False) -> l
                 try:
                     effective = read_date(v["effective_from"])
                 except DateError as exc:
-                    raise _fail(None, row.number, "effective_from", str(exc)) from None
+                    raise row_error(None, row.number, "effective_from", str(exc)) from None
             jur = service.add_jurisdiction(session, key=jur_key, name=jur_name, ordinance=ordinance)
             if values is not None:
                 checked("source", lambda: service.add_rule(session, jur, effective_from=effective, **values))

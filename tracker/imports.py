@@ -111,7 +111,7 @@ class Row:
     values: dict[str, str]
 
 
-def _fail(exc: KaijiError | None, row: int, column: str | None, message: str) -> KaijiError:
+def row_error(exc: KaijiError | None, row: int, column: str | None, message: str) -> KaijiError:
     """The error for a bad row, as one sentence: where, what, and that nothing was written; its field is the column."""
     cls = type(exc) if exc is not None else BadInput
     message = message.rstrip("。.")
@@ -175,7 +175,7 @@ def read_table(data: bytes, name: str | None, headers: dict[str, str | None], re
         if len(fields) > len(columns) and not any(f.strip() for f in fields[len(columns):]):
             fields = fields[:len(columns)]  # empty cells right of the last column
         if len(fields) != len(columns):
-            raise _fail(None, number, None, _("it has {fields} fields but the header names {columns} columns; "
+            raise row_error(None, number, None, _("it has {fields} fields but the header names {columns} columns; "
                                               "check for a stray comma or an unclosed quote").format(
                 fields=len(fields), columns=len(columns)))
         values = {c: _plain(f) for c, f in zip(columns, fields) if c is not None}
@@ -267,7 +267,7 @@ def _date(row: Row, column: str) -> date | None:
     try:
         return read_date(text)
     except DateError as exc:
-        raise _fail(None, row.number, column, str(exc)) from None
+        raise row_error(None, row.number, column, str(exc)) from None
 
 
 def _mail(row: Row) -> bool:
@@ -276,7 +276,7 @@ def _mail(row: Row) -> bool:
         return True
     if text in FALSE:
         return False
-    raise _fail(None, row.number, "mail", _("{text!r} is not yes or no (有/無)").format(text=text))
+    raise row_error(None, row.number, "mail", _("{text!r} is not yes or no (有/無)").format(text=text))
 
 
 def request_args(row: Row) -> dict:
@@ -286,7 +286,7 @@ def request_args(row: Row) -> dict:
     try:
         service.method_keys(methods, field="methods")
     except KaijiError as exc:
-        raise _fail(exc, row.number, FIELD_COLUMN.get(exc.field), str(exc)) from None
+        raise row_error(exc, row.number, FIELD_COLUMN.get(exc.field), str(exc)) from None
     return dict(body=v["body"].strip(), subject=v["subject"], filed=_date(row, "filed"),
                 received=_date(row, "received"), requester=v.get("requester") or None, methods=methods,
                 mail=_mail(row), reason=v.get("reason") or None, reference=v.get("reference") or None,
@@ -335,7 +335,7 @@ def import_requests(session: Session, rows: list[Row], progress: Callable[[int, 
                     pending.append(service.add_request(session, **args, flush=False, warnings=said,
                                                        force=allow_duplicates))
                 except KaijiError as exc:
-                    raise _fail(exc, row.number, FIELD_COLUMN.get(exc.field), str(exc)) from None
+                    raise row_error(exc, row.number, FIELD_COLUMN.get(exc.field), str(exc)) from None
                 if warnings is not None:
                     warnings.extend(_("row {row}: {warning}").format(row=row.number, warning=w) for w in said)
             reporting = progress is not None and i % every == 0

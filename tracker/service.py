@@ -726,7 +726,7 @@ def event_dict(e: Event, retracted: set[int]) -> dict[str, Any]:
 
 def add_jurisdiction(session: Session, *, key: str, name: str, ordinance: str, year_end_closure: bool = True
                      ) -> Jurisdiction:
-    key = _key(key)
+    key = check_key(key)
     if session.scalar(select(Jurisdiction).where(Jurisdiction.key == key)) is not None:
         raise Refused(_("a jurisdiction {key!r} exists already.").format(key=key))
     jur = Jurisdiction(key=key, name=clean(name, _("the jurisdiction's name"), required=True),
@@ -767,7 +767,8 @@ def add_rule(session: Session, jurisdiction: Jurisdiction, *, period_days: int, 
     return rule
 
 
-def _key(key: str) -> str:
+def check_key(key: str) -> str:
+    """A key as kaiji stores it (a body's or a jurisdiction's): lower-case letters, digits and hyphens."""
     key = clean(key, _("the key"), required=True)
     if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,39}", key):
         raise BadInput(_("{key!r} is not a usable key; use lower-case letters, digits and hyphens, e.g. "
@@ -777,7 +778,7 @@ def _key(key: str) -> str:
 
 def add_body(session: Session, *, key: str, name: str, head: str | None, jurisdiction: Jurisdiction,
              head_name: str | None = None, appeal_authority: str | None = None) -> Body:
-    key = _key(key)
+    key = check_key(key)
     if session.scalar(select(Body).where(Body.key == key)) is not None:
         raise Refused(_("a body {key!r} exists already; choose another key.").format(key=key))
     name = clean(name, _("the body's name"), required=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import click
 
-from ..i18n import N_, _, ngettext
+from ..i18n import N_, _, ngettext, show_date
 from . import DATE, METHOD, App, KaijiGroup, cli, pass_app, today, warn
 from .output import Column, emit_list, format_option, say
 
@@ -69,10 +69,15 @@ def campaign_add(app: App, name, subject, reason, methods, requester, filed, bod
         c = campaigns.add_campaign(s, name=name, subject=subject, bodies=chosen, filed=filed or today(),
                                    reason=reason, methods=methods, requester=requester, warnings=said)
         made = [(r.filed_body.key, r.id) for r in campaigns.requests_of(s, c)]
+    _filed(name, made, said)
+
+
+def _filed(name: str, made: list[tuple[str, int]], said: list[str]) -> None:
+    """What `campaign add` and `add-body` say once committed: the library's warnings, then each body's request."""
     for w in said:
         warn(w)
     say(ngettext("campaign {name}: {n} request filed ({requests}).",
-                        "campaign {name}: {n} requests filed ({requests}).", len(made)).format(
+                 "campaign {name}: {n} requests filed ({requests}).", len(made)).format(
         name=name, n=len(made), requests=_(", ").join(f"{k} #{i}" for k, i in made)))
 
 
@@ -130,18 +135,12 @@ def campaign_show(app: App, name, sort, as_of, fmt) -> None:
         rows = [campaigns.compared_dict(c) for c in cmp.rows]
         line = campaigns.summary_line(cmp.summary)
         head = _("campaign {name}: {subject} (filed {filed})").format(
-            name=cmp.campaign.name, subject=cmp.campaign.subject, filed=_show(cmp.campaign.filed_on))
+            name=cmp.campaign.name, subject=cmp.campaign.subject, filed=show_date(cmp.campaign.filed_on))
     if fmt != "table":
         return emit_list(rows, _columns(), fmt)
     say(head)
     emit_list(rows, _columns(rows), fmt)
     say(line)
-
-
-def _show(day) -> str:
-    from ..i18n import show_date
-
-    return show_date(day)
 
 
 @campaign.command("add-body")
@@ -160,11 +159,7 @@ def campaign_add_body(app: App, name, bodies) -> None:
     said: list[str] = []
     with app.write() as s:
         made = [(r.filed_body.key, r.id) for r in campaigns.add_bodies(s, name, bodies, said)]
-    for w in said:
-        warn(w)
-    say(ngettext("campaign {name}: {n} request filed ({requests}).",
-                        "campaign {name}: {n} requests filed ({requests}).", len(made)).format(
-        name=name, n=len(made), requests=_(", ").join(f"{k} #{i}" for k, i in made)))
+    _filed(name, made, said)
 
 
 @campaign.command("remove-body")
@@ -203,7 +198,6 @@ def campaign_receive(app: App, name, body, on) -> None:
       kaiji campaign receive kosaihi-2025 --body maizuru --on 2025-04-02
     """
     from .. import campaigns
-    from ..i18n import show_date
     from ..timeline import status_label
 
     with app.write() as s:
