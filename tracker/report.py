@@ -137,7 +137,9 @@ def charts(report: Report) -> dict[str, Any]:
         _title(fig, _("Days taken per body (calendar days, receipt to decision)"))
         ax.set_xlabel(_("days (in brackets: requests decided)"))
         handles, labels = ax.get_legend_handles_labels()
-        ax.legend(handles[::-1], labels[::-1], loc="lower right", frameon=False, fontsize=9)   # median first
+        # Above the bars at the right, never over them (the longest bar reaches the right edge): median first.
+        ax.legend(handles[::-1], labels[::-1], loc="lower right", bbox_to_anchor=(1.0, 1.0), ncol=2, frameon=False,
+                  fontsize=9)
         ax.grid(axis="x", color="#dddddd", linewidth=0.6)
         ax.set_axisbelow(True)
         fig.tight_layout()
