@@ -195,8 +195,7 @@ def request_list():
 
     args = request.args
     errors: dict[str, str] = {}
-    received_from = parse_date(args, "received_from", errors)
-    received_to = parse_date(args, "received_to", errors)
+    filters = _list_filters(args, errors)
     sort = args.get("sort") if args.get("sort") in SORTS else "id"
     desc = args.get("order", "desc") != "asc"
     try:
@@ -209,11 +208,9 @@ def request_list():
         bodies = _bodies(s)
         if not errors:
             try:
-                q = service.request_select(s, status=args.get("status") or None, body=args.get("body") or None,
-                                           received_from=received_from, received_to=received_to,
-                                           requester=(args.get("requester") or "").strip() or None)
+                q = service.request_select(s, **filters)
             except KaijiError as exc:
-                place_error(exc, errors, {"status", "body", "received_from", "received_to", "requester"})
+                place_error(exc, errors, set(LIST_FILTERS))
             else:
                 col = getattr(Request, sort)
                 order = [col.desc(), Request.id.desc()] if desc else [col.asc(), Request.id.asc()]
@@ -236,6 +233,18 @@ def request_list():
     return render_template("requests.html", rows=rows, total=total, page=page, pages=pages, errors=errors,
                            args=args, bodies=bodies, statuses=STATUS_JA, sorts=SORTS, sort=sort, desc=desc,
                            base=base), 200 if not errors else 400
+
+
+LIST_FILTERS = ("status", "body", "received_from", "received_to", "requester")
+
+
+def _list_filters(args, errors: dict[str, str]) -> dict:
+    """The request list's filters from a query string, as service.request_select takes them (the list page and
+    its calendar download choose the same requests); a bad date goes to errors under its field's name."""
+    return {"status": args.get("status") or None, "body": args.get("body") or None,
+            "received_from": parse_date(args, "received_from", errors),
+            "received_to": parse_date(args, "received_to", errors),
+            "requester": (args.get("requester") or "").strip() or None}
 
 
 def _bodies(s) -> list[dict[str, str]]:
@@ -489,17 +498,13 @@ def calendar_file():
     from .. import service
     from ..calendar_ics import entries, ics
 
-    args = request.args
     errors: dict[str, str] = {}
-    received_from = parse_date(args, "received_from", errors)
-    received_to = parse_date(args, "received_to", errors)
+    filters = _list_filters(request.args, errors)
     if errors:
         return render_template("error.html", message=next(iter(errors.values())), code=400), 400
     with reading() as s:
         try:
-            chosen = service.iter_requests(s, status=args.get("status") or None, body=args.get("body") or None,
-                                           received_from=received_from, received_to=received_to,
-                                           requester=(args.get("requester") or "").strip() or None)
+            chosen = service.iter_requests(s, **filters)
         except KaijiError as exc:
             return render_template("error.html", message=str(exc), code=400), 400
         data = ics(entries(s, chosen, service.jurisdiction_lookup(s)), 3)
