@@ -297,11 +297,12 @@ def test_the_answers_side_by_side_with_days_worked_out_by_hand(session):
     assert rows["azumino"].decision_kind == "absent" and rows["miyazu"].received is None
     s = cmp.summary
     # decided: maizuru, ayabe, kyoto-city, azumino, kyotango; on time: maizuru, kyoto-city; late: ayabe, azumino,
-    # tokyo, fukuchiyama; median of 14, 19, 22, 23, 40 is 22; of the counts 15, 16, 24, 40: (16 + 24) / 2 = 20.
+    # tokyo, fukuchiyama; median (nearest rank, the ⌈n/2⌉-th smallest) of 14, 19, 22, 23, 40 is the 3rd, 22; of the
+    # counts 15, 16, 24, 40 the 2nd, 16.
     assert (s.bodies, s.received, s.decided, s.on_time, s.late, s.full, s.partial, s.median_days,
-            s.median_counted) == (9, 8, 5, 2, 4, 2, 2, 22, 20)
+            s.median_counted) == (9, 8, 5, 2, 4, 2, 2, 22, 16)
     assert campaigns.summary_line(s) == ("9 bodies: 8 received, 5 decided (2 on time), 4 late; 2 fully and 2 partly "
-                                         "disclosed; median days 22 (counted by the rule: 20).")
+                                         "disclosed; median days 22 (counted by the rule: 16).")
     by_days = [c.body_key for c in campaigns.compare(session, "kosaihi-2025", D("2025-05-01"), "days").rows]
     assert by_days[:5] == ["maizuru", "kyotango", "azumino", "ayabe", "kyoto-city"]
     by_due = [c.body_key for c in campaigns.compare(session, "kosaihi-2025", D("2025-05-01"), "due").rows]

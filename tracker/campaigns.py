@@ -13,7 +13,6 @@ unknown body or one bad row and nothing is written.
 from __future__ import annotations
 
 import re
-import statistics
 import unicodedata
 from dataclasses import dataclass, field, fields
 from datetime import date
@@ -23,7 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from . import deadlines as dl
-from . import exports, service, timeline
+from . import exports, service, stats, timeline
 from .errors import BadInput, KaijiError, NotFound, Refused
 from .events import label
 from .i18n import N_, _, show_date
@@ -251,8 +250,9 @@ class Summary:
     late: int
     full: int
     partial: int
-    median_days: float | None        # calendar days, over the decided
-    median_counted: float | None     # days counted by each body's rule, over the decided with a rule known
+    # Medians as `kaiji stats` takes them (stats.percentile, nearest rank: always one of the values).
+    median_days: int | None          # calendar days, over the decided
+    median_counted: int | None       # days counted by each body's rule, over the decided with a rule known
 
 
 @dataclass
@@ -317,8 +317,7 @@ def summarize(rows: Sequence[Compared]) -> Summary:
                    on_time=sum(c.late is False for c in decided), late=sum(bool(c.late) for c in rows),
                    full=sum(c.decision_kind == "full" for c in rows),
                    partial=sum(c.decision_kind == "partial" for c in rows),
-                   median_days=statistics.median(days) if days else None,
-                   median_counted=statistics.median(counted) if counted else None)
+                   median_days=stats.percentile(days, 50), median_counted=stats.percentile(counted, 50))
 
 
 def compared_dict(c: Compared) -> dict[str, Any]:
