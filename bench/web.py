@@ -7,6 +7,11 @@ are printed, for docs/benchmarks.md. The target (issue 14): under 100 ms at the 
 
     python bench/web.py --size 100000                        # SQLite, built once under /tmp/kaiji-bench
     python bench/web.py --size 100000 --db postgresql+psycopg://postgres@127.0.0.1:5432/bench
+    python bench/web.py --size 1000000 --clients 4 --seconds 30   # under load (issue 17)
+
+With --clients N, N processes (as N sync workers of gunicorn would) each ask for the pages of the issue-17
+set one after another — dashboard, the list with any filter and page, the request page, each form's
+answer — for --seconds, all at once; each page's server time is gathered from all of them.
 """
 
 from __future__ import annotations
@@ -42,12 +47,23 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--db", help="a PostgreSQL URL (emptied and filled); default: a cached SQLite file")
     ap.add_argument("--workdir", default="/tmp/kaiji-bench")
     ap.add_argument("--rebuild", action="store_true", help="fill the PostgreSQL database again even if it holds --size")
+    ap.add_argument("--sqlite", help="an existing SQLite benchmark database to use (copied first: it is written to)")
+    ap.add_argument("--clients", type=int, default=0, help="concurrent clients for --seconds (default: one, page by page)")
+    ap.add_argument("--seconds", type=float, default=30)
     args = ap.parse_args(argv)
     if args.db:
         url = args.db
         if args.rebuild or _count(url) != args.size:
             synth.build(url, args.size, REF)
         _analyze(url)
+    elif args.sqlite:
+        import shutil
+
+        path = Path(args.workdir) / f"web-copy-{Path(args.sqlite).name}"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.exists():
+            shutil.copyfile(args.sqlite, path)
+        url = database_url(str(path))
     else:
         path = Path(args.workdir) / f"web-{args.size}-g{synth.GENERATOR_VERSION}.sqlite3"
         if not path.exists():
@@ -57,6 +73,8 @@ def main(argv: list[str] | None = None) -> int:
             synth.build(database_url(str(tmp)), args.size, REF)
             tmp.rename(path)
         url = database_url(str(path))
+    if args.clients:
+        return _load(url, args.size, args.clients, args.seconds)
     app = create_app(url, REF, host="127.0.0.1", secret_key="bench")
     client = app.test_client()
     last = args.size
@@ -116,6 +134,81 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def _load_pages(size: int) -> dict[str, str]:
+    """Issue 17's pages: the dashboard, the request list (filters, sorting, deep pages, the search box), the request
+    page and the forms (their answers are timed separately)."""
+    return {
+        "dashboard /": "/",
+        "list, first page": "/requests",
+        "list, deep page": f"/requests?page={size // 100}",
+        "list, sorted by due, deep": f"/requests?sort=decision_due&page={size // 300}",
+        "list, sorted by receipt": "/requests?sort=received_on&order=asc",
+        "list, by body and status": "/requests?body=maizuru&status=decided",
+        "list, by requester": "/requests?requester=井上",
+        "list, search box": "/requests?q=交際費",
+        "request page": f"/requests/{size}",
+        "request page, old": "/requests/17",
+        "event form": f"/requests/{size}/record/extend",
+        "decision form": f"/requests/{size}/decide",
+    }
+
+
+def _client(url: str, size: int, number: int, start_at: float, seconds: float) -> list[tuple[str, float]]:
+    """One client's run: every page once to warm up, then page after page (starting at a different one per client)
+    until start_at + seconds, a request logged and an event recorded on it every round; (page, ms) of each."""
+    from tracker.web import create_app
+
+    app = create_app(url, REF, host="127.0.0.1", secret_key="bench")
+    client = app.test_client()
+    pages = list(_load_pages(size).items())
+    for _, path in pages:
+        _timed(client.get, path)
+    token = re.search(r'name="csrf" value="([^"]+)"', client.get("/requests/new").get_data(as_text=True))[1]
+    out: list[tuple[str, float]] = []
+    i = number
+    time.sleep(max(0.0, start_at - time.time()))
+    while time.time() < start_at + seconds:
+        name, path = pages[i % len(pages)]
+        out.append((name, _timed(client.get, path)[0]))
+        if i % len(pages) == len(pages) - 1:
+            form = {"csrf": token, "body": "maizuru", "subject": f"ベンチマークの請求 {number}-{i}",
+                    "filed": "2025-06-20", "received": "2025-06-23", "methods": "copy", "force": "1"}
+            ms, resp = _timed(client.post, "/requests/new", data=form)
+            out.append(("request add (POST)", ms))
+            new_id = int(resp.headers["Location"].rstrip("/").rsplit("/", 1)[1])
+            out.append(("event: reference (POST)", _timed(client.post, f"/requests/{new_id}/record/reference",
+                                                         data={"csrf": token, "on": "2025-06-24",
+                                                               "number": f"B{number}-{i}"})[0]))
+        i += 1
+    return out
+
+
+def _load(url: str, size: int, clients: int, seconds: float) -> int:
+    """--clients: that many processes at once for seconds; each page's median and 95th percentile over all."""
+    import multiprocessing
+
+    start_at = time.time() + 5 + clients    # every client's app made and its pages warmed first
+    try:
+        with multiprocessing.get_context("spawn").Pool(clients) as pool:
+            runs = pool.starmap(_client, [(url, size, n, start_at, seconds) for n in range(clients)])
+    finally:
+        _delete_beyond(url, size)
+    from sqlalchemy import create_engine
+
+    dialect = create_engine(url).dialect.name
+    by: dict[str, list[float]] = {}
+    for run in runs:
+        for name, ms in run:
+            by.setdefault(name, []).append(ms)
+    print(f"{size:,} requests, {clients} clients at once for {seconds:g} s, {dialect}; "
+          f"{sum(map(len, by.values())):,} answers")
+    print(f"{'page':<28} {'answers':>8} {'median':>8} {'p95':>8}")
+    for name in [*_load_pages(size), "request add (POST)", "event: reference (POST)"]:
+        if name in by:
+            _report(name, by[name], count=len(by[name]))
+    return 0
+
+
 def _campaign(app) -> None:
     from sqlalchemy import select
 
@@ -138,10 +231,11 @@ def _timed(call, path: str, **kw):
     return ms, resp
 
 
-def _report(name: str, times: list[float]) -> None:
+def _report(name: str, times: list[float], count: int | None = None) -> None:
     times = sorted(times)
     p95 = times[min(len(times) - 1, int(round(0.95 * (len(times) - 1))))]
-    print(f"{name:<28} {statistics.median(times):>6.1f}ms {p95:>6.1f}ms")
+    answers = f" {count:>8}" if count is not None else ""
+    print(f"{name:<28}{answers} {statistics.median(times):>6.1f}ms {p95:>6.1f}ms")
 
 
 def _delete_beyond(url: str, size: int) -> None:
