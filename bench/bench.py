@@ -112,7 +112,8 @@ def run_once(argv: list[str], env: dict[str, str], cwd: Path) -> tuple[float, fl
 
 def measure(samples: list[Sample], runs: int, env: dict[str, str], cwd: Path, slow_runs: int,
             slow_after: float = 3.0, before=None) -> None:
-    """One warm-up run of each, then `runs` rounds round-robin (`slow_runs` for commands over slow_after s)."""
+    """One warm-up run of each, then `runs` rounds round-robin (`slow_runs` for commands over slow_after s,
+    one for commands over ten times that: a command of minutes, at 1,000,000 requests)."""
     live = []
     for s in samples:
         if before:
@@ -122,7 +123,7 @@ def measure(samples: list[Sample], runs: int, env: dict[str, str], cwd: Path, sl
             s.failed = f"exit {code}: {tail.strip().splitlines()[-1] if tail.strip() else ''}"
             print(f"  {s.label}: FAILED ({s.failed})", flush=True)
             continue
-        live.append((s, runs if elapsed < slow_after else slow_runs))
+        live.append((s, runs if elapsed < slow_after else slow_runs if elapsed < 10 * slow_after else min(1, slow_runs)))
     for i in range(max((n for _, n in live), default=0)):
         for s, n in live:
             if i >= n or s.failed:
