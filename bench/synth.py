@@ -16,6 +16,7 @@ the indexes made after it; PostgreSQL: COPY); within a chunk each deadline is co
 
 from __future__ import annotations
 
+import collections
 import itertools
 import json
 import multiprocessing
@@ -565,7 +566,7 @@ def _build(url: str, n: int, ref: date, seed: int, progress, workers: int | None
     write = _PostgresWriter(engine) if engine.dialect.name == "postgresql" else _SqliteWriter(engine)
     pool = multiprocessing.get_context("fork").Pool(workers) if workers > 0 else None
     try:
-        made = pool.imap(_chunk, chunks) if pool else map(_chunk, chunks)
+        made = _ahead(pool, chunks, 2 * workers) if pool else map(_chunk, chunks)
         done, step = 0, max(CHUNK, n // 20 // CHUNK * CHUNK)
         with write:
             for rows in made:
@@ -581,6 +582,18 @@ def _build(url: str, n: int, ref: date, seed: int, progress, workers: int | None
     meta = describe(engine, ref)
     engine.dispose()
     return meta
+
+
+def _ahead(pool, chunks, ahead: int):
+    """The chunks' rows in order, at most `ahead` chunks made before the writer takes them (so that a slow
+    writer does not gather a million requests' rows in memory, as Pool.imap would)."""
+    pending: collections.deque = collections.deque()
+    for k in chunks:
+        pending.append(pool.apply_async(_chunk, (k,)))
+        if len(pending) > ahead:
+            yield pending.popleft().get()
+    while pending:
+        yield pending.popleft().get()
 
 
 def _chunk(k: int) -> tuple[list[tuple], ...]:
