@@ -76,8 +76,8 @@ def test_a_bad_date_in_the_last_row_is_found_before_any_row_is_added(engine, mon
     mistake at the end of a large file is reported at once, not after the rows before it are written."""
     lines = "".join(f"maizuru,文書{i},2025-01-06,copy\n" for i in range(5000))
     added = []
-    real = service.add_request
-    monkeypatch.setattr(service, "add_request", lambda s, **kw: added.append(1) or real(s, **kw))
+    real = service.check_request
+    monkeypatch.setattr(service, "check_request", lambda s, **kw: added.append(1) or real(s, **kw))
     for last, column in (("maizuru,最後,2025-02-30,copy", "received"), ("maizuru,最後,2025-01-06,fax", "method")):
         rows = imports.read_rows(("body,subject,received,method\n" + lines + last + "\n").encode())
         with dbm.transaction(engine) as s:
