@@ -488,6 +488,7 @@ def write_requests(session: Session, news: Sequence[NewRequest]) -> list[int]:
     """Insert requests checked by check_request, with their events and their words in the search index, in
     the caller's transaction, an executemany per table; return their ids, in order."""
     from . import search, users
+    from .db import SAVED
 
     if not news:
         return []
@@ -496,8 +497,12 @@ def write_requests(session: Session, news: Sequence[NewRequest]) -> list[int]:
     ids = next_ids(conn, schema.requests, len(news))
     conn.execute(insert(schema.requests), [dict(n.row, id=i) for n, i in zip(news, ids)])
     who = users.entered_by()  # the column's default, asked once rather than for every row
-    conn.execute(insert(schema.events), [dict(ev, request_id=i, entered_by=who) for n, i in zip(news, ids)
-                                         for ev in n.events])
+    rows = [dict(ev, request_id=i, entered_by=who) for n, i in zip(news, ids) for ev in n.events]
+    event_ids = next_ids(conn, schema.events, len(rows))
+    conn.execute(insert(schema.events), [dict(row, id=i) for row, i in zip(rows, event_ids)])
+    saved = session.info.get(SAVED)
+    if saved is not None:  # for the face that says what was saved (the flushes see none of these)
+        saved.extend([("new", "requests", i) for i in ids] + [("new", "events", i) for i in event_ids])
     search.index_requests(session, [SimpleNamespace(id=i, subject=n.row["subject"], reason=n.row["reason"],
                                                     notes=n.row["notes"], events=[], decisions=[])
                                     for n, i in zip(news, ids)], new=True)
