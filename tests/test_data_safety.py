@@ -150,6 +150,21 @@ def test_a_full_stdout_after_the_commit_says_the_request_was_saved(sqlite_db):
     assert count_requests(sqlite_db) == 2  # saved once; the message says so, so that it is not run again
 
 
+def test_a_full_stdout_after_an_import_names_the_rows_it_saved(sqlite_db, tmp_path):
+    """The import inserts its rows without the ORM (service.write_requests): the message still names them."""
+    csv_path = tmp_path / "r.csv"
+    csv_path.write_text("body,subject,received,department\n" + "".join(
+        f"maizuru,文書{i},2025-01-06,新しい課\n" for i in range(3)), encoding="utf-8")
+    with open("/dev/full", "w") as full:
+        p = run(["--db", sqlite_db, "request", "import", str(csv_path)], stdout=full, stderr=subprocess.PIPE,
+                capture_output=False, text=True)
+    assert p.returncode == 3, p.stderr
+    message = one_sentence(p.stderr)
+    assert "the records were saved (departments " in message, message
+    assert "; requests 2–4 (3); events 3–8 (6))" in message, message
+    assert count_requests(sqlite_db) == 4
+
+
 @pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
 @pytest.mark.parametrize("command", [["pdf", "request", "1", "-o", "{tmp}/r.pdf"], ["db", "backup", "{tmp}/b.sqlite3"]])
 def test_a_full_stdout_after_a_file_was_written_says_so(sqlite_db, tmp_path, command):

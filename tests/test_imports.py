@@ -76,8 +76,8 @@ def test_a_bad_date_in_the_last_row_is_found_before_any_row_is_added(engine, mon
     mistake at the end of a large file is reported at once, not after the rows before it are written."""
     lines = "".join(f"maizuru,文書{i},2025-01-06,copy\n" for i in range(5000))
     added = []
-    real = service.add_request
-    monkeypatch.setattr(service, "add_request", lambda s, **kw: added.append(1) or real(s, **kw))
+    real = service.check_request
+    monkeypatch.setattr(service, "check_request", lambda s, **kw: added.append(1) or real(s, **kw))
     for last, column in (("maizuru,最後,2025-02-30,copy", "received"), ("maizuru,最後,2025-01-06,fax", "method")):
         rows = imports.read_rows(("body,subject,received,method\n" + lines + last + "\n").encode())
         with dbm.transaction(engine) as s:
@@ -201,3 +201,122 @@ def test_the_librarys_errors_name_the_field_they_are_about(session):
         with pytest.raises(KaijiError) as caught:
             service.record(session, req.id, kind, date(2025, 1, 8), data)
         assert caught.value.field == field, (kind, data, str(caught.value))
+
+
+# ---------------------------------------------------------------- issue 17: a large file, written in bulk
+
+def _fold(text: str) -> str:
+    """search.fold, written out: each character in NFKC, lower case."""
+    import unicodedata
+
+    return "".join(unicodedata.normalize("NFKC", c).lower() for c in text)
+
+
+def _many_rows(n: int) -> list[dict[str, str]]:
+    """n rows of every shape: four bodies of three jurisdictions, receipts through a year's end and on weekends,
+    forms with no receipt date, references or none, requesters and departments old and new, each method."""
+    bodies = ("maizuru", "ayabe", "kyoto-city", "national")
+    rows = []
+    for i in range(n):
+        received = date(2024, 12, 20) + __import__("datetime").timedelta(days=i % 23)
+        filed_only = i % 7 == 3
+        rows.append({"body": bodies[i % 4], "subject": f"公用車の運行記録 第{i}号" + ("\n（写し）" if i % 5 == 0 else ""),
+                     "filed": (received - __import__("datetime").timedelta(days=i % 3)).isoformat(),
+                     "received": "" if filed_only else received.isoformat(),
+                     "requester": ("", "市民オンブズマンまいづる", f"請求者{i % 9}")[i % 3],
+                     "method": ("copy", "inspect;copy", "view", "閲覧")[i % 4],
+                     "mail": "有" if i % 4 in (0, 1) and i % 3 else "no",
+                     "reason": "" if i % 6 == 0 else f"ＳＮＳ上の議論のため {i}",
+                     "reference": f"R6情第{i}号" if i % 2 else "",
+                     "department": ("", "人事課", f"第{i % 5}課")[i % 3]})
+    return rows
+
+
+def test_a_large_import_writes_each_row_as_its_timeline_and_cells_say(engine):
+    """Written a batch at a time with the periods counted once per body and day: every stored date is still
+    what timeline.compute makes of the request's events as read back from the records (as `request add`
+    stored them), and every row, event and index entry is what the CSV's cells say."""
+    from sqlalchemy import select
+
+    from tracker import schema, timeline, users
+
+    from sqlalchemy.orm import joinedload, selectinload
+
+    from tracker.models import Request
+
+    raw = _many_rows(300)
+    rows = imports.read_rows(_csv(*raw))
+    with dbm.transaction(engine) as s:
+        ids = imports.import_requests(s, rows, batch=64)
+    assert ids == list(range(ids[0], ids[0] + 300))
+    with dbm.transaction(engine) as s:
+        found = {r.id: r for r in s.scalars(select(Request).options(
+            selectinload(Request.events), selectinload(Request.decisions), joinedload(Request.body),
+            joinedload(Request.filed_body), joinedload(Request.requester), joinedload(Request.department)))}
+        assert sorted(found) == ids
+        lookup = service.jurisdiction_lookup(s)
+        for i, cells in zip(ids, raw):
+            req = found[i]
+            expected = timeline.stored(timeline.compute(req, lookup))
+            assert {k: getattr(req, k) for k in expected} == expected, cells
+            filed, received = date.fromisoformat(cells["filed"]), cells["received"] and date.fromisoformat(cells["received"])
+            assert (req.body.key, req.filed_body.key, req.subject, req.filed_on, req.received_on, req.reason,
+                    req.reference, req.requester.name if req.requester else "",
+                    req.department.name if req.department else "") == (
+                cells["body"], cells["body"], cells["subject"], filed if received else filed, received or None,
+                cells["reason"] or None, cells["reference"] or None, cells["requester"], cells["department"])
+            assert req.mail is (cells["mail"] == "有")
+            events = [(e.kind, e.on, e.data, e.note, e.entered_by) for e in req.events]
+            want = [("filed", filed, {"body_id": req.body_id}, None, users.entered_by())]
+            if received:
+                want.append(("received", received, {}, None, users.entered_by()))
+            if cells["reference"]:
+                want.append(("reference", received or filed, {"number": cells["reference"]}, None, users.entered_by()))
+            assert events == want
+        t = schema.search_entries
+        entries = {(r, f, c, fo) for r, f, c, fo in s.execute(select(t.c.request_id, t.c.field, t.c.content, t.c.folded))}
+        want = {(i, "subject", c["subject"], _fold(c["subject"])) for i, c in zip(ids, raw)}
+        want |= {(i, "reason", c["reason"], _fold(c["reason"])) for i, c in zip(ids, raw) if c["reason"]}
+        assert entries == want
+
+
+def test_an_error_in_the_last_row_of_a_large_file_leaves_nothing_written(engine):
+    """The rows before it have been written a batch at a time in the transaction (every one of them, with
+    batch=200): the error rolls them all back, with the requesters and departments they named."""
+    import pytest
+    from sqlalchemy import func, select
+
+    from tracker import schema
+
+    def counts() -> dict[str, int]:
+        with dbm.transaction(engine) as s:
+            return {t.name: s.scalar(select(func.count()).select_from(t)) for t in (
+                schema.requests, schema.events, schema.search_entries, schema.requesters, schema.departments)}
+
+    before = counts()
+    raw = _many_rows(800)
+    for last, column in (({"body": "nowhere"}, "body"), ({"method": "inspect", "mail": "yes"}, "mail"),
+                         ({"department": "人事\t課"}, "department")):
+        rows = imports.read_rows(_csv(*raw, raw[1] | {"subject": "最後の行"} | last))
+        written = []
+        with pytest.raises(imports.KaijiError) as caught:
+            with dbm.transaction(engine) as s:
+                imports.import_requests(s, rows, batch=200, every=200,
+                                        progress=lambda done, total: written.append(done))
+        assert str(caught.value).startswith(f"row 802, column {column}: ")
+        assert written == [200, 400, 600, 800]  # four batches had been written when the last row failed
+        assert counts() == before
+
+
+def test_ids_after_a_bulk_import_go_on_from_its_last(engine):
+    """The import numbers its rows itself (service.next_ids): on PostgreSQL from the column's sequence, which
+    then goes on from there, so that the next `request add` gets the next number."""
+    rows = imports.read_rows(_csv(*_many_rows(5)))
+    with dbm.transaction(engine) as s:
+        first = service.add_request(s, body="maizuru", subject="最初", received=date(2025, 1, 6)).id
+        ids = imports.import_requests(s, rows)
+        after = service.add_request(s, body="maizuru", subject="最後", received=date(2025, 1, 6)).id
+    assert ids == [first + 1 + k for k in range(5)] and after == first + 6
+    with dbm.transaction(engine) as s:
+        again = imports.import_requests(s, imports.read_rows(_csv(*_many_rows(8))))
+    assert again == [after + 1 + k for k in range(3)]  # the first five are in the records already: skipped

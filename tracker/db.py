@@ -87,6 +87,10 @@ def driver_message(exc: DatabaseError, url: str) -> str:
 BUSY_TIMEOUT_MS = 30_000
 # Who this process is, for a writer kept waiting by it: "kaiji request import" (the CLI sets it).
 WHO = "kaiji"
+# A write session's info key for the rows a transaction saved, as ("new" | "changed" | "deleted", table, id),
+# kept by a face that says what was saved (cli.App.write): the session's flushes add what the ORM wrote, and
+# service.write_requests the rows it inserts with Core, which no flush sees.
+SAVED = "kaiji.saved"
 
 
 def _holder_note() -> str:

@@ -31,7 +31,7 @@ from datetime import date, datetime, time
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from . import search, service
+from . import service
 from .dates import DateError, read_date
 from .errors import BadInput, KaijiError, Refused
 from .exports import FORMULA_START, REQUEST_FIELDS
@@ -294,33 +294,35 @@ def request_args(row: Row) -> dict:
 
 
 def import_requests(session: Session, rows: list[Row], progress: Callable[[int, int], None] | None = None,
-                    every: int = 1000, batch: int = 500, warnings: list[str] | None = None,
+                    every: int = 1000, batch: int = 2000, warnings: list[str] | None = None,
                     skipped: list[int] | None = None, allow_duplicates: bool = False) -> list[int]:
-    """Add every row with service.add_request in the caller's transaction; return the new ids.
+    """Add every row as service.add_request adds a request, in the caller's transaction; return the new ids.
 
-    The first bad row raises its error, naming the row and column; the caller's transaction then
-    rolls back, so either every row is written or none is. `progress(done, total)` is called every
-    `every` rows. A row with the body, subject and receipt date of a request in the records, or of an
-    earlier row, is left out and its number appended to `skipped` (service.refuse_twice decides what
-    is the same request), unless allow_duplicates.
+    Each row is checked by service.check_request (add_request's checks) and the checked rows are written
+    `batch` at a time by service.write_requests (add_request's writer). The first bad row raises its error,
+    naming the row and column; the caller's transaction then rolls back, so either every row is written or
+    none is. `progress(done, total)` is called every `every` rows. A row with the body, subject and receipt
+    date of a request in the records, or of an earlier row, is left out and its number appended to
+    `skipped` (service.refuse_twice decides what is the same request), unless allow_duplicates.
     """
-    # The session holds loaded rows only weakly: keep the bodies and their jurisdictions' rules and closed
-    # days alive, so that each row does not load them again; bodies, requesters and departments are
-    # looked up once each (service.BULK), and the new rows are inserted `batch` at a time.
+    # Looked up once for the whole file: the bodies with their jurisdictions' rules and closed days (kept
+    # alive here, as the session holds loaded rows only weakly), bodies, requesters and departments by name
+    # (service.BULK), and the periods counted for each body and receipt date (timeline.compute's `counted`).
+    # The transaction holds the write lock (db.py): none of them can change meanwhile.
     keep = list(session.scalars(select(Body).options(
         selectinload(Body.jurisdiction).selectinload(Jurisdiction.rules),
         selectinload(Body.jurisdiction).selectinload(Jurisdiction.closed_days))))
+    lookup = service.jurisdiction_lookup(session)
+    counted: dict = {}
     # What can be checked row by row without the database (dates, yes/no, methods) is checked for
     # every row first, so that a bad date in the last row of a large file is reported at once.
     checked = [(row, request_args(row)) for row in rows]
     ids: list[int] = []
-    pending = []  # added since the last flush: their ids are known once flushed, and then they are let go
+    pending: list[service.NewRequest] = []  # checked since the last write
     seen: set[tuple] = set()  # the rows of this file already added, as (body, subject, received, filed)
 
-    def flush() -> None:
-        session.flush()
-        search.index_requests(session, pending, new=True)
-        ids.extend(r.id for r in pending)
+    def write() -> None:
+        ids.extend(service.write_requests(session, pending))
         pending.clear()
 
     session.info[service.BULK] = {}
@@ -330,20 +332,21 @@ def import_requests(session: Session, rows: list[Row], progress: Callable[[int, 
                 if skipped is not None:
                     skipped.append(row.number)
             else:
-                said: list[str] = []
                 try:
-                    pending.append(service.add_request(session, **args, flush=False, warnings=said,
-                                                       force=allow_duplicates))
+                    new = service.check_request(session, **args, force=allow_duplicates, jurisdiction_of=lookup,
+                                                counted=counted)
                 except KaijiError as exc:
                     raise row_error(exc, row.number, FIELD_COLUMN.get(exc.field), str(exc)) from None
+                pending.append(new)
                 if warnings is not None:
-                    warnings.extend(_("row {row}: {warning}").format(row=row.number, warning=w) for w in said)
+                    warnings.extend(_("row {row}: {warning}").format(row=row.number, warning=w)
+                                    for w in service.new_request_warnings(new))
             reporting = progress is not None and i % every == 0
-            if i % batch == 0 or reporting:  # the rows reported as checked have passed the database's checks too
-                flush()
+            if i % batch == 0 or reporting:  # the rows reported as checked are written too
+                write()
             if reporting:
                 progress(i, len(rows))
-        flush()
+        write()
     finally:
         del session.info[service.BULK]
     del keep

@@ -10,9 +10,10 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
+from types import SimpleNamespace
 from typing import Any, Iterable, Iterator, Sequence
 
-from sqlalchemy import false, select
+from sqlalchemy import false, func, insert, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, selectinload
 
@@ -34,6 +35,7 @@ DECISION_ALIASES = {k: k for k in DECISION_KINDS} | {v[0]: k for k, v in DECISIO
     "reject": "rejected", "全部": "full", "部分": "partial"}
 METHOD_ALIASES = {k: k for k in METHODS} | {v: k for k, v in METHODS.items()} | {"写し": "copy", "copies": "copy"}
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_SURROGATE = re.compile("[\ud800-\udfff]")  # what a broken encoding leaves (surrogateescape)
 # Invisible characters that change how text is shown, not what it says: bidirectional overrides and
 # isolates (U+202E shows "txt.exe" as "exe.txt"), zero-width spaces and joiners, the byte-order mark.
 # A name or subject holding one looks like another one, or like nothing. (Variation selectors, which
@@ -57,7 +59,7 @@ def clean(value: str | None, what: str, *, required: bool = False, multiline: bo
         if required:
             raise BadInput(_("{what} is missing; give it as text.").format(what=what), field=field)
         return None
-    if any(0xD800 <= ord(c) <= 0xDFFF for c in value):
+    if _SURROGATE.search(value):
         raise BadInput(_("{what} is not valid UTF-8 text (a broken encoding?); save or type it as UTF-8 and try "
                          "again.").format(what=what), field=field)
     value = value.replace("\r\n", "\n").strip()
@@ -323,10 +325,10 @@ def department(session: Session, body: Body, name: str | None, phone: str | None
         return None
     phone = clean(phone, _("the department's telephone"), limit=PHONE, field="department_phone")
     phone_ext = clean(phone_ext, _("the extension (内線)"), limit=PHONE_EXT, field="phone_ext")
-    query = select(Department).where(Department.body_id == body.id, Department.name == name)
-    dept = _remembered(session, "department", (body.id, name),
-                       lambda: session.scalar(query) or _insert_or_find(session, Department(body_id=body.id, name=name),
-                                                                        query))
+    def find() -> Department:
+        query = select(Department).where(Department.body_id == body.id, Department.name == name)
+        return session.scalar(query) or _insert_or_find(session, Department(body_id=body.id, name=name), query)
+    dept = _remembered(session, "department", (body.id, name), find)
     if phone:
         dept.phone = phone
     if phone_ext:
@@ -406,18 +408,41 @@ def requester_by_name(session: Session, name: str | None) -> Requester | None:
 
 # ---------------------------------------------------------------- requests
 
-def add_request(session: Session, *, body: str, subject: str, filed: date | None = None, received: date | None = None,
-                requester: str | None = None, methods: Sequence[str] = ("copy",), mail: bool = False,
-                reason: str | None = None, reference: str | None = None, department_name: str | None = None,
-                department_phone: str | None = None, phone_ext: str | None = None,
-                notes: str | None = None, warnings: list[str] | None = None, flush: bool = True,
-                force: bool = False) -> Request:
-    """Add a request with its first events and its stored dates; what deserves a word but is not wrong (a
-    receipt on a closed day) goes to `warnings`. flush=False leaves it pending (its id unknown) until the
-    caller flushes, as a bulk import does for many at once. An error's `field` is the keyword it is about.
+@dataclass
+class NewRequest:
+    """A request add_request has checked, as the rows it writes (write_requests): the request's columns, its
+    stored dates among them; its first events (kind, on, data); and its state (timeline.compute's)."""
+    row: dict[str, Any]
+    events: list[dict[str, Any]]
+    state: timeline.State
+
+
+def add_request(session: Session, *, warnings: list[str] | None = None, **fields: Any) -> Request:
+    """Add a request with its first events and its stored dates: `fields` are check_request's (body, subject,
+    filed, received, requester, methods, mail, reason, reference, department_name, department_phone, phone_ext,
+    notes, force), checked there; written by write_requests. What deserves a word but is not wrong (a receipt
+    on a closed day) goes to `warnings`. An error's `field` is the keyword it is about."""
+    new = check_request(session, **fields)
+    (request_id,) = write_requests(session, [new])
+    if warnings is not None:
+        warnings.extend(new_request_warnings(new))
+    return get_request(session, request_id)
+
+
+def check_request(session: Session, *, body: str, subject: str, filed: date | None = None,
+                  received: date | None = None, requester: str | None = None, methods: Sequence[str] = ("copy",),
+                  mail: bool = False, reason: str | None = None, reference: str | None = None,
+                  department_name: str | None = None, department_phone: str | None = None,
+                  phone_ext: str | None = None, notes: str | None = None, force: bool = False,
+                  jurisdiction_of=None, counted: dict | None = None) -> NewRequest:
+    """Every check of a new request, and the rows add_request writes for it (write_requests): nothing is written
+    here but a requester or department it names that is not in the records yet. An error's `field` is the
+    keyword it is about.
 
     A request to the same body with the same subject and receipt date (the form's date, with no receipt
-    date) that is not voided is refused as entered twice, unless force."""
+    date) that is not voided is refused as entered twice, unless force. A bulk import checks all its rows
+    here, with one `jurisdiction_of` (jurisdiction_lookup) and one `counted` (timeline.compute) for them all,
+    then writes them a batch at a time."""
     b = get_body(session, body, field="body")
     subject = clean(subject, _("the subject (請求する行政文書の名称又は内容)"), required=True, multiline=True, field="subject")
     if filed is None and received is None:
@@ -430,34 +455,70 @@ def add_request(session: Session, *, body: str, subject: str, filed: date | None
     filed = filed or received
     if not force:
         refuse_twice(session, b, subject, filed, received)
-    req = Request(body=b, body_id=b.id, filed_body_id=b.id, subject=subject,
-                  methods=",".join(method_keys(methods, field="methods")), mail=mail,
-                  reason=clean(reason, _("the reason"), multiline=True, field="reason"), filed_on=filed,
-                  notes=clean(notes, _("the notes"), multiline=True, field="notes"),
-                  requester=requester_by_name(session, requester),
-                  department=department(session, b, department_name, department_phone, phone_ext))
-    if "copy" not in req.methods and mail:
+    keys = ",".join(method_keys(methods, field="methods"))
+    reason = clean(reason, _("the reason"), multiline=True, field="reason")
+    notes = clean(notes, _("the notes"), multiline=True, field="notes")
+    who = requester_by_name(session, requester)
+    dept = department(session, b, department_name, department_phone, phone_ext)
+    if "copy" not in keys and mail:
         raise BadInput(_("--mail (送付希望) applies to copies; add --method copy or leave out --mail."), field="mail")
-    session.add(req)  # flushed with its events by _refresh below
-    session.add(Event(request=req, kind="filed", on=filed, data={"body_id": b.id}))
+    firsts = [{"kind": "filed", "on": filed, "data": {"body_id": b.id}}]
     if received is not None:
-        session.add(Event(request=req, kind="received", on=received, data={}))
+        firsts.append({"kind": "received", "on": received, "data": {}})
     ref = clean(reference, _("the reference number"), limit=NUMBER, field="reference")
     if ref:
-        session.add(Event(request=req, kind="reference", on=received or filed, data={"number": ref}))
-    # A new request's timeline is all in memory (its events joined req.events as they were made, and it
-    # has no decisions): its dates are worked out before the one flush that inserts it, with no reload
-    # as _refresh does for an existing request.
-    req.decisions = []
-    st = timeline.refresh(req, jurisdiction_lookup(session))
-    if flush:  # else the caller indexes it (search.index_requests) once it has flushed it
-        from . import search
+        firsts.append({"kind": "reference", "on": received or filed, "data": {"number": ref}})
+    # A new request's timeline is its first events, with no decisions: worked out on plain objects, before
+    # anything is written, as timeline.refresh works it out for a request in the records.
+    plain = SimpleNamespace(filed_body_id=b.id, decisions=[], events=[
+        SimpleNamespace(id=None, retracts_id=None, note=None, **e) for e in firsts])
+    st = timeline.compute(plain, jurisdiction_of or jurisdiction_lookup(session), counted)
+    row = {"filed_body_id": b.id, "subject": subject, "methods": keys, "mail": mail, "reason": reason,
+           "filed_on": filed, "notes": notes, "requester_id": who.id if who is not None else None,
+           "department_id": dept.id if dept is not None else None} | timeline.stored(st)
+    return NewRequest(row, firsts, st)
 
-        session.flush()
-        search.index_requests(session, [req], new=True)
-    if warnings is not None and st.received_closed:
-        warnings.append(events.receipt_warning(st))
-    return req
+
+def new_request_warnings(new: NewRequest) -> list[str]:
+    """What deserves a word about a request checked by check_request but is not wrong: a receipt on a closed day."""
+    return [events.receipt_warning(new.state)] if new.state.received_closed else []
+
+
+def write_requests(session: Session, news: Sequence[NewRequest]) -> list[int]:
+    """Insert requests checked by check_request, with their events and their words in the search index, in
+    the caller's transaction, an executemany per table; return their ids, in order."""
+    from . import search, users
+    from .db import SAVED
+
+    if not news:
+        return []
+    session.flush()  # a requester or department they name, changed since (a telephone), goes first
+    conn = session.connection()
+    ids = next_ids(conn, schema.requests, len(news))
+    conn.execute(insert(schema.requests), [dict(n.row, id=i) for n, i in zip(news, ids)])
+    who = users.entered_by()  # the column's default, asked once rather than for every row
+    rows = [dict(ev, request_id=i, entered_by=who) for n, i in zip(news, ids) for ev in n.events]
+    event_ids = next_ids(conn, schema.events, len(rows))
+    conn.execute(insert(schema.events), [dict(row, id=i) for row, i in zip(rows, event_ids)])
+    saved = session.info.get(SAVED)
+    if saved is not None:  # for the face that says what was saved (the flushes see none of these)
+        saved.extend([("new", "requests", i) for i in ids] + [("new", "events", i) for i in event_ids])
+    search.index_requests(session, [SimpleNamespace(id=i, subject=n.row["subject"], reason=n.row["reason"],
+                                                    notes=n.row["notes"], events=[], decisions=[])
+                                    for n, i in zip(news, ids)], new=True)
+    return ids
+
+
+def next_ids(conn, table, n: int) -> list[int]:
+    """The ids the database gives the next n rows of `table` (id, an integer key) in this writing transaction,
+    for an insert that writes them with their ids and so need not read them back row by row: on SQLite the
+    largest id plus one, plus two … (as SQLite numbers a table without AUTOINCREMENT; the write lock keeps
+    others out), on PostgreSQL the next n values of the column's sequence."""
+    if conn.dialect.name == "postgresql":
+        return list(conn.scalars(text("SELECT nextval(pg_get_serial_sequence(:table, 'id')) FROM "
+                                      "generate_series(1, :n) ORDER BY 1"), {"table": table.name, "n": n}))
+    last = conn.scalar(select(func.coalesce(func.max(table.c.id), 0)))
+    return list(range(last + 1, last + n + 1))
 
 
 def refuse_twice(session: Session, body: Body, subject: str, filed: date, received: date | None) -> None:

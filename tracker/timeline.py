@@ -118,10 +118,13 @@ class State:
             self.flags.append(code)
 
 
-def compute(request: Request, jurisdiction_of) -> State:
+def compute(request: Request, jurisdiction_of, counted: dict | None = None) -> State:
     """Work out a request's state from its live events.
 
-    `jurisdiction_of(body_id)` returns the jurisdiction of a body (bodies change on transfer).
+    `jurisdiction_of(body_id)` returns the jurisdiction of a body (bodies change on transfer). `counted`, a
+    dict kept by a caller that computes many requests in one transaction (a bulk import), keeps the closed
+    days and the periods counted (_periods), so that requests received on the same day under the same rule
+    are counted once: the jurisdictions' rules and closed days must not change while it is kept.
     """
     events = live_events(request)
     s = State(body_id=request.filed_body_id)  # transfers (移送) move it on
@@ -135,7 +138,7 @@ def compute(request: Request, jurisdiction_of) -> State:
     pauses, fee_total, fee_paid = s.pauses, s.fee_charged, s.fee_paid
 
     jur = jurisdiction_of(s.body_id)
-    days = closed_days(jur)
+    days = _kept(counted, ("closed days", jur.id), lambda: closed_days(jur))
     if not jur.rules:
         s.flag("rule_unknown")  # no date is guessed: every date that counts from the rule stays unknown
     if s.received_on is not None:
@@ -143,12 +146,11 @@ def compute(request: Request, jurisdiction_of) -> State:
         if s.received_closed:
             s.flag("received_on_closed_day")
         row = rule_row(jur, s.received_on)
-        s.first_due = (dl.decision_due(to_rule(row), days, s.received_on, pauses) if row is not None
-                       else dl.unknown_rule(jur.name))
-        rule = to_rule(row) if row is not None else None
+        received = s.received_on
+        s.first_due, s.extension_limit = _kept(counted, (jur.id, row.id if row is not None else None, received,
+                                                         tuple(pauses)),
+                                               lambda: _periods(jur, row, days, received, pauses))
         s.decision_due = s.first_due.due
-        if s.first_due.due is not None and rule is not None:
-            s.extension_limit = dl.extension_limit(rule, days, s.received_on, s.first_due.due, pauses)
         limit = s.extension_limit.due if s.extension_limit else None
         # Extensions by the date of their notice (a retracted typo re-entered later still counts at its date).
         for e in sorted((e for e in events if e.kind in ("extension", "special_extension")), key=lambda e: (e.on, e.id)):
@@ -236,6 +238,27 @@ def compute(request: Request, jurisdiction_of) -> State:
     return s
 
 
+def _kept(counted: dict | None, key, work):
+    """work(), or what it gave for `key` before in `counted` (compute's)."""
+    if counted is None:
+        return work()
+    found = counted.get(key)
+    if found is None:
+        found = counted[key] = work()
+    return found
+
+
+def _periods(jur: Jurisdiction, row: DeadlineRule | None, days: dl.ClosedDays, received: date,
+             pauses: list[dl.Pause]) -> tuple[dl.Deadline, dl.Deadline | None]:
+    """The decision due under the rule version `row` (None: no rule known, the date unknown) and the limit an
+    extension may set (None when the due date is unknown)."""
+    if row is None:
+        return dl.unknown_rule(jur.name), None
+    rule = to_rule(row)
+    first = dl.decision_due(rule, days, received, pauses)
+    return first, (dl.extension_limit(rule, days, received, first.due, pauses) if first.due is not None else None)
+
+
 def ruling_on(events: list[Event], appeal: Event | None) -> Event | None:
     """The ruling (裁決) recorded after the given appeal, if any."""
     if appeal is None:
@@ -264,21 +287,18 @@ def early_disclosures(disclosing: list[Decision], events: list[Event]) -> list[t
     return out
 
 
+def stored(s: State) -> dict:
+    """The columns of the request row that keep a state (what `overdue`, `due` and the lists read)."""
+    return {"status": s.status, "body_id": s.body_id, "received_on": s.received_on, "reference": s.reference,
+            "decision_due": s.decision_due, "decided_on": s.decided_on, "notified_on": s.notified_on,
+            "appeal_due": s.appeal_due, "disclosure_on": s.disclosure_on, "rest_due": s.rest_due,
+            "fee_unpaid": s.fee_unpaid, "lawsuit_due": s.lawsuit_due, "flags": ",".join(s.flags) or None,
+            "voided": s.voided is not None}
+
+
 def refresh(request: Request, jurisdiction_of) -> State:
     """Recompute the request's stored columns from its timeline; return the full state."""
     s = compute(request, jurisdiction_of)
-    request.status = s.status
-    request.body_id = s.body_id
-    request.received_on = s.received_on
-    request.reference = s.reference
-    request.decision_due = s.decision_due
-    request.decided_on = s.decided_on
-    request.notified_on = s.notified_on
-    request.appeal_due = s.appeal_due
-    request.disclosure_on = s.disclosure_on
-    request.rest_due = s.rest_due
-    request.fee_unpaid = s.fee_unpaid
-    request.lawsuit_due = s.lawsuit_due
-    request.flags = ",".join(s.flags) or None
-    request.voided = s.voided is not None
+    for column, value in stored(s).items():
+        setattr(request, column, value)
     return s

@@ -229,10 +229,13 @@ def _silence_stdout() -> None:
 
 
 def _saved(session) -> list:
-    """What a write session inserted, changed or deleted, as (table, primary key) pairs, in order."""
+    """What a write session inserted, changed or deleted, as (table, primary key) pairs, in order: what its
+    flushes wrote, and what was inserted without them (db.SAVED)."""
     from sqlalchemy import event, inspect
 
-    rows: list[tuple[str, str, object]] = []
+    from ..db import SAVED
+
+    rows: list[tuple[str, str, object]] = session.info.setdefault(SAVED, [])
 
     @event.listens_for(session, "after_flush")
     def after_flush(session, _context):
