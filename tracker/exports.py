@@ -188,22 +188,31 @@ def counted_days(st: timeline.State, jurisdiction, decided: date, counts: dict |
 
     `counts`: a dict the caller keeps for many requests, in which the counts of a rule with no correction
     pausing them are shared (deadlines.SharedCount) rather than made again for each request."""
-    row = timeline.rule_row(jurisdiction, st.received_on) if st.received_on and decided else None
-    if row is None:  # not received, not decided, or no rule known: no count to make
+    if not (st.received_on and decided):
         return None
-    rule = timeline.to_rule(row)
+    if counts is None:
+        row = timeline.rule_row(jurisdiction, st.received_on)
+        rule = timeline.to_rule(row) if row is not None else None
+    else:   # the rule in force on a day, and its shared count, looked up once per jurisdiction and day
+        on = (jurisdiction.id, st.received_on)
+        if on not in counts:
+            row = timeline.rule_row(jurisdiction, st.received_on)
+            key = (jurisdiction.id, row.id) if row is not None else None
+            if key is not None and key not in counts:
+                counts[key] = dl.SharedCount(timeline.to_rule(row), timeline.closed_days(jurisdiction))
+            counts[on] = counts[key] if key is not None else None
+        shared = counts[on]
+        rule = shared.rule if shared is not None else None
+    if rule is None:  # no rule known: no count to make
+        return None
     start = dl.first_day(rule, st.received_on)
     if decided < start:
         return 0
     if counts is None:
         return dl.day_numbers(rule, timeline.closed_days(jurisdiction), start, decided, st.pauses)[-1]
     if st.pauses and rule.exclude_correction:
-        closed = counts.get(jurisdiction.id) or counts.setdefault(jurisdiction.id, timeline.closed_days(jurisdiction))
-        return dl.day_numbers(rule, closed, start, decided, st.pauses)[-1]
-    key = (jurisdiction.id, row.id)
-    if key not in counts:
-        counts[key] = dl.SharedCount(rule, timeline.closed_days(jurisdiction))
-    return counts[key].days(start, decided)
+        return dl.day_numbers(rule, shared.closed, start, decided, st.pauses)[-1]
+    return shared.days(start, decided)
 
 
 def _withheld(decisions: Iterable[Decision]) -> str | None:
@@ -448,15 +457,19 @@ def neutral(text: str) -> str:
 
 def cell_text(field: Field, value) -> str:
     """A cell as CSV writes it: dates ISO, yes/no in the reader's words, numbers as digits."""
-    if value is None:
-        return ""
+    return "" if value is None else _texts(field)(value)
+
+
+def _texts(field: Field):
+    """What cell_text does to a value of the field that is not None, as one function (chosen once a file)."""
     if field.type == "date":
-        return value.isoformat()
+        return date.isoformat
     if field.type == "bool":
-        return _yes_no(value, field.key)
+        words = {True: _yes_no(True, field.key), False: _yes_no(False, field.key)}
+        return lambda value: words[bool(value)]
     if field.type == "int":
-        return str(value)
-    return neutral(str(value))
+        return str
+    return lambda value: neutral(str(value))
 
 
 def csv_chunks(rows: Iterable[dict], fields: list[Field], encoding: str = "utf-8", batch: int = 1000) -> Iterator[bytes]:
@@ -478,8 +491,9 @@ def csv_chunks(rows: Iterable[dict], fields: list[Field], encoding: str = "utf-8
 
     if encoding != "cp932":
         yield b"\xef\xbb\xbf"
+    texts = [(f.key, _texts(f)) for f in fields]
     for number, rec in enumerate(rows, start=2):
-        cells = [cell_text(f, rec.get(f.key)) for f in fields]
+        cells = ["" if (v := rec.get(key)) is None else text(v) for key, text in texts]
         if encoding == "cp932":
             for f, h, text in zip(fields, head, cells):
                 try:
