@@ -359,3 +359,13 @@ def test_the_requests_export_read_as_rows_is_what_each_timeline_gives(db_url):
                 service.request_select(s).options(selectinload(Request.events), selectinload(Request.decisions))))
     finally:
         engine.dispose()
+
+
+@pytest.mark.parametrize("kind", ["requests", "deadlines", "decisions"])
+@pytest.mark.parametrize("file_format", ["csv", "json"])
+def test_a_bad_filter_writes_nothing_even_to_standard_output(kaiji, kind, file_format):
+    """The exports are written as they are read: a bad filter is refused before the first byte (a CSV's BOM)."""
+    _maizuru_case(kaiji)
+    result = kaiji("export", kind, "--format", file_format, "--body", "nowhere")
+    assert result.exit_code == 2 and result.stdout_bytes == b"" and "nowhere" in result.stderr
+    assert kaiji.ok("export", kind, "--format", file_format, "--body", "maizuru").stdout_bytes

@@ -303,11 +303,16 @@ def request_records(session: Session, filters: dict, jurisdiction_of, as_of: dat
     timeline (timeline.compute's deadlines) is not needed. A request withdrawn after its decision has its
     due date cleared from the stored columns: its lateness is worked out by timeline.compute."""
     from . import service
+
+    # The filters read now, so that a bad one is refused before anything is written.
+    return _request_records(session, service.request_where(session, **filters), jurisdiction_of, as_of, batch)
+
+
+def _request_records(session: Session, where: list, jurisdiction_of, as_of: date, batch: int) -> Iterator[dict]:
     from .models import Request as RequestModel
     from .schema import bodies, decisions, departments, events as events_t, requesters, requests, withheld_parts
     from .timeline import DECISION_KINDS, STATUS_JA
 
-    where = service.request_where(session, **filters)
     chosen = select(requests.c.id).where(*where)
     r, b, p, d = requests.c, bodies.c, requesters.c, departments.c
     q = (select(r.id, r.body_id, b.key.label("body_key"), b.name.label("body_name"), r.subject,
@@ -381,26 +386,36 @@ def request_records(session: Session, filters: dict, jurisdiction_of, as_of: dat
         }
 
 
-def deadline_records(session: Session, requests: Iterable[Request], as_of: date) -> Iterator[dict]:
-    """One record for each date stored on a request that can still be missed, and one for an unpaid fee."""
-    for r in _loaded(session, requests):
+def deadline_records(session: Session, filters: dict, as_of: date, batch: int = 2000) -> Iterator[dict]:
+    """One record for each date stored on a request that can still be missed, and one for an unpaid fee: read
+    as plain rows of the stored columns (timeline.refresh keeps the dates, the fee unpaid and the reference
+    number, the latest live one), a batch at a time."""
+    from . import service
+
+    return _deadline_records(session, service.request_where(session, **filters), as_of, batch)  # refused now
+
+
+def _deadline_records(session: Session, where: list, as_of: date, batch: int) -> Iterator[dict]:
+    from .schema import bodies, requesters, requests
+
+    r, b, p = requests.c, bodies.c, requesters.c
+    q = (select(r.id, b.name.label("body_name"), r.subject, p.name.label("requester"), r.reference, r.status,
+                r.fee_unpaid, *(r[column] for column, _name in DEADLINE_KINDS))
+         .select_from(requests.join(bodies, r.body_id == b.id).outerjoin(requesters, r.requester_id == p.id))
+         .where(*where).order_by(r.id))
+    for row in session.connection().execute(q, execution_options={"yield_per": batch}):
+        common = {"id": row.id, "reference": row.reference, "body": row.body_name, "subject": row.subject,
+                  "requester": row.requester}
         for column, name in DEADLINE_KINDS:
-            on = getattr(r, column)
-            if column == "decision_due" and r.status not in OPEN_STATUSES:
+            on = row._mapping[column]
+            if column == "decision_due" and row.status not in OPEN_STATUSES:
                 continue  # decided (or withdrawn): the date can no longer be missed
-            if column == "decision_due" and r.status == "extended":
+            if column == "decision_due" and row.status == "extended":
                 name = N_("extended decision due")
             if on is not None:
-                yield {**_common(r), "reference": _reference(r), "kind": _(name), "date": on,
-                       "days_left": (on - as_of).days, "amount": None}
-        if r.fee_unpaid:
-            yield {**_common(r), "reference": _reference(r), "kind": _("fee unpaid"), "date": None,
-                   "days_left": None, "amount": r.fee_unpaid}
-
-
-def _reference(r: Request) -> str | None:
-    ref = next((e for e in reversed(timeline.live_events(r)) if e.kind == "reference"), None)
-    return ref.data.get("number") if ref else None
+                yield {**common, "kind": _(name), "date": on, "days_left": (on - as_of).days, "amount": None}
+        if row.fee_unpaid:
+            yield {**common, "kind": _("fee unpaid"), "date": None, "days_left": None, "amount": row.fee_unpaid}
 
 
 def decision_records(session: Session, requests: Iterable[Request], jurisdiction_of) -> Iterator[dict]:
@@ -440,10 +455,9 @@ def records(session: Session, kind: str, filters: dict, jurisdiction_of, as_of: 
 
     if kind == "requests":
         return request_records(session, filters, jurisdiction_of, as_of)
-    requests = iter_requests(session, **filters)
     if kind == "deadlines":
-        return deadline_records(session, requests, as_of)
-    return decision_records(session, requests, jurisdiction_of)
+        return deadline_records(session, filters, as_of)
+    return decision_records(session, iter_requests(session, **filters), jurisdiction_of)
 
 
 # ---------------------------------------------------------------- writing
