@@ -177,6 +177,9 @@ def _yes_no(value: bool, key: str = "") -> str:
     return "有" if value else "無"
 
 
+DAYS_KEPT = 20_000   # counted_days: the (jurisdiction, receipt day) look-ups kept at once
+
+
 def counted_days(st: timeline.State, jurisdiction, decided: date, counts: dict | None = None) -> int | None:
     """The decision date's number in the count the rule makes (deadlines.count_days): the days from the first
     day of the period (民法第140条: the day after receipt unless the rule counts the request day) through
@@ -194,14 +197,17 @@ def counted_days(st: timeline.State, jurisdiction, decided: date, counts: dict |
         row = timeline.rule_row(jurisdiction, st.received_on)
         rule = timeline.to_rule(row) if row is not None else None
     else:   # the rule in force on a day, and its shared count, looked up once per jurisdiction and day
+        days = counts.setdefault("days", {})
         on = (jurisdiction.id, st.received_on)
-        if on not in counts:
+        if on not in days:
+            if len(days) >= DAYS_KEPT:  # a million requests span many days: memory stays flat
+                days.clear()
             row = timeline.rule_row(jurisdiction, st.received_on)
             key = (jurisdiction.id, row.id) if row is not None else None
             if key is not None and key not in counts:
                 counts[key] = dl.SharedCount(timeline.to_rule(row), timeline.closed_days(jurisdiction))
-            counts[on] = counts[key] if key is not None else None
-        shared = counts[on]
+            days[on] = counts[key] if key is not None else None
+        shared = days[on]
         rule = shared.rule if shared is not None else None
     if rule is None:  # no rule known: no count to make
         return None
