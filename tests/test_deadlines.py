@@ -272,3 +272,25 @@ def test_extra_closed_day_of_a_jurisdiction_moves_a_deadline():
 def test_a_rule_that_does_not_move_keeps_a_sunday():
     rule = dl.Rule(**{**preset("kyoto-city").__dict__, "move_off_closed": False})
     assert dl.decision_due(rule, CLOSED, D("2025-06-01")).due == D("2025-06-15")
+
+
+@pytest.mark.parametrize("working_days", [True, False])
+def test_a_shared_count_gives_each_spans_own_count(working_days):
+    """deadlines.SharedCount (the requests export's days counted by the rule) against a count of each span on its
+    own, for spans asked in no order, reaching before and after what was counted, across year ends and holidays."""
+    import random
+
+    rule = dl.Rule(period_days=14, counts_request_day=False, working_days=working_days, move_off_closed=True,
+                   extension_max_days=30, extension_from="period_end", exclude_correction=True, source="test")
+    days = dl.ClosedDays(True, {D("2024-08-13"): "夏季休業", D("2025-05-07"): "庁舎点検"})
+    shared = dl.SharedCount(rule, days, step=20)
+    pick = random.Random(5)
+    spans = [(D("2024-12-20"), D("2025-01-10")), (D("2024-12-20"), D("2024-12-20")), (D("2025-01-02"), D("2025-01-03"))]
+    for _ in range(300):
+        first = D("2023-06-01") + dl.timedelta(days=pick.randrange(800))
+        spans.append((first, first + dl.timedelta(days=pick.randrange(90))))
+    for first, last in spans:
+        assert shared.days(first, last) == dl.day_numbers(rule, days, first, last)[-1], (first, last)
+    assert shared.days(D("2025-01-10"), D("2025-01-09")) == 0
+    # Not trivially the calendar: the closed days are left out of a working-days count.
+    assert (shared.days(D("2024-12-27"), D("2025-01-06")) == 2) is working_days

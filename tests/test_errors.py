@@ -496,7 +496,7 @@ def test_an_unexpected_error_is_one_sentence_and_debug_shows_the_traceback(kaiji
     def broken(*args, **kwargs):
         raise RuntimeError("a bug, with 京都府舞鶴市 in its text")
 
-    monkeypatch.setattr(service, "iter_requests", broken)  # what `request list` reads through, whatever its format
+    monkeypatch.setattr(service, "request_rows", broken)  # what `request list` reads through, whatever its format
     result = CliRunner().invoke(cli, ["--db", kaiji.url, "request", "list"])
     assert result.exit_code == 1
     assert result.stderr.strip() == ("kaiji: error: internal error (RuntimeError); nothing was written. Run again "

@@ -279,3 +279,93 @@ def test_the_japanese_headers_are_the_catalogs_when_it_has_them():
     if not translated:
         pytest.skip("the catalog holds no Japanese headers yet (it is merged centrally)")
     assert [t for t in translated if t[1] != t[2]] == []
+
+
+def _by_timeline(session, r, jurisdiction_of, as_of: date) -> dict:
+    """A request's record of the requests export as the export made it before it read rows (main's code): from
+    the whole timeline, timeline.compute, of the mapped request."""
+    from tracker import events, exports, timeline
+    from tracker.i18n import _
+    from tracker.schema import METHODS, WAITING_STATUSES
+    from tracker.timeline import DECISION_KINDS, STATUS_JA
+
+    st = timeline.compute(r, jurisdiction_of)
+    decided, first = st.decided_on, (st.decisions[0] if st.decisions else None)
+    appeal = st.decision_appeal or st.inaction_appeal
+    ruling = timeline.ruling_on(timeline.live_events(r), appeal)
+    who = r.requester
+    return {
+        "id": r.id, "reference": st.reference, "body_key": r.body.key, "body": r.body.name, "subject": r.subject,
+        "requester": who.name if who else None, "requester_address": who.address if who else None,
+        "requester_phone": who.phone if who else None, "requester_email": who.email if who else None,
+        "filed": r.filed_on, "received": r.received_on, "method": ";".join(m for m in r.methods.split(",")
+                                                                          if m in METHODS),
+        "mail": r.mail, "reason": r.reason, "department": r.department.name if r.department else None,
+        "status": r.status if STATUS_JA.get(r.status) else r.status, "decision_due": st.decision_due,
+        "decided": decided, "notified": st.notified_on,
+        "days_calendar": (decided - st.received_on).days if decided and st.received_on else None,
+        "days_counted": exports.counted_days(st, jurisdiction_of(st.body_id), decided) if decided else None,
+        "late": (bool(st.late_by) if decided else
+                 (as_of > st.decision_due if st.decision_due and r.status in WAITING_STATUSES else None)),
+        "decision_kind": first.kind if first and first.kind in DECISION_KINDS else None,
+        "withheld": "; ".join(f"{w.part} ({w.ground})" for d in st.decisions for w in d.withheld) or None,
+        "fee_charged": (st.fee_charged + sum(d.fee or 0 for d in st.decisions)) or None,
+        "fee_paid": st.fee_paid or None, "appeal_filed": appeal.on if appeal else None,
+        "ruled": ruling.on if ruling else None,
+        "ruling": _(events.VALUES[("outcome", ruling.data["outcome"])]) if ruling else None,
+    }
+
+
+@pytest.mark.slow   # builds 1,200 requests through the timeline (some 15 s)
+def test_the_requests_export_read_as_rows_is_what_each_timeline_gives(db_url):
+    """exports.request_records reads stored columns and a few kinds of event: on a synthetic database (every
+    kind of event, corrections, retractions, appeals, fees) each record is what the request's whole timeline
+    (timeline.compute) gives, also for a request withdrawn after its decision and for a filter."""
+    import sys
+
+    from sqlalchemy.orm import selectinload
+
+    from tracker import exports, timeline
+    from tracker.models import Decision, Request
+
+    sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parent.parent / "bench"))
+    import synth
+
+    as_of = date(2025, 6, 30)
+    synth.build(db_url, 1200, as_of)
+    engine = dbm.open_database(db_url)
+    try:
+        with dbm.transaction(engine) as s:
+            decided = s.scalars(service.request_select(s, status="decided")).first()
+            service.record(s, decided.id, "withdrawn", as_of)
+            service.record(s, 7, "voided", as_of, {"reason": "二重登録"})
+        with dbm.reading(engine) as s:
+            of = service.jurisdiction_lookup(s)
+            for filters in ({}, {"body": "maizuru"}, {"status": "withdrawn", "include_void": True}):
+                got = list(exports.request_records(s, filters, of, as_of, batch=100))
+                want = [_by_timeline(s, r, of, as_of) for r in s.scalars(
+                    service.request_select(s, **filters).options(
+                        selectinload(Request.events), selectinload(Request.decisions).selectinload(Decision.withheld)))]
+                assert [g["id"] for g in got] == [w["id"] for w in want]
+                for g, w in zip(got, want):
+                    assert g == w, g["id"]
+            everything = list(exports.request_records(s, {}, of, as_of))
+            # Not trivially equal: the data has each case the rows must work out as the timeline does.
+            assert any(r["id"] == decided.id and r["decided"] and r["status"] == "withdrawn" for r in everything)
+            for key in ("late", "withheld", "fee_charged", "fee_paid", "appeal_filed", "ruling", "reference"):
+                assert any(r[key] for r in everything), key
+            assert len({r["days_counted"] - r["days_calendar"] for r in everything if r["days_counted"]}) > 5
+            assert any(timeline.compute(r, of).pauses and r.decided_on for r in s.scalars(
+                service.request_select(s).options(selectinload(Request.events), selectinload(Request.decisions))))
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.parametrize("kind", ["requests", "deadlines", "decisions"])
+@pytest.mark.parametrize("file_format", ["csv", "json"])
+def test_a_bad_filter_writes_nothing_even_to_standard_output(kaiji, kind, file_format):
+    """The exports are written as they are read: a bad filter is refused before the first byte (a CSV's BOM)."""
+    _maizuru_case(kaiji)
+    result = kaiji("export", kind, "--format", file_format, "--body", "nowhere")
+    assert result.exit_code == 2 and result.stdout_bytes == b"" and "nowhere" in result.stderr
+    assert kaiji.ok("export", kind, "--format", file_format, "--body", "maizuru").stdout_bytes

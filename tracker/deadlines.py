@@ -99,13 +99,19 @@ CORRECTION_DAYS = {
 
 
 @lru_cache(maxsize=None)
+def _holidays(year: int) -> tuple:
+    """jpholiday's holidays of a year (slow to work out: once a year, whichever closure _closed_in asks for)."""
+    import jpholiday  # lazy: only date arithmetic needs the holiday tables
+
+    return tuple(jpholiday.year_holidays(year))
+
+
+@lru_cache(maxsize=None)
 def _closed_in(year: int, year_end_closure: bool) -> dict[date, str]:
     """Every day of a year that every office is closed, with why: a national holiday by its name (jpholiday:
     振替休日 and 国民の休日 included), else 年末年始 (12月29日〜1月3日, when the closure applies), else 土曜日 or
     日曜日. Worked out once a year rather than once a day counted; a body's own closed days come first."""
-    import jpholiday  # lazy: only date arithmetic needs the holiday tables
-
-    closed = dict(jpholiday.year_holidays(year))
+    closed = dict(_holidays(year))
     d = date(year, 1, 1)
     while d.year == year:
         if d not in closed:
@@ -251,6 +257,35 @@ def day_numbers(rule: Rule, days: ClosedDays, first: date, last: date, pauses: I
     for i in range(1, span):
         numbers[i] = max(numbers[i], numbers[i - 1])
     return numbers
+
+
+class SharedCount:
+    """`day_numbers(rule, days, first, last)[-1]` for many spans of one rule and calendar, with no correction
+    pausing them, read off one count: without a pause whether a day counts does not depend on where the
+    count starts, so the days from `first` to `last` are a difference of the numbers of one count from an
+    earlier day (as stats.py counts). The count grows, `step` days at least, when a span reaches outside it:
+    each day is counted once."""
+
+    def __init__(self, rule: Rule, days: ClosedDays, step: int = 90):
+        self.rule, self.closed, self.step = rule, days, timedelta(days=step)
+        self.origin: date | None = None
+        self.numbers: list[int] = []   # the number of each day from origin in the count from origin
+
+    def days(self, first: date, last: date) -> int:
+        if last < first:
+            return 0
+        if self.origin is None:
+            self.origin, self.numbers = first, day_numbers(self.rule, self.closed, first, last + self.step)
+        if first < self.origin:   # an earlier stretch, counted on its own, goes before the numbers kept
+            earlier = day_numbers(self.rule, self.closed, first - self.step, self.origin - ONE_DAY)
+            self.numbers = earlier + [n + earlier[-1] for n in self.numbers]
+            self.origin = first - self.step
+        end = self.origin + timedelta(days=len(self.numbers) - 1)
+        if last > end:            # a later stretch, counted on its own, after them
+            later = day_numbers(self.rule, self.closed, end + ONE_DAY, last + self.step)
+            self.numbers += [n + self.numbers[-1] for n in later]
+        before = (first - self.origin).days - 1
+        return self.numbers[(last - self.origin).days] - (self.numbers[before] if before >= 0 else 0)
 
 
 def first_day(rule: Rule, received: date) -> date:

@@ -14,9 +14,8 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import select
@@ -178,22 +177,48 @@ def _yes_no(value: bool, key: str = "") -> str:
     return "有" if value else "無"
 
 
-def counted_days(st: timeline.State, jurisdiction, decided: date) -> int | None:
+DAYS_KEPT = 20_000   # counted_days: the (jurisdiction, receipt day) look-ups kept at once
+
+
+def counted_days(st: timeline.State, jurisdiction, decided: date, counts: dict | None = None) -> int | None:
     """The decision date's number in the count the rule makes (deadlines.count_days): the days from the first
     day of the period (民法第140条: the day after receipt unless the rule counts the request day) through
     the decision, counted as the rule counts them — open days only under a working-days rule, and never
     the days of a correction (補正) when the rule leaves them out. Counting as many days as the calendar
     holds from the first day reaches at least to the decision date, so every day up to it has its number
     in the steps; the decision date's own number (or that of the last counted day before it) is the
-    answer. So a decision "on day 14" of a 14-day period reads 14, whatever the closed days between."""
-    row = timeline.rule_row(jurisdiction, st.received_on) if st.received_on and decided else None
-    if row is None:  # not received, not decided, or no rule known: no count to make
+    answer. So a decision "on day 14" of a 14-day period reads 14, whatever the closed days between.
+
+    `counts`: a dict the caller keeps for many requests, in which the counts of a rule with no correction
+    pausing them are shared (deadlines.SharedCount) rather than made again for each request."""
+    if not (st.received_on and decided):
         return None
-    rule = timeline.to_rule(row)
+    if counts is None:
+        row = timeline.rule_row(jurisdiction, st.received_on)
+        rule = timeline.to_rule(row) if row is not None else None
+    else:   # the rule in force on a day, and its shared count, looked up once per jurisdiction and day
+        days = counts.setdefault("days", {})
+        on = (jurisdiction.id, st.received_on)
+        if on not in days:
+            if len(days) >= DAYS_KEPT:  # a million requests span many days: memory stays flat
+                days.clear()
+            row = timeline.rule_row(jurisdiction, st.received_on)
+            key = (jurisdiction.id, row.id) if row is not None else None
+            if key is not None and key not in counts:
+                counts[key] = dl.SharedCount(timeline.to_rule(row), timeline.closed_days(jurisdiction))
+            days[on] = counts[key] if key is not None else None
+        shared = days[on]
+        rule = shared.rule if shared is not None else None
+    if rule is None:  # no rule known: no count to make
+        return None
     start = dl.first_day(rule, st.received_on)
     if decided < start:
         return 0
-    return dl.day_numbers(rule, timeline.closed_days(jurisdiction), start, decided, st.pauses)[-1]
+    if counts is None:
+        return dl.day_numbers(rule, timeline.closed_days(jurisdiction), start, decided, st.pauses)[-1]
+    if st.pauses and rule.exclude_correction:
+        return dl.day_numbers(rule, shared.closed, start, decided, st.pauses)[-1]
+    return shared.days(start, decided)
 
 
 def _withheld(decisions: Iterable[Decision]) -> str | None:
@@ -228,63 +253,175 @@ def _common(r: Request) -> dict:
             "requester": r.requester.name if r.requester else None}
 
 
-def request_records(session: Session, requests: Iterable[Request], jurisdiction_of, as_of: date) -> Iterator[dict]:
-    """One record a request, with every field of REQUEST_FIELDS (the caller leaves out what is not chosen)."""
+# What the requests export reads of a request's timeline besides its stored columns: the effect of these kinds
+# of event (events.KINDS' own apply: corrections for the count of days, fees, appeals and rulings), and the
+# retractions that take events and decisions back.
+EXPORT_EVENT_KINDS = ("correction_asked", "correction_answered", "fee_charged", "fee_paid", "appeal_filed", "ruling",
+                      "retraction")
+
+
+@dataclass
+class _Decided:
+    """A live decision as the requests export reads it."""
+
+    id: int
+    kind: str
+    decided_on: date
+    fee: int | None
+    withheld: list = field(default_factory=list)   # rows with .part and .ground, in their order
+
+
+def _by_request(rows: Iterable) -> Iterator[tuple[int, list]]:
+    """Rows ordered by their request_id, grouped: (request id, its rows)."""
+    group: list = []
+    current = None
+    for row in rows:
+        if row.request_id != current:
+            if group:
+                yield current, group
+            current, group = row.request_id, []
+        group.append(row)
+    if group:
+        yield current, group
+
+
+def _merged(groups: Iterator[tuple[int, list]]):
+    """A function giving the rows of a request id, for ids asked in increasing order (the groups' order)."""
+    pending = [next(groups, None)]
+
+    def of(request_id: int) -> list:
+        head = pending[0]
+        while head is not None and head[0] < request_id:
+            head = pending[0] = next(groups, None)
+        return head[1] if head is not None and head[0] == request_id else []
+    return of
+
+
+def request_records(session: Session, filters: dict, jurisdiction_of, as_of: date,
+                    batch: int = 2000) -> Iterator[dict]:
+    """One record a request iter_requests(**filters) gives, with every field of REQUEST_FIELDS (the caller
+    leaves out what is not chosen).
+
+    Read as plain rows, not mapped requests: the request's stored columns (timeline.refresh keeps its status,
+    reference, body, receipt, due and decision dates), and, in three more selects ordered by request as the
+    requests are, the events of EXPORT_EVENT_KINDS, the decisions and their withheld parts, merged as they
+    are read (a batch at a time: 100,000 requests in a few seconds and little memory). The rest of the
+    timeline (timeline.compute's deadlines) is not needed. A request withdrawn after its decision has its
+    due date cleared from the stored columns: its lateness is worked out by timeline.compute."""
+    from . import service
+
+    # The filters read now, so that a bad one is refused before anything is written.
+    return _request_records(session, service.request_where(session, **filters), jurisdiction_of, as_of, batch)
+
+
+def _request_records(session: Session, where: list, jurisdiction_of, as_of: date, batch: int) -> Iterator[dict]:
+    from .models import Request as RequestModel
+    from .schema import bodies, decisions, departments, events as events_t, requesters, requests, withheld_parts
     from .timeline import DECISION_KINDS, STATUS_JA
 
-    for r in _loaded(session, requests):
-        st = timeline.compute(r, jurisdiction_of)
-        decided, first = st.decided_on, (st.decisions[0] if st.decisions else None)
+    chosen = select(requests.c.id).where(*where)
+    r, b, p, d = requests.c, bodies.c, requesters.c, departments.c
+    q = (select(r.id, r.body_id, b.key.label("body_key"), b.name.label("body_name"), r.subject,
+                p.name.label("requester"), p.address, p.phone, p.email, r.filed_on, r.received_on, r.methods,
+                r.mail, r.reason, d.name.label("department"), r.status, r.reference, r.decision_due,
+                r.decided_on, r.notified_on)
+         .select_from(requests.join(bodies, r.body_id == b.id).outerjoin(requesters, r.requester_id == p.id)
+                      .outerjoin(departments, r.department_id == d.id))
+         .where(*where).order_by(r.id))
+    conn = session.connection()
+    opts = {"yield_per": batch}
+    e, dc, w = events_t.c, decisions.c, withheld_parts.c
+    events_of = _merged(_by_request(conn.execute(
+        select(e.id, e.request_id, e.kind, e.on, e.data, e.retracts_id)
+        .where(e.request_id.in_(chosen), e.kind.in_(EXPORT_EVENT_KINDS)).order_by(e.request_id, e.id),
+        execution_options=opts)))
+    decisions_of = _merged(_by_request(conn.execute(
+        select(dc.id, dc.request_id, dc.event_id, dc.kind, dc.decided_on, dc.fee)
+        .where(dc.request_id.in_(chosen)).order_by(dc.request_id, dc.id), execution_options=opts)))
+    withheld_of = _merged(_by_request(conn.execute(
+        select(dc.request_id, w.decision_id, w.part, w.ground)
+        .select_from(withheld_parts.join(decisions, w.decision_id == dc.id))
+        .where(dc.request_id.in_(chosen)).order_by(dc.request_id, w.decision_id, w.position, w.id),
+        execution_options=opts)))
+    ja = language() == "ja"
+    counts: dict = {}   # counted_days' shared counts
+    for row in conn.execute(q, execution_options=opts):
+        evs = events_of(row.id)
+        retracted = {x.retracts_id for x in evs if x.kind == "retraction"}
+        lived = [x for x in evs if x.kind != "retraction" and x.id not in retracted]
+        made = {x.id: _Decided(x.id, x.kind, x.decided_on, x.fee) for x in decisions_of(row.id)
+                if x.event_id not in retracted}
+        for part in withheld_of(row.id):
+            if part.decision_id in made:
+                made[part.decision_id].withheld.append(part)
+        st = timeline.State(received_on=row.received_on, body_id=row.body_id, reference=row.reference,
+                            decisions=sorted(made.values(), key=lambda x: (x.decided_on, x.id)))
+        for x in lived:
+            kind = events.KINDS[x.kind]
+            if kind.apply is not None:
+                kind.apply(st, x)
+        decided, first = row.decided_on, (st.decisions[0] if st.decisions else None)
+        if decided is None:
+            late = as_of > row.decision_due if row.decision_due and row.status in WAITING_STATUSES else None
+        elif row.status == "withdrawn":
+            late = bool(timeline.compute(session.get(RequestModel, row.id), jurisdiction_of).late_by)
+        else:
+            late = row.decision_due is not None and decided > row.decision_due
         appeal = st.decision_appeal or st.inaction_appeal
-        ruling = timeline.ruling_on(timeline.live_events(r), appeal)
-        who = r.requester
-        rec = _common(r)
-        rec.update({
-            "reference": st.reference, "body_key": r.body.key,
-            "requester_address": who.address if who else None, "requester_phone": who.phone if who else None,
-            "requester_email": who.email if who else None,
-            "filed": r.filed_on, "received": r.received_on,
-            "method": ("・" if language() == "ja" else ";").join(_words(METHODS[m], m) for m in r.methods.split(",")),
-            "mail": r.mail,
-            "reason": r.reason, "department": r.department.name if r.department else None,
-            "status": _words(STATUS_JA.get(r.status, r.status), r.status), "decision_due": st.decision_due,
-            "decided": decided, "notified": st.notified_on,
-            "days_calendar": (decided - st.received_on).days if decided and st.received_on else None,
-            "days_counted": counted_days(st, jurisdiction_of(st.body_id), decided) if decided else None,
+        ruling = timeline.ruling_on(lived, appeal)
+        yield {
+            "id": row.id, "reference": row.reference, "body_key": row.body_key, "body": row.body_name,
+            "subject": row.subject, "requester": row.requester,
+            "requester_address": row.address, "requester_phone": row.phone, "requester_email": row.email,
+            "filed": row.filed_on, "received": row.received_on,
+            "method": ("・" if ja else ";").join(_words(METHODS[m], m) for m in row.methods.split(",")),
+            "mail": row.mail, "reason": row.reason, "department": row.department,
+            "status": _words(STATUS_JA.get(row.status, row.status), row.status), "decision_due": row.decision_due,
+            "decided": decided, "notified": row.notified_on,
+            "days_calendar": (decided - row.received_on).days if decided and row.received_on else None,
+            "days_counted": counted_days(st, jurisdiction_of(row.body_id), decided, counts) if decided else None,
             # Late: decided after its due date (timeline's late_by), or undecided with the due date passed.
-            "late": (bool(st.late_by) if decided else
-                     (as_of > st.decision_due if st.decision_due and r.status in WAITING_STATUSES else None)),
+            "late": late,
             "decision_kind": _words(DECISION_KINDS[first.kind][0], first.kind) if first else None,
             "withheld": _withheld(st.decisions),
-            "fee_charged": (st.fee_charged + sum(d.fee or 0 for d in st.decisions)) or None,
+            "fee_charged": (st.fee_charged + sum(x.fee or 0 for x in st.decisions)) or None,
             "fee_paid": st.fee_paid or None,
             "appeal_filed": appeal.on if appeal else None,
             "ruled": ruling.on if ruling else None,
             "ruling": _(events.VALUES[("outcome", ruling.data["outcome"])]) if ruling else None,
-        })
-        yield rec
+        }
 
 
-def deadline_records(session: Session, requests: Iterable[Request], as_of: date) -> Iterator[dict]:
-    """One record for each date stored on a request that can still be missed, and one for an unpaid fee."""
-    for r in _loaded(session, requests):
+def deadline_records(session: Session, filters: dict, as_of: date, batch: int = 2000) -> Iterator[dict]:
+    """One record for each date stored on a request that can still be missed, and one for an unpaid fee: read
+    as plain rows of the stored columns (timeline.refresh keeps the dates, the fee unpaid and the reference
+    number, the latest live one), a batch at a time."""
+    from . import service
+
+    return _deadline_records(session, service.request_where(session, **filters), as_of, batch)  # refused now
+
+
+def _deadline_records(session: Session, where: list, as_of: date, batch: int) -> Iterator[dict]:
+    from .schema import bodies, requesters, requests
+
+    r, b, p = requests.c, bodies.c, requesters.c
+    q = (select(r.id, b.name.label("body_name"), r.subject, p.name.label("requester"), r.reference, r.status,
+                r.fee_unpaid, *(r[column] for column, _name in DEADLINE_KINDS))
+         .select_from(requests.join(bodies, r.body_id == b.id).outerjoin(requesters, r.requester_id == p.id))
+         .where(*where).order_by(r.id))
+    for row in session.connection().execute(q, execution_options={"yield_per": batch}):
+        common = {"id": row.id, "reference": row.reference, "body": row.body_name, "subject": row.subject,
+                  "requester": row.requester}
         for column, name in DEADLINE_KINDS:
-            on = getattr(r, column)
-            if column == "decision_due" and r.status not in OPEN_STATUSES:
+            on = row._mapping[column]
+            if column == "decision_due" and row.status not in OPEN_STATUSES:
                 continue  # decided (or withdrawn): the date can no longer be missed
-            if column == "decision_due" and r.status == "extended":
+            if column == "decision_due" and row.status == "extended":
                 name = N_("extended decision due")
             if on is not None:
-                yield {**_common(r), "reference": _reference(r), "kind": _(name), "date": on,
-                       "days_left": (on - as_of).days, "amount": None}
-        if r.fee_unpaid:
-            yield {**_common(r), "reference": _reference(r), "kind": _("fee unpaid"), "date": None,
-                   "days_left": None, "amount": r.fee_unpaid}
-
-
-def _reference(r: Request) -> str | None:
-    ref = next((e for e in reversed(timeline.live_events(r)) if e.kind == "reference"), None)
-    return ref.data.get("number") if ref else None
+                yield {**common, "kind": _(name), "date": on, "days_left": (on - as_of).days, "amount": None}
+        if row.fee_unpaid:
+            yield {**common, "kind": _("fee unpaid"), "date": None, "days_left": None, "amount": row.fee_unpaid}
 
 
 def decision_records(session: Session, requests: Iterable[Request], jurisdiction_of) -> Iterator[dict]:
@@ -318,12 +455,15 @@ def campaign_records(comparison) -> Iterator[dict]:
                "ruling": _(events.VALUES[("outcome", c.ruling)]) if c.ruling else None}
 
 
-def records(session: Session, kind: str, requests: Iterable[Request], jurisdiction_of, as_of: date) -> Iterator[dict]:
+def records(session: Session, kind: str, filters: dict, jurisdiction_of, as_of: date) -> Iterator[dict]:
+    """The records of an export of the requests iter_requests(**filters) gives (a bad filter is refused here)."""
+    from .service import iter_requests
+
     if kind == "requests":
-        return request_records(session, requests, jurisdiction_of, as_of)
+        return request_records(session, filters, jurisdiction_of, as_of)
     if kind == "deadlines":
-        return deadline_records(session, requests, as_of)
-    return decision_records(session, requests, jurisdiction_of)
+        return deadline_records(session, filters, as_of)
+    return decision_records(session, iter_requests(session, **filters), jurisdiction_of)
 
 
 # ---------------------------------------------------------------- writing
@@ -337,28 +477,43 @@ def neutral(text: str) -> str:
 
 def cell_text(field: Field, value) -> str:
     """A cell as CSV writes it: dates ISO, yes/no in the reader's words, numbers as digits."""
-    if value is None:
-        return ""
+    return "" if value is None else _texts(field)(value)
+
+
+def _texts(field: Field):
+    """What cell_text does to a value of the field that is not None, as one function (chosen once a file)."""
     if field.type == "date":
-        return value.isoformat()
+        return date.isoformat
     if field.type == "bool":
-        return _yes_no(value, field.key)
+        words = {True: _yes_no(True, field.key), False: _yes_no(False, field.key)}
+        return lambda value: words[bool(value)]
     if field.type == "int":
-        return str(value)
-    return neutral(str(value))
+        return str
+    return lambda value: neutral(str(value))
 
 
-def write_csv(rows: Iterable[dict], fields: list[Field], encoding: str = "utf-8") -> bytes:
-    """The CSV file: UTF-8 with a byte-order mark (or cp932), CRLF line ends, as Japanese Excel opens it.
+def csv_chunks(rows: Iterable[dict], fields: list[Field], encoding: str = "utf-8", batch: int = 1000) -> Iterator[bytes]:
+    """The CSV file, a piece of `batch` rows at a time: UTF-8 with a byte-order mark (or cp932), CRLF line
+    ends, as Japanese Excel opens it.
 
     With cp932, a character it cannot hold is refused with its row (as a spreadsheet numbers it, the
-    header row 1) and column, before anything is written."""
+    header row 1) and column, before that row is written (a caller writing a file names it only when whole)."""
     out = io.StringIO(newline="")
     writer = csv.writer(out, lineterminator="\r\n")
     head = headers(fields)
     writer.writerow(head)
+
+    def taken() -> bytes:
+        text = out.getvalue()
+        out.seek(0)
+        out.truncate()
+        return text.encode("cp932") if encoding == "cp932" else text.encode("utf-8")
+
+    if encoding != "cp932":
+        yield b"\xef\xbb\xbf"
+    texts = [(f.key, _texts(f)) for f in fields]
     for number, rec in enumerate(rows, start=2):
-        cells = [cell_text(f, rec.get(f.key)) for f in fields]
+        cells = ["" if (v := rec.get(key)) is None else text(v) for key, text in texts]
         if encoding == "cp932":
             for f, h, text in zip(fields, head, cells):
                 try:
@@ -370,17 +525,31 @@ def write_csv(rows: Iterable[dict], fields: list[Field], encoding: str = "utf-8"
                                      "was written).").format(row=number, column=h, char=char,
                                                              code=f"{ord(char):04X}"), field=f.key) from None
         writer.writerow(cells)
-    text = out.getvalue()
-    return text.encode("cp932") if encoding == "cp932" else b"\xef\xbb\xbf" + text.encode("utf-8")
+        if number % batch == 0:
+            yield taken()
+    yield taken()
+
+
+def write_csv(rows: Iterable[dict], fields: list[Field], encoding: str = "utf-8") -> bytes:
+    """The CSV file whole (csv_chunks)."""
+    return b"".join(csv_chunks(rows, fields, encoding))
 
 
 def json_value(field: Field, value):
     return value.isoformat() if field.type == "date" and value is not None else value
 
 
+def json_chunks(rows: Iterable[dict], fields: list[Field]) -> Iterator[bytes]:
+    """The JSON file (a list of the records, indented by two), a piece at a time (records.list_chunks)."""
+    from .records import list_chunks
+
+    for text in list_chunks({f.key: json_value(f, rec.get(f.key)) for f in fields} for rec in rows):
+        yield text.encode("utf-8")
+    yield b"\n"
+
+
 def write_json(rows: Iterable[dict], fields: list[Field]) -> bytes:
-    items = [{f.key: json_value(f, rec.get(f.key)) for f in fields} for rec in rows]
-    return (json.dumps(items, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    return b"".join(json_chunks(rows, fields))
 
 
 # 和暦 in Japanese (Excel's era format: 令和7年1月10日, 元年 for the first year), ISO in English.

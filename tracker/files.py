@@ -152,15 +152,18 @@ def replacing(path: str | os.PathLike[str], *, force: bool = False, keep: Iterab
             os.unlink(part)
 
 
-def write_bytes(path: str | os.PathLike[str], data: bytes, *, force: bool = False, keep: Iterable[Path] = (),
-                what: str = "") -> Path:
-    """Write data to path as replacing() does; returns the path written."""
+def write_bytes(path: str | os.PathLike[str], data: bytes | Iterable[bytes], *, force: bool = False,
+                keep: Iterable[Path] = (), what: str = "") -> Path:
+    """Write data (bytes, or pieces of bytes as they are made: an export of 100,000 rows is never whole in
+    memory) to path as replacing() does; returns the path written. An error while the pieces are made leaves
+    nothing written."""
     with replacing(path, force=force, keep=keep, what=what) as part:
         fd = os.open(part, os.O_WRONLY)
         try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view):]
+            for piece in ((data,) if isinstance(data, (bytes, bytearray, memoryview)) else data):
+                view = memoryview(piece)
+                while view:
+                    view = view[os.write(fd, view):]
         finally:
             os.close(fd)
     return Path(os.path.abspath(Path(path).expanduser()))

@@ -534,12 +534,26 @@ class KaijiGroup(_Translated, click.Group):
                             "prints.").format(error=type(exc).__name__)) from None
 
 
-def put_file(app: "App", output: str, data: bytes, force: bool):
-    """What a command made, to standard output (`-o -`, None returned) or written whole to the file
-    named (never over the database or one of its files; --force to replace another), whose path it
-    returns."""
+def put_file(app: "App", output: str, data: bytes | Iterable[bytes], force: bool, whole: bool = False):
+    """What a command made (bytes, or pieces of bytes as they are made), to standard output (`-o -`, None
+    returned) or to the file named (never over the database or one of its files; --force to replace another),
+    whose path it returns. A file is written under a temporary name and named when whole, so an error while
+    the pieces are made leaves nothing; `whole`: the same on standard output (the pieces are kept in a
+    temporary file until the last, for an export that can still refuse a row, as cp932 does)."""
     if output == "-":
-        sys.stdout.buffer.write(data)
+        pieces = (data,) if isinstance(data, (bytes, bytearray, memoryview)) else data
+        if whole:
+            import shutil
+            import tempfile
+
+            with tempfile.TemporaryFile() as kept:
+                for piece in pieces:
+                    kept.write(piece)
+                kept.seek(0)
+                shutil.copyfileobj(kept, sys.stdout.buffer)
+        else:
+            for piece in pieces:
+                sys.stdout.buffer.write(piece)
         sys.stdout.flush()
         return None
     from ..db import sqlite_path
@@ -570,24 +584,13 @@ def emit_json(value: Any) -> None:
 
 
 def emit_json_list(items: Iterable[Any], batch: int = 500) -> None:
-    """emit_json(list(items)), written a batch of items at a time: the same text, in little memory.
+    """emit_json(list(items)), written a batch of items at a time: the same text, in little memory
+    (tracker/records.py)."""
+    from ..records import list_chunks
 
-    json.dumps escapes every newline inside a string, so the only line breaks in an item's text are
-    its indentation's, and indenting each line by two spaces gives what indent=2 gives inside a list.
-    """
-    import json
-
-    parts: list[str] = []
-    first = True
-    for item in items:
-        parts.append(("[\n  " if first else ",\n  ")
-                     + json.dumps(item, ensure_ascii=False, indent=2).replace("\n", "\n  "))
-        first = False
-        if len(parts) >= batch:
-            click.echo("".join(parts), nl=False)
-            parts.clear()
-    parts.append("[]" if first else "\n]")
-    click.echo("".join(parts))
+    for chunk in list_chunks(items, batch):
+        click.echo(chunk, nl=False)
+    click.echo("")
 
 
 def _usage_sentence(exc: click.UsageError) -> str:

@@ -60,21 +60,21 @@ def export(app: App, kind, name, file_format, output, force, encoding, fields, w
             count += 1
             yield rec
 
-    with app.read() as s:
+    with app.read() as s:  # the file is written as the records are read (a CSV or JSON of 100,000 rows)
         if kind == "campaign":
             from .. import campaigns
 
             rows = counted(exports.campaign_records(campaigns.compare(s, name, today())))
         else:
-            rows = counted(exports.records(s, kind, service.iter_requests(s, **filters),
+            rows = counted(exports.records(s, kind, filters,
                                            service.jurisdiction_lookup(s), today()))
         if file_format == "csv":
-            data = exports.write_csv(rows, chosen, encoding)
+            data = exports.csv_chunks(rows, chosen, encoding)
         elif file_format == "json":
-            data = exports.write_json(rows, chosen)
+            data = exports.json_chunks(rows, chosen)
         else:
             data = exports.write_xlsx(rows, chosen, _(exports.SHEET_NAMES[kind]))
-    path = put_file(app, output, data, force)
+        path = put_file(app, output, data, force, whole=encoding == "cp932")
     if path is None:
         return
     click.echo(ngettext("wrote {path} ({n} row)", "wrote {path} ({n} rows)", count).format(

@@ -154,6 +154,10 @@ def emit_list(records: Iterable[dict], columns: Sequence[Column], fmt: str, empt
     from . import emit_json_list
 
     if fmt == "json":
+        if hasattr(records, "json_chunks"):  # plain rows (records.Rows): written without making each record
+            for chunk in records.json_chunks():
+                click.echo(chunk, nl=False)
+            return click.echo("")
         return emit_json_list(records)
     if fmt == "csv":
         return emit_csv(records)

@@ -126,8 +126,7 @@ def request_list(app: App, filters, include_void, fmt) -> None:
     from .. import service
 
     with app.read() as s:  # every request of a large database: JSON and CSV are written as they are read
-        emit_list((service.request_dict(r) for r in service.iter_requests(s, include_void=include_void, **filters)),
-                  _request_columns(), fmt)
+        emit_list(service.request_rows(s, include_void=include_void, **filters), _request_columns(), fmt)
 
 
 @request.command("show")
