@@ -253,6 +253,25 @@ def day_numbers(rule: Rule, days: ClosedDays, first: date, last: date, pauses: I
     return numbers
 
 
+def counted_each_day(rule: Rule, days: ClosedDays, year: int) -> tuple[int, ...]:
+    """For each day of `year`, 1 if count_days counts it under the rule when no correction pauses the count,
+    else 0: day_numbers over the year, read back. Without a correction whether a day counts depends only on
+    the day (any day under a calendar-days rule, an open day under a working-days one), not on where the count
+    starts, so the days counted from one day to another are a sum of these (tracker/stats.py). Kept per year,
+    working-days setting and closed days of that year: the count is made once, not once a request."""
+    extra = tuple(sorted((d, why) for d, why in days.extra.items() if d.year == year))
+    return _counted_each_day(rule.working_days, days.year_end_closure, extra, year)
+
+
+@lru_cache(maxsize=4096)
+def _counted_each_day(working_days: bool, year_end_closure: bool, extra: tuple, year: int) -> tuple[int, ...]:
+    # Only working_days decides which days count without a correction; the other settings are the defaults.
+    rule = Rule(period_days=1, counts_request_day=True, working_days=working_days, move_off_closed=False,
+                extension_max_days=None, extension_from="period_end", exclude_correction=False, source="")
+    numbers = day_numbers(rule, ClosedDays(year_end_closure, dict(extra)), date(year, 1, 1), date(year, 12, 31))
+    return tuple(b - a for a, b in zip([0] + numbers, numbers))
+
+
 def first_day(rule: Rule, received: date) -> date:
     """民法第140条: the request day itself counts only when the text says 起算して."""
     return received if rule.counts_request_day else received + ONE_DAY
