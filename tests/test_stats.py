@@ -143,7 +143,7 @@ def test_days_counted_by_the_rule_are_day_numbers_read_off_a_running_count():
 
     closed = dl.ClosedDays(True, {D("2025-05-07"): "市の休日"})
     counting = stats._Counting.__new__(stats._Counting)   # its counting alone, without a database
-    counting.closed, counting.numbers = {1: closed}, {}
+    counting.closed, counting.numbers, counting.span = {1: closed}, {}, ()
     rng = random.Random(17)
     for _ in range(3000):
         rule = dl.Rule(period_days=14, counts_request_day=rng.random() < 0.5, working_days=rng.random() < 0.5,

@@ -99,13 +99,19 @@ CORRECTION_DAYS = {
 
 
 @lru_cache(maxsize=None)
+def _holidays(year: int) -> tuple[tuple[date, str], ...]:
+    """The national holidays of a year (jpholiday: tens of milliseconds a year), once whatever the closure."""
+    import jpholiday  # lazy: only date arithmetic needs the holiday tables
+
+    return tuple(jpholiday.year_holidays(year))
+
+
+@lru_cache(maxsize=None)
 def _closed_in(year: int, year_end_closure: bool) -> dict[date, str]:
     """Every day of a year that every office is closed, with why: a national holiday by its name (jpholiday:
     振替休日 and 国民の休日 included), else 年末年始 (12月29日〜1月3日, when the closure applies), else 土曜日 or
     日曜日. Worked out once a year rather than once a day counted; a body's own closed days come first."""
-    import jpholiday  # lazy: only date arithmetic needs the holiday tables
-
-    closed = dict(jpholiday.year_holidays(year))
+    closed = dict(_holidays(year))
     d = date(year, 1, 1)
     while d.year == year:
         if d not in closed:
@@ -259,14 +265,17 @@ def counted_each_day(rule: Rule, days: ClosedDays, year: int) -> tuple[int, ...]
     the day (any day under a calendar-days rule, an open day under a working-days one), not on where the count
     starts, so the days counted from one day to another are a sum of these (tracker/stats.py). Kept per year,
     working-days setting and closed days of that year: the count is made once, not once a request."""
+    if not rule.working_days:
+        # Under a calendar-days rule count_days counts every day, closed or not (the holidays need not be known).
+        return (1,) * (date(year + 1, 1, 1) - date(year, 1, 1)).days
     extra = tuple(sorted((d, why) for d, why in days.extra.items() if d.year == year))
-    return _counted_each_day(rule.working_days, days.year_end_closure, extra, year)
+    return _counted_each_day(days.year_end_closure, extra, year)
 
 
 @lru_cache(maxsize=4096)
-def _counted_each_day(working_days: bool, year_end_closure: bool, extra: tuple, year: int) -> tuple[int, ...]:
+def _counted_each_day(year_end_closure: bool, extra: tuple, year: int) -> tuple[int, ...]:
     # Only working_days decides which days count without a correction; the other settings are the defaults.
-    rule = Rule(period_days=1, counts_request_day=True, working_days=working_days, move_off_closed=False,
+    rule = Rule(period_days=1, counts_request_day=True, working_days=True, move_off_closed=False,
                 extension_max_days=None, extension_from="period_end", exclude_correction=False, source="")
     numbers = day_numbers(rule, ClosedDays(year_end_closure, dict(extra)), date(year, 1, 1), date(year, 12, 31))
     return tuple(b - a for a, b in zip([0] + numbers, numbers))

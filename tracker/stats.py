@@ -236,6 +236,7 @@ class _Counting:
         self.rules: dict[int, tuple[list[int], list]] = {}   # jurisdiction: its versions' first days, and the rules
         self.numbers: dict[tuple, tuple[int, list[int]]] = {}  # (jurisdiction, working days): first day, running count
         self._pauses: dict[int, list] | None = None
+        self.span: tuple = ()      # the first receipt and the last decision of the requests, as ordinals
 
     def rule_on(self, jur: int, day: int) -> tuple[int, dl.Rule] | None:
         """timeline.rule_row's rule on a day (an ordinal) as (row id, rule); None: no rule known. rule_row
@@ -268,9 +269,9 @@ class _Counting:
         key = (jur, rule.working_days)
         first, running = self.numbers.get(key, (0, []))
         if not running or start < first or last >= first + len(running) - 1:
-            # The running count over whole years, from the earliest asked for to the latest (and those before).
-            lo = date.fromordinal(min(start, first) if running else start).year
-            hi = max(date.fromordinal(last).year, date.fromordinal(first + len(running) - 2).year if running else 0)
+            # The running count over whole years: those of the requests' days (self.span), or more if asked.
+            lo = date.fromordinal(min([start, *self.span[:1], *([first] if running else [])])).year
+            hi = date.fromordinal(max([last, *self.span[1:], *([first + len(running) - 2] if running else [])])).year
             each = [n for year in range(lo, hi + 1) for n in dl.counted_each_day(rule, self.closed[jur], year)]
             first, running = date(lo, 1, 1).toordinal(), list(accumulate(each, initial=0))
             self.numbers[key] = first, running
@@ -316,6 +317,8 @@ class _Counting:
         cells: dict[tuple, _Group] = {}
 
         decided = src.c.decided_on.is_not(None)
+        lo, hi = s.execute(select(func.min(src.c.received_on), func.max(src.c.decided_on))).one()
+        self.span = (lo.toordinal(), hi.toordinal()) if lo and hi else ()
         for row in s.execute(select(
                 *cell, func.count(), func.count(src.c.decided_on),
                 func.sum(case((and_(src.c.decided_on.is_(None), src.c.status == "withdrawn"), 1), else_=0)),
