@@ -658,8 +658,8 @@ CHARTS_KEPT = 64  # the campaign charts kept (tens of kilobytes each)
 
 
 def _stats_kept(s, args, errors: dict) -> tuple[Any, dict | None]:
-    """The 統計 figures for the filters in `args` (report.build), and the charts drawn of them so far (name: SVG),
-    kept: under stats.fingerprint, which changes with anything they depend on (see there why they cannot be
+    """The 統計 figures for the filters in `args` (report.build), and what was made of them so far (each chart
+    drawn, by name: SVG; the page's part, "html"), kept: under stats.fingerprint, which changes with anything they depend on (see there why they cannot be
     stale), read in this same reading session, the choices, and the language they are shown in."""
     from .. import report, stats
 
@@ -691,19 +691,31 @@ def stats_page():
     are images of their own (stats_chart), drawn when first asked for: the page is the figures alone."""
     from urllib.parse import urlencode
 
+    from markupsafe import Markup
+
     from .. import report
 
     args = request.args
     errors: dict[str, str] = {}
     with reading() as s:
         bodies = _bodies(s)
-        made, _svgs = _stats_kept(s, args, errors)
-    chosen = urlencode({k: args[k] for k in ("body", "received_from", "received_to") if args.get(k)})
-    charts = [(name, url_for("web.stats_chart", name=name) + (f"?{chosen}" if chosen else ""),
-               _(report.CHART_TITLES[name])) for name in (report.chart_names(made) if made and made.total else [])]
-    return render_template("stats.html", made=made, charts=charts, errors=errors, args=args, bodies=bodies,
-                           summary=report.summary_rows(made.total) if made else [],
-                           columns=report.body_columns(), definitions=report.definitions()), 200 if not errors else 400
+        made, kept = _stats_kept(s, args, errors)
+    figures = Markup("")
+    if made is not None:
+        # The figures' part of the page is rendered once for the figures kept (a table of every body).
+        with STATS_LOCK:
+            figures = kept.get("html")
+        if figures is None:
+            chosen = urlencode({k: args[k] for k in ("body", "received_from", "received_to") if args.get(k)})
+            charts = [(name, url_for("web.stats_chart", name=name) + (f"?{chosen}" if chosen else ""),
+                       _(report.CHART_TITLES[name])) for name in (report.chart_names(made) if made.total else [])]
+            figures = Markup(render_template("stats_figures.html", made=made, charts=charts,
+                                             summary=report.summary_rows(made.total), columns=report.body_columns(),
+                                             definitions=report.definitions()))
+            with STATS_LOCK:
+                kept["html"] = figures
+    return render_template("stats.html", figures=figures, errors=errors, args=args, bodies=bodies), (
+        200 if not errors else 400)
 
 
 @bp.route("/stats/<name>.svg")
