@@ -235,7 +235,6 @@ class _Counting:
         self.closed = {j: timeline.closed_days(jur) for j, jur in jurisdictions.items()}
         self.rules: dict[int, tuple[list[int], list]] = {}   # jurisdiction: its versions' first days, and the rules
         self.numbers: dict[tuple, tuple[int, list[int]]] = {}  # (jurisdiction, working days): first day, running count
-        self._pauses: dict[int, list] | None = None
         self.span: tuple = ()      # the first receipt and the last decision of the requests, as ordinals
 
     def rule_on(self, jur: int, day: int) -> tuple[int, dl.Rule] | None:
@@ -249,20 +248,6 @@ class _Counting:
             self.rules[jur] = (firsts, [(row.id, timeline.to_rule(row)) if row is not None else None for row in rows])
         firsts, found = self.rules[jur]
         return found[bisect_right(firsts, day)]
-
-    def pauses(self) -> dict[int, list[dl.Pause]]:
-        """The corrections (補正) of the chosen requests that have any, as the timeline applies their events."""
-        if self._pauses is None:
-            states: dict[int, timeline.State] = {}
-            for row in self.session.execute(
-                    select(events.c.request_id, events.c.kind, events.c.on)
-                    .where(events.c.request_id.in_(select(requests.c.id).where(*self.where)),
-                           events.c.kind.in_(("correction_asked", "correction_answered")),
-                           events.c.id.not_in(self.retracted))
-                    .order_by(events.c.request_id, events.c.id)):
-                KINDS[row.kind].apply(states.setdefault(row.request_id, timeline.State()), row)
-            self._pauses = {rid: s.pauses for rid, s in states.items() if s.pauses}
-        return self._pauses
 
     def counted(self, jur: int, rule: dl.Rule, start: int, last: int) -> int:
         """The days the rule counts from `start` through `last` (ordinals, start <= last), no correction."""
@@ -342,11 +327,32 @@ class _Counting:
             articles.setdefault((jur, row[k]), self.jurisdictions[jur].ordinance + row[k])
             cells[key].grounds[(jur, row[k])] = row[k + 1]
 
-        # Extended: an extension notice (延長 or 特例延長) in force (not retracted).
-        extension = (select(events.c.id).where(events.c.request_id == src.c.rid, live_event,
-                                               events.c.kind.in_(("extension", "special_extension"))).exists())
-        for row in s.execute(select(*cell, func.count()).where(extension).group_by(*cell)):
-            cells[tuple(row[:k])].extended = row[k]
+        # The few events the figures read, in the order recorded (not retracted): extension notices (延長 or
+        # 特例延長), corrections (補正), fees charged, appeals (審査請求) and rulings, as the timeline applies them.
+        extended: set[tuple] = set()
+        states: dict[tuple, timeline.State] = {}      # (cell, request): corrections and fees applied
+        appealed: dict[tuple, list] = defaultdict(list)
+        for row in s.execute(select(*cell, src.c.rid, events.c.id, events.c.kind, events.c.on)
+                             .select_from(src.join(events, events.c.request_id == src.c.rid))
+                             .where(events.c.kind.in_(("extension", "special_extension", "correction_asked",
+                                                       "correction_answered")), live_event)
+                             .order_by(src.c.rid, events.c.id)):
+            mine = (tuple(row[:k]), row[k])
+            if row.kind in ("extension", "special_extension"):
+                extended.add(mine)
+            else:
+                KINDS[row.kind].apply(states.setdefault(mine, timeline.State()), row)
+        for key, _rid in extended:
+            cells[key].extended += 1
+        for row in s.execute(select(*cell, src.c.rid, events.c.id, events.c.kind, events.c.data)
+                             .select_from(src.join(events, events.c.request_id == src.c.rid))
+                             .where(events.c.kind.in_(("fee_charged", "appeal_filed", "ruling")), live_event)
+                             .order_by(src.c.rid, events.c.id)):
+            mine = (tuple(row[:k]), row[k])
+            if row.kind == "fee_charged":
+                KINDS["fee_charged"].apply(states.setdefault(mine, timeline.State()), row)
+            else:
+                appealed[mine].append(row)
 
         # Fees: per request, its decisions' fees and its fee events; most have no fee event, and are counted
         # here by their decisions' fees alone.
@@ -355,30 +361,20 @@ class _Counting:
         for row in s.execute(select(*[per.c[c] for c in columns], per.c.fee, func.count())
                              .where(per.c.fee > 0).group_by(*[per.c[c] for c in columns], per.c.fee)):
             cells[tuple(row[:k])].fees[row[k]] = row[k + 1]
-        charged: dict[tuple, timeline.State] = {}
-        for row in s.execute(select(*cell, src.c.rid, events.c.kind, events.c.data)
-                             .select_from(src.join(events, events.c.request_id == src.c.rid))
-                             .where(events.c.kind == "fee_charged", live_event)):
-            KINDS["fee_charged"].apply(charged.setdefault((tuple(row[:k]), row[k]), timeline.State()), row)
+        charged = {mine: state.fee_charged for mine, state in states.items() if state.fee_charged}
         if charged:
             by_decision = {(tuple(row[:k]), row[k]): row[k + 1] or 0 for row in s.execute(
                 select(per).where(per.c.rid.in_(select(events.c.request_id).where(events.c.kind == "fee_charged"))))}
-            for (key, rid), state in charged.items():
+            for (key, rid), fee in charged.items():
                 fees, was = cells[key].fees, by_decision.get((key, rid), 0)
                 if was:
                     fees[was] -= 1
                     if not fees[was]:
                         del fees[was]
-                if was + state.fee_charged:
-                    fees[was + state.fee_charged] += 1
+                if was + fee:
+                    fees[was + fee] += 1
 
-        # Appeals (審査請求) and their rulings' outcomes, as the timeline reads them.
-        appealed: dict[tuple, list] = defaultdict(list)
-        for row in s.execute(select(*cell, src.c.rid, events.c.id, events.c.kind, events.c.data)
-                             .select_from(src.join(events, events.c.request_id == src.c.rid))
-                             .where(events.c.kind.in_(("appeal_filed", "ruling")), live_event)
-                             .order_by(src.c.rid, events.c.id)):
-            appealed[tuple(row[:k]), row[k]].append(row)
+        # Appeals and their rulings' outcomes, as the timeline reads them.
         for (key, _rid), lived in appealed.items():
             state = timeline.State()
             for e in lived:
@@ -392,7 +388,6 @@ class _Counting:
                     cells[key].outcomes[ruling.data["outcome"]] += 1
 
         # Days taken: calendar days, and the days the rule counts (deadlines.count_days' numbers).
-        pauses = self.pauses()
         for row in s.execute(select(*cell, src.c.rid, _ordinal(s, src.c.received_on), _ordinal(s, src.c.decided_on))
                              .where(src.c.received_on.is_not(None), decided)):
             key, rid, received, decided_on = tuple(row[:k]), row[k], row[k + 1], row[k + 2]
@@ -408,9 +403,9 @@ class _Counting:
             start = received if rule.counts_request_day else received + 1
             if decided_on < start:
                 n = 0
-            elif rule.exclude_correction and rid in pauses:
+            elif rule.exclude_correction and (key, rid) in states and states[key, rid].pauses:
                 # Days of a correction are not counted (as exports.counted_days).
-                n = self.corrected(jur, rule, start, decided_on, pauses[rid])
+                n = self.corrected(jur, rule, start, decided_on, states[key, rid].pauses)
             else:
                 n = self.counted(jur, rule, start, decided_on)
             g.counted[n] += 1
