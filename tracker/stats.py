@@ -284,7 +284,9 @@ class _Counting:
         s, retracted = self.session, self.retracted
         live_decision = decisions.c.event_id.not_in(retracted)
         live_event = events.c.id.not_in(retracted)
-        made = {"body_id": requests.c.body_id,
+        # body_id + 0: an expression no index gives in order, so that SQLite does not walk the requests by the body
+        # index to group them (a page read per request, out of order: three times the time of reading them along).
+        made = {"body_id": requests.c.body_id + 0,
                 "year": cast(extract("year", func.coalesce(requests.c.received_on, requests.c.filed_on)), Integer),
                 "requester_id": requests.c.requester_id}
         chosen = select(requests.c.id.label("rid"), *[made[c].label(c) for c in columns if c != "ground"],
