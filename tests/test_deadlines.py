@@ -283,7 +283,7 @@ def test_a_shared_count_gives_each_spans_own_count(working_days):
     rule = dl.Rule(period_days=14, counts_request_day=False, working_days=working_days, move_off_closed=True,
                    extension_max_days=30, extension_from="period_end", exclude_correction=True, source="test")
     days = dl.ClosedDays(True, {D("2024-08-13"): "夏季休業", D("2025-05-07"): "庁舎点検"})
-    shared = dl.SharedCount(rule, days, step=20)
+    shared = dl.SharedCount(rule, days)
     pick = random.Random(5)
     spans = [(D("2024-12-20"), D("2025-01-10")), (D("2024-12-20"), D("2024-12-20")), (D("2025-01-02"), D("2025-01-03"))]
     for _ in range(300):

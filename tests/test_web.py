@@ -92,7 +92,7 @@ def test_maizuru_logged_overdue_decided_and_its_notice(client, app):
     assert "カスタマーハラスメント" not in plain(client.get("/").get_data(as_text=True)).split("Due in")[0]
 
 
-def test_the_statistics_page_shows_the_tables_and_the_charts_inline(client, app):
+def test_the_statistics_page_shows_the_tables_and_the_charts_as_images(client, app):
     # Maizuru, received 2024-12-27, decided 2025-01-20 (部分開示): 24 calendar days; day 1 is 12-27, so the
     # rule counts 25; late (due 2025-01-10).
     log_maizuru(client)
@@ -102,8 +102,28 @@ def test_the_statistics_page_shows_the_tables_and_the_charts_inline(client, app)
     assert 'href="/stats"' in client.get("/").get_data(as_text=True)        # in the navigation
     resp = client.get("/stats")
     html = resp.get_data(as_text=True)
-    assert resp.status_code == 200 and html.count("<svg") == 3 and "<script" not in html.split("</nav>")[1]
+    assert resp.status_code == 200 and "<svg" not in html and "<script" not in html.split("</nav>")[1]
     assert all(f'id="chart-{name}"' in html for name in ("days", "kinds", "grounds"))
+    # Each chart an image of its own, drawn for the same filters, the browser told when it is unchanged.
+    import re
+
+    sources = re.findall(r'<img src="([^"]+)" alt="([^"]+)"', html)
+    assert [src for src, _alt in sources] == ["/stats/days.svg", "/stats/kinds.svg", "/stats/grounds.svg"]
+    assert sources[1][1] == "Decisions by kind"
+    for src, _alt in sources:
+        chart = client.get(src)
+        svg = chart.get_data(as_text=True)
+        assert chart.status_code == 200 and chart.mimetype == "image/svg+xml" and svg.startswith("<svg")
+        assert "style" not in svg and "<script" not in svg
+        assert client.get(src, headers={"If-None-Match": chart.headers["ETag"]}).status_code == 304
+    assert 'fill="#2f6db5"' in client.get("/stats/kinds.svg").get_data(as_text=True)
+    one = plain(client.get("/stats?body=maizuru&received_from=2024-12-01").get_data(as_text=True))
+    assert "/stats/kinds.svg?body=maizuru&amp;received_from=2024-12-01" in client.get(
+        "/stats?body=maizuru&received_from=2024-12-01").get_data(as_text=True) and "24 / 24" in one
+    assert client.get("/stats/kinds.svg?body=maizuru&received_from=2024-12-01").status_code == 200
+    assert client.get("/stats/nothing.svg").status_code == 404
+    assert client.get("/stats/kinds.svg?received_from=2026-01-01").status_code == 404   # no requests: no chart
+    assert client.get("/stats/kinds.svg?received_from=2025-13-01").status_code == 404
     page = plain(html)
     assert "舞鶴市長" in page and "24 / 24" in page and "25 / 25" in page and "1 (100%)" in page
     bad = client.get("/stats?received_from=2025-13-01")
@@ -371,7 +391,8 @@ def test_every_route_is_closed_to_a_logged_out_visitor_on_a_shared_server(db_url
     checked = 0
     for rule in app.url_map.iter_rules():
         values = {arg: {"request_id": 1, "command": "receive", "which": "notice", "lang": "en",
-                        "filename": "style.css", "token": "not-a-token", "doc_id": 1}[arg] for arg in rule.arguments}
+                        "filename": "style.css", "token": "not-a-token", "doc_id": 1, "name": "kinds"}[arg]
+                  for arg in rule.arguments}
         path = rule.build(values)[1]
         for method in rule.methods - {"HEAD", "OPTIONS"}:
             resp = client.open(path, method=method, data={"body": "maizuru", "subject": "x", "received": "2025-01-06"})

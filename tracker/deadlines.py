@@ -12,6 +12,7 @@ import calendar
 from dataclasses import MISSING, dataclass, field, fields, replace
 from datetime import date, timedelta
 from functools import lru_cache
+from itertools import accumulate
 from typing import Iterable, Mapping
 
 from .i18n import N_, _, show_date
@@ -99,8 +100,8 @@ CORRECTION_DAYS = {
 
 
 @lru_cache(maxsize=None)
-def _holidays(year: int) -> tuple:
-    """jpholiday's holidays of a year (slow to work out: once a year, whichever closure _closed_in asks for)."""
+def _holidays(year: int) -> tuple[tuple[date, str], ...]:
+    """The national holidays of a year (jpholiday: tens of milliseconds a year), once whatever the closure."""
     import jpholiday  # lazy: only date arithmetic needs the holiday tables
 
     return tuple(jpholiday.year_holidays(year))
@@ -259,33 +260,52 @@ def day_numbers(rule: Rule, days: ClosedDays, first: date, last: date, pauses: I
     return numbers
 
 
+def counted_each_day(rule: Rule, days: ClosedDays, year: int) -> tuple[int, ...]:
+    """For each day of `year`, 1 if count_days counts it under the rule when no correction pauses the count,
+    else 0: day_numbers over the year, read back. Without a correction whether a day counts depends only on
+    the day (any day under a calendar-days rule, an open day under a working-days one), not on where the count
+    starts, so the days counted from one day to another are a sum of these (tracker/stats.py). Kept per year,
+    working-days setting and closed days of that year: the count is made once, not once a request."""
+    if not rule.working_days:
+        # Under a calendar-days rule count_days counts every day, closed or not (the holidays need not be known).
+        return (1,) * (date(year + 1, 1, 1) - date(year, 1, 1)).days
+    extra = tuple(sorted((d, why) for d, why in days.extra.items() if d.year == year))
+    return _counted_each_day(days.year_end_closure, extra, year)
+
+
+@lru_cache(maxsize=4096)
+def _counted_each_day(year_end_closure: bool, extra: tuple, year: int) -> tuple[int, ...]:
+    # Only working_days decides which days count without a correction; the other settings are the defaults.
+    rule = Rule(period_days=1, counts_request_day=True, working_days=True, move_off_closed=False,
+                extension_max_days=None, extension_from="period_end", exclude_correction=False, source="")
+    numbers = day_numbers(rule, ClosedDays(year_end_closure, dict(extra)), date(year, 1, 1), date(year, 12, 31))
+    return tuple(b - a for a, b in zip([0] + numbers, numbers))
+
+
 class SharedCount:
     """`day_numbers(rule, days, first, last)[-1]` for many spans of one rule and calendar, with no correction
-    pausing them, read off one count: without a pause whether a day counts does not depend on where the
-    count starts, so the days from `first` to `last` are a difference of the numbers of one count from an
-    earlier day (as stats.py counts). The count grows, `step` days at least, when a span reaches outside it:
-    each day is counted once."""
+    pausing them: a sum of counted_each_day's flags (one count a year, shared with tracker/stats.py), read
+    off their running totals."""
 
-    def __init__(self, rule: Rule, days: ClosedDays, step: int = 90):
-        self.rule, self.closed, self.step = rule, days, timedelta(days=step)
-        self.origin: date | None = None
-        self.numbers: list[int] = []   # the number of each day from origin in the count from origin
+    def __init__(self, rule: Rule, days: ClosedDays):
+        self.rule, self.closed = rule, days
+        self._totals: dict[int, list[int]] = {}
+
+    def _running(self, year: int) -> list[int]:
+        if year not in self._totals:
+            self._totals[year] = list(accumulate(counted_each_day(self.rule, self.closed, year)))
+        return self._totals[year]
 
     def days(self, first: date, last: date) -> int:
         if last < first:
             return 0
-        if self.origin is None:
-            self.origin, self.numbers = first, day_numbers(self.rule, self.closed, first, last + self.step)
-        if first < self.origin:   # an earlier stretch, counted on its own, goes before the numbers kept
-            earlier = day_numbers(self.rule, self.closed, first - self.step, self.origin - ONE_DAY)
-            self.numbers = earlier + [n + earlier[-1] for n in self.numbers]
-            self.origin = first - self.step
-        end = self.origin + timedelta(days=len(self.numbers) - 1)
-        if last > end:            # a later stretch, counted on its own, after them
-            later = day_numbers(self.rule, self.closed, end + ONE_DAY, last + self.step)
-            self.numbers += [n + self.numbers[-1] for n in later]
-        before = (first - self.origin).days - 1
-        return self.numbers[(last - self.origin).days] - (self.numbers[before] if before >= 0 else 0)
+        total = 0
+        for year in range(first.year, last.year + 1):
+            running = self._running(year)
+            start = (first - date(year, 1, 1)).days if year == first.year else 0
+            end = (last - date(year, 1, 1)).days if year == last.year else len(running) - 1
+            total += running[end] - (running[start - 1] if start else 0)
+        return total
 
 
 def first_day(rule: Rule, received: date) -> date:

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from . import stats as st
-from .i18n import _, language, show_date
+from .i18n import N_, _, language, show_date
 from .schema import WAITING_STATUSES as WAITING
 from .timeline import DECISION_KINDS, decision_label
 
@@ -112,47 +112,63 @@ def _barh(plt, labels: list[str], values: list[int], title: str, xlabel: str, co
     return fig
 
 
-def charts(report: Report) -> dict[str, Any]:
-    """The report's charts as matplotlib figures, by name: days taken per body, decisions by kind, grounds."""
+# Each chart of the report, by name, and its title (the web's 統計 page names its images by them).
+CHART_TITLES = {"days": N_("Days taken per body (calendar days, receipt to decision)"),
+                "kinds": N_("Decisions by kind"),
+                "grounds": N_("Grounds cited most (decisions citing each)")}
+
+
+def chart_names(report: Report) -> list[str]:
+    """The charts the report has (of CHART_TITLES, in order): days taken if any body has a request decided,
+    decisions by kind if any was made, grounds if any was cited."""
+    return [name for name, drawn in (("days", any(b["days_median"] is not None for b in report.bodies)),
+                                     ("kinds", any(report.total.get(k, 0) for k in DECISION_KINDS)),
+                                     ("grounds", bool(report.total.get("grounds")))) if drawn]
+
+
+def chart(report: Report, name: str):
+    """One of the report's charts (chart_names) as a matplotlib figure."""
     plt = _pyplot()
-    out: dict[str, Any] = {}
+    if name == "kinds":
+        kinds = sorted(((decision_label(k), report.total.get(k, 0)) for k in DECISION_KINDS), key=lambda x: -x[1])
+        return _barh(plt, [k for k, _n in kinds], [n for _k, n in kinds], _(CHART_TITLES["kinds"]),
+                     _("decisions"), "#2f6db5")
+    if name == "grounds":
+        grounds = report.total["grounds"]
+        return _barh(plt, [g["article"] for g in grounds], [g["count"] for g in grounds], _(CHART_TITLES["grounds"]),
+                     _("decisions"), "#b5452f")
     bodies = sorted((b for b in report.bodies if b["days_median"] is not None),
                     key=lambda b: -b["decided"])[:MAX_BODIES]
-    if bodies:
-        bodies.sort(key=lambda b: (-b["days_median"], b["name"]))
-        fig, ax = plt.subplots(figsize=(7.0, max(1.8, 0.36 * len(bodies) + 1.2)), dpi=100)
-        y = range(len(bodies))
-        ax.barh([i + 0.2 for i in y], [b["days_p90"] for b in bodies], height=0.4, color="#f2b36f",
-                label=_("90th percentile"))
-        ax.barh([i - 0.2 for i in y], [b["days_median"] for b in bodies], height=0.4, color="#2f6db5",
-                label=_("median"))
-        ax.set_yticks(list(y), [_("{name} ({n})").format(name=b["name"], n=b["decided"]) for b in bodies])
-        ax.invert_yaxis()
-        top = max(b["days_p90"] for b in bodies) or 1
-        ax.xaxis.set_major_locator(plt.MaxNLocator(integer=True))  # whole days
-        for i, b in enumerate(bodies):
-            ax.text(b["days_median"] + top * 0.01, i - 0.2, str(b["days_median"]), va="center", fontsize=8)
-            ax.text(b["days_p90"] + top * 0.01, i + 0.2, str(b["days_p90"]), va="center", fontsize=8)
-        ax.set_xlim(0, top * 1.12)
-        _title(fig, _("Days taken per body (calendar days, receipt to decision)"))
-        ax.set_xlabel(_("days (in brackets: requests decided)"))
-        handles, labels = ax.get_legend_handles_labels()
-        # Above the bars at the right, never over them (the longest bar reaches the right edge): median first.
-        ax.legend(handles[::-1], labels[::-1], loc="lower right", bbox_to_anchor=(1.0, 1.0), ncol=2, frameon=False,
-                  fontsize=9)
-        ax.grid(axis="x", color="#dddddd", linewidth=0.6)
-        ax.set_axisbelow(True)
-        fig.tight_layout()
-        out["days"] = fig
-    kinds = sorted(((decision_label(k), report.total.get(k, 0)) for k in DECISION_KINDS), key=lambda x: -x[1])
-    if any(n for _k, n in kinds):
-        out["kinds"] = _barh(plt, [k for k, _n in kinds], [n for _k, n in kinds], _("Decisions by kind"),
-                             _("decisions"), "#2f6db5")
-    grounds = report.total.get("grounds") or []
-    if grounds:
-        out["grounds"] = _barh(plt, [g["article"] for g in grounds], [g["count"] for g in grounds],
-                               _("Grounds cited most (decisions citing each)"), _("decisions"), "#b5452f")
-    return out
+    bodies.sort(key=lambda b: (-b["days_median"], b["name"]))
+    fig, ax = plt.subplots(figsize=(7.0, max(1.8, 0.36 * len(bodies) + 1.2)), dpi=100)
+    y = range(len(bodies))
+    ax.barh([i + 0.2 for i in y], [b["days_p90"] for b in bodies], height=0.4, color="#f2b36f",
+            label=_("90th percentile"))
+    ax.barh([i - 0.2 for i in y], [b["days_median"] for b in bodies], height=0.4, color="#2f6db5",
+            label=_("median"))
+    ax.set_yticks(list(y), [_("{name} ({n})").format(name=b["name"], n=b["decided"]) for b in bodies])
+    ax.invert_yaxis()
+    top = max(b["days_p90"] for b in bodies) or 1
+    ax.xaxis.set_major_locator(plt.MaxNLocator(integer=True))  # whole days
+    for i, b in enumerate(bodies):
+        ax.text(b["days_median"] + top * 0.01, i - 0.2, str(b["days_median"]), va="center", fontsize=8)
+        ax.text(b["days_p90"] + top * 0.01, i + 0.2, str(b["days_p90"]), va="center", fontsize=8)
+    ax.set_xlim(0, top * 1.12)
+    _title(fig, _(CHART_TITLES["days"]))
+    ax.set_xlabel(_("days (in brackets: requests decided)"))
+    handles, labels = ax.get_legend_handles_labels()
+    # Above the bars at the right, never over them (the longest bar reaches the right edge): median first.
+    ax.legend(handles[::-1], labels[::-1], loc="lower right", bbox_to_anchor=(1.0, 1.0), ncol=2, frameon=False,
+              fontsize=9)
+    ax.grid(axis="x", color="#dddddd", linewidth=0.6)
+    ax.set_axisbelow(True)
+    fig.tight_layout()
+    return fig
+
+
+def charts(report: Report) -> dict[str, Any]:
+    """The report's charts as matplotlib figures, by name: days taken per body, decisions by kind, grounds."""
+    return {name: chart(report, name) for name in chart_names(report)}
 
 
 def _png(fig) -> bytes:
@@ -179,10 +195,15 @@ def _svg(fig) -> str:
         f'{k.strip()}="{v.strip()}"' for k, v in (p.split(":", 1) for p in m[1].split(";") if ":" in p)), text)
 
 
+def chart_svg(report: Report, name: str) -> str:
+    """One chart as SVG (glyphs drawn as paths: it needs no font where it is shown; no style attribute or
+    element, no comment)."""
+    return _svg(chart(report, name))
+
+
 def chart_svgs(report: Report) -> dict[str, str]:
-    """The charts as inline SVG (glyphs drawn as paths: they need no font where they are shown; no style
-    attribute or element, no comment)."""
-    return {name: _svg(fig) for name, fig in charts(report).items()}
+    """The charts as inline SVG (chart_svg each)."""
+    return {name: chart_svg(report, name) for name in chart_names(report)}
 
 
 # ---------------------------------------------------------------- tables

@@ -21,13 +21,17 @@ What is counted, precisely (the README and `kaiji stats --help` say the same):
 - Extended: requests with an extension notice (延長 or 特例延長). Fees: per request, the yen charged (the
   decisions' fees and fee events); the sum, and the median of the requests charged anything.
 - Grounds: how many decisions cite each ground (a decision citing one for several parts counts once),
-  named with the ordinance of the body's jurisdiction. `--by ground` puts a request under each ground its
+  named with the ordinance of the body's jurisdiction; those cited equally often by their code, then by
+  their article's name (the same 第5条第2号 of two ordinances). `--by ground` puts a request under each ground its
   decisions cite. Appeals: requests with an appeal (審査請求) and the outcome of its ruling (裁決).
 - Median and 90th percentile by the nearest-rank method: the p-th percentile of n values is the
   ceil(p/100 × n)-th smallest, always one of the values (the median of 1, 2, 3, 4 is 2).
 
-The work is one query a table (requests, the few kinds of event that matter, decisions, grounds) and one
-pass in Python: no mapped request objects, so that it is fast at 100,000 requests.
+The counting is SQL's (GROUP BY over the cells the groupings split the requests into: body, year, requester,
+ground); Python adds the cells up into groups, reads the medians off histograms, and works out what SQL cannot
+say alike on both databases: the days counted by the rule (a difference of a running count that
+deadlines.count_days makes once per rule and year, less the days a correction covers) and the appeals'
+outcomes (from their few events). No mapped request objects, no pass of Python over every event.
 """
 
 from __future__ import annotations
@@ -36,10 +40,10 @@ from bisect import bisect_right
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
-from types import SimpleNamespace
+from itertools import accumulate
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Date, Integer, and_, case, cast, extract, func, literal, select
 from sqlalchemy.orm import Session, selectinload
 
 from . import deadlines as dl
@@ -58,6 +62,7 @@ OUTCOMES = ("upheld", "partly-granted", "granted", "dismissed")
 EVENT_KINDS = ("correction_asked", "correction_answered", "extension", "special_extension", "fee_charged",
                "appeal_filed", "ruling", "retraction")
 TOP_GROUNDS = 5
+RETRACTED_AS_VALUES = 20_000   # PostgreSQL takes at most 65,535 values a statement
 
 
 def percentile(values: list[int], p: int) -> int | None:
@@ -69,8 +74,23 @@ def percentile(values: list[int], p: int) -> int | None:
     return ordered[rank - 1]
 
 
+def _ranked(counts: dict[int, int], p: int) -> int | None:
+    """percentile() of the values a histogram (value: how many) holds, without writing them out."""
+    n = sum(counts.values())
+    if not n:
+        return None
+    rank = max(1, -(-p * n // 100))
+    for value in sorted(counts):
+        rank -= counts[value]
+        if rank <= 0:
+            return value
+    raise AssertionError("unreachable")
+
+
 @dataclass
 class _Group:
+    """One group's figures, added up from its cells (_Cell); the days and fees as histograms (value: how many)."""
+
     key: Any
     name: str
     requests: int = 0
@@ -78,43 +98,39 @@ class _Group:
     pending: int = 0
     withdrawn: int = 0
     kinds: Counter = field(default_factory=Counter)
-    calendar: list[int] = field(default_factory=list)
-    counted: list[int] = field(default_factory=list)
+    calendar: Counter = field(default_factory=Counter)
+    counted: Counter = field(default_factory=Counter)
     judged: int = 0
     late: int = 0
     extended: int = 0
-    fees: list[int] = field(default_factory=list)
-    grounds: Counter = field(default_factory=Counter)
+    fees: Counter = field(default_factory=Counter)
+    grounds: Counter = field(default_factory=Counter)   # (jurisdiction id, ground): decisions citing it
     appeals: int = 0
     outcomes: Counter = field(default_factory=Counter)
 
+    def add(self, cell: "_Group") -> None:
+        for name in ("requests", "decided", "withdrawn", "judged", "late", "extended", "appeals"):
+            setattr(self, name, getattr(self, name) + getattr(cell, name))
+        for name in ("kinds", "calendar", "counted", "fees", "grounds", "outcomes"):
+            getattr(self, name).update(getattr(cell, name))
+
     def record(self, articles: dict, top: int) -> dict[str, Any]:
+        # Grounds cited equally often by their code, then by their article's name (two ordinances' 第5条第2号).
+        cited = sorted(self.grounds.items(), key=lambda x: (-x[1], x[0][1], articles[x[0]], x[0][0]))[:top]
         return {
             "group": self.key, "name": self.name, "requests": self.requests, "decided": self.decided,
-            "pending": self.pending, "withdrawn": self.withdrawn,
+            "pending": self.requests - self.decided - self.withdrawn, "withdrawn": self.withdrawn,
             **{k: self.kinds[k] for k in DECISION_KEYS},
-            "days_median": percentile(self.calendar, 50), "days_p90": percentile(self.calendar, 90),
-            "counted_median": percentile(self.counted, 50), "counted_p90": percentile(self.counted, 90),
+            "days_median": _ranked(self.calendar, 50), "days_p90": _ranked(self.calendar, 90),
+            "counted_median": _ranked(self.counted, 50), "counted_p90": _ranked(self.counted, 90),
             "late": self.late, "late_share": round(self.late / self.judged, 3) if self.judged else None,
-            "extended": self.extended, "fee_total": sum(self.fees), "fee_median": percentile(self.fees, 50),
+            "extended": self.extended, "fee_total": sum(fee * n for fee, n in self.fees.items()),
+            "fee_median": _ranked(self.fees, 50),
             "grounds": [{"ground": code, "article": articles[(jur, code)], "count": n}
-                        for (jur, code), n in sorted(self.grounds.items(), key=lambda x: (-x[1], x[0][1]))[:top]],
+                        for (jur, code), n in cited],
             "appeals": self.appeals, "appeals_open": self.appeals - sum(self.outcomes.values()),
             **{k.replace("-", "_"): self.outcomes[k] for k in OUTCOMES},
         }
-
-
-@dataclass
-class _Request:
-    """One request's part in the statistics, before its counted days are known."""
-
-    groups: list[_Group]
-    calendar: int
-    counted: int | None = None
-    count_key: tuple | None = None      # (jurisdiction id, rule row id): counted days read off a shared count
-    start: date | None = None
-    decided_on: date | None = None
-
 
 def fingerprint(session: Session) -> tuple:
     """What every figure of stats() depends on, read cheaply (a few index look-ups and the small tables): the
@@ -149,172 +165,250 @@ def stats(session: Session, by: str | None = "body", top: int = TOP_GROUNDS, **f
 
 
 def stats_by(session: Session, bys: tuple, top: int = TOP_GROUNDS, **filters) -> list[list[dict[str, Any]]]:
-    """stats() for each grouping of `bys` (as its `by`), in one pass over the requests: the records of each."""
+    """stats() for each grouping of `bys` (as its `by`): the records of each. The groupings but `ground` are
+    counted together, by the cells they split the requests into (body, and year or requester when asked)."""
     for by in bys:
         if by is not None and by not in BY:
             raise BadInput(_("--by must be one of {choices}; got {value!r}.").format(choices=", ".join(BY),
                                                                                       value=by), field="by")
     where = service.request_where(session, **filters)
-    chosen = select(requests.c.id).where(*where)
     jurisdictions = {j.id: j for j in session.scalars(select(Jurisdiction).options(
         selectinload(Jurisdiction.rules), selectinload(Jurisdiction.closed_days)))}
-    # Plain values, not mapped attributes, in the pass over every request.
     bodies = {b.id: (b.key, b.name, b.jurisdiction_id) for b in session.scalars(select(Body))}
-    ordinances = {j: jur.ordinance for j, jur in jurisdictions.items()}
-    rule_on: dict[tuple[int, date], int | None] = {}  # (jurisdiction, receipt date): the rule row in force (None: unknown)
-    rule_of: dict[int, dl.Rule] = {}
-    closed = {j: timeline.closed_days(jur) for j, jur in jurisdictions.items()}
-    requesters = ({r.id: r.name for r in session.scalars(select(Requester))} if "requester" in bys else {})
+    names = ({r.id: r.name for r in session.scalars(select(Requester))} if "requester" in bys else {})
+    counting = _Counting(session, where, jurisdictions, {b: jur for b, (_k, _n, jur) in bodies.items()})
     articles: dict[tuple[int, str], str] = {}     # (jurisdiction id, ground): 舞鶴市情報公開条例第5条第2号
-
-    live = decisions.c.event_id.not_in(select(events.c.retracts_id).where(
-        events.c.kind == "retraction", events.c.retracts_id.is_not(None)))
-    by_request: dict[int, list] = defaultdict(list)
-    for row in session.execute(select(decisions.c.request_id, decisions.c.kind, decisions.c.fee).where(
-            decisions.c.request_id.in_(chosen), live)):
-        by_request[row.request_id].append(row)
-    cited: dict[int, list[str]] = defaultdict(list)
-    for row in session.execute(select(withheld_parts.c.decision_id, decisions.c.request_id,
-                                      withheld_parts.c.ground).distinct()
-                               .join(decisions, decisions.c.id == withheld_parts.c.decision_id)
-                               .where(decisions.c.request_id.in_(chosen), live)):
-        cited[row.request_id].append(row.ground)
-    timelines: dict[int, list] = defaultdict(list)
-    for row in session.execute(select(events.c.id, events.c.request_id, events.c.kind, events.c.on, events.c.data,
-                                      events.c.retracts_id)
-                               .where(events.c.request_id.in_(chosen), events.c.kind.in_(EVENT_KINDS))
-                               .order_by(events.c.request_id, events.c.id)):
-        timelines[row.request_id].append(row)
-
-    groups: dict[tuple, _Group] = {}    # (by, key): the group
-
-    def group(by, key, name) -> _Group:
-        if (by, key) not in groups:
-            groups[by, key] = _Group(key, name)
-        return groups[by, key]
-
-    spans: dict[tuple, list[tuple[date, date]]] = defaultdict(list)   # count key: (start, decision) pairs
-    pending_counts: list[_Request] = []
-    for rid, body_id, requester_id, filed_on, received_on, decided_on, decision_due, status in session.execute(
-            select(requests.c.id, requests.c.body_id, requests.c.requester_id, requests.c.filed_on,
-                   requests.c.received_on, requests.c.decided_on, requests.c.decision_due,
-                   requests.c.status).where(*where)):
-        body_key, body_name, jur_id = bodies[body_id]
-        made = by_request.get(rid, ())
-        codes = cited.get(rid, ())
-        grounds = sorted({(jur_id, code) for code in codes}, key=lambda g: g[1]) if codes else ()
-        for g in grounds:
-            articles.setdefault(g, ordinances[jur_id] + g[1])
-        mine = []
-        for by in bys:
-            if by is None:
-                mine.append(group(by, None, _("all requests")))
-            elif by == "body":
-                mine.append(group(by, body_key, body_name))
-            elif by == "year":
-                year = (received_on or filed_on).year
-                mine.append(group(by, year, str(year)))
-            elif by == "requester":
-                name = requesters.get(requester_id)
-                mine.append(group(by, name, name or _("(no requester)")))
-            else:
-                mine += [group(by, articles[g], articles[g]) for g in grounds]
-        if not mine:
-            continue
-        # The effect of each live event, as the timeline applies it (corrections, extensions, fees, appeals);
-        # most requests have none of these kinds.
-        lived, pauses, appeal, ruling, fee = (), (), None, None, sum(d.fee or 0 for d in made)
-        if rid in timelines:
-            lived = timeline.live_events(SimpleNamespace(events=timelines[rid]))
-            s = timeline.State()
-            for e in lived:
-                kind = KINDS[e.kind]
-                if kind.apply is not None:
-                    kind.apply(s, e)
-            appeal = s.decision_appeal or s.inaction_appeal
-            ruling = timeline.ruling_on(lived, appeal)
-            fee += s.fee_charged
-            pauses = s.pauses
-        extended = any(e.kind in ("extension", "special_extension") for e in lived)
-        for g in mine:
-            g.requests += 1
-            for d in made:
-                g.kinds[d.kind] += 1
-            if decided_on is not None:
-                g.decided += 1
-                if decision_due is not None:
-                    g.judged += 1
-                    g.late += decided_on > decision_due
-            elif status == "withdrawn":
-                g.withdrawn += 1
-            else:
-                g.pending += 1
-            g.extended += extended
-            if fee:
-                g.fees.append(fee)
-            if appeal is not None:
-                g.appeals += 1
-                if ruling is not None:
-                    g.outcomes[ruling.data["outcome"]] += 1
-        for code in codes:    # one a decision and ground (the query gives them so)
-            for g in mine:
-                g.grounds[(jur_id, code)] += 1
-        if decided_on is None or received_on is None:
-            continue
-        item = _Request(mine, (decided_on - received_on).days)
-        on = (jur_id, received_on)
-        if on not in rule_on:
-            row = timeline.rule_row(jurisdictions[jur_id], received_on)
-            if row is not None and row.id not in rule_of:
-                rule_of[row.id] = timeline.to_rule(row)
-            rule_on[on] = row.id if row is not None else None
-        row_id = rule_on[on]
-        if row_id is None:
-            # The body's rule is unknown (kaiji body import --rule unknown): its calendar days are known, the
-            # days its rule would count are not, and are left out rather than guessed.
-            pending_counts.append(item)
-            continue
-        rule = rule_of[row_id]
-        start = dl.first_day(rule, received_on)
-        if decided_on < start:
-            item.counted = 0
-        elif pauses and rule.exclude_correction:
-            # Days of a correction are not counted: this request's own count (as exports.counted_days).
-            item.counted = dl.day_numbers(rule, closed[jur_id], start, decided_on, pauses)[-1]
-        else:
-            # Without a correction whether a day counts does not depend on where the count starts: one count
-            # per rule over each stretch of days the requests cover, and the days from this start are a
-            # difference of its numbers.
-            item.count_key, item.start, item.decided_on = (jur_id, row_id), start, decided_on
-            spans[item.count_key].append((start, decided_on))
-        pending_counts.append(item)
-
-    counts = {}   # count key: the first days of its stretches, and each stretch's first day and numbers
-    for key, pairs in spans.items():
-        rule = rule_of[key[1]]
-        stretches: list[list[date]] = []
-        for first, last in sorted(pairs):
-            if stretches and first <= stretches[-1][1] + dl.ONE_DAY:
-                stretches[-1][1] = max(stretches[-1][1], last)
-            else:
-                stretches.append([first, last])
-        counts[key] = ([first for first, _last in stretches],
-                       [(first, dl.day_numbers(rule, closed[key[0]], first, last)) for first, last in stretches])
-    for item in pending_counts:
-        if item.count_key is not None:
-            firsts, stretches = counts[item.count_key]
-            first, nums = stretches[bisect_right(firsts, item.start) - 1]
-            before = (item.start - first).days - 1
-            item.counted = nums[(item.decided_on - first).days] - (nums[before] if before >= 0 else 0)
-        for g in item.groups:
-            g.calendar.append(item.calendar)
-            if item.counted is not None:
-                g.counted.append(item.counted)
-
+    plain = [by for by in bys if by != "ground"]
+    passes = {}
+    if plain:
+        passes[False] = counting.cells(("body_id",) + (("year",) if "year" in plain else ())
+                                       + (("requester_id",) if "requester" in plain else ()), articles)
+    if "ground" in bys:
+        passes[True] = counting.cells(("body_id", "ground"), articles)
     made = []
     for by in bys:
-        ordered = sorted((g for (b, _key), g in groups.items() if b == by), key=(lambda g: g.key) if by == "year"
+        columns, cells = passes[by == "ground"]
+        at = {name: i for i, name in enumerate(columns)}
+        groups: dict[Any, _Group] = {}
+        for key, cell in cells.items():
+            if by is None:
+                k, name = None, _("all requests")
+            elif by == "body":
+                k, name = bodies[key[0]][:2]
+            elif by == "year":
+                k = key[at["year"]]
+                name = str(k)
+            elif by == "requester":
+                k = names.get(key[at["requester_id"]])
+                name = k or _("(no requester)")
+            else:
+                k = name = articles[(bodies[key[0]][2], key[at["ground"]])]
+            if k not in groups:
+                groups[k] = _Group(k, name)
+            groups[k].add(cell)
+        ordered = sorted(groups.values(), key=(lambda g: g.key) if by == "year"
                          else (lambda g: (-g.requests, str(g.name))))
         made.append([g.record(articles, top) for g in ordered])
     return made
 
+
+def _ordinal(session: Session, column):
+    """A date column as date.toordinal(), worked out by the database (SQLite's julianday of 0001-01-01 is
+    1721425.5; PostgreSQL subtracts dates): no date object made in Python for each request."""
+    if session.get_bind().dialect.name == "sqlite":
+        return cast(func.julianday(column), Integer) - 1721424
+    return cast(column - literal(date(1, 1, 1), Date), Integer) + 1
+
+
+class _Counting:
+    """The queries of one stats_by call: each groups the chosen requests by their cell (the columns asked)
+    and counts in SQL, but for the days counted by the rule (a request's receipt and decision, with the
+    count's numbers made once per rule and year) and the appeals' outcomes (read off their few events)."""
+
+    def __init__(self, session: Session, where: list, jurisdictions: dict, jurisdiction_of: dict):
+        self.session, self.where, self.jurisdictions, self.jurisdiction_of = session, where, jurisdictions, jurisdiction_of
+        retracted = select(events.c.retracts_id).where(events.c.kind == "retraction", events.c.retracts_id.is_not(None))
+        # The entries retracted, read once (a scan of the events) rather than by each query; as a subquery again
+        # where they are too many to pass as values.
+        ids = list(session.scalars(retracted))
+        self.retracted = ids if len(ids) <= RETRACTED_AS_VALUES else retracted
+        self.closed = {j: timeline.closed_days(jur) for j, jur in jurisdictions.items()}
+        self.rules: dict[int, tuple[list[int], list]] = {}   # jurisdiction: its versions' first days, and the rules
+        self.numbers: dict[tuple, tuple[int, list[int]]] = {}  # (jurisdiction, working days): first day, running count
+        self.span: tuple = ()      # the first receipt and the last decision of the requests, as ordinals
+
+    def rule_on(self, jur: int, day: int) -> tuple[int, dl.Rule] | None:
+        """timeline.rule_row's rule on a day (an ordinal) as (row id, rule); None: no rule known. rule_row
+        compares the day only with the versions' first days, so its answer is read once between two of them."""
+        if jur not in self.rules:
+            j = self.jurisdictions[jur]
+            firsts = sorted({r.effective_from.toordinal() for r in j.rules if r.effective_from is not None})
+            days = [firsts[0] - 1 if firsts else 1] + firsts
+            rows = [timeline.rule_row(j, date.fromordinal(d)) for d in days]
+            self.rules[jur] = (firsts, [(row.id, timeline.to_rule(row)) if row is not None else None for row in rows])
+        firsts, found = self.rules[jur]
+        return found[bisect_right(firsts, day)]
+
+    def counted(self, jur: int, rule: dl.Rule, start: int, last: int) -> int:
+        """The days the rule counts from `start` through `last` (ordinals, start <= last), no correction."""
+        key = (jur, rule.working_days)
+        first, running = self.numbers.get(key, (0, []))
+        if not running or start < first or last >= first + len(running) - 1:
+            # The running count over whole years: those of the requests' days (self.span), or more if asked.
+            lo = date.fromordinal(min([start, *self.span[:1], *([first] if running else [])])).year
+            hi = date.fromordinal(max([last, *self.span[1:], *([first + len(running) - 2] if running else [])])).year
+            each = [n for year in range(lo, hi + 1) for n in dl.counted_each_day(rule, self.closed[jur], year)]
+            first, running = date(lo, 1, 1).toordinal(), list(accumulate(each, initial=0))
+            self.numbers[key] = first, running
+        return running[last - first + 1] - running[start - first]
+
+    def corrected(self, jur: int, rule: dl.Rule, start: int, last: int, pauses: list[dl.Pause]) -> int:
+        """counted() less the days a correction covers, as count_days leaves them out: a day covered by a
+        correction answered is not counted; at the first day whose first correction covering it is not answered
+        the count stops (day_numbers(...)[-1], read off the running count rather than counted day by day)."""
+        covered = set()
+        for p in pauses:
+            first = p.asked.toordinal() + (0 if rule.correction_days == "both" else 1)
+            end = p.answered.toordinal() if p.answered is not None else last
+            covered.update(range(max(first, start), min(end, last) + 1))
+        left_out = 0
+        for day in sorted(covered):
+            on = date.fromordinal(day)
+            if next(p for p in pauses if p.covers(on, rule.correction_days)).answered is None:
+                return (self.counted(jur, rule, start, day - 1) if day > start else 0) - left_out
+            left_out += self.counted(jur, rule, day, day)
+        return self.counted(jur, rule, start, last) - left_out
+
+    def cells(self, columns: tuple, articles: dict) -> tuple[tuple, dict[tuple, _Group]]:
+        """The figures of each cell: a _Group per combination of `columns` (body_id, year, requester_id, ground)."""
+        s, retracted = self.session, self.retracted
+        live_decision = decisions.c.event_id.not_in(retracted)
+        live_event = events.c.id.not_in(retracted)
+        # body_id + 0: an expression no index gives in order, so that SQLite does not walk the requests by the body
+        # index to group them (a page read per request, out of order: three times the time of reading them along).
+        made = {"body_id": requests.c.body_id + 0,
+                "year": cast(extract("year", func.coalesce(requests.c.received_on, requests.c.filed_on)), Integer),
+                "requester_id": requests.c.requester_id}
+        chosen = select(requests.c.id.label("rid"), *[made[c].label(c) for c in columns if c != "ground"],
+                        requests.c.status, requests.c.received_on, requests.c.decided_on,
+                        requests.c.decision_due).where(*self.where)
+        if "ground" in columns:
+            # A request under each ground its live decisions cite.
+            cited = (select(decisions.c.request_id, withheld_parts.c.ground).distinct()
+                     .join(decisions, decisions.c.id == withheld_parts.c.decision_id).where(live_decision).subquery())
+            chosen = (chosen.add_columns(cited.c.ground.label("ground"))
+                      .join_from(requests, cited, cited.c.request_id == requests.c.id))
+        src = chosen.subquery("chosen")
+        cell = [src.c[c] for c in columns]
+        k = len(cell)
+        cells: dict[tuple, _Group] = {}
+
+        decided = src.c.decided_on.is_not(None)
+        lo, hi = s.execute(select(func.min(src.c.received_on), func.max(src.c.decided_on))).one()
+        self.span = (lo.toordinal(), hi.toordinal()) if lo and hi else ()
+        for row in s.execute(select(
+                *cell, func.count(), func.count(src.c.decided_on),
+                func.sum(case((and_(src.c.decided_on.is_(None), src.c.status == "withdrawn"), 1), else_=0)),
+                func.sum(case((and_(decided, src.c.decision_due.is_not(None)), 1), else_=0)),
+                func.sum(case((src.c.decided_on > src.c.decision_due, 1), else_=0))).group_by(*cell)):
+            g = cells[tuple(row[:k])] = _Group(tuple(row[:k]), "")
+            g.requests, g.decided, g.withdrawn, g.judged, g.late = (int(v) for v in row[k:])
+
+        # Decisions by kind; grounds, a decision citing one for several parts once.
+        with_decisions = src.join(decisions, decisions.c.request_id == src.c.rid)
+        for row in s.execute(select(*cell, decisions.c.kind, func.count()).select_from(with_decisions)
+                             .where(live_decision).group_by(*cell, decisions.c.kind)):
+            cells[tuple(row[:k])].kinds[row[k]] = row[k + 1]
+        parts = (select(withheld_parts.c.decision_id, decisions.c.request_id, withheld_parts.c.ground).distinct()
+                 .join(decisions, decisions.c.id == withheld_parts.c.decision_id).where(live_decision).subquery())
+        for row in s.execute(select(*cell, parts.c.ground, func.count())
+                             .select_from(src.join(parts, parts.c.request_id == src.c.rid))
+                             .group_by(*cell, parts.c.ground)):
+            key = tuple(row[:k])
+            jur = self.jurisdiction_of[key[0]]
+            articles.setdefault((jur, row[k]), self.jurisdictions[jur].ordinance + row[k])
+            cells[key].grounds[(jur, row[k])] = row[k + 1]
+
+        # The few events the figures read, in the order recorded (not retracted): extension notices (延長 or
+        # 特例延長), corrections (補正), fees charged, appeals (審査請求) and rulings, as the timeline applies them.
+        extended: set[tuple] = set()
+        states: dict[tuple, timeline.State] = {}      # (cell, request): corrections and fees applied
+        appealed: dict[tuple, list] = defaultdict(list)
+        for row in s.execute(select(*cell, src.c.rid, events.c.id, events.c.kind, events.c.on)
+                             .select_from(src.join(events, events.c.request_id == src.c.rid))
+                             .where(events.c.kind.in_(("extension", "special_extension", "correction_asked",
+                                                       "correction_answered")), live_event)
+                             .order_by(src.c.rid, events.c.id)):
+            mine = (tuple(row[:k]), row[k])
+            if row.kind in ("extension", "special_extension"):
+                extended.add(mine)
+            else:
+                KINDS[row.kind].apply(states.setdefault(mine, timeline.State()), row)
+        for key, _rid in extended:
+            cells[key].extended += 1
+        for row in s.execute(select(*cell, src.c.rid, events.c.id, events.c.kind, events.c.data)
+                             .select_from(src.join(events, events.c.request_id == src.c.rid))
+                             .where(events.c.kind.in_(("fee_charged", "appeal_filed", "ruling")), live_event)
+                             .order_by(src.c.rid, events.c.id)):
+            mine = (tuple(row[:k]), row[k])
+            if row.kind == "fee_charged":
+                KINDS["fee_charged"].apply(states.setdefault(mine, timeline.State()), row)
+            else:
+                appealed[mine].append(row)
+
+        # Fees: per request, its decisions' fees and its fee events; most have no fee event, and are counted
+        # here by their decisions' fees alone.
+        per = (select(*cell, src.c.rid, func.sum(decisions.c.fee).label("fee")).select_from(with_decisions)
+               .where(live_decision).group_by(*cell, src.c.rid).subquery())
+        for row in s.execute(select(*[per.c[c] for c in columns], per.c.fee, func.count())
+                             .where(per.c.fee > 0).group_by(*[per.c[c] for c in columns], per.c.fee)):
+            cells[tuple(row[:k])].fees[row[k]] = row[k + 1]
+        charged = {mine: state.fee_charged for mine, state in states.items() if state.fee_charged}
+        if charged:
+            by_decision = {(tuple(row[:k]), row[k]): row[k + 1] or 0 for row in s.execute(
+                select(per).where(per.c.rid.in_(select(events.c.request_id).where(events.c.kind == "fee_charged"))))}
+            for (key, rid), fee in charged.items():
+                fees, was = cells[key].fees, by_decision.get((key, rid), 0)
+                if was:
+                    fees[was] -= 1
+                    if not fees[was]:
+                        del fees[was]
+                if was + fee:
+                    fees[was + fee] += 1
+
+        # Appeals and their rulings' outcomes, as the timeline reads them.
+        for (key, _rid), lived in appealed.items():
+            state = timeline.State()
+            for e in lived:
+                if e.kind == "appeal_filed":
+                    KINDS["appeal_filed"].apply(state, e)
+            appeal = state.decision_appeal or state.inaction_appeal
+            if appeal is not None:
+                cells[key].appeals += 1
+                ruling = timeline.ruling_on(lived, appeal)
+                if ruling is not None:
+                    cells[key].outcomes[ruling.data["outcome"]] += 1
+
+        # Days taken: calendar days, and the days the rule counts (deadlines.count_days' numbers).
+        for row in s.execute(select(*cell, src.c.rid, _ordinal(s, src.c.received_on), _ordinal(s, src.c.decided_on))
+                             .where(src.c.received_on.is_not(None), decided)):
+            key, rid, received, decided_on = tuple(row[:k]), row[k], row[k + 1], row[k + 2]
+            g = cells[key]
+            g.calendar[decided_on - received] += 1
+            jur = self.jurisdiction_of[key[0]]
+            found = self.rule_on(jur, received)
+            if found is None:
+                # The body's rule is unknown (kaiji body import --rule unknown): its calendar days are known, the
+                # days its rule would count are not, and are left out rather than guessed.
+                continue
+            rule = found[1]
+            start = received if rule.counts_request_day else received + 1
+            if decided_on < start:
+                n = 0
+            elif rule.exclude_correction and (key, rid) in states and states[key, rid].pauses:
+                # Days of a correction are not counted (as exports.counted_days).
+                n = self.corrected(jur, rule, start, decided_on, states[key, rid].pauses)
+            else:
+                n = self.counted(jur, rule, start, decided_on)
+            g.counted[n] += 1
+        return columns, cells

@@ -8,6 +8,7 @@ is written. A successful write redirects (POST-redirect-GET).
 from __future__ import annotations
 
 
+import hashlib
 import threading
 from collections import OrderedDict
 from datetime import date
@@ -651,51 +652,97 @@ def bodies():
     return render_template("bodies.html", rows=rows)
 
 
-STATS_KEPT = 16   # the 統計 pages kept (each a few hundred kilobytes of SVG), the oldest forgotten first
-STATS_LOCK = threading.Lock()   # a WSGI server's threads share the kept pages and charts
+STATS_KEPT = 16   # the 統計 figures kept (with the charts drawn of them), the oldest forgotten first
+STATS_LOCK = threading.Lock()   # a WSGI server's threads share the kept figures and charts
 CHARTS_KEPT = 64  # the campaign charts kept (tens of kilobytes each)
+
+
+def _stats_kept(s, args, errors: dict) -> tuple[Any, dict | None]:
+    """The 統計 figures for the filters in `args` (report.build), and what was made of them so far (each chart
+    drawn, by name: SVG; the page's part, "html"), kept: under stats.fingerprint, which changes with anything they depend on (see there why they cannot be
+    stale), read in this same reading session, the choices, and the language they are shown in."""
+    from .. import report, stats
+
+    received_from = parse_date(args, "received_from", errors)
+    received_to = parse_date(args, "received_to", errors)
+    if errors:
+        return None, None
+    key = (stats.fingerprint(s), args.get("body") or None, received_from, received_to, current_language())
+    cache = current_app.extensions.setdefault("kaiji.stats", OrderedDict())
+    with STATS_LOCK:
+        made, svgs = cache.get(key, (None, None))
+    if made is None:
+        try:
+            made = report.build(s, body=args.get("body") or None, received_from=received_from,
+                                received_to=received_to)
+        except KaijiError as exc:
+            place_error(exc, errors, {"body", "received_from", "received_to"})
+            return None, None
+        with STATS_LOCK:
+            made, svgs = cache.setdefault(key, (made, {}))
+            while len(cache) > STATS_KEPT:
+                cache.popitem(last=False)
+    return made, svgs
 
 
 @bp.route("/stats")
 def stats_page():
-    """統計: the tables and charts of `kaiji report`, for the requests received in the dates chosen."""
+    """統計: the tables and charts of `kaiji report`, for the requests received in the dates chosen. The charts
+    are images of their own (stats_chart), drawn when first asked for: the page is the figures alone."""
+    from urllib.parse import urlencode
+
     from markupsafe import Markup
 
-    from .. import report, stats
+    from .. import report
 
     args = request.args
     errors: dict[str, str] = {}
-    received_from = parse_date(args, "received_from", errors)
-    received_to = parse_date(args, "received_to", errors)
-    made, svgs, bodies = None, {}, []
     with reading() as s:
         bodies = _bodies(s)
-        if not errors:
-            # The figures and charts take seconds at 100,000 requests: they are kept under stats.fingerprint,
-            # which changes with anything they depend on (see there why they cannot be stale), read in this
-            # same reading session, and the choices and the language they are shown in.
-            key = (stats.fingerprint(s), args.get("body") or None, received_from, received_to, current_language())
-            cache = current_app.extensions.setdefault("kaiji.stats", OrderedDict())
+        made, kept = _stats_kept(s, args, errors)
+    figures = Markup("")
+    if made is not None:
+        # The figures' part of the page is rendered once for the figures kept (a table of every body).
+        with STATS_LOCK:
+            figures = kept.get("html")
+        if figures is None:
+            chosen = urlencode({k: args[k] for k in ("body", "received_from", "received_to") if args.get(k)})
+            charts = [(name, url_for("web.stats_chart", name=name) + (f"?{chosen}" if chosen else ""),
+                       _(report.CHART_TITLES[name])) for name in (report.chart_names(made) if made.total else [])]
+            figures = Markup(render_template("stats_figures.html", made=made, charts=charts,
+                                             summary=report.summary_rows(made.total), columns=report.body_columns(),
+                                             definitions=report.definitions()))
             with STATS_LOCK:
-                made, svgs = cache.get(key, (None, {}))
-            if made is None:
-                try:
-                    made = report.build(s, body=args.get("body") or None, received_from=received_from,
-                                        received_to=received_to)
-                except KaijiError as exc:
-                    place_error(exc, errors, {"body", "received_from", "received_to"})
-                else:
-                    if made.total:
-                        # matplotlib's SVG: glyphs drawn as paths, no text of ours but in comments, which
-                        # chart_svgs leaves out.
-                        svgs = {name: Markup(svg) for name, svg in report.chart_svgs(made).items()}
-                    with STATS_LOCK:
-                        cache[key] = made, svgs
-                        while len(cache) > STATS_KEPT:
-                            cache.popitem(last=False)
-    return render_template("stats.html", made=made, svgs=svgs, errors=errors, args=args, bodies=bodies,
-                           summary=report.summary_rows(made.total) if made else [],
-                           columns=report.body_columns(), definitions=report.definitions()), 200 if not errors else 400
+                kept["html"] = figures
+    return render_template("stats.html", figures=figures, errors=errors, args=args, bodies=bodies), (
+        200 if not errors else 400)
+
+
+@bp.route("/stats/<name>.svg")
+def stats_chart(name: str):
+    """One chart of the 統計 page as an SVG image, drawn once for the figures kept (matplotlib's SVG: glyphs as
+    paths, no text of ours but in comments, which report.chart_svg leaves out)."""
+    from .. import report
+
+    if name not in report.CHART_TITLES:
+        abort(404)
+    errors: dict[str, str] = {}
+    with reading() as s:
+        made, svgs = _stats_kept(s, request.args, errors)
+    if made is None or name not in report.chart_names(made):
+        abort(404)
+    with STATS_LOCK:
+        svg = svgs.get(name)
+    if svg is None:
+        svg = report.chart_svg(made, name)
+        with STATS_LOCK:
+            svgs[name] = svg
+    resp = make_response(svg)
+    resp.mimetype = "image/svg+xml"
+    # The browser may keep it, asking again each time (no-cache) and told 304 while it is the same drawing.
+    resp.headers["Cache-Control"] = "private, no-cache"
+    resp.set_etag(hashlib.sha256(svg.encode("utf-8")).hexdigest()[:32])
+    return resp.make_conditional(request)
 
 
 @bp.route("/campaigns")
