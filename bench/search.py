@@ -3,8 +3,8 @@ search.rebuild (as migration 0006 does), and the Maizuru papers added as a docum
 request. A benchmark, not a test: it prints figures.
 
 For each query: the median of --runs searches in one process (the library call, not a subprocess),
-on SQLite through the trigram index and without it (instr over every row, as an SQLite older than
-3.34 answers), and on PostgreSQL when --pg URL is given (LIKE, with pg_trgm's index if it was made).
+on SQLite through its indexes (trigrams, and pairs of characters for shorter words) and without them
+(instr over every row, as an SQLite older than 3.34 answers), and on PostgreSQL when --pg URL is given (LIKE, with pg_trgm's index if it was made).
 Both ways must give the same hits: the script says so, or stops.
 
     python bench/search.py --size 10000
@@ -52,9 +52,9 @@ def timed(url: str, runs: int, fts: bool | None = None) -> dict[str, tuple[float
     from tracker import db as dbm
     from tracker import search
 
-    real = search.has_fts
+    real = search.has_fts, search.has_grams
     if fts is False:
-        search.has_fts = lambda session: False
+        search.has_fts = search.has_grams = lambda session: False
     engine = dbm.open_database(url)
     out = {}
     try:
@@ -68,7 +68,7 @@ def timed(url: str, runs: int, fts: bool | None = None) -> dict[str, tuple[float
                 hits = {(h.request, h.field, h.source_id) for h in found}
             out[q] = (statistics.median(times), hits)
     finally:
-        search.has_fts = real
+        search.has_fts, search.has_grams = real
         engine.dispose()
     return out
 
@@ -84,7 +84,7 @@ def main() -> None:
     folder = Path(tempfile.mkdtemp(prefix="kaiji-search-bench-"))
     url = dbm.database_url(str(folder / "bench.sqlite3"))
     fill(url, args.size)
-    columns = {"SQLite, trigram index": timed(url, args.runs), "SQLite, no index": timed(url, args.runs, fts=False)}
+    columns = {"SQLite, indexes": timed(url, args.runs), "SQLite, no index": timed(url, args.runs, fts=False)}
     if args.pg:
         from sqlalchemy import text
 

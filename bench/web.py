@@ -256,11 +256,12 @@ def _report(name: str, times: list[float], count: int | None = None) -> None:
 def _delete_beyond(url: str, size: int) -> None:
     """Remove the requests the benchmark's forms added (numbers above size) with every row that refers to them
     (their events, their words in the search index, …)."""
-    from sqlalchemy import create_engine, text
+    from sqlalchemy import text
 
+    from tracker.db import make_engine
     from tracker.schema import metadata
 
-    engine = create_engine(url)
+    engine = make_engine(url)   # kaiji's connection: the search index's triggers call its kaiji_grams()
     with engine.begin() as conn:
         for table in reversed(metadata.sorted_tables):
             if "request_id" in table.c:

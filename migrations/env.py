@@ -11,8 +11,8 @@ target_metadata = Base.metadata
 
 
 def include_name(name, type_, parent_names) -> bool:
-    """The search index's own objects (migration 0006: SQLite's FTS5 tables, PostgreSQL's trigram index)
-    are not in the metadata: `alembic check` leaves them out."""
+    """The search index's own objects (migrations 0006 and 0010: SQLite's FTS5 tables, PostgreSQL's GIN
+    indexes) are not in the metadata: `alembic check` leaves them out."""
     return not (name or "").startswith("search_fts")
 
 

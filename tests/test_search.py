@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import unicodedata
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -96,13 +96,13 @@ def test_every_query_finds_what_the_texts_hold(engine, case):
         assert where(found(engine, query, limit=None)) == expected(case, query), query
 
 
-@pytest.mark.skipif(bool(PG_URL), reason="the trigram index is SQLite's")
-def test_sqlite_answers_the_same_with_and_without_its_trigram_index(engine, case, monkeypatch):
+def test_the_answers_are_the_same_with_and_without_the_indexes(engine, case, monkeypatch):
     with dbm.reading(engine) as s:
-        assert search.has_fts(s)   # SQLite 3.34+: the migration made it
-    queries = ["怒鳴", "民生委員", "SNS", "アンケート 調査", "店", "議会", "カスタマーハラスメント"]
+        assert search.has_grams(s) and search.has_fts(s) == (engine.dialect.name == "sqlite")   # SQLite 3.34+
+    queries = ["怒鳴", "民生委員", "SNS", "アンケート 調査", "店", "議会", "カスタマーハラスメント", "市 店", "s", "の 職員"]
     indexed = {q: [(h.request, h.field, h.passage) for h in found(engine, q)] for q in queries}
     monkeypatch.setattr(search, "has_fts", lambda session: False)
+    monkeypatch.setattr(search, "has_grams", lambda session: False)
     assert {q: [(h.request, h.field, h.passage) for h in found(engine, q)] for q in queries} == indexed
 
 
@@ -164,3 +164,82 @@ def test_imported_requests_are_found(kaiji, engine, tmp_path):
     kaiji.ok("request", "import", sheet)
     assert where(found(engine, "議会")) == {(1, "subject"), (2, "reason")}
     assert where(found(engine, "運行記録")) == {(2, "subject")}
+
+
+def indexed(engine, word: str) -> set[int]:
+    """The index rows the index of short words (migration 0010) gives for a word of one or two characters,
+    asked directly (not through search, which tests each row's text afterwards)."""
+    from sqlalchemy import text
+
+    with dbm.reading(engine) as s:
+        if engine.dialect.name == "sqlite":
+            found = s.execute(text("SELECT rowid FROM search_fts_grams WHERE search_fts_grams MATCH :q"),
+                              {"q": search._gram_query(word)})
+        else:
+            found = s.execute(text("SELECT id FROM search_entries WHERE kaiji_grams(folded) @> ARRAY[:w]"), {"w": word})
+        return set(found.scalars())
+
+
+def holding(engine, word: str) -> set[int]:
+    """The index rows whose text, as written, holds the word (NFKC and lower case over the whole text)."""
+    from sqlalchemy import select
+
+    from tracker import schema
+
+    with dbm.reading(engine) as s:
+        rows = s.execute(select(schema.search_entries.c.id, schema.search_entries.c.content)).all()
+    return {i for i, content in rows if word in unicodedata.normalize("NFKC", content).lower()}
+
+
+def short_words(texts) -> set[str]:
+    words = set()
+    for t in texts:
+        t = unicodedata.normalize("NFKC", t).lower()
+        words |= {t[i:i + n] for i in range(len(t)) for n in (1, 2)}
+    return {w for w in words if w.split() == [w]}   # no spaces: a query's word has none
+
+
+def test_the_index_of_short_words_holds_every_text_that_holds_them_after_every_write(engine, case, tmp_path):
+    words = short_words([SUBJECT, REASON, NOTE, WITHHELD, SUBJECT_2]) | {"ゑ", "ゑゐ", "sn", "s", "店名", "名の"}
+    assert len(words) > 100
+
+    def check():
+        for w in sorted(words):
+            assert indexed(engine, w) == holding(engine, w), w
+    check()
+    with dbm.transaction(engine) as s:   # a request written again (its rows deleted and put back), a note added
+        service.record(s, 2, "note", D("2025-03-10"), {}, note="店名は議会で。ゑゐ")
+    check()
+    with dbm.transaction(engine) as s:
+        documents.remove(s, 1, tmp_path / "files")
+    check()
+    assert indexed(engine, "ゑゐ") and not indexed(engine, "民生")   # the papers' words went with them
+
+
+def test_short_words_are_found_and_ranked_as_the_texts_say(engine):
+    """Texts of a few characters (a space among them, Latin in both widths), every word of one and two
+    characters searched: the hits and their order worked out from the texts (occurrences as str.count
+    counts them, a subject thrice, the newest request first, its subject before its note)."""
+    import random
+
+    rng = random.Random(17)
+    alphabet = "会議録店のaＡ 1"
+    texts = []
+    with dbm.transaction(engine) as s:
+        for n in range(40):
+            subject = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 12))).strip() or "会"
+            day = D("2025-01-06") + timedelta(days=n)
+            req = service.add_request(s, body="maizuru", subject=subject, received=day)
+            note = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 30))).strip()
+            texts.append((req.id, "subject", subject))
+            if note:
+                service.record(s, req.id, "note", day, {}, note=note)
+                texts.append((req.id, "note", note))
+    norm = {(r, f): unicodedata.normalize("NFKC", t).lower() for r, f, t in texts}
+    queries = sorted(short_words(t for _, _, t in texts)) + ["ａ会", "1 の", "a 店"]
+    for query in queries:
+        terms = list(dict.fromkeys(unicodedata.normalize("NFKC", query).lower().split()))
+        hits = [(r, f, sum(t.count(w) for w in terms)) for (r, f), t in norm.items() if all(w in t for w in terms)]
+        hits.sort(key=lambda h: (-h[2] * (3 if h[1] == "subject" else 1), -h[0], h[1] != "subject"))
+        assert [(h.request, h.field, h.matches) for h in found(engine, query, limit=None)] == hits, query
+        assert [(h.request, h.field) for h in found(engine, query, limit=5)] == [h[:2] for h in hits[:5]], query

@@ -144,8 +144,12 @@ FILL_0007 = FILL_0006 + [
 # 0008 added indexes only (the listed requests, in each order the web's list sorts by): the same records.
 FILL_0008 = FILL_0007
 
+# 0010 added the index of short words (search_fts_grams, kept by triggers on SQLite): the same records.
+FILL_0010 = FILL_0008
+
 FILLERS: dict[str, list[str]] = {"0001": FILL_0001, "0002": FILL_0002, "0003": FILL_0003, "0004": FILL_0004,
-                                 "0005": FILL_0005, "0006": FILL_0006, "0007": FILL_0007, "0008": FILL_0008}
+                                 "0005": FILL_0005, "0006": FILL_0006, "0007": FILL_0007, "0008": FILL_0008,
+                                 "0010": FILL_0010}
 
 # What kaiji must show of the filled records after any upgrade (request show --json).
 EXPECTED = {
@@ -348,20 +352,25 @@ def test_the_filed_body_is_taken_from_the_first_event_of_a_transferred_request(e
     assert got == {1001: 1001, 1002: 1001}
 
 
+def filled_and_upgraded(url: str, rev: str):
+    """A database made at rev, filled by FILLERS[rev], upgraded by `kaiji db upgrade`: opened at the head."""
+    engine = dbm.make_engine(url)
+    dbm.upgrade(engine, rev, stdout=QUIET)
+    with engine.begin() as conn:
+        for statement in FILLERS[rev]:
+            conn.execute(text(statement))
+    engine.dispose()
+    result = CliRunner().invoke(cli, ["--db", url, "db", "upgrade"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return dbm.open_database(url)
+
+
 def test_the_upgrade_to_0006_indexes_the_records_for_search(empty_url):
     """0006 made the search index: the words of requests, notes, decisions and withheld parts written at 0005
     are found after the upgrade, each where FILL_0005 put it."""
     from tracker import search
 
-    engine = dbm.make_engine(empty_url)
-    dbm.upgrade(engine, "0005", stdout=QUIET)
-    with engine.begin() as conn:
-        for statement in FILL_0005:
-            conn.execute(text(statement))
-    engine.dispose()
-    result = CliRunner().invoke(cli, ["--db", empty_url, "db", "upgrade"], catch_exceptions=False)
-    assert result.exit_code == 0, result.output
-    engine = dbm.open_database(empty_url)
+    engine = filled_and_upgraded(empty_url, "0005")
     with dbm.reading(engine) as s:
         def found(query):
             return [(h.request, h.field, h.source_id) for h in search.search(s, query)]
@@ -373,4 +382,27 @@ def test_the_upgrade_to_0006_indexes_the_records_for_search(empty_url):
         assert found("運転者") == [(1002, "withheld", 1001)]
         assert found("個人を識別") == [(1002, "ground", 1001)]
         assert found("公用車") == [(1002, "subject", None)]
+    engine.dispose()
+
+
+def test_the_upgrade_to_0010_indexes_the_short_words_already_indexed(empty_url):
+    """0010 made the index of words of one or two characters: it holds the rows search_entries had at 0008
+    (the subject and the document FILL_0006 wrote), and search finds them through it."""
+    from tracker import search
+
+    engine = filled_and_upgraded(empty_url, "0008")
+    with dbm.reading(engine) as s:
+        texts = dict(s.execute(text("SELECT id, content FROM search_entries")).all())
+        assert set(texts) == {1001, 1002} and search.has_grams(s)
+        for word in ("交際", "運", "文書", "の", "6", "ゑ", "書"):
+            holding = {i for i, t in texts.items() if word in t}
+            if engine.dialect.name == "sqlite":
+                rows = s.execute(text("SELECT rowid FROM search_fts_grams WHERE search_fts_grams MATCH :q"),
+                                 {"q": search._gram_query(word)})
+            else:
+                rows = s.execute(text("SELECT id FROM search_entries WHERE kaiji_grams(folded) @> ARRAY[:w]"),
+                                 {"w": word})
+            assert set(rows.scalars()) == holding, word
+            where = {1001: (1001, "subject"), 1002: (1002, "document")}   # FILL_0006's rows
+            assert {(h.request, h.field) for h in search.search(s, word)} == {where[i] for i in holding}, word
     engine.dispose()

@@ -19,7 +19,7 @@ from .i18n import N_, _
 
 # The migrations in order, oldest first; tests check that this matches migrations/versions.
 # Kept here so that opening a database needs no Alembic import.
-REVISIONS: tuple[str, ...] = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008")
+REVISIONS: tuple[str, ...] = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0010")
 HEAD = REVISIONS[-1]
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 if not MIGRATIONS_DIR.is_dir():  # a source checkout without an install: migrations/ beside tracker/
@@ -115,6 +115,10 @@ def _sqlite_setup(engine: Engine) -> None:
         # so that opening someone else's SQLite file by mistake does not change it.
         cur.execute("PRAGMA synchronous = NORMAL")
         cur.close()
+        # What the search index of short words holds for a text (search.py; its triggers call it).
+        from .search import grams
+
+        dbapi_connection.create_function("kaiji_grams", 1, grams, deterministic=True)
 
     note = writer_file(sqlite_path(engine.url.render_as_string()) or Path(os.devnull))
 

@@ -397,6 +397,9 @@ documents = Table(
 # piece of text, `folded` being its text as search compares it (NFKC, lower case). On SQLite an FTS5
 # table with the trigram tokenizer (search_fts, outside this metadata: made by migration 0006) indexes
 # `folded`; on PostgreSQL a pg_trgm GIN index (search_fts_trgm) does, where the extension is allowed.
+# Words of one or two characters: SQLite's FTS5 table search_fts_grams (contentless, its triggers calling
+# kaiji_grams(), search.grams), PostgreSQL's GIN index search_fts_grams over kaiji_grams(folded), an SQL
+# function; both made by migration 0010, outside this metadata too.
 search_entries = Table(
     "search_entries", metadata,
     _id(),
@@ -410,4 +413,5 @@ search_entries = Table(
     Index("ix_search_entries_field_source_id", "field", "source_id"),
 )
 # The tables SQLite's FTS5 makes for search_fts (external content: no _content table).
-FTS_TABLES = ("search_fts", "search_fts_data", "search_fts_idx", "search_fts_docsize", "search_fts_config")
+FTS_TABLES = ("search_fts", "search_fts_data", "search_fts_idx", "search_fts_docsize", "search_fts_config",
+              "search_fts_grams", "search_fts_grams_data", "search_fts_grams_idx", "search_fts_grams_config")

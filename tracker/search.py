@@ -8,12 +8,16 @@ after every write to a request (service.py calls it), index_document() / unindex
 documents (documents.py); a voided request's rows stay, and every search leaves the request out.
 
 Japanese has no spaces between words, so a query is matched as a substring of the folded text (every
-word of it, in one piece of text). On SQLite an FTS5 table with the trigram tokenizer (search_fts,
-made by migration 0006) finds the rows holding a word of three or more characters; a word of one or
-two characters (議会, 店), which trigrams cannot find, is looked for with instr() over the same
-column. On PostgreSQL the folded text is matched with LIKE, which a pg_trgm GIN index speeds up where
-the migration could create the extension (and which answers the same without it). Either way a row is a
-hit exactly when every folded word occurs in its folded text: the same hits on both databases.
+word of it, in one piece of text). On SQLite an FTS5 table with the trigram tokenizer (search_fts, made by
+migration 0006) finds the rows holding a word of three or more characters; a word of one or two
+characters (議会, 店), which trigrams cannot find, is found through a second FTS5 table (search_fts_grams,
+migration 0010) holding each row's pairs of characters (the last character alone), written as hex
+tokens by grams() (a word of one character is a prefix of them). On PostgreSQL the folded text is matched
+with LIKE, which a pg_trgm GIN index speeds up where the migration could create the extension (and which
+answers the same without it), and a word of one or two characters is looked up in a GIN index of each
+row's characters and pairs of characters (kaiji_grams(), migration 0010). The indexes only narrow the
+rows read: a row is a hit exactly when every folded word occurs in its folded text (instr() on SQLite,
+LIKE on PostgreSQL), the same hits on both databases and with or without an index.
 Hits are ranked by how often the words occur (counted in SQL the same way on both: the length the text
 loses when each word is taken out), a subject counting thrice, then the newest request first; only the
 hits shown have their text read, for their passages.
@@ -27,7 +31,8 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
-from sqlalchemy import bindparam, case, delete, func, insert, select, text
+from sqlalchemy import Text, bindparam, case, delete, func, insert, select, text
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from . import schema
@@ -59,6 +64,7 @@ WEIGHT = {"subject": 3}   # a word in the subject counts thrice in the ranking
 # passage to the terminal's width still shows the match.
 BEFORE, AFTER = 15, 45
 TRIGRAM = 3               # the shortest word the trigram index finds
+SEARCH_INDEXES = ("search_fts", "search_fts_grams")   # SQLite's FTS5 tables (migrations 0006 and 0010)
 
 
 def fold_char(ch: str) -> str:
@@ -80,6 +86,26 @@ def fold(s: str) -> str:
     """The text as search compares it: each character in NFKC, lower case (character by character, so
     that a position in the folded text maps back onto the text as written)."""
     return s.translate(_FOLDED)
+
+
+def _hex(ch: str) -> str:
+    return "%06x" % ord(ch)
+
+
+def grams(folded: str | None) -> str:
+    """The tokens search_fts_grams indexes for a folded text (SQLite calls it as kaiji_grams() from the
+    triggers that keep that table in step, db.py registering it on every connection): each pair of
+    characters as one token of twelve hex digits, and the last character alone (six), so that a word of two
+    characters is a token and a word of one character the prefix of one; each token once."""
+    if not folded:
+        return ""
+    pairs = (_hex(folded[i]) + (_hex(folded[i + 1]) if i + 1 < len(folded) else "") for i in range(len(folded)))
+    return " ".join(dict.fromkeys(pairs))
+
+
+def _gram_query(term: str) -> str:
+    """The search_fts_grams query of a word of one or two characters."""
+    return '"' + "".join(_hex(ch) for ch in term) + '"' + ("*" if len(term) == 1 else "")
 
 
 def _entry(request_id: int, field: str, source_id: int | None, content: str | None) -> dict | None:
@@ -204,11 +230,25 @@ def fields_in(groups: Sequence[str] | None) -> list[str]:
     return list(dict.fromkeys(out))
 
 
+def _sqlite_indexes(session: Session) -> set[str]:
+    """Which of SEARCH_INDEXES the SQLite database has (none on PostgreSQL)."""
+    if session.get_bind().dialect.name != "sqlite":
+        return set()
+    return set(session.execute(text("SELECT name FROM sqlite_master WHERE name IN ('search_fts', "
+                                    "'search_fts_grams')")).scalars())
+
+
 def has_fts(session: Session) -> bool:
     """Whether the SQLite database has the trigram index (SQLite 3.34 or later made it)."""
-    if session.get_bind().dialect.name != "sqlite":
-        return False
-    return session.execute(text("SELECT 1 FROM sqlite_master WHERE name = 'search_fts'")).first() is not None
+    return "search_fts" in _sqlite_indexes(session)
+
+
+def has_grams(session: Session) -> bool:
+    """Whether the database has an index of words of one or two characters: SQLite's search_fts_grams (where
+    SQLite has FTS5), PostgreSQL's index of kaiji_grams() (always, from migration 0010)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return True
+    return "search_fts_grams" in _sqlite_indexes(session)
 
 
 def _like(word: str) -> str:
@@ -219,13 +259,21 @@ def _holding(session: Session, q, terms: Sequence[str]):
     """q narrowed to the index rows holding every term: through the trigram index where there is one."""
     dialect = session.get_bind().dialect.name
     long_terms = [t for t in terms if len(t) >= TRIGRAM]
+    short_terms = [t for t in terms if len(t) < TRIGRAM]
     if dialect == "sqlite" and long_terms and has_fts(session):
         phrase = " AND ".join('"' + t.replace('"', '""') + '"' for t in long_terms)
         q = q.where(T.c.id.in_(text("SELECT rowid FROM search_fts WHERE search_fts MATCH :phrase")
                                .bindparams(bindparam("phrase", phrase))))
-        rest = [t for t in terms if len(t) < TRIGRAM]
+        rest = short_terms
     else:
         rest = terms
+    if short_terms and has_grams(session):
+        # The rows holding each short word's characters: a narrowing, the exact test follows.
+        if dialect == "sqlite":
+            q = q.where(T.c.id.in_(text("SELECT rowid FROM search_fts_grams WHERE search_fts_grams MATCH :grams")
+                                   .bindparams(bindparam("grams", " AND ".join(map(_gram_query, short_terms))))))
+        else:
+            q = q.where(func.kaiji_grams(T.c.folded, type_=ARRAY(Text)).contains(short_terms))
     for t in rest:
         # An exact substring either way: instr() on SQLite, LIKE (case-sensitive there) on PostgreSQL.
         q = q.where(func.instr(T.c.folded, t) > 0 if dialect == "sqlite" else
@@ -251,19 +299,28 @@ def search(session: Session, query: str, *, where: Sequence[str] | None = None, 
     # only the hits shown have their text read.
     matches = sum((func.length(T.c.folded) - func.length(func.replace(T.c.folded, t, ""))) // len(t) for t in terms)
     score = case(*[(T.c.field == f, w) for f, w in WEIGHT.items()], else_=1) * matches
-    q = (select(T.c.id, T.c.request_id, T.c.field, T.c.source_id, r.c.subject, matches)
-         .join(r, r.c.id == T.c.request_id).where(r.c.voided.is_(False), T.c.field.in_(fields)))
+    q = select(T.c.id, T.c.request_id, T.c.field, T.c.source_id, matches).where(T.c.field.in_(fields))
+    # Voided requests left out, each hit's request looked up in the index of the listed ones (a small one:
+    # the requests' rows are wide) unless a body is asked for; a request's subject is read for the hits shown.
     if body is not None:
-        q = q.where(r.c.body_id == get_body(session, body, field="body").id)
+        q = q.where(select(r.c.id).where(r.c.id == T.c.request_id, r.c.voided.is_(False),
+                                         r.c.body_id == get_body(session, body, field="body").id).exists())
+    elif session.get_bind().dialect.name == "sqlite":
+        q = q.where(text("EXISTS (SELECT 1 FROM requests INDEXED BY ix_requests_listed_id "
+                         "WHERE requests.id = search_entries.request_id AND requests.voided = 0)"))
+    else:
+        q = q.where(select(r.c.id).where(r.c.id == T.c.request_id, r.c.voided == False).exists())  # noqa: E712
     q = _holding(session, q, terms)
     found = session.execute(q.order_by(score.desc(), T.c.request_id.desc(), T.c.id).limit(limit)).all()
     texts = {}
     for batch in schema.id_batches(row[0] for row in found):
-        texts.update({i: (c, f) for i, c, f in session.execute(select(T.c.id, T.c.content, T.c.folded)
-                                                               .where(T.c.id.in_(batch)))})
+        texts.update({i: (c, f, subject) for i, c, f, subject in session.execute(
+            select(T.c.id, T.c.content, T.c.folded, r.c.subject).join(r, r.c.id == T.c.request_id)
+            .where(T.c.id.in_(batch)))})
     hits = []
-    for rank, (entry, rid, field, source_id, subject, count) in enumerate(found, 1):
-        before, match, after = passage(*texts[entry], terms)
+    for rank, (entry, rid, field, source_id, count) in enumerate(found, 1):
+        content, folded, subject = texts[entry]
+        before, match, after = passage(content, folded, terms)
         hits.append(Hit(rank, rid, subject, field, source_id, count, before, match, after))
     return hits
 
