@@ -11,7 +11,7 @@ target_metadata = Base.metadata
 
 
 def include_name(name, type_, parent_names) -> bool:
-    """The search index's own objects (migrations 0006 and 0010: SQLite's FTS5 tables, PostgreSQL's GIN
+    """The search index's own objects (migrations 0006 and 0009: SQLite's FTS5 tables, PostgreSQL's GIN
     indexes) are not in the metadata: `alembic check` leaves them out."""
     return not (name or "").startswith("search_fts")
 

@@ -167,7 +167,7 @@ def test_imported_requests_are_found(kaiji, engine, tmp_path):
 
 
 def indexed(engine, word: str) -> set[int]:
-    """The index rows the index of short words (migration 0010) gives for a word of one or two characters,
+    """The index rows the index of short words (migration 0009) gives for a word of one or two characters,
     asked directly (not through search, which tests each row's text afterwards)."""
     from sqlalchemy import text
 

@@ -144,12 +144,12 @@ FILL_0007 = FILL_0006 + [
 # 0008 added indexes only (the listed requests, in each order the web's list sorts by): the same records.
 FILL_0008 = FILL_0007
 
-# 0010 added the index of short words (search_fts_grams, kept by triggers on SQLite): the same records.
-FILL_0010 = FILL_0008
+# 0009 added the index of short words (search_fts_grams, kept by triggers on SQLite): the same records.
+FILL_0009 = FILL_0008
 
 FILLERS: dict[str, list[str]] = {"0001": FILL_0001, "0002": FILL_0002, "0003": FILL_0003, "0004": FILL_0004,
                                  "0005": FILL_0005, "0006": FILL_0006, "0007": FILL_0007, "0008": FILL_0008,
-                                 "0010": FILL_0010}
+                                 "0009": FILL_0009}
 
 # What kaiji must show of the filled records after any upgrade (request show --json).
 EXPECTED = {
@@ -385,8 +385,8 @@ def test_the_upgrade_to_0006_indexes_the_records_for_search(empty_url):
     engine.dispose()
 
 
-def test_the_upgrade_to_0010_indexes_the_short_words_already_indexed(empty_url):
-    """0010 made the index of words of one or two characters: it holds the rows search_entries had at 0008
+def test_the_upgrade_to_0009_indexes_the_short_words_already_indexed(empty_url):
+    """0009 made the index of words of one or two characters: it holds the rows search_entries had at 0008
     (the subject and the document FILL_0006 wrote), and search finds them through it."""
     from tracker import search
 

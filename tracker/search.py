@@ -11,11 +11,11 @@ Japanese has no spaces between words, so a query is matched as a substring of th
 word of it, in one piece of text). On SQLite an FTS5 table with the trigram tokenizer (search_fts, made by
 migration 0006) finds the rows holding a word of three or more characters; a word of one or two
 characters (議会, 店), which trigrams cannot find, is found through a second FTS5 table (search_fts_grams,
-migration 0010) holding each row's pairs of characters (the last character alone), written as hex
+migration 0009) holding each row's pairs of characters (the last character alone), written as hex
 tokens by grams() (a word of one character is a prefix of them). On PostgreSQL the folded text is matched
 with LIKE, which a pg_trgm GIN index speeds up where the migration could create the extension (and which
 answers the same without it), and a word of one or two characters is looked up in a GIN index of each
-row's characters and pairs of characters (kaiji_grams(), migration 0010). The indexes only narrow the
+row's characters and pairs of characters (kaiji_grams(), migration 0009). The indexes only narrow the
 rows read: a row is a hit exactly when every folded word occurs in its folded text (instr() on SQLite,
 LIKE on PostgreSQL), the same hits on both databases and with or without an index.
 Hits are ranked by how often the words occur (counted in SQL the same way on both: the length the text
@@ -64,7 +64,7 @@ WEIGHT = {"subject": 3}   # a word in the subject counts thrice in the ranking
 # passage to the terminal's width still shows the match.
 BEFORE, AFTER = 15, 45
 TRIGRAM = 3               # the shortest word the trigram index finds
-SEARCH_INDEXES = ("search_fts", "search_fts_grams")   # SQLite's FTS5 tables (migrations 0006 and 0010)
+SEARCH_INDEXES = ("search_fts", "search_fts_grams")   # SQLite's FTS5 tables (migrations 0006 and 0009)
 
 
 def fold_char(ch: str) -> str:
@@ -245,7 +245,7 @@ def has_fts(session: Session) -> bool:
 
 def has_grams(session: Session) -> bool:
     """Whether the database has an index of words of one or two characters: SQLite's search_fts_grams (where
-    SQLite has FTS5), PostgreSQL's index of kaiji_grams() (always, from migration 0010)."""
+    SQLite has FTS5), PostgreSQL's index of kaiji_grams() (always, from migration 0009)."""
     if session.get_bind().dialect.name == "postgresql":
         return True
     return "search_fts_grams" in _sqlite_indexes(session)

@@ -10,12 +10,12 @@ characters and pairs of characters as an array (regexp_matches, string_to_array)
 here from the rows already indexed. Neither is in schema.py's metadata (migrations/env.py leaves the names
 search_fts* out of `alembic check`).
 
-Revision ID: 0010
+Revision ID: 0009
 Revises: 0008
 """
 from alembic import op
 
-revision = '0010'
+revision = '0009'
 down_revision = '0008'
 branch_labels = None
 depends_on = None
