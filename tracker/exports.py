@@ -15,7 +15,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from sqlalchemy import select
@@ -71,12 +71,15 @@ REQUEST_FIELDS = (
     Field("ruling", N_("ruling"), "裁決"),
 )
 
+# The columns the other exports share with the requests': declared once, with their headers.
+_SAME = {f.key: f for f in REQUEST_FIELDS}
+
 DEADLINE_FIELDS = (
-    Field("id", N_("id"), "番号", "int"),
-    Field("reference", N_("reference number"), "整理番号"),
-    Field("body", N_("body"), "実施機関"),
-    Field("subject", N_("subject"), "件名"),
-    Field("requester", N_("requester"), "請求者"),
+    _SAME["id"],
+    _SAME["reference"],
+    _SAME["body"],
+    _SAME["subject"],
+    _SAME["requester"],
     Field("kind", N_("deadline"), "期限の種類"),
     Field("date", N_("date"), "日付", "date"),
     Field("days_left", N_("days left"), "残り日数", "int"),
@@ -84,43 +87,43 @@ DEADLINE_FIELDS = (
 )
 
 DECISION_FIELDS = (
-    Field("id", N_("id"), "番号", "int"),
-    Field("reference", N_("reference number"), "整理番号"),
-    Field("body", N_("body"), "実施機関"),
-    Field("subject", N_("subject"), "件名"),
-    Field("requester", N_("requester"), "請求者"),
-    Field("decision_kind", N_("decision kind"), "決定の種類"),
-    Field("decided", N_("decided"), "決定日", "date"),
-    Field("notified", N_("notified"), "通知日", "date"),
+    _SAME["id"],
+    _SAME["reference"],
+    _SAME["body"],
+    _SAME["subject"],
+    _SAME["requester"],
+    _SAME["decision_kind"],
+    _SAME["decided"],
+    _SAME["notified"],
     Field("notice_number", N_("notice number"), "通知書番号"),
     Field("documents", N_("documents"), "対象文書"),
-    Field("withheld", N_("withheld parts (grounds)"), "開示しない部分（根拠規定）"),
+    _SAME["withheld"],
     Field("fee", N_("fee (yen)"), "費用（円）", "int"),
     Field("disclosure_on", N_("disclosure date"), "開示の実施日", "date"),
 )
 
 # A campaign's answers side by side (campaigns.compare): one row a body.
 CAMPAIGN_FIELDS = (
-    Field("request_id", N_("id"), "番号", "int"),
-    Field("body_key", N_("body key"), "実施機関キー"),
-    Field("body", N_("body"), "実施機関"),
+    replace(_SAME["id"], key="request_id"),
+    _SAME["body_key"],
+    _SAME["body"],
     Field("jurisdiction", N_("jurisdiction"), "自治体等"),
-    Field("status", N_("status"), "状態"),
-    Field("received", N_("received"), "受付日", "date"),
-    Field("decision_due", N_("decision due"), "決定期限", "date"),
-    Field("decided", N_("decided"), "決定日", "date"),
-    Field("days_calendar", N_("days taken (calendar)"), "所要日数（暦日）", "int"),
-    Field("days_counted", N_("days taken (counted by the rule)"), "所要日数（期限規定の数え方）", "int"),
-    Field("late", N_("late"), "期限超過", "bool"),
+    _SAME["status"],
+    _SAME["received"],
+    _SAME["decision_due"],
+    _SAME["decided"],
+    _SAME["days_calendar"],
+    _SAME["days_counted"],
+    _SAME["late"],
     Field("late_by", N_("days late"), "超過日数", "int"),
     Field("extensions", N_("extensions"), "延長", "int"),
     Field("extended_to", N_("extended to"), "延長後の期限", "date"),
-    Field("decision_kind", N_("decision kind"), "決定の種類"),
-    Field("withheld", N_("withheld parts (grounds)"), "開示しない部分（根拠規定）"),
-    Field("fee", N_("fee charged (yen)"), "費用請求額（円）", "int"),
-    Field("appeal_filed", N_("appeal filed"), "審査請求日", "date"),
-    Field("ruled", N_("ruled"), "裁決日", "date"),
-    Field("ruling", N_("ruling"), "裁決"),
+    _SAME["decision_kind"],
+    _SAME["withheld"],
+    replace(_SAME["fee_charged"], key="fee"),
+    _SAME["appeal_filed"],
+    _SAME["ruled"],
+    _SAME["ruling"],
 )
 
 KINDS = {"requests": REQUEST_FIELDS, "deadlines": DEADLINE_FIELDS, "decisions": DECISION_FIELDS,
