@@ -70,6 +70,8 @@ def test_the_maizuru_searches_find_the_papers(engine, case):
         assert where(hits) == {(1, "document")} == expected(case, query)
         assert hits[0].match == query and query in hits[0].passage
         assert hits[0].matches == PAPERS.count(query)
+        # a whole number on both databases, so that --format json prints 3, not 3.0 (PostgreSQL's division)
+        assert json.dumps(hits[0].as_dict()["matches"]) == str(PAPERS.count(query))
         # the passage is the text around the match, as written (line breaks as spaces)
         assert " ".join(hits[0].passage.strip("…").split()) in " ".join(PAPERS.split())
 

@@ -321,7 +321,8 @@ def search(session: Session, query: str, *, where: Sequence[str] | None = None, 
     for rank, (entry, rid, field, source_id, count) in enumerate(found, 1):
         content, folded, subject = texts[entry]
         before, match, after = passage(content, folded, terms)
-        hits.append(Hit(rank, rid, subject, field, source_id, count, before, match, after))
+        # int: PostgreSQL gives the floor division as a float (1.0), SQLite as an integer; JSON prints one way.
+        hits.append(Hit(rank, rid, subject, field, source_id, int(count), before, match, after))
     return hits
 
 
