@@ -2,7 +2,7 @@
 same commands of another kaiji checkout (main's), interleaved in one run; and check that both write the same
 bytes.
 
-    python bench/listing.py --db /tmp/kaiji-bench/kaiji-100000-g3.sqlite3 --base /path/to/main --check
+    python bench/listing.py --db /tmp/kaiji-bench/kaiji-100000-g4.sqlite3 --base /path/to/main --check
     python bench/listing.py --db postgresql+psycopg://postgres@127.0.0.1:5432/bench --runs 3
 
 The floor is what listing the requests costs without kaiji: Python's sqlite3 (or psycopg) reading the same

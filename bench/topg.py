@@ -8,7 +8,7 @@ use). A script, not a test.
 
 A PostgreSQL database at an older schema is emptied whole (its public schema dropped) and made anew.
 
-    python bench/topg.py /tmp/kaiji-bench/kaiji-100000-g3.sqlite3 postgresql+psycopg://postgres@127.0.0.1:5432/bench
+    python bench/topg.py /tmp/kaiji-bench/kaiji-100000-g4.sqlite3 postgresql+psycopg://postgres@127.0.0.1:5432/bench
 """
 
 from __future__ import annotations
