@@ -41,8 +41,10 @@ def kind_label(kind: str) -> str:
 
 def dates_unknown(session: Session) -> list[int]:
     """The waiting requests whose dates are unknown because no rule is known for their body (flag
-    rule_unknown): neither list can say whether they are late, and the commands say so, not nothing."""
-    q = (select(_req.id).where(_req.voided == false(), _req.status.in_(WAITING_STATUSES), _req.decided_on.is_(None),
+    rule_unknown): neither list can say whether they are late, and the commands say so, not nothing.
+    "IS false" as in _SHOWN: with "= false" SQLite walked the partial index of every listed request without a
+    decision due (33 ms at a million requests, for none found; 0.1 ms this way)."""
+    q = (select(_req.id).where(_req.voided.is_(false()), _req.status.in_(WAITING_STATUSES), _req.decided_on.is_(None),
                                _req.decision_due.is_(None), _req.flags.like("%rule_unknown%")).order_by(_req.id))
     return list(session.scalars(q))
 
