@@ -104,6 +104,21 @@ def test_a_page_asks_for_the_first_lines_of_each_list_and_the_counts_of_all(sess
     assert (every.overdue, every.coming + every.fees) == (reports.overdue(session, today), due)
 
 
+def test_a_page_takes_the_first_unpaid_fees_by_number_passing_over_voided_requests(session):
+    # Six requests decided with an unpaid fee of 190 yen; the 1st, 2nd and 4th then voided (誤登録). A page
+    # of two lines reads the numbers from the fee index and the requests a stretch of four at a time: the
+    # first stretch holds one request not voided, so the next one is read for the second line.
+    rids = [maizuru(session, received=f"2024-12-0{d}") for d in range(1, 7)]
+    for rid in rids:
+        decide_partial(session, rid, on="2024-12-20")
+    for rid in (rids[0], rids[1], rids[3]):
+        service.record(session, rid, "voided", D("2025-01-05"), {"reason": "二重登録"})
+    every_fee = [i for i in reports.due(session, D("2025-01-11"), 14) if i.kind == "fee"]
+    assert [i.request_id for i in every_fee] == [rids[2], rids[4], rids[5]]
+    first = reports.first_lines(session, D("2025-01-11"), 14, 2)
+    assert (first.fees, first.totals["fees"]) == (every_fee[:2], 3)
+
+
 def test_a_decision_after_the_due_date_is_late_by_its_days(session):
     # Due 01-10, decided 01-17: 7 days late.
     rid = maizuru(session)
