@@ -177,6 +177,14 @@ def cheap_password_hashes():
         yield
 
 
+def ipaex() -> bool:
+    """Whether the IPAex fonts the PDFs and charts draw Japanese in are installed (the tests that look at them
+    are skipped otherwise)."""
+    from tracker.pdf import fonts
+
+    return any(p.name.startswith("ipaex") for p in fonts.candidates())
+
+
 def is_postgres() -> bool:
     return bool(PG_URL)
 

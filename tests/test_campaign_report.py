@@ -21,18 +21,12 @@ from tests.test_web import app, client, plain  # noqa: F401  (fixtures)
 from tracker import db as dbm
 from tracker import report
 
-from .conftest import Kaiji, prepared
+from .conftest import Kaiji, ipaex, prepared
 
 D = date.fromisoformat
 AS_OF = D("2025-05-01")
 NAMES = ("綾部市長", "安曇野市長", "福知山市長", "京丹後市長", "京都市長", "舞鶴市長", "宮津市長", "国の行政機関",
          "東京都知事")
-
-
-def ipaex() -> bool:
-    from tracker.pdf import fonts
-
-    return any(p.name.startswith("ipaex") for p in fonts.candidates())
 
 
 def followed(kaiji: Kaiji) -> None:

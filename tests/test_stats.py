@@ -21,6 +21,8 @@ from tracker import db as dbm
 from tracker import exports, service, stats, timeline
 from tracker.models import Body, Decision, Event, Jurisdiction, Request, WithheldPart
 
+from .conftest import ipaex
+
 D = date.fromisoformat
 BENCH = Path(__file__).resolve().parent.parent / "bench"
 
@@ -317,9 +319,8 @@ def test_report_pdf_pages_show_japanese_labels(kaiji, db_url, tmp_path, monkeypa
 
     if not (shutil.which("pdftoppm") and shutil.which("pdftotext")):
         pytest.skip("poppler-utils (pdftoppm, pdftotext) not installed")
-    from tracker.pdf import fonts
 
-    if not any(p.name.startswith("ipaex") for p in fonts.candidates()):
+    if not ipaex():
         pytest.skip("IPAex fonts not installed")
     monkeypatch.setenv("KAIJI_LANG", "ja")
     _maizuru_decided(db_url)
@@ -352,9 +353,8 @@ def test_chart_labels_are_drawn_in_the_japanese_font(db_url, monkeypatch):
     import warnings
 
     from tracker import report
-    from tracker.pdf import fonts
 
-    if not any(p.name.startswith("ipaex") for p in fonts.candidates()):
+    if not ipaex():
         pytest.skip("IPAex fonts not installed")
     monkeypatch.setenv("KAIJI_LANG", "ja")
     _maizuru_decided(db_url)
