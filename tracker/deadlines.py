@@ -284,28 +284,29 @@ def _counted_each_day(year_end_closure: bool, extra: tuple, year: int) -> tuple[
 
 class SharedCount:
     """`day_numbers(rule, days, first, last)[-1]` for many spans of one rule and calendar, with no correction
-    pausing them: a sum of counted_each_day's flags (one count a year, shared with tracker/stats.py), read
-    off their running totals."""
+    pausing them: a difference of one running count of counted_each_day's flags over whole years, made anew
+    over more years when a span reaches outside it. `span` (ordinals) names the days to cover from the start,
+    so that a run over many requests makes it once. The requests export and tracker/stats.py read it."""
 
-    def __init__(self, rule: Rule, days: ClosedDays):
-        self.rule, self.closed = rule, days
-        self._totals: dict[int, list[int]] = {}
+    def __init__(self, rule: Rule, days: ClosedDays, span: tuple[int, ...] = ()):
+        self.rule, self.closed, self.span = rule, days, span
+        self.first = 0                    # the ordinal of the running count's first day
+        self.running: list[int] = []      # running[i]: the days counted from `first` before day first + i
 
-    def _running(self, year: int) -> list[int]:
-        if year not in self._totals:
-            self._totals[year] = list(accumulate(counted_each_day(self.rule, self.closed, year)))
-        return self._totals[year]
+    def between(self, start: int, last: int) -> int:
+        """The days counted from ordinal `start` through `last` (0 if last is before start)."""
+        if last < start:
+            return 0
+        covered = [self.first, self.first + len(self.running) - 2] if self.running else []
+        if not self.running or start < self.first or last > covered[1]:
+            lo = date.fromordinal(min([start, *self.span, *covered])).year
+            hi = date.fromordinal(max([last, *self.span, *covered])).year
+            each = [n for year in range(lo, hi + 1) for n in counted_each_day(self.rule, self.closed, year)]
+            self.first, self.running = date(lo, 1, 1).toordinal(), list(accumulate(each, initial=0))
+        return self.running[last - self.first + 1] - self.running[start - self.first]
 
     def days(self, first: date, last: date) -> int:
-        if last < first:
-            return 0
-        total = 0
-        for year in range(first.year, last.year + 1):
-            running = self._running(year)
-            start = (first - date(year, 1, 1)).days if year == first.year else 0
-            end = (last - date(year, 1, 1)).days if year == last.year else len(running) - 1
-            total += running[end] - (running[start - 1] if start else 0)
-        return total
+        return self.between(first.toordinal(), last.toordinal())
 
 
 def first_day(rule: Rule, received: date) -> date:

@@ -40,7 +40,6 @@ from bisect import bisect_right
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
-from itertools import accumulate
 from typing import Any
 
 from sqlalchemy import Date, Integer, and_, case, cast, extract, func, literal, select
@@ -234,7 +233,7 @@ class _Counting:
         self.retracted = ids if len(ids) <= RETRACTED_AS_VALUES else retracted
         self.closed = {j: timeline.closed_days(jur) for j, jur in jurisdictions.items()}
         self.rules: dict[int, tuple[list[int], list]] = {}   # jurisdiction: its versions' first days, and the rules
-        self.numbers: dict[tuple, tuple[int, list[int]]] = {}  # (jurisdiction, working days): first day, running count
+        self.numbers: dict[tuple, dl.SharedCount] = {}  # (jurisdiction, working days): its running count
         self.span: tuple = ()      # the first receipt and the last decision of the requests, as ordinals
 
     def rule_on(self, jur: int, day: int) -> tuple[int, dl.Rule] | None:
@@ -252,15 +251,9 @@ class _Counting:
     def counted(self, jur: int, rule: dl.Rule, start: int, last: int) -> int:
         """The days the rule counts from `start` through `last` (ordinals, start <= last), no correction."""
         key = (jur, rule.working_days)
-        first, running = self.numbers.get(key, (0, []))
-        if not running or start < first or last >= first + len(running) - 1:
-            # The running count over whole years: those of the requests' days (self.span), or more if asked.
-            lo = date.fromordinal(min([start, *self.span[:1], *([first] if running else [])])).year
-            hi = date.fromordinal(max([last, *self.span[1:], *([first + len(running) - 2] if running else [])])).year
-            each = [n for year in range(lo, hi + 1) for n in dl.counted_each_day(rule, self.closed[jur], year)]
-            first, running = date(lo, 1, 1).toordinal(), list(accumulate(each, initial=0))
-            self.numbers[key] = first, running
-        return running[last - first + 1] - running[start - first]
+        if key not in self.numbers:   # over the requests' years (self.span) from the first
+            self.numbers[key] = dl.SharedCount(rule, self.closed[jur], self.span)
+        return self.numbers[key].between(start, last)
 
     def corrected(self, jur: int, rule: dl.Rule, start: int, last: int, pauses: list[dl.Pause]) -> int:
         """counted() less the days a correction covers, as count_days leaves them out: a day covered by a
