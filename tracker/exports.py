@@ -551,10 +551,6 @@ def json_chunks(rows: Iterable[dict], fields: list[Field]) -> Iterator[bytes]:
     yield b"\n"
 
 
-def write_json(rows: Iterable[dict], fields: list[Field]) -> bytes:
-    return b"".join(json_chunks(rows, fields))
-
-
 # 和暦 in Japanese (Excel's era format: 令和7年1月10日, 元年 for the first year), ISO in English.
 DATE_FORMAT = {"ja": '[$-ja-JP-x-gannen]ggge"年"m"月"d"日"', "en": "yyyy-mm-dd"}
 DATE_WIDTH = {"ja": 16, "en": 10}  # 令和10年12月31日 takes 16 columns; 2025-01-10 takes 10
