@@ -104,6 +104,32 @@ def test_a_page_asks_for_the_first_lines_of_each_list_and_the_counts_of_all(sess
     assert (every.overdue, every.coming + every.fees) == (reports.overdue(session, today), due)
 
 
+def test_a_page_counts_each_late_request_once_whether_its_decision_or_its_remainder_is_late(session):
+    # On 2026-01-05. E: 舞鶴, received 2025-05-01, due 05-15 (day 15 counting the request day). A and B: 国,
+    # received 2025-06-02, a special extension (特例延長) with the part by 08-01 and the rest by 12-26; A has no
+    # decision (its decision late since 08-01, its remainder too: one line, the decision's), B decided the part
+    # 07-30 (its remainder late since 12-26). C: 舞鶴, received 2025-12-01, due 12-15. V: late too, but voided.
+    e = maizuru(session, received="2025-05-01")
+    a, b = (service.add_request(session, body="national", subject=s, received=D("2025-06-02")).id for s in "ab")
+    for rid in (a, b):
+        service.record(session, rid, "special_extension", D("2025-06-20"),
+                       {"part_due": "2025-08-01", "rest_due": "2025-12-26"})
+    service.decide(session, b, kind="full", on=D("2025-07-30"))
+    c = maizuru(session, received="2025-12-01")
+    v = maizuru(session, received="2025-11-04")
+    service.record(session, v, "voided", D("2025-12-20"), {"reason": "二重登録"})
+    today = D("2026-01-05")
+    every = reports.overdue(session, today)
+    assert [(i.request_id, i.what, i.since) for i in every] == [
+        (e, "decision", D("2025-05-15")), (a, "decision", D("2025-08-01")), (b, "remainder", D("2025-12-26")),
+        (c, "decision", D("2025-12-15"))]
+    # Cut at each length: the first lines of the list, and always the four of it counted, A once (with one line,
+    # E's, A is beyond the cut of the decisions read and read again among the remainders).
+    for limit in range(1, 6):
+        first = reports.first_lines(session, today, 14, limit)
+        assert (first.overdue, first.totals["overdue"]) == (every[:limit], 4)
+
+
 def test_a_page_takes_the_first_unpaid_fees_by_number_passing_over_voided_requests(session):
     # Six requests decided with an unpaid fee of 190 yen; the 1st, 2nd and 4th then voided (誤登録). A page
     # of two lines reads the numbers from the fee index and the requests a stretch of four at a time: the

@@ -12,21 +12,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import false, func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from . import deadlines as dl
 from .i18n import N_, _, language
-from .schema import OPEN_STATUSES, WAITING_STATUSES, bodies, flag_codes, flag_text, requests
+from .schema import OPEN_STATUSES, SHOWN, WAITING_STATUSES, bodies, flag_codes, flag_text, requests
 
 _req, _body = requests.c, bodies.c
-# What both lists show of a request; a request entered by mistake (voided) is in neither. "IS false", not
-# "= false": SQLite uses a partial index only for the very term it was made with (schema.LISTED, the web
-# list's orders), and walking the one by decision_due to find the few late requests reads nearly all.
+# What both lists show of a request; a request entered by mistake (voided) is in neither. schema.SHOWN ("IS
+# false"), the term of the lists' own partial indexes, not schema.LISTED ("= false", the web list's orders):
+# SQLite uses a partial index only for the very term it was made with, and walking the web list's index by
+# decision_due to find the few late requests reads nearly all.
 _SHOWN = (select(_req.id, _req.status, _req.subject, _req.flags, _body.key.label("body_key"),
                  _body.name.label("body_name"))
           .join_from(requests, bodies, _body.id == _req.body_id)
-          .where(_req.voided.is_(false())))
+          .where(SHOWN))
 
 
 def flags_ja(flags: list[str]) -> str:
@@ -42,9 +43,9 @@ def kind_label(kind: str) -> str:
 def dates_unknown(session: Session) -> list[int]:
     """The waiting requests whose dates are unknown because no rule is known for their body (flag
     rule_unknown): neither list can say whether they are late, and the commands say so, not nothing.
-    "IS false" as in _SHOWN: with "= false" SQLite walked the partial index of every listed request without a
+    schema.SHOWN as in _SHOWN: with "= false" SQLite walked the partial index of every listed request without a
     decision due (33 ms at a million requests, for none found; 0.1 ms this way)."""
-    q = (select(_req.id).where(_req.voided.is_(false()), _req.status.in_(WAITING_STATUSES), _req.decided_on.is_(None),
+    q = (select(_req.id).where(SHOWN, _req.status.in_(WAITING_STATUSES), _req.decided_on.is_(None),
                                _req.decision_due.is_(None), _req.flags.like("%rule_unknown%")).order_by(_req.id))
     return list(session.scalars(q))
 
@@ -63,17 +64,43 @@ class OverdueItem:
     flags: list[str]          # codes of schema.FLAGS
 
 
-# The number of rows the query matched, before its LIMIT: a page shows the first few lines and says how many
-# there are, from the one pass that finds them (no second query to count them).
-_TOTAL = func.count().over().label("total")
+def _count(session: Session, where: tuple) -> int:
+    """How many listed requests match `where`: read from an index of the requests not voided (schema.py, the
+    dashboard's), without the rows themselves."""
+    return session.scalar(select(func.count()).select_from(requests).where(SHOWN, *where))
 
 
-def _overdue_rows(session: Session, as_of: date, limit: int | None = None) -> list:
-    waiting_q = _req.status.in_(WAITING_STATUSES) & _req.decided_on.is_(None) & (_req.decision_due < as_of)
-    return session.execute(
-        _SHOWN.add_columns(_req.received_on, _req.decision_due, _req.rest_due, _req.decided_on, _TOTAL)
-        .where(or_(waiting_q, _req.rest_due < as_of))
-        .order_by(_req.decision_due, _req.id).limit(limit)).all()
+def _undecided(statuses: tuple) -> tuple:
+    """The undecided requests of `statuses`, in terms that lead SQLite to the partial index of the undecided
+    requests by decision due (schema.py): its own term, and the status as an expression no index holds (with
+    the status itself, SQLite takes the index of status and decision due, which holds the decided too)."""
+    return (_req.decided_on.is_(None), _req.status.concat("").in_(statuses))
+
+
+def _late(as_of: date) -> tuple:
+    """The requests waiting for a decision past its due date."""
+    return (*_undecided(WAITING_STATUSES), _req.decision_due < as_of)
+
+
+def _overdue_rows(session: Session, as_of: date, limit: int | None = None) -> tuple[list, int]:
+    """The rows of overdue() in its order (the longest due first), the first `limit` of them if given, and how
+    many there are in all: the requests waiting past their decision due, read in order from their index as far
+    as the limit and counted from it, and the few past the date for the remainder after a special extension
+    (特例延長), read whole."""
+    shown = _SHOWN.add_columns(_req.received_on, _req.decision_due, _req.rest_due, _req.decided_on)
+    waiting = session.execute(shown.where(*_late(as_of)).order_by(_req.decision_due, _req.id).limit(limit)).all()
+    total = len(waiting) if limit is None or len(waiting) < limit else _count(session, _late(as_of))
+    seen = {r.id for r in waiting}
+    rest = [r for r in session.execute(shown.where(_req.rest_due < as_of)).all() if r.id not in seen]
+    # One already counted among the waiting is not counted twice (the rows of the waiting read may be cut).
+    total += sum(1 for r in rest if not _waiting_late(r, as_of))
+    rows = sorted(waiting + rest, key=lambda r: (r.decision_due is not None, r.decision_due or date.min, r.id))
+    return rows[:limit], total
+
+
+def _waiting_late(r, as_of: date) -> bool:
+    return (r.status in WAITING_STATUSES and r.decided_on is None and r.decision_due is not None
+            and r.decision_due < as_of)
 
 
 def overdue(session: Session, as_of: date) -> list[OverdueItem]:
@@ -81,14 +108,13 @@ def overdue(session: Session, as_of: date) -> list[OverdueItem]:
 
     A request under an appeal against inaction is still undecided and late: it stays on the list.
     """
-    return _overdue_items(_overdue_rows(session, as_of), as_of)
+    return _overdue_items(_overdue_rows(session, as_of)[0], as_of)
 
 
 def _overdue_items(rows: list, as_of: date) -> list[OverdueItem]:
     items = []
     for r in rows:
-        waiting = (r.status in WAITING_STATUSES and r.decided_on is None and r.decision_due is not None
-                   and r.decision_due < as_of)
+        waiting = _waiting_late(r, as_of)
         since = r.decision_due if waiting else r.rest_due
         items.append(OverdueItem(r.id, r.body_key, r.body_name, r.subject, r.received_on,
                                  "decision" if waiting else "remainder", since, dl.inaction_appeal_from(since),
@@ -127,7 +153,9 @@ def _due_lists(as_of: date, within: int) -> list[tuple]:
     """The lists `due` merges: (kind, the stored column, the rows it takes, what a line says)."""
     until = as_of + timedelta(days=within)
     return [
-        ("decision", _req.decision_due, (_req.status.in_(OPEN_STATUSES), _req.decision_due >= as_of,
+        # An open request is undecided (timeline.compute gives a decided one its status): said, as _undecided
+        # does, so that the index of the undecided is used.
+        ("decision", _req.decision_due, (*_undecided(OPEN_STATUSES), _req.decision_due >= as_of,
                                          _req.decision_due <= until), N_("decision due")),
         ("remainder", _req.rest_due, (_req.rest_due >= as_of, _req.rest_due <= until),
          N_("decision on the remainder due")),
@@ -150,7 +178,7 @@ def _lines(session: Session, kind: str, column, where: tuple, detail: str,
     """One of due's lists, the soonest first (fees: by number): its first `limit` lines if given, and how many
     it has in all."""
     text = _(detail)
-    q = _SHOWN.add_columns(column.label("value"), _TOTAL).where(*where)
+    q = _SHOWN.add_columns(column.label("value")).where(*where)
     # Unpaid fees are few (a fee is paid or waived soon): all of them, cut below. Ordered by number in SQL,
     # SQLite would walk every request in that order to find the first few fees, not use their index.
     if kind != "fee":
@@ -165,14 +193,16 @@ def _lines(session: Session, kind: str, column, where: tuple, detail: str,
         items.append(DueItem(on, what, r.id, r.body_key, r.body_name, r.subject, says, flag_codes(r.flags)))
     if kind == "fee":
         items.sort(key=lambda i: i.request_id)
-    return items[:limit], rows[0].total if rows else 0
+    # Counted apart, from the index, only when the lines were cut (a window count would read every row).
+    total = len(rows) if limit is None or kind == "fee" or len(rows) < limit else _count(session, where)
+    return items[:limit], total
 
 
 def _first_fees(session: Session, limit: int) -> tuple[list[DueItem], int]:
     """The first `limit` unpaid fees by request number, and how many there are: what _lines gives for _FEES,
     without a line made for every fee of a large database. Their numbers come from the fee index alone; the
     requests are read in order, a stretch at a time, until `limit` are not voided."""
-    total = session.scalar(select(func.count()).select_from(requests).where(_req.voided.is_(false()), *_FEES[2]))
+    total = session.scalar(select(func.count()).select_from(requests).where(SHOWN, *_FEES[2]))
     ids = sorted(session.scalars(select(_req.id).where(*_FEES[2])))
     lines: list[DueItem] = []
     for start in range(0, len(ids), 2 * limit):
@@ -209,9 +239,9 @@ class FirstLines:
 def first_lines(session: Session, as_of: date, within: int, limit: int) -> FirstLines:
     """The first `limit` lines of overdue, of due without the fees, and of the unpaid fees, with their counts:
     each list is cut in SQL, for a page over a large database (the dashboard of `kaiji serve`)."""
-    rows = _overdue_rows(session, as_of, limit)
+    rows, late = _overdue_rows(session, as_of, limit)
     dated = [_lines(session, *entry, limit) for entry in _due_lists(as_of, within) if entry[0] != "fee"]
     fees, fee_total = _first_fees(session, limit)
     return FirstLines(_overdue_items(rows, as_of), _merged([lines for lines, _n in dated])[:limit], fees,
-                      {"overdue": rows[0].total if rows else 0, "coming": sum(n for _l, n in dated),
+                      {"overdue": late, "coming": sum(n for _l, n in dated),
                        "fees": fee_total})
