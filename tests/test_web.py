@@ -19,7 +19,7 @@ from sqlalchemy import func, select, text
 from tracker import db as dbm
 from tracker import schema, service
 from tracker.cli import cli
-from tracker.web import create_app
+from tracker.web import create_app, views
 
 AS_OF = date(2025, 1, 11)
 
@@ -224,7 +224,7 @@ def test_a_post_without_the_csrf_token_writes_nothing(client, app):
     assert resp.status_code == 400 and counts(app) == before
 
 
-def test_list_filters_search_sort_and_pages(client, app):
+def test_list_filters_search_sort_and_pages(client, app, monkeypatch):
     assert log_maizuru(client, subject="文書00", received="2025-01-01", force="1").status_code == 302
     with dbm.transaction(app.extensions["kaiji.engine"]) as session:   # the rest as the form adds them, faster
         for i in range(1, 60):
@@ -255,6 +255,16 @@ def test_list_filters_search_sort_and_pages(client, app):
     assert '<td class="num">' not in client.get("/requests?q=議事録 文書07").get_data(as_text=True)
     dated = client.get("/requests?received_from=2025-01-27&received_to=令和7年1月28日").get_data(as_text=True)
     assert "4 requests" in dated  # 2025-01-27 and -28: i = 26, 27, 54, 55
+    # Past COUNT_UP_TO the list says "more than" and pages on while a next page exists: with 25 counted at most,
+    # the 61 requests are more than 25: page 1 has a next page, page 2 (51–61) has none.
+    monkeypatch.setattr(views, "COUNT_UP_TO", 25)
+    capped = client.get("/requests?sort=id&order=asc").get_data(as_text=True)
+    assert "More than 25 requests, page 1" in capped and 'rel="next"' in capped and "61 requests" not in capped
+    last = client.get("/requests?sort=id&order=asc&page=2").get_data(as_text=True)
+    assert "More than 25 requests, page 2" in last and 'rel="next"' not in last
+    assert re.findall(r'<td class="num"><a href="/requests/(\d+)"', last) == [str(i) for i in range(51, 62)]
+    assert "4 requests" in client.get("/requests?received_from=2025-01-27&received_to=2025-01-28").get_data(as_text=True)
+    monkeypatch.undo()
     bad = client.get("/requests?received_from=2025-02-01&received_to=2025-01-01")
     assert bad.status_code == 400 and 'id="error-received_to"' in bad.get_data(as_text=True)
 
