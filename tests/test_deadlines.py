@@ -294,3 +294,38 @@ def test_a_shared_count_gives_each_spans_own_count(working_days):
     assert shared.days(D("2025-01-10"), D("2025-01-09")) == 0
     # Not trivially the calendar: the closed days are left out of a working-days count.
     assert (shared.days(D("2024-12-27"), D("2025-01-06")) == 2) is working_days
+
+
+def test_the_national_holidays_are_kept_in_the_cache_folder_and_read_back_without_jpholiday(tmp_path):
+    # A year jpholiday has worked out is kept in a file of the user's cache folder; the next command reads it
+    # from there and does not import jpholiday (60 ms) nor work the year out again (tens of ms). 2025's holidays
+    # by hand: 元日 01-01, 成人の日 01-13, 建国記念の日 02-11, 天皇誕生日 02-23 and 振替休日 02-24, 春分の日
+    # 03-20, 昭和の日 04-29, 憲法記念日 05-03, みどりの日 05-04, こどもの日 05-05, 振替休日 05-06, 海の日
+    # 07-21, 山の日 08-11, 敬老の日 09-15, 秋分の日 09-23, スポーツの日 10-13, 文化の日 11-03, 勤労感謝の日
+    # 11-23 and 振替休日 11-24: nineteen. Each "command" is a process of its own, as kaiji's are.
+    import json
+    import os
+    import subprocess
+    import sys
+
+    program = ("import json, sys; from tracker import deadlines as dl; days = dl._holidays(2025); "
+               "print(json.dumps([[d.strftime('%m-%d'), n] for d, n in days] + ['jpholiday' in sys.modules]))")
+
+    def command() -> tuple[list, bool]:
+        out = subprocess.run([sys.executable, "-c", program], env=os.environ | {"XDG_CACHE_HOME": str(tmp_path)},
+                             capture_output=True, text=True, check=True).stdout
+        *days, imported = json.loads(out)
+        return days, imported
+
+    first, imported = command()
+    assert [d for d, _n in first] == ["01-01", "01-13", "02-11", "02-23", "02-24", "03-20", "04-29", "05-03",
+                                      "05-04", "05-05", "05-06", "07-21", "08-11", "09-15", "09-23", "10-13",
+                                      "11-03", "11-23", "11-24"] and imported
+    assert dict(first)["02-24"].endswith("振替休日") and dict(first)["01-01"] == "元日"
+    (kept,) = (tmp_path / "kaiji" / "holidays").iterdir()
+    assert json.loads(kept.read_text(encoding="utf-8"))["2025"][0] == ["2025-01-01", "元日"]
+    assert command() == (first, False)           # read back: jpholiday not even imported
+    # A damaged file is not believed: the year is worked out again and the file written whole.
+    kept.write_text('{"2025": [["2025-01-0', encoding="utf-8")
+    assert command() == (first, True)
+    assert json.loads(kept.read_text(encoding="utf-8"))["2025"][0] == ["2025-01-01", "元日"]

@@ -13,6 +13,7 @@ from dataclasses import MISSING, dataclass, field, fields, replace
 from datetime import date, timedelta
 from functools import lru_cache
 from itertools import accumulate
+from pathlib import Path
 from typing import Iterable, Mapping
 
 from .i18n import N_, _, show_date
@@ -99,12 +100,70 @@ CORRECTION_DAYS = {
 }
 
 
+HOLIDAYS_FORMAT = 1   # what a kept holidays file holds; a new one is written when this changes
+
+
 @lru_cache(maxsize=None)
 def _holidays(year: int) -> tuple[tuple[date, str], ...]:
-    """The national holidays of a year (jpholiday: tens of milliseconds a year), once whatever the closure."""
-    import jpholiday  # lazy: only date arithmetic needs the holiday tables
+    """The national holidays of a year, as jpholiday gives them, once whatever the closure. jpholiday takes 60 ms
+    to import and 40–130 ms to work a year out, most of a command that shows one request: what it gave is kept in
+    a file of the user's cache folder (_kept_holidays), read in well under a millisecond by later commands."""
+    kept = _kept_holidays()
+    found = kept.get(str(year))
+    if found is None:
+        import jpholiday  # lazy: only a year not kept yet needs the holiday tables
 
-    return tuple(jpholiday.year_holidays(year))
+        found = kept[str(year)] = [[d.isoformat(), name] for d, name in jpholiday.year_holidays(year)]
+        _keep_holidays(kept)
+    return tuple((date.fromisoformat(d), name) for d, name in found)
+
+
+@lru_cache(maxsize=None)
+def _holidays_file() -> Path | None:
+    """The file that keeps jpholiday's years, named for the jpholiday installed (its folder, and when its
+    files were written: another version installed is another file) and this format; None without jpholiday."""
+    import hashlib
+    from importlib.util import find_spec
+
+    from platformdirs import user_cache_dir
+
+    spec = find_spec("jpholiday")
+    if spec is None or spec.origin is None:
+        return None
+    folder = Path(spec.origin).parent
+    stamp = "|".join(f"{f.name}:{f.stat().st_mtime_ns}:{f.stat().st_size}" for f in sorted(folder.glob("*.py")))
+    digest = hashlib.sha1(f"{folder}|{stamp}|{HOLIDAYS_FORMAT}".encode("utf-8", "surrogateescape")).hexdigest()[:16]
+    return Path(user_cache_dir("kaiji", appauthor=False)) / "holidays" / f"jpholiday-{digest}.json"
+
+
+@lru_cache(maxsize=None)
+def _kept_holidays() -> dict[str, list]:
+    """The years kept in _holidays_file (year: [[ISO date, name], …]); empty when none is kept or it cannot be read."""
+    import json
+
+    path = _holidays_file()
+    try:
+        kept = json.loads(path.read_text(encoding="utf-8")) if path is not None else {}
+        return kept if isinstance(kept, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def _keep_holidays(kept: dict[str, list]) -> None:
+    """Write the years worked out to _holidays_file, whole or not at all; a read-only home or a full disk only
+    means jpholiday is asked again next time. Two commands writing at once: the last one's years are kept."""
+    import json
+
+    from .files import make_folder, write_bytes
+
+    path = _holidays_file()
+    if path is None:
+        return
+    try:
+        make_folder(path.parent)
+        write_bytes(path, json.dumps(kept, ensure_ascii=False, sort_keys=True).encode("utf-8"), force=True)
+    except Exception:  # noqa: BLE001 - the count does not need the file
+        pass
 
 
 @lru_cache(maxsize=None)
