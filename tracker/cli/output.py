@@ -17,7 +17,7 @@ import os
 import shutil
 import sys
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 import click
 
@@ -82,28 +82,40 @@ def format_option(f: Callable) -> Callable:
 
 # ---------------------------------------------------------------- tables
 
-def table(records: Sequence[dict], columns: Sequence[Column], width: int | None = None) -> str:
+def table(records: Iterable[dict], columns: Sequence[Column], width: int | None = None) -> str:
     """The records as a table of the columns, fitted to `width` display columns (None: values kept whole);
     narrower than STACK_BELOW, or when the columns cannot be narrowed enough, one field a line."""
-    from ..table import fit, render, stack
+    return "\n".join(table_pieces(cells(records, columns), columns, width))
+
+
+def cells(records: Iterable[dict], columns: Sequence[Column]) -> list[tuple]:
+    """What the table shows of each record, a tuple a row: the records are read one at a time and not kept."""
+    if dates_as_written():
+        return [tuple(_as_written(c.cell(r)) for c in columns) for r in records]
+    return [tuple(c.cell(r) for c in columns) for r in records]
+
+
+def table_pieces(rows: Sequence[tuple], columns: Sequence[Column], width: int | None = None) -> Iterator[str]:
+    """table()'s text in pieces (joined by newlines) from the rows cells() made."""
+    from ..table import fit, render_pieces, stack
     from ..table import width as display_width
 
     headers = [_(c.header) for c in columns]
-    rows = [[c.cell(r) for c in columns] for r in records]
-    if dates_as_written():
-        rows = [[_as_written(v) for v in row] for row in rows]
     right = [i for i, c in enumerate(columns) if c.right]
     if width is None:
-        return render(headers, rows, right)
+        yield from render_pieces(headers, rows, right)
+        return
     if width < STACK_BELOW:
-        return stack(headers, rows, width)
+        yield stack(headers, rows, width)
+        return
     natural = [max([display_width(h)] + [display_width(" ".join(str(v).split())) for v in col if v is not None])
                for h, col in zip(headers, zip(*rows))] if rows else [display_width(h) for h in headers]
     order = sorted((i for i, c in enumerate(columns) if c.shrink is not None), key=lambda i: not columns[i].text)
     widths = fit(natural, [c.shrink for c in columns], order, width)
     if widths is None:
-        return stack(headers, rows, width)
-    return render(headers, rows, right, widths)
+        yield stack(headers, rows, width)
+        return
+    yield from render_pieces(headers, rows, right, widths)
 
 
 def _as_written(value: Any) -> Any:
@@ -161,10 +173,11 @@ def emit_list(records: Iterable[dict], columns: Sequence[Column], fmt: str, empt
         return emit_json_list(records)
     if fmt == "csv":
         return emit_csv(records)
-    records = list(records)
-    if not records and empty is not None:
+    rows = cells(records, columns)
+    if not rows and empty is not None:
         return click.echo(empty)
-    click.echo(table(records, columns, terminal_width()))
+    for piece in table_pieces(rows, columns, terminal_width()):
+        click.echo(piece)
 
 
 def emit_record(record: dict, fmt: str, text: Callable[[int | None], str]) -> None:
