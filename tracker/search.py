@@ -12,26 +12,37 @@ word of it, in one piece of text). On SQLite an FTS5 table with the trigram toke
 migration 0006) finds the rows holding a word of three or more characters; a word of one or two
 characters (議会, 店), which trigrams cannot find, is found through a second FTS5 table (search_fts_grams,
 migration 0009) holding each row's pairs of characters (the last character alone), written as hex
-tokens by grams() (a word of one character is a prefix of them). On PostgreSQL the folded text is matched
-with LIKE, which a pg_trgm GIN index speeds up where the migration could create the extension (and which
-answers the same without it), and a word of one or two characters is looked up in a GIN index of each
-row's characters and pairs of characters (kaiji_grams(), migration 0009). The indexes only narrow the
-rows read: a row is a hit exactly when every folded word occurs in its folded text (instr() on SQLite,
-LIKE on PostgreSQL), the same hits on both databases and with or without an index.
-Hits are ranked by how often the words occur (counted in SQL the same way on both: the length the text
-loses when each word is taken out), a subject counting thrice, then the newest request first; only the
-hits shown have their text read, for their passages.
+tokens by grams() (a word of one character is a prefix of them). Both find exactly the rows holding the word
+(tests/test_search.py checks it of the pairs), so that no row's text is read to find the hits. On PostgreSQL
+the folded text is matched with LIKE, which a pg_trgm GIN index speeds up where the migration could create
+the extension (and which answers the same without it), and a word of one or two characters is looked up in a
+GIN index of each row's characters and pairs of characters (kaiji_grams(), migration 0009) as well. Without
+the indexes (an SQLite older than 3.34) each row's text is tested (instr()): the same hits either way.
+
+The order of the hits is one an index gives: the newest request first (the highest number), and within a
+request its places in the order of FIELDS (subject, reason, notes, event notes, decision's reason, withheld
+parts, grounds' reasons, documents), then in the order they were written. How often the words occur
+(Hit.matches) is counted for the hits shown only. Until issue 17 the hits were ranked by that count (a
+subject thrice), which meant counting the words in every hit before the best 50 could be kept: 18,000 texts
+read for 会議録 at 100,000 requests, 10,000 documents of 11,000 characters for 店 at a million, whose count
+favoured a long document over the subject that names the matter. froide (FragDenStaat) ranks a search by
+Elasticsearch's relevance and offers "newest first" as the other order, and lists requests newest first
+when nothing is searched; kaiji has no relevance score to keep (a substring's count is not one) and a group
+searches its own requests — which requests, lately, touched 民生委員, and where — so it gives the order its
+request list has: newest first. When more than WALK_FROM rows hold the words, SQLite walks the rows in that
+order (the index of request_id) and tests each against the rows the FTS5 indexes give, until it has enough;
+fewer are read from those rows and sorted (_many asks the indexes which). PostgreSQL's planner makes the
+same choice from its statistics. The order is the same on both databases, whichever way they answer.
 """
 
 from __future__ import annotations
 
-import bisect
 import re
 import unicodedata
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
-from sqlalchemy import Text, bindparam, case, delete, func, insert, select, text
+from sqlalchemy import Text, bindparam, case, delete, func, insert, literal_column, select, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
@@ -59,7 +70,7 @@ GROUPS = {
     "decisions": ("decision", "withheld", "ground"),
     "documents": ("document",),
 }
-WEIGHT = {"subject": 3}   # a word in the subject counts thrice in the ranking
+WALK_FROM = 2_000         # more rows holding the words than this: SQLite walks the rows in order (search)
 # Characters shown before and after the match in a passage: few before, so that a table clipping the
 # passage to the terminal's width still shows the match.
 BEFORE, AFTER = 15, 45
@@ -255,24 +266,28 @@ def _like(word: str) -> str:
     return "%" + re.sub(r"([\\%_])", r"\\\1", word) + "%"
 
 
-def _holding(session: Session, q, terms: Sequence[str]):
-    """q narrowed to the index rows holding every term: through the trigram index where there is one."""
+def _holding(session: Session, q, terms: Sequence[str], *, in_order: bool = False):
+    """q narrowed to the index rows holding every term: through the indexes where there are (each finds exactly
+    the rows holding its words: the trigram index a word of three or more characters, the index of pairs a word
+    of one or two, tests/test_search.py checks that it holds every text holding them and no other), else by
+    reading each row's text. in_order: SQLite is to walk the rows in search's order, testing each against the
+    indexes' rows, rather than read the rows the indexes give (id + 0 keeps it from looking them up by id)."""
     dialect = session.get_bind().dialect.name
+    row_id = T.c.id + literal_column("0") if in_order else T.c.id
     long_terms = [t for t in terms if len(t) >= TRIGRAM]
     short_terms = [t for t in terms if len(t) < TRIGRAM]
+    rest = list(terms)
     if dialect == "sqlite" and long_terms and has_fts(session):
         phrase = " AND ".join('"' + t.replace('"', '""') + '"' for t in long_terms)
-        q = q.where(T.c.id.in_(text("SELECT rowid FROM search_fts WHERE search_fts MATCH :phrase")
+        q = q.where(row_id.in_(text("SELECT rowid FROM search_fts WHERE search_fts MATCH :phrase")
                                .bindparams(bindparam("phrase", phrase))))
         rest = short_terms
-    else:
-        rest = terms
     if short_terms and has_grams(session):
-        # The rows holding each short word's characters: a narrowing, the exact test follows.
         if dialect == "sqlite":
-            q = q.where(T.c.id.in_(text("SELECT rowid FROM search_fts_grams WHERE search_fts_grams MATCH :grams")
+            q = q.where(row_id.in_(text("SELECT rowid FROM search_fts_grams WHERE search_fts_grams MATCH :grams")
                                    .bindparams(bindparam("grams", " AND ".join(map(_gram_query, short_terms))))))
-        else:
+            rest = [t for t in rest if t not in short_terms]
+        else:   # LIKE stays: the cheaper test where PostgreSQL walks the rows in order (search) rather than the index
             q = q.where(func.kaiji_grams(T.c.folded, type_=ARRAY(Text)).contains(short_terms))
     for t in rest:
         # An exact substring either way: instr() on SQLite, LIKE (case-sensitive there) on PostgreSQL.
@@ -287,6 +302,17 @@ def matching_requests(session: Session, query: str, fields: Sequence[str]):
     return _holding(session, select(T.c.request_id).where(T.c.field.in_(fields)), words(query))
 
 
+def _many(session: Session, terms: Sequence[str]) -> bool:
+    """Whether more than WALK_FROM rows hold the words, as SQLite's indexes say (counted no further): then the
+    first hits are nearer walked to in order (the index of search_entries.request_id, newest first, each row
+    tested against the rows the indexes give) than found by reading every hit and sorting; a word few rows hold is
+    the other way round. PostgreSQL's planner chooses between the two itself."""
+    if session.get_bind().dialect.name != "sqlite" or not (has_fts(session) and has_grams(session)):
+        return False
+    held = _holding(session, select(T.c.id), terms).limit(WALK_FROM + 1).subquery()
+    return session.scalar(select(func.count()).select_from(held)) > WALK_FROM
+
+
 def search(session: Session, query: str, *, where: Sequence[str] | None = None, body: str | None = None,
            limit: int | None = 50) -> list[Hit]:
     """The pieces of text holding every word of query, best first (at most limit); voided requests left out."""
@@ -295,11 +321,10 @@ def search(session: Session, query: str, *, where: Sequence[str] | None = None, 
     terms = words(query)
     fields = fields_in(where)
     r = schema.requests
-    # How often the words occur (non-overlapping, as str.count counts), and that weighted: in SQL, so that
-    # only the hits shown have their text read.
-    matches = sum((func.length(T.c.folded) - func.length(func.replace(T.c.folded, t, ""))) // len(t) for t in terms)
-    score = case(*[(T.c.field == f, w) for f, w in WEIGHT.items()], else_=1) * matches
-    q = select(T.c.id, T.c.request_id, T.c.field, T.c.source_id, matches).where(T.c.field.in_(fields))
+    walk = body is None and set(fields) == set(FIELDS) and _many(session, terms)
+    q = select(T.c.id, T.c.request_id, T.c.field, T.c.source_id)
+    if not walk:   # (every row's field is one of FIELDS)
+        q = q.where(T.c.field.in_(fields))
     # Voided requests left out, each hit's request looked up in the index of the listed ones (a small one:
     # the requests' rows are wide) unless a body is asked for; a request's subject is read for the hits shown.
     if body is not None:
@@ -310,24 +335,42 @@ def search(session: Session, query: str, *, where: Sequence[str] | None = None, 
                          "WHERE requests.id = search_entries.request_id AND requests.voided = 0)"))
     else:
         q = q.where(select(r.c.id).where(r.c.id == T.c.request_id, r.c.voided == False).exists())  # noqa: E712
-    q = _holding(session, q, terms)
-    found = session.execute(q.order_by(score.desc(), T.c.request_id.desc(), T.c.id).limit(limit)).all()
+    q = _holding(session, q, terms, in_order=walk)
+    # The order (module docstring): the newest request first, its places in the order of FIELDS, then as written.
+    place = case({f: i for i, f in enumerate(FIELDS)}, value=T.c.field)
+    found = session.execute(q.order_by(T.c.request_id.desc(), place, T.c.id).limit(limit)).all()
     texts = {}
     for batch in schema.id_batches(row[0] for row in found):
         texts.update({i: (c, f, subject) for i, c, f, subject in session.execute(
             select(T.c.id, T.c.content, T.c.folded, r.c.subject).join(r, r.c.id == T.c.request_id)
             .where(T.c.id.in_(batch)))})
     hits = []
-    for rank, (entry, rid, field, source_id, count) in enumerate(found, 1):
+    for rank, (entry, rid, field, source_id) in enumerate(found, 1):
         content, folded, subject = texts[entry]
         before, match, after = passage(content, folded, terms)
-        # int: PostgreSQL gives the floor division as a float (1.0), SQLite as an integer; JSON prints one way.
-        hits.append(Hit(rank, rid, subject, field, source_id, int(count), before, match, after))
+        # How often the words occur, counted for the hits shown only (non-overlapping, as str.count counts).
+        hits.append(Hit(rank, rid, subject, field, source_id, sum(folded.count(t) for t in terms),
+                        before, match, after))
     return hits
 
 
 def _squash(s: str) -> str:
     return re.sub(r"\s+", " ", s)
+
+
+def _written(content: str, offset: int) -> int:
+    """The fewest characters of content whose fold is at least offset characters long (fold() folds each
+    character to one or more, in order): a binary search over folds of its beginning, from where the
+    characters folded to more than one before offset leave it."""
+    hi = min(offset, len(content))
+    lo = max(0, hi - (len(fold(content[:hi])) - hi))
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if len(fold(content[:mid])) >= offset:
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo
 
 
 def passage(content: str, folded: str, terms: Sequence[str]) -> tuple[str, str, str]:
@@ -337,15 +380,9 @@ def passage(content: str, folded: str, terms: Sequence[str]) -> tuple[str, str, 
     pos, term = min(found) if found else (0, "")
     if len(folded) == len(content):   # every character folded to one (nearly always): the same positions
         first, last = pos, pos + len(term)
-    else:  # where each character of content starts in folded (fold() keeps them in order), up to the match
-        starts, n = [], 0
-        for ch in content:
-            if n >= pos + len(term):
-                break
-            starts.append(n)
-            n += len(fold_char(ch))
-        first = bisect.bisect_right(starts, pos) - 1
-        last = bisect.bisect_left(starts, pos + len(term))   # the first character after the match
+    else:
+        first = _written(content, pos + 1) - 1            # the character whose fold holds the match's start
+        last = _written(content, pos + len(term))         # the first character after the match
     lo, hi = max(0, first - BEFORE), min(len(content), last + AFTER)
     before = ("…" if lo else "") + _squash(content[lo:first]).lstrip()
     after = _squash(content[last:hi]).rstrip() + ("…" if hi < len(content) else "")

@@ -619,14 +619,18 @@ def search_page():
         bodies = _bodies(s)
         if q_text:
             try:
+                # One more than is shown, which says that there are more (counting them all would read them all).
                 hits = [h.as_dict() | {"before": h.before, "match": h.match, "after": h.after}
-                        for h in search.search(s, q_text, where=places or None, body=args.get("body") or None)]
+                        for h in search.search(s, q_text, where=places or None, body=args.get("body") or None,
+                                               limit=SEARCH_SHOWN + 1)]
             except KaijiError as exc:
                 place_error(exc, errors, {"query", "body", "where"})
-    return render_template("search.html", q=q_text, hits=hits, errors=errors, args=args, bodies=bodies,
-                           groups=SEARCH_GROUPS, places=places), 200 if not errors else 400
+    return render_template("search.html", q=q_text, hits=hits[:SEARCH_SHOWN], more=len(hits) > SEARCH_SHOWN,
+                           shown=SEARCH_SHOWN, errors=errors, args=args, bodies=bodies, groups=SEARCH_GROUPS,
+                           places=places), 200 if not errors else 400
 
 
+SEARCH_SHOWN = 50   # the hits the search page shows, as many as `kaiji search` prints
 SEARCH_GROUPS = {"requests": N_("Requests"), "notes": N_("Notes"), "decisions": N_("Decisions"),
                  "documents": N_("Documents")}
 
