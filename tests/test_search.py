@@ -104,7 +104,7 @@ def test_the_answers_are_the_same_with_and_without_the_indexes(engine, case, mon
     queries = ["怒鳴", "民生委員", "SNS", "アンケート 調査", "店", "議会", "カスタマーハラスメント", "市 店", "s", "の 職員"]
     indexed = {q: [(h.request, h.field, h.passage) for h in found(engine, q)] for q in queries}
     with monkeypatch.context() as m:   # SQLite walking the rows in order, as for a word many rows hold
-        m.setattr(search, "WALK_FROM", 0)
+        m.setattr(search, "WALK_FROM", {"sqlite": 0, "postgresql": 0})
         assert {q: [(h.request, h.field, h.passage) for h in found(engine, q)] for q in queries} == indexed
     monkeypatch.setattr(search, "has_fts", lambda session: False)
     monkeypatch.setattr(search, "has_grams", lambda session: False)
@@ -254,5 +254,5 @@ def test_short_words_are_found_and_ranked_as_the_texts_say(engine, monkeypatch):
         assert [(h.request, h.field) for h in found(engine, query, limit=5)] == [h[:2] for h in hits[:5]], query
         # Walked in order (as SQLite does for a word many rows hold) or read and sorted: the same hits in the same order.
         with monkeypatch.context() as m:
-            m.setattr(search, "WALK_FROM", 0)
+            m.setattr(search, "WALK_FROM", {"sqlite": 0, "postgresql": 0})
             assert [(h.request, h.field) for h in found(engine, query, limit=5)] == [h[:2] for h in hits[:5]], query

@@ -70,7 +70,8 @@ GROUPS = {
     "decisions": ("decision", "withheld", "ground"),
     "documents": ("document",),
 }
-WALK_FROM = 2_000         # more rows holding the words than this: SQLite walks the rows in order (search)
+# More rows holding the words than this, and search walks the rows in its order (_many).
+WALK_FROM = {"sqlite": 2_000, "postgresql": 300}
 # Characters shown before and after the match in a passage: few before, so that a table clipping the
 # passage to the terminal's width still shows the match.
 BEFORE, AFTER = 15, 45
@@ -262,38 +263,38 @@ def has_grams(session: Session) -> bool:
     return "search_fts_grams" in _sqlite_indexes(session)
 
 
-def _like(word: str) -> str:
-    return "%" + re.sub(r"([\\%_])", r"\\\1", word) + "%"
+def _pairs(terms: Sequence[str]) -> list[str]:
+    """What PostgreSQL's kaiji_grams() holds of every text holding the words: a word of one character, of two, and
+    each pair of characters of a longer word (then a narrowing only)."""
+    return sorted({t[i:i + 2] for t in terms for i in range(max(1, len(t) - 1))})
 
 
 def _holding(session: Session, q, terms: Sequence[str], *, in_order: bool = False):
-    """q narrowed to the index rows holding every term: through the indexes where there are (each finds exactly
-    the rows holding its words: the trigram index a word of three or more characters, the index of pairs a word
-    of one or two, tests/test_search.py checks that it holds every text holding them and no other), else by
-    reading each row's text. in_order: SQLite is to walk the rows in search's order, testing each against the
-    indexes' rows, rather than read the rows the indexes give (id + 0 keeps it from looking them up by id)."""
-    dialect = session.get_bind().dialect.name
+    """q narrowed to the index rows holding every term. SQLite: through its FTS5 tables, each of which finds
+    exactly the rows holding its words (the trigram index a word of three or more characters, the index of pairs
+    a word of one or two; tests/test_search.py checks that the pairs' holds every text holding them and no
+    other), else by each row's text (instr()). PostgreSQL: the GIN index of kaiji_grams() narrows (exact for a
+    word of one or two characters), strpos() tests a longer word on the text. in_order: the rows are to be walked
+    in search's order and each tested, not looked up through the indexes (SQLite: id + 0 keeps it from looking
+    them up by id; PostgreSQL: strpos() alone, cheaper than kaiji_grams() of each row)."""
+    if session.get_bind().dialect.name == "postgresql":
+        if not in_order:
+            q = q.where(func.kaiji_grams(T.c.folded, type_=ARRAY(Text)).contains(_pairs(terms)))
+        return q.where(*[func.strpos(T.c.folded, t) > 0 for t in terms if in_order or len(t) >= TRIGRAM])
     row_id = T.c.id + literal_column("0") if in_order else T.c.id
     long_terms = [t for t in terms if len(t) >= TRIGRAM]
     short_terms = [t for t in terms if len(t) < TRIGRAM]
     rest = list(terms)
-    if dialect == "sqlite" and long_terms and has_fts(session):
+    if long_terms and has_fts(session):
         phrase = " AND ".join('"' + t.replace('"', '""') + '"' for t in long_terms)
         q = q.where(row_id.in_(text("SELECT rowid FROM search_fts WHERE search_fts MATCH :phrase")
                                .bindparams(bindparam("phrase", phrase))))
         rest = short_terms
     if short_terms and has_grams(session):
-        if dialect == "sqlite":
-            q = q.where(row_id.in_(text("SELECT rowid FROM search_fts_grams WHERE search_fts_grams MATCH :grams")
-                                   .bindparams(bindparam("grams", " AND ".join(map(_gram_query, short_terms))))))
-            rest = [t for t in rest if t not in short_terms]
-        else:   # LIKE stays: the cheaper test where PostgreSQL walks the rows in order (search) rather than the index
-            q = q.where(func.kaiji_grams(T.c.folded, type_=ARRAY(Text)).contains(short_terms))
-    for t in rest:
-        # An exact substring either way: instr() on SQLite, LIKE (case-sensitive there) on PostgreSQL.
-        q = q.where(func.instr(T.c.folded, t) > 0 if dialect == "sqlite" else
-                    T.c.folded.like(_like(t), escape="\\"))
-    return q
+        q = q.where(row_id.in_(text("SELECT rowid FROM search_fts_grams WHERE search_fts_grams MATCH :grams")
+                               .bindparams(bindparam("grams", " AND ".join(map(_gram_query, short_terms))))))
+        rest = [t for t in rest if t not in short_terms]
+    return q.where(*[func.instr(T.c.folded, t) > 0 for t in rest])
 
 
 def matching_requests(session: Session, query: str, fields: Sequence[str]):
@@ -303,27 +304,34 @@ def matching_requests(session: Session, query: str, fields: Sequence[str]):
 
 
 def _many(session: Session, terms: Sequence[str]) -> bool:
-    """Whether more than WALK_FROM rows hold the words, as SQLite's indexes say (counted no further): then the
-    first hits are nearer walked to in order (the index of search_entries.request_id, newest first, each row
-    tested against the rows the indexes give) than found by reading every hit and sorting; a word few rows hold is
-    the other way round. PostgreSQL's planner chooses between the two itself."""
-    if session.get_bind().dialect.name != "sqlite" or not (has_fts(session) and has_grams(session)):
+    """Whether more than WALK_FROM rows hold the words, as the indexes say (counted no further; on PostgreSQL the
+    rows kaiji_grams() narrows to): then the first hits are sooner found by walking the rows in order (the index
+    of search_entries.request_id, newest first), each tested, than by reading every hit and sorting them; a word
+    few rows hold is the other way round. PostgreSQL reads each hit's text to test it, SQLite does not: its
+    WALK_FROM is lower."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        held = select(T.c.id).where(func.kaiji_grams(T.c.folded, type_=ARRAY(Text)).contains(_pairs(terms)))
+    elif has_fts(session) and has_grams(session):
+        held = _holding(session, select(T.c.id), terms)
+    else:
         return False
-    held = _holding(session, select(T.c.id), terms).limit(WALK_FROM + 1).subquery()
-    return session.scalar(select(func.count()).select_from(held)) > WALK_FROM
+    held = held.limit(WALK_FROM[dialect] + 1).subquery()
+    return session.scalar(select(func.count()).select_from(held)) > WALK_FROM[dialect]
 
 
 def search(session: Session, query: str, *, where: Sequence[str] | None = None, body: str | None = None,
            limit: int | None = 50) -> list[Hit]:
-    """The pieces of text holding every word of query, best first (at most limit); voided requests left out."""
+    """The pieces of text holding every word of query, newest request first (at most limit); voided requests left
+    out."""
     from .service import get_body
 
     terms = words(query)
     fields = fields_in(where)
     r = schema.requests
-    walk = body is None and set(fields) == set(FIELDS) and _many(session, terms)
+    walk = body is None and set(fields) == set(FIELDS) and limit is not None and _many(session, terms)
     q = select(T.c.id, T.c.request_id, T.c.field, T.c.source_id)
-    if not walk:   # (every row's field is one of FIELDS)
+    if set(fields) != set(FIELDS):   # (every row's is one of them: asked, it only misleads the planners)
         q = q.where(T.c.field.in_(fields))
     # Voided requests left out, each hit's request looked up in the index of the listed ones (a small one:
     # the requests' rows are wide) unless a body is asked for; a request's subject is read for the hits shown.
@@ -338,7 +346,15 @@ def search(session: Session, query: str, *, where: Sequence[str] | None = None, 
     q = _holding(session, q, terms, in_order=walk)
     # The order (module docstring): the newest request first, its places in the order of FIELDS, then as written.
     place = case({f: i for i, f in enumerate(FIELDS)}, value=T.c.field)
-    found = session.execute(q.order_by(T.c.request_id.desc(), place, T.c.id).limit(limit)).all()
+    q = q.order_by(T.c.request_id.desc(), place, T.c.id).limit(limit)
+    if walk and session.get_bind().dialect.name == "postgresql":
+        # Its planner cannot tell how many rows a substring's test lets through: told not to read the rows the
+        # indexes give (bitmaps) nor every row (a sequential scan), it walks the index of request_id.
+        session.execute(text("SET LOCAL enable_bitmapscan = off; SET LOCAL enable_seqscan = off"))
+        found = session.execute(q).all()
+        session.execute(text("RESET enable_bitmapscan; RESET enable_seqscan"))
+    else:
+        found = session.execute(q).all()
     texts = {}
     for batch in schema.id_batches(row[0] for row in found):
         texts.update({i: (c, f, subject) for i, c, f, subject in session.execute(
@@ -358,19 +374,20 @@ def _squash(s: str) -> str:
     return re.sub(r"\s+", " ", s)
 
 
-def _written(content: str, offset: int) -> int:
+def _written(content: str, offset: int) -> tuple[int, int]:
     """The fewest characters of content whose fold is at least offset characters long (fold() folds each
-    character to one or more, in order): a binary search over folds of its beginning, from where the
-    characters folded to more than one before offset leave it."""
-    hi = min(offset, len(content))
-    lo = max(0, hi - (len(fold(content[:hi])) - hi))
+    character to one or more, in order), and that fold's length: the beginning folded once, then a binary search
+    among the last characters, as far back as the characters folded to more than one leave it."""
+    top = min(offset, len(content))
+    length = len(fold(content[:top]))
+    lo, hi = max(0, top - (length - top)), top
     while lo < hi:
         mid = (lo + hi) // 2
-        if len(fold(content[:mid])) >= offset:
+        if length - len(fold(content[mid:top])) >= offset:
             hi = mid
         else:
             lo = mid + 1
-    return lo
+    return lo, length - len(fold(content[lo:top]))
 
 
 def passage(content: str, folded: str, terms: Sequence[str]) -> tuple[str, str, str]:
@@ -381,8 +398,11 @@ def passage(content: str, folded: str, terms: Sequence[str]) -> tuple[str, str, 
     if len(folded) == len(content):   # every character folded to one (nearly always): the same positions
         first, last = pos, pos + len(term)
     else:
-        first = _written(content, pos + 1) - 1            # the character whose fold holds the match's start
-        last = _written(content, pos + len(term))         # the first character after the match
+        last, n = _written(content, pos + 1)   # just after the character whose fold holds the match's start
+        first = last - 1
+        while n < pos + len(term):             # then the characters the match spans
+            n += len(fold_char(content[last]))
+            last += 1
     lo, hi = max(0, first - BEFORE), min(len(content), last + AFTER)
     before = ("…" if lo else "") + _squash(content[lo:first]).lstrip()
     after = _squash(content[last:hi]).rstrip() + ("…" if hi < len(content) else "")
