@@ -274,13 +274,14 @@ def _holding(session: Session, q, terms: Sequence[str], *, in_order: bool = Fals
     exactly the rows holding its words (the trigram index a word of three or more characters, the index of pairs
     a word of one or two; tests/test_search.py checks that the pairs' holds every text holding them and no
     other), else by each row's text (instr()). PostgreSQL: the GIN index of kaiji_grams() narrows (exact for a
-    word of one or two characters), strpos() tests a longer word on the text. in_order: the rows are to be walked
-    in search's order and each tested, not looked up through the indexes (SQLite: id + 0 keeps it from looking
-    them up by id; PostgreSQL: strpos() alone, cheaper than kaiji_grams() of each row)."""
+    word of one or two characters), strpos() tests each word on the text (where the planner walks the rows
+    rather than use the index, it tests strpos() first, far cheaper than kaiji_grams() of every row). in_order:
+    the rows are to be walked in search's order and each tested, not looked up through the indexes (SQLite: id
+    + 0 keeps it from looking them up by id; PostgreSQL: strpos() alone)."""
     if session.get_bind().dialect.name == "postgresql":
         if not in_order:
             q = q.where(func.kaiji_grams(T.c.folded, type_=ARRAY(Text)).contains(_pairs(terms)))
-        return q.where(*[func.strpos(T.c.folded, t) > 0 for t in terms if in_order or len(t) >= TRIGRAM])
+        return q.where(*[func.strpos(T.c.folded, t) > 0 for t in terms])
     row_id = T.c.id + literal_column("0") if in_order else T.c.id
     long_terms = [t for t in terms if len(t) >= TRIGRAM]
     short_terms = [t for t in terms if len(t) < TRIGRAM]
@@ -297,23 +298,32 @@ def _holding(session: Session, q, terms: Sequence[str], *, in_order: bool = Fals
     return q.where(*[func.instr(T.c.folded, t) > 0 for t in rest])
 
 
-def matching_requests(session: Session, query: str, fields: Sequence[str]):
-    """The numbers of the requests whose text in one of fields holds every word of query, as a subquery (for
-    a list that filters by it, as the web list's search box does): read from the search index, as search does."""
-    return _holding(session, select(T.c.request_id).where(T.c.field.in_(fields)), words(query))
+def matching_requests(session: Session, query: str, fields: Sequence[str], request_id):
+    """A condition on request_id, a column of the caller's query (a list that filters by it, as the web list's
+    search box does): the request's text in one of fields holds every word of query, read from the search index
+    as search reads it. For a word many rows hold (_many), each request is asked in turn (EXISTS), so that the
+    caller's list, walked in its order, stops at its page; for a rarer one the requests holding it are listed."""
+    terms = words(query)
+    if _many(session, terms, fields):
+        return _holding(session, select(T.c.id).where(T.c.request_id == request_id, T.c.field.in_(fields)), terms,
+                        in_order=True).exists()
+    return request_id.in_(_holding(session, select(T.c.request_id).where(T.c.field.in_(fields)), terms))
 
 
-def _many(session: Session, terms: Sequence[str]) -> bool:
-    """Whether more than WALK_FROM rows hold the words, as the indexes say (counted no further; on PostgreSQL the
-    rows kaiji_grams() narrows to): then the first hits are sooner found by walking the rows in order (the index
+def _many(session: Session, terms: Sequence[str], fields: Sequence[str] = tuple(FIELDS)) -> bool:
+    """Whether more than WALK_FROM rows of fields hold the words, as the indexes say (counted no further; on
+    PostgreSQL the rows kaiji_grams() narrows to): then the first hits are sooner found by walking the rows in order (the index
     of search_entries.request_id, newest first), each tested, than by reading every hit and sorting them; a word
     few rows hold is the other way round. PostgreSQL reads each hit's text to test it, SQLite does not: its
     WALK_FROM is lower."""
     dialect = session.get_bind().dialect.name
+    held = select(T.c.id)
+    if set(fields) != set(FIELDS):   # tested on the rows the indexes give (|| '': SQLite is not to read all of fields)
+        held = held.where((T.c.field + literal_column("''")).in_(fields))
     if dialect == "postgresql":
-        held = select(T.c.id).where(func.kaiji_grams(T.c.folded, type_=ARRAY(Text)).contains(_pairs(terms)))
+        held = held.where(func.kaiji_grams(T.c.folded, type_=ARRAY(Text)).contains(_pairs(terms)))
     elif has_fts(session) and has_grams(session):
-        held = _holding(session, select(T.c.id), terms)
+        held = _holding(session, held, terms)
     else:
         return False
     held = held.limit(WALK_FROM[dialect] + 1).subquery()

@@ -222,7 +222,7 @@ def request_list():
                     # The words of subjects and notes, found in the search index (kaiji search's, search.py); read
                     # until there is a page and one more (which says a next page exists): a word many requests
                     # hold would have them all read to be counted.
-                    ids_q = ids_q.where(Request.id.in_(search.matching_requests(s, q_text, ("subject", "notes"))))
+                    ids_q = ids_q.where(search.matching_requests(s, q_text, ("subject", "notes"), Request.id))
                     ids = list(s.scalars(ids_q.limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)))
                     more, ids, total = len(ids) > PAGE_SIZE, ids[:PAGE_SIZE], None
                 else:
