@@ -117,7 +117,8 @@ def main() -> int:
     print(f"{url.split('://')[0]}, {args.runs} runs each, interleaved; median / p95 in ms (main | this)")
     for q in queries:
         cells = [f"{kind}: {statistics.median(times[q, kind, 'main']):7.1f} /{p95(times[q, kind, 'main']):7.1f} | "
-                 f"{statistics.median(times[q, kind, 'this']):6.1f} /{p95(times[q, kind, 'this']):6.1f}" for kind in kinds]
+                 f"{statistics.median(times[q, kind, 'this']):6.1f} /{p95(times[q, kind, 'this']):6.1f}"
+                 for kind in kinds]
         print(f"{q:<10}" + "   ".join(cells))
     return 0
 

@@ -252,7 +252,7 @@ def test_short_words_are_found_and_ranked_as_the_texts_say(engine, monkeypatch):
         hits.sort(key=lambda h: (-h[0], h[1] != "subject"))
         assert [(h.request, h.field, h.matches) for h in found(engine, query, limit=None)] == hits, query
         assert [(h.request, h.field) for h in found(engine, query, limit=5)] == [h[:2] for h in hits[:5]], query
-        # Walked in order (as SQLite does for a word many rows hold) or read and sorted: the same hits in the same order.
+        # Walked in order (as for a word many rows hold) or read and sorted: the same hits in the same order.
         with monkeypatch.context() as m:
             m.setattr(search, "WALK_FROM", {"sqlite": 0, "postgresql": 0})
             assert [(h.request, h.field) for h in found(engine, query, limit=5)] == [h[:2] for h in hits[:5]], query

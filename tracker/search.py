@@ -14,10 +14,11 @@ characters (議会, 店), which trigrams cannot find, is found through a second 
 migration 0009) holding each row's pairs of characters (the last character alone), written as hex
 tokens by grams() (a word of one character is a prefix of them). Both find exactly the rows holding the word
 (tests/test_search.py checks it of the pairs), so that no row's text is read to find the hits. On PostgreSQL
-the folded text is matched with LIKE, which a pg_trgm GIN index speeds up where the migration could create
-the extension (and which answers the same without it), and a word of one or two characters is looked up in a
-GIN index of each row's characters and pairs of characters (kaiji_grams(), migration 0009) as well. Without
-the indexes (an SQLite older than 3.34) each row's text is tested (instr()): the same hits either way.
+a GIN index of each row's characters and pairs of characters (kaiji_grams(), migration 0009) narrows the rows
+(exactly, for a word of one or two characters; by every pair of a longer word's) and strpos() tests each
+word on the folded text (LIKE, which migration 0006's pg_trgm index served, rechecked each document at about
+0.4 ms). Without the indexes (an SQLite older than 3.34) each row's text is tested (instr()): the same hits
+either way.
 
 The order of the hits is one an index gives: the newest request first (the highest number), and within a
 request its places in the order of FIELDS (subject, reason, notes, event notes, decision's reason, withheld
@@ -29,10 +30,11 @@ favoured a long document over the subject that names the matter. froide (FragDen
 Elasticsearch's relevance and offers "newest first" as the other order, and lists requests newest first
 when nothing is searched; kaiji has no relevance score to keep (a substring's count is not one) and a group
 searches its own requests — which requests, lately, touched 民生委員, and where — so it gives the order its
-request list has: newest first. When more than WALK_FROM rows hold the words, SQLite walks the rows in that
-order (the index of request_id) and tests each against the rows the FTS5 indexes give, until it has enough;
-fewer are read from those rows and sorted (_many asks the indexes which). PostgreSQL's planner makes the
-same choice from its statistics. The order is the same on both databases, whichever way they answer.
+request list has: newest first. When more than WALK_FROM rows hold the words (_many asks the indexes), the
+rows are walked in that order (the index of request_id) and each tested (SQLite: against the rows the FTS5
+indexes give; PostgreSQL: strpos(), its planner told not to use bitmaps), until there are enough; fewer are
+read from the rows the indexes give and sorted. The order is the same on both databases, whichever way they
+answer (tests/test_search.py asks both ways).
 """
 
 from __future__ import annotations
@@ -312,10 +314,10 @@ def matching_requests(session: Session, query: str, fields: Sequence[str], reque
 
 def _many(session: Session, terms: Sequence[str], fields: Sequence[str] = tuple(FIELDS)) -> bool:
     """Whether more than WALK_FROM rows of fields hold the words, as the indexes say (counted no further; on
-    PostgreSQL the rows kaiji_grams() narrows to): then the first hits are sooner found by walking the rows in order (the index
-    of search_entries.request_id, newest first), each tested, than by reading every hit and sorting them; a word
-    few rows hold is the other way round. PostgreSQL reads each hit's text to test it, SQLite does not: its
-    WALK_FROM is lower."""
+    PostgreSQL the rows kaiji_grams() narrows to): then the first hits are sooner found by walking the rows in
+    order (the index of search_entries.request_id, newest first), each tested, than by reading every hit and
+    sorting them; a word few rows hold is the other way round. PostgreSQL reads each hit's text to test it and
+    SQLite does not, so PostgreSQL walks from fewer rows."""
     dialect = session.get_bind().dialect.name
     held = select(T.c.id)
     if set(fields) != set(FIELDS):   # tested on the rows the indexes give (|| '': SQLite is not to read all of fields)
