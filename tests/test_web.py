@@ -581,7 +581,7 @@ def test_every_box_of_every_event_form_has_a_label(client):
                 assert label and label.group(1).strip(), (kind.command, f.key)
 
 
-def test_search_page_and_the_request_pages_documents(client, app):
+def test_search_page_and_the_request_pages_documents(client, app, monkeypatch):
     """The header's search box leads to the same search as `kaiji search`; the request page lists its
     documents, each a download of the file as it was added."""
     from pathlib import Path
@@ -614,6 +614,14 @@ def test_search_page_and_the_request_pages_documents(client, app):
     assert none.status_code == 200 and "nothing found for 存在しない言葉." in plain(none.get_data(as_text=True))
     bad = client.get("/search", query_string={"query": "店", "body": "nowhere"})
     assert bad.status_code == 400
+    # More hits than the page shows: it says so, without counting them (アンケート is in the subject and the papers).
+    from tracker.web import views
+
+    monkeypatch.setattr(views, "SEARCH_SHOWN", 1)
+    more = client.get("/search", query_string={"query": "アンケート"}).get_data(as_text=True)
+    assert "more than 1 hits: the newest 1 are shown." in plain(more) and more.count("<mark>") == 1
+    monkeypatch.setattr(views, "SEARCH_SHOWN", 2)
+    assert "2 hits" in plain(client.get("/search", query_string={"query": "アンケート"}).get_data(as_text=True))
 
 
 def db_url_of(engine) -> str:

@@ -12,26 +12,39 @@ word of it, in one piece of text). On SQLite an FTS5 table with the trigram toke
 migration 0006) finds the rows holding a word of three or more characters; a word of one or two
 characters (議会, 店), which trigrams cannot find, is found through a second FTS5 table (search_fts_grams,
 migration 0009) holding each row's pairs of characters (the last character alone), written as hex
-tokens by grams() (a word of one character is a prefix of them). On PostgreSQL the folded text is matched
-with LIKE, which a pg_trgm GIN index speeds up where the migration could create the extension (and which
-answers the same without it), and a word of one or two characters is looked up in a GIN index of each
-row's characters and pairs of characters (kaiji_grams(), migration 0009). The indexes only narrow the
-rows read: a row is a hit exactly when every folded word occurs in its folded text (instr() on SQLite,
-LIKE on PostgreSQL), the same hits on both databases and with or without an index.
-Hits are ranked by how often the words occur (counted in SQL the same way on both: the length the text
-loses when each word is taken out), a subject counting thrice, then the newest request first; only the
-hits shown have their text read, for their passages.
+tokens by grams() (a word of one character is a prefix of them). Both find exactly the rows holding the word
+(tests/test_search.py checks it of the pairs), so that no row's text is read to find the hits. On PostgreSQL
+a GIN index of each row's characters and pairs of characters (kaiji_grams(), migration 0009) narrows the rows
+(exactly, for a word of one or two characters; by every pair of a longer word's) and strpos() tests each
+word on the folded text (LIKE, which migration 0006's pg_trgm index served, rechecked each document at about
+0.4 ms). Without the indexes (an SQLite older than 3.34) each row's text is tested (instr()): the same hits
+either way.
+
+The order of the hits is one an index gives: the newest request first (the highest number), and within a
+request its places in the order of FIELDS (subject, reason, notes, event notes, decision's reason, withheld
+parts, grounds' reasons, documents), then in the order they were written. How often the words occur
+(Hit.matches) is counted for the hits shown only. Until issue 17 the hits were ranked by that count (a
+subject thrice), which meant counting the words in every hit before the best 50 could be kept: 18,000 texts
+read for 会議録 at 100,000 requests, 10,000 documents of 11,000 characters for 店 at a million, whose count
+favoured a long document over the subject that names the matter. froide (FragDenStaat) ranks a search by
+Elasticsearch's relevance and offers "newest first" as the other order, and lists requests newest first
+when nothing is searched; kaiji has no relevance score to keep (a substring's count is not one) and a group
+searches its own requests — which requests, lately, touched 民生委員, and where — so it gives the order its
+request list has: newest first. When more than WALK_FROM rows hold the words (_many asks the indexes), the
+rows are walked in that order (the index of request_id) and each tested (SQLite: against the rows the FTS5
+indexes give; PostgreSQL: strpos(), its planner told not to use bitmaps), until there are enough; fewer are
+read from the rows the indexes give and sorted. The order is the same on both databases, whichever way they
+answer (tests/test_search.py asks both ways).
 """
 
 from __future__ import annotations
 
-import bisect
 import re
 import unicodedata
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
-from sqlalchemy import Text, bindparam, case, delete, func, insert, select, text
+from sqlalchemy import Text, bindparam, case, delete, func, insert, literal_column, select, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
@@ -59,7 +72,8 @@ GROUPS = {
     "decisions": ("decision", "withheld", "ground"),
     "documents": ("document",),
 }
-WEIGHT = {"subject": 3}   # a word in the subject counts thrice in the ranking
+# More rows holding the words than this, and search walks the rows in its order (_many).
+WALK_FROM = {"sqlite": 2_000, "postgresql": 300}
 # Characters shown before and after the match in a passage: few before, so that a table clipping the
 # passage to the terminal's width still shows the match.
 BEFORE, AFTER = 15, 45
@@ -251,55 +265,86 @@ def has_grams(session: Session) -> bool:
     return "search_fts_grams" in _sqlite_indexes(session)
 
 
-def _like(word: str) -> str:
-    return "%" + re.sub(r"([\\%_])", r"\\\1", word) + "%"
+def _pairs(terms: Sequence[str]) -> list[str]:
+    """What PostgreSQL's kaiji_grams() holds of every text holding the words: a word of one character, of two, and
+    each pair of characters of a longer word (then a narrowing only)."""
+    return sorted({t[i:i + 2] for t in terms for i in range(max(1, len(t) - 1))})
 
 
-def _holding(session: Session, q, terms: Sequence[str]):
-    """q narrowed to the index rows holding every term: through the trigram index where there is one."""
-    dialect = session.get_bind().dialect.name
+def _holding(session: Session, q, terms: Sequence[str], *, in_order: bool = False):
+    """q narrowed to the index rows holding every term. SQLite: through its FTS5 tables, each of which finds
+    exactly the rows holding its words (the trigram index a word of three or more characters, the index of pairs
+    a word of one or two; tests/test_search.py checks that the pairs' holds every text holding them and no
+    other), else by each row's text (instr()). PostgreSQL: the GIN index of kaiji_grams() narrows (exact for a
+    word of one or two characters), strpos() tests each word on the text (where the planner walks the rows
+    rather than use the index, it tests strpos() first, far cheaper than kaiji_grams() of every row). in_order:
+    the rows are to be walked in search's order and each tested, not looked up through the indexes (SQLite: id
+    + 0 keeps it from looking them up by id; PostgreSQL: strpos() alone)."""
+    if session.get_bind().dialect.name == "postgresql":
+        if not in_order:
+            q = q.where(func.kaiji_grams(T.c.folded, type_=ARRAY(Text)).contains(_pairs(terms)))
+        return q.where(*[func.strpos(T.c.folded, t) > 0 for t in terms])
+    row_id = T.c.id + literal_column("0") if in_order else T.c.id
     long_terms = [t for t in terms if len(t) >= TRIGRAM]
     short_terms = [t for t in terms if len(t) < TRIGRAM]
-    if dialect == "sqlite" and long_terms and has_fts(session):
+    rest = list(terms)
+    if long_terms and has_fts(session):
         phrase = " AND ".join('"' + t.replace('"', '""') + '"' for t in long_terms)
-        q = q.where(T.c.id.in_(text("SELECT rowid FROM search_fts WHERE search_fts MATCH :phrase")
+        q = q.where(row_id.in_(text("SELECT rowid FROM search_fts WHERE search_fts MATCH :phrase")
                                .bindparams(bindparam("phrase", phrase))))
         rest = short_terms
-    else:
-        rest = terms
     if short_terms and has_grams(session):
-        # The rows holding each short word's characters: a narrowing, the exact test follows.
-        if dialect == "sqlite":
-            q = q.where(T.c.id.in_(text("SELECT rowid FROM search_fts_grams WHERE search_fts_grams MATCH :grams")
-                                   .bindparams(bindparam("grams", " AND ".join(map(_gram_query, short_terms))))))
-        else:
-            q = q.where(func.kaiji_grams(T.c.folded, type_=ARRAY(Text)).contains(short_terms))
-    for t in rest:
-        # An exact substring either way: instr() on SQLite, LIKE (case-sensitive there) on PostgreSQL.
-        q = q.where(func.instr(T.c.folded, t) > 0 if dialect == "sqlite" else
-                    T.c.folded.like(_like(t), escape="\\"))
-    return q
+        q = q.where(row_id.in_(text("SELECT rowid FROM search_fts_grams WHERE search_fts_grams MATCH :grams")
+                               .bindparams(bindparam("grams", " AND ".join(map(_gram_query, short_terms))))))
+        rest = [t for t in rest if t not in short_terms]
+    return q.where(*[func.instr(T.c.folded, t) > 0 for t in rest])
 
 
-def matching_requests(session: Session, query: str, fields: Sequence[str]):
-    """The numbers of the requests whose text in one of fields holds every word of query, as a subquery (for
-    a list that filters by it, as the web list's search box does): read from the search index, as search does."""
-    return _holding(session, select(T.c.request_id).where(T.c.field.in_(fields)), words(query))
+def matching_requests(session: Session, query: str, fields: Sequence[str], request_id):
+    """A condition on request_id, a column of the caller's query (a list that filters by it, as the web list's
+    search box does): the request's text in one of fields holds every word of query, read from the search index
+    as search reads it. For a word many rows hold (_many), each request is asked in turn (EXISTS), so that the
+    caller's list, walked in its order, stops at its page; for a rarer one the requests holding it are listed."""
+    terms = words(query)
+    if _many(session, terms, fields):
+        return _holding(session, select(T.c.id).where(T.c.request_id == request_id, T.c.field.in_(fields)), terms,
+                        in_order=True).exists()
+    return request_id.in_(_holding(session, select(T.c.request_id).where(T.c.field.in_(fields)), terms))
+
+
+def _many(session: Session, terms: Sequence[str], fields: Sequence[str] = tuple(FIELDS)) -> bool:
+    """Whether more than WALK_FROM rows of fields hold the words, as the indexes say (counted no further; on
+    PostgreSQL the rows kaiji_grams() narrows to): then the first hits are sooner found by walking the rows in
+    order (the index of search_entries.request_id, newest first), each tested, than by reading every hit and
+    sorting them; a word few rows hold is the other way round. PostgreSQL reads each hit's text to test it and
+    SQLite does not, so PostgreSQL walks from fewer rows."""
+    dialect = session.get_bind().dialect.name
+    held = select(T.c.id)
+    if set(fields) != set(FIELDS):   # tested on the rows the indexes give (|| '': SQLite is not to read all of fields)
+        held = held.where((T.c.field + literal_column("''")).in_(fields))
+    if dialect == "postgresql":
+        held = held.where(func.kaiji_grams(T.c.folded, type_=ARRAY(Text)).contains(_pairs(terms)))
+    elif has_fts(session) and has_grams(session):
+        held = _holding(session, held, terms)
+    else:
+        return False
+    held = held.limit(WALK_FROM[dialect] + 1).subquery()
+    return session.scalar(select(func.count()).select_from(held)) > WALK_FROM[dialect]
 
 
 def search(session: Session, query: str, *, where: Sequence[str] | None = None, body: str | None = None,
            limit: int | None = 50) -> list[Hit]:
-    """The pieces of text holding every word of query, best first (at most limit); voided requests left out."""
+    """The pieces of text holding every word of query, newest request first (at most limit); voided requests left
+    out."""
     from .service import get_body
 
     terms = words(query)
     fields = fields_in(where)
     r = schema.requests
-    # How often the words occur (non-overlapping, as str.count counts), and that weighted: in SQL, so that
-    # only the hits shown have their text read.
-    matches = sum((func.length(T.c.folded) - func.length(func.replace(T.c.folded, t, ""))) // len(t) for t in terms)
-    score = case(*[(T.c.field == f, w) for f, w in WEIGHT.items()], else_=1) * matches
-    q = select(T.c.id, T.c.request_id, T.c.field, T.c.source_id, matches).where(T.c.field.in_(fields))
+    walk = body is None and set(fields) == set(FIELDS) and limit is not None and _many(session, terms)
+    q = select(T.c.id, T.c.request_id, T.c.field, T.c.source_id)
+    if set(fields) != set(FIELDS):   # (every row's is one of them: asked, it only misleads the planners)
+        q = q.where(T.c.field.in_(fields))
     # Voided requests left out, each hit's request looked up in the index of the listed ones (a small one:
     # the requests' rows are wide) unless a body is asked for; a request's subject is read for the hits shown.
     if body is not None:
@@ -310,24 +355,51 @@ def search(session: Session, query: str, *, where: Sequence[str] | None = None, 
                          "WHERE requests.id = search_entries.request_id AND requests.voided = 0)"))
     else:
         q = q.where(select(r.c.id).where(r.c.id == T.c.request_id, r.c.voided == False).exists())  # noqa: E712
-    q = _holding(session, q, terms)
-    found = session.execute(q.order_by(score.desc(), T.c.request_id.desc(), T.c.id).limit(limit)).all()
+    q = _holding(session, q, terms, in_order=walk)
+    # The order (module docstring): the newest request first, its places in the order of FIELDS, then as written.
+    place = case({f: i for i, f in enumerate(FIELDS)}, value=T.c.field)
+    q = q.order_by(T.c.request_id.desc(), place, T.c.id).limit(limit)
+    if walk and session.get_bind().dialect.name == "postgresql":
+        # Its planner cannot tell how many rows a substring's test lets through: told not to read the rows the
+        # indexes give (bitmaps) nor every row (a sequential scan), it walks the index of request_id.
+        session.execute(text("SET LOCAL enable_bitmapscan = off; SET LOCAL enable_seqscan = off"))
+        found = session.execute(q).all()
+        session.execute(text("RESET enable_bitmapscan; RESET enable_seqscan"))
+    else:
+        found = session.execute(q).all()
     texts = {}
     for batch in schema.id_batches(row[0] for row in found):
         texts.update({i: (c, f, subject) for i, c, f, subject in session.execute(
             select(T.c.id, T.c.content, T.c.folded, r.c.subject).join(r, r.c.id == T.c.request_id)
             .where(T.c.id.in_(batch)))})
     hits = []
-    for rank, (entry, rid, field, source_id, count) in enumerate(found, 1):
+    for rank, (entry, rid, field, source_id) in enumerate(found, 1):
         content, folded, subject = texts[entry]
         before, match, after = passage(content, folded, terms)
-        # int: PostgreSQL gives the floor division as a float (1.0), SQLite as an integer; JSON prints one way.
-        hits.append(Hit(rank, rid, subject, field, source_id, int(count), before, match, after))
+        # How often the words occur, counted for the hits shown only (non-overlapping, as str.count counts).
+        hits.append(Hit(rank, rid, subject, field, source_id, sum(folded.count(t) for t in terms),
+                        before, match, after))
     return hits
 
 
 def _squash(s: str) -> str:
     return re.sub(r"\s+", " ", s)
+
+
+def _written(content: str, offset: int) -> tuple[int, int]:
+    """The fewest characters of content whose fold is at least offset characters long (fold() folds each
+    character to one or more, in order), and that fold's length: the beginning folded once, then a binary search
+    among the last characters, as far back as the characters folded to more than one leave it."""
+    top = min(offset, len(content))
+    length = len(fold(content[:top]))
+    lo, hi = max(0, top - (length - top)), top
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if length - len(fold(content[mid:top])) >= offset:
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo, length - len(fold(content[lo:top]))
 
 
 def passage(content: str, folded: str, terms: Sequence[str]) -> tuple[str, str, str]:
@@ -337,15 +409,12 @@ def passage(content: str, folded: str, terms: Sequence[str]) -> tuple[str, str, 
     pos, term = min(found) if found else (0, "")
     if len(folded) == len(content):   # every character folded to one (nearly always): the same positions
         first, last = pos, pos + len(term)
-    else:  # where each character of content starts in folded (fold() keeps them in order), up to the match
-        starts, n = [], 0
-        for ch in content:
-            if n >= pos + len(term):
-                break
-            starts.append(n)
-            n += len(fold_char(ch))
-        first = bisect.bisect_right(starts, pos) - 1
-        last = bisect.bisect_left(starts, pos + len(term))   # the first character after the match
+    else:
+        last, n = _written(content, pos + 1)   # just after the character whose fold holds the match's start
+        first = last - 1
+        while n < pos + len(term):             # then the characters the match spans
+            n += len(fold_char(content[last]))
+            last += 1
     lo, hi = max(0, first - BEFORE), min(len(content), last + AFTER)
     before = ("…" if lo else "") + _squash(content[lo:first]).lstrip()
     after = _squash(content[last:hi]).rstrip() + ("…" if hi < len(content) else "")

@@ -134,7 +134,7 @@ def doc_remove(app: App, doc_id) -> None:
 @format_option
 @pass_app
 def search(app: App, query, where, body, limit, fmt) -> None:
-    """Search subjects, reasons, notes, decisions and documents' text; best hits first.
+    """Search subjects, reasons, notes, decisions and documents' text; the newest request first.
 
     Every word of QUERY must occur in one piece of text; words of any length, without spaces in
     Japanese (怒鳴, 議会, 店). Full-width and half-width letters, and upper and lower case, are alike.

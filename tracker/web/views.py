@@ -224,7 +224,7 @@ def request_list():
                 if q_text:
                     # The words of subjects and notes, found in the search index (kaiji search's, search.py); not
                     # counted: a word many requests hold would have them all read to be counted.
-                    ids_q = ids_q.where(Request.id.in_(search.matching_requests(s, q_text, ("subject", "notes"))))
+                    ids_q = ids_q.where(search.matching_requests(s, q_text, ("subject", "notes"), Request.id))
                     total = None
                 else:
                     found = s.scalar(select(func.count()).select_from(
@@ -624,14 +624,18 @@ def search_page():
         bodies = _bodies(s)
         if q_text:
             try:
+                # One more than is shown, which says that there are more (counting them all would read them all).
                 hits = [h.as_dict() | {"before": h.before, "match": h.match, "after": h.after}
-                        for h in search.search(s, q_text, where=places or None, body=args.get("body") or None)]
+                        for h in search.search(s, q_text, where=places or None, body=args.get("body") or None,
+                                               limit=SEARCH_SHOWN + 1)]
             except KaijiError as exc:
                 place_error(exc, errors, {"query", "body", "where"})
-    return render_template("search.html", q=q_text, hits=hits, errors=errors, args=args, bodies=bodies,
-                           groups=SEARCH_GROUPS, places=places), 200 if not errors else 400
+    return render_template("search.html", q=q_text, hits=hits[:SEARCH_SHOWN], more=len(hits) > SEARCH_SHOWN,
+                           shown=SEARCH_SHOWN, errors=errors, args=args, bodies=bodies, groups=SEARCH_GROUPS,
+                           places=places), 200 if not errors else 400
 
 
+SEARCH_SHOWN = 50   # the hits the search page shows, as many as `kaiji search` prints
 SEARCH_GROUPS = {"requests": N_("Requests"), "notes": N_("Notes"), "decisions": N_("Decisions"),
                  "documents": N_("Documents")}
 
