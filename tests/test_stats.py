@@ -135,33 +135,41 @@ def test_a_bad_grouping_is_refused(session):
 
 
 def test_days_counted_by_the_rule_are_day_numbers_read_off_a_running_count():
-    # stats counts a request's days as a difference of a running count made once per rule and year, less the
-    # days a correction covers: the same number as day_numbers(...)[-1] (count_days, day by day), across
-    # 年末年始, Golden Week and a body's own closed day, for corrections answered, unanswered and overlapping.
+    # timeline.counted_days (stored as requests.days_counted, which stats counts by) reads a request's days off
+    # a running count made once per rule (deadlines.SharedCount) when its caller keeps one for many requests
+    # (a bulk refresh, the migration's backfill): the same number as day_numbers(...)[-1] (count_days, day by
+    # day), across 年末年始, Golden Week and a body's own closed day, for corrections answered, unanswered and
+    # overlapping, and for a decision before the count's first day.
     import random
     from datetime import timedelta
+    from types import SimpleNamespace
 
     from tracker import deadlines as dl
+    from tracker import timeline
 
     closed = dl.ClosedDays(True, {D("2025-05-07"): "市の休日"})
-    counting = stats._Counting.__new__(stats._Counting)   # its counting alone, without a database
-    counting.closed, counting.numbers, counting.span = {1: closed}, {}, ()
     rng = random.Random(17)
-    for _ in range(3000):
+    kept: dict = {}
+    for n in range(3000):
         rule = dl.Rule(period_days=14, counts_request_day=rng.random() < 0.5, working_days=rng.random() < 0.5,
                        move_off_closed=False, extension_max_days=None, extension_from="period_end",
-                       exclude_correction=True, source="test", correction_days=rng.choice(("after_asked", "both")))
-        start = D("2024-12-20") + timedelta(rng.randrange(150))
-        last = start + timedelta(rng.randrange(60))
-        pauses, asked = [], start + timedelta(rng.randrange(-3, 40))
-        for _n in range(rng.choice((1, 1, 2, 3))):
+                       exclude_correction=rng.random() < 0.8, source="test",
+                       correction_days=rng.choice(("after_asked", "both")))
+        row = SimpleNamespace(id=n, effective_from=None, **{f: getattr(rule, f) for f in dl.RULE_FIELDS})
+        jur = SimpleNamespace(id=n, rules=[row], year_end_closure=True,
+                              closed_days=[SimpleNamespace(day=d, reason=why) for d, why in closed.extra.items()])
+        received = D("2024-12-20") + timedelta(rng.randrange(150))
+        last = received + timedelta(rng.randrange(-1, 60))
+        pauses, asked = [], received + timedelta(rng.randrange(-3, 40))
+        for _n in range(rng.choice((0, 0, 1, 1, 2, 3))):
             answered = None if rng.random() < 0.2 else asked + timedelta(rng.randrange(15))
             pauses.append(dl.Pause(asked, answered))
             asked = (answered or asked) + timedelta(rng.randrange(10))
-        assert counting.counted(1, rule, start.toordinal(), last.toordinal()) == dl.day_numbers(
-            rule, closed, start, last)[-1]
-        assert counting.corrected(1, rule, start.toordinal(), last.toordinal(), pauses) == dl.day_numbers(
-            rule, closed, start, last, pauses)[-1], (rule, start, last, pauses)
+        st = timeline.State(received_on=received, pauses=pauses)
+        start = dl.first_day(rule, received)
+        expected = dl.day_numbers(rule, closed, start, last, pauses)[-1] if last >= start else 0
+        assert timeline.counted_days(st, jur, last) == expected
+        assert timeline.counted_days(st, jur, last, kept) == expected, (rule, received, last, pauses)
 
 
 # ---------------------------------------------------------------- the synthetic database, recomputed
