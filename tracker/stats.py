@@ -159,6 +159,55 @@ def stats(session: Session, by: str | None = "body", top: int = TOP_GROUNDS, **f
 def stats_by(session: Session, bys: tuple, top: int = TOP_GROUNDS, **filters) -> list[list[dict[str, Any]]]:
     """stats() for each grouping of `bys` (as its `by`): the records of each. The groupings but `ground` are
     counted together, by the cells they split the requests into (body, and year or requester when asked)."""
+    return counted(session, bys, top, **filters)[0]
+
+
+@dataclass
+class Counted:
+    """What a counted() call counted: its cells, by grouping pass, with the fingerprint of the database they were
+    counted in, so that a later call (a web page's next view) counts again only the bodies written to since."""
+
+    bys: tuple
+    filters: dict
+    mark: tuple                  # fingerprint() when counted
+    passes: dict                 # ground or not: (columns, {cell: _Group}); a cell's first column is its body
+    articles: dict
+
+    def touched(self, session: Session, mark: tuple) -> set[int] | None:
+        """The bodies whose cells may differ from those kept, now that the fingerprint is `mark`; None: all may
+        (a rule, closed day or ground added, a body, jurisdiction or requester edited, requests deleted). A
+        request's stored columns change only when an event is appended to it (timeline.refresh) or its
+        jurisdiction's rules or closed days change (service.recompute): the requests written to are those with
+        events newer than the fingerprint's, and the new requests; their bodies now, their bodies when filed,
+        and the bodies any transfer (移送) of theirs named, are the cells that may have changed."""
+        (was, *rest), (now, *current) = self.mark, mark
+        if rest != current or was[5:] != now[5:]:
+            return None
+        count, last_request, last_event = (v or 0 for v in was[:3])
+        written = set(session.scalars(select(events.c.request_id).where(events.c.id > last_event).distinct()))
+        new = set(session.scalars(select(requests.c.id).where(requests.c.id > last_request)))
+        if (now[0] or 0) != count + len(new):
+            return None    # rows deleted or numbers used again outside kaiji
+        written |= new
+        if not written:
+            return set()
+        chosen = list(written)
+        bodies = set()
+        for filed, body in session.execute(select(requests.c.filed_body_id, requests.c.body_id)
+                                           .where(requests.c.id.in_(chosen))):
+            bodies.update((filed, body))
+        for (data,) in session.execute(select(events.c.data).where(events.c.request_id.in_(chosen),
+                                                                   events.c.kind == "transfer")):
+            bodies.add(data["to_body_id"])
+        return bodies
+
+
+def counted(session: Session, bys: tuple, top: int = TOP_GROUNDS, since: Counted | None = None,
+            mark: tuple | None = None, **filters) -> tuple[list[list[dict[str, Any]]], Counted]:
+    """stats_by's records, and what they were counted from. `since`: what an earlier call with the same `bys` and
+    filters counted; only the cells of the bodies written to since are counted again (Counted.touched), the
+    others are taken as they were: the same figures as counting all. `mark`: fingerprint(session), if the
+    caller has read it in this session already."""
     for by in bys:
         if by is not None and by not in BY:
             raise BadInput(_("--by must be one of {choices}; got {value!r}.").format(choices=", ".join(BY),
@@ -168,15 +217,26 @@ def stats_by(session: Session, bys: tuple, top: int = TOP_GROUNDS, **filters) ->
     bodies = {b.id: (b.key, b.name, b.jurisdiction_id) for b in session.scalars(select(Body))}
     names = ({r.id: r.name for r in session.scalars(select(Requester))} if "requester" in bys else {})
     jurisdiction_of = {b: jur for b, (_k, _n, jur) in bodies.items()}
-    articles: dict[tuple[int, str], str] = {}     # (jurisdiction id, ground): 舞鶴市情報公開条例第5条第2号
+    mark = mark or fingerprint(session)
+    touched = (since.touched(session, mark) if since is not None and (since.bys, since.filters) == (bys, filters)
+               else None)
+    articles: dict[tuple[int, str], str] = dict(since.articles) if touched is not None else {}
     plain = [by for by in bys if by != "ground"]
-    passes = {}
+    wanted = {}
     if plain:
-        passes[False] = _cells(session, where, ("body_id",) + (("year",) if "year" in plain else ())
-                               + (("requester_id",) if "requester" in plain else ()), jurisdiction_of, ordinance,
-                               articles)
+        wanted[False] = ("body_id",) + (("year",) if "year" in plain else ()) + (("requester_id",) if "requester" in plain else ())
     if "ground" in bys:
-        passes[True] = _cells(session, where, ("body_id", "ground"), jurisdiction_of, ordinance, articles)
+        wanted[True] = ("body_id", "ground")
+    passes = {}
+    for ground, columns in wanted.items():
+        if touched is None:
+            passes[ground] = _cells(session, where, columns, jurisdiction_of, ordinance, articles)
+        else:
+            cells = {key: cell for key, cell in since.passes[ground][1].items() if key[0] not in touched}
+            if touched:
+                cells.update(_cells(session, where + [requests.c.body_id.in_(sorted(touched))], columns,
+                                    jurisdiction_of, ordinance, articles)[1])
+            passes[ground] = (columns, cells)
     made = []
     for by in bys:
         columns, cells = passes[by == "ground"]
@@ -201,7 +261,7 @@ def stats_by(session: Session, bys: tuple, top: int = TOP_GROUNDS, **filters) ->
         ordered = sorted(groups.values(), key=(lambda g: g.key) if by == "year"
                          else (lambda g: (-g.requests, str(g.name))))
         made.append([g.record(articles, top) for g in ordered])
-    return made
+    return made, Counted(bys, dict(filters), mark, passes, articles)
 
 
 def _ordinal(session: Session, column):
