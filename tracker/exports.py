@@ -21,7 +21,6 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from . import deadlines as dl
 from . import events, timeline
 from .errors import BadInput
 from .i18n import N_, _, language

@@ -27,11 +27,13 @@ What is counted, precisely (the README and `kaiji stats --help` say the same):
 - Median and 90th percentile by the nearest-rank method: the p-th percentile of n values is the
   ceil(p/100 × n)-th smallest, always one of the values (the median of 1, 2, 3, 4 is 2).
 
-The counting is SQL's (GROUP BY over the cells the groupings split the requests into: body, year, requester,
-ground); Python adds the cells up into groups, reads the medians off histograms, and works out what SQL cannot
-say alike on both databases: the days counted by the rule (a difference of a running count that
-deadlines.count_days makes once per rule and year, less the days a correction covers) and the appeals'
-outcomes (from their few events). No mapped request objects, no pass of Python over every event.
+The counting is SQL's: GROUP BY over the requests alone, by the cells the groupings split them into (body, year,
+requester, ground), reading what timeline.refresh stores on each request after every event (timeline.statistics:
+the days counted by the rule, whether extended, the fees charged, the appeal's outcome, the live decisions' kinds
+and the grounds they cite), from one index of the listed requests that holds every column read
+(ix_requests_listed_statistics). Python adds the cells up into groups and reads the medians off histograms. No
+mapped request objects, no pass over the events. A caller that keeps what it counted (counted(), Counted) has
+only the bodies written to since counted again.
 """
 
 from __future__ import annotations
@@ -129,11 +131,13 @@ def fingerprint(session: Session) -> tuple:
     same fingerprint in one database means the same figures, so a face may keep figures under it.
 
     Why it cannot be stale: everything stats() reads is either in an append-only table or in a small one read
-    whole here. A request's figures come from its row and its events: kaiji never deletes requests, events,
-    decisions, withheld parts, rules, closed days or grounds, and changes what a request's row derives
-    (status, dates, voided, body after a transfer) only by appending an event (a retraction, a void, a
-    decision: a new events id) or, for decision_due, by recomputing after a new rule or closed day (a new
-    deadline_rules or closed_days id). A new request is a new requests id; the count guards against an id
+    whole here. A request's figures come from its row, whose columns from status on are derived from its
+    events by timeline.refresh (with what the statistics count: days counted, extended, fees, appeal outcome,
+    decision kinds, grounds): kaiji never deletes requests, events, decisions, withheld parts, rules, closed
+    days or grounds, and changes what a request's row derives only by appending an event (a retraction, a
+    void, a decision: a new events id) or by recomputing after a new rule or closed day (service.recompute: a
+    new deadline_rules or closed_days id), or after an upgrade of kaiji (db.upgrade, recompute_all: a new
+    kaiji, so a new process and nothing kept). A new request is a new requests id; the count guards against an id
     used again after rows deleted outside kaiji. Bodies (name, jurisdiction), jurisdictions (ordinance,
     year-end closure) and requesters (name) are edited in place, so their rows themselves are part of the
     fingerprint. The caller reads it in the same reading session (db.reading: one state of the database) as
