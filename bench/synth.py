@@ -24,6 +24,7 @@ import os
 import random
 from contextlib import contextmanager
 from datetime import date, timedelta
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import func, insert, select
@@ -144,7 +145,7 @@ class _Request:
 
     __slots__ = ("id", "body_id", "filed_body_id", "events", "decisions", "status", "received_on", "reference", "decision_due",
                  "decided_on", "notified_on", "appeal_due", "disclosure_on", "rest_due", "fee_unpaid", "lawsuit_due",
-                 "flags", "voided")
+                 "flags", "voided", "days_counted", "extended", "fee_total", "appeal_outcome", "decision_kinds", "grounds")
 
     def __init__(self, id: int, body_id: int):
         self.id, self.body_id, self.filed_body_id, self.events, self.decisions = id, body_id, body_id, [], []
@@ -163,6 +164,7 @@ class _Decision:
     def __init__(self, id, event_id, kind, decided_on, notified_on, disclosure_on, fee):
         self.id, self.event_id, self.kind = id, event_id, kind
         self.decided_on, self.notified_on, self.disclosure_on, self.fee = decided_on, notified_on, disclosure_on, fee
+        self.withheld = []   # its withheld parts (what timeline.statistics reads: their grounds)
 
 
 def _wareki_year(d: date) -> int:
@@ -420,7 +422,8 @@ def _life(rng: random.Random, ctx: _Context, ids: _Ids, ref: date, age: int) -> 
         filed.isoformat(), rng.choice(NOTES) if rng.random() < 0.1 else None, f"{filed} {created // 60:02d}:{created % 60:02d}:00.000000",
         _iso(req.received_on), req.reference, req.status, _iso(req.decision_due), _iso(req.decided_on),
         _iso(req.notified_on), _iso(req.appeal_due), _iso(req.disclosure_on), _iso(req.rest_due), req.fee_unpaid,
-        _iso(req.lawsuit_due), req.flags, req.voided,
+        _iso(req.lawsuit_due), req.flags, req.voided, req.days_counted, req.extended, req.fee_total,
+        req.appeal_outcome, req.decision_kinds, req.grounds,
     )
     who = ctx.entered_by
     event_rows = [(e.id, rid, e.kind, e.on.isoformat(), _json(e.data), e.note, e.retracts_id,
@@ -466,8 +469,10 @@ def _decide(rng, ctx, ids, req, add, ref, decided, methods, mail, decisions_rows
     if kind in ("partial", "refusal"):
         codes = ctx.grounds[body_id]
         for pos in range(1, rng.randrange(1, 4) + 1):
+            ground = rng.choice(codes)
             withheld_rows.append((ids.next("withheld"), d.id, pos, f"{rng.choice(DOCS)}のうち{rng.choice(WITHHELD_WHAT)}",
-                                  rng.choice(codes), rng.choice(WITHHELD_REASON)))
+                                  ground, rng.choice(WITHHELD_REASON)))
+            d.withheld.append(SimpleNamespace(ground=ground))
     last = decided
     if disclosure_on is not None and disclosure_on <= ref and rng.random() < 0.95:
         add("disclosed", disclosure_on)
@@ -504,7 +509,7 @@ COLUMNS = {
     "requests": ("id", "body_id", "filed_body_id", "requester_id", "department_id", "subject", "methods", "mail",
                  "reason", "filed_on", "notes", "created_at", "received_on", "reference", "status", "decision_due",
                  "decided_on", "notified_on", "appeal_due", "disclosure_on", "rest_due", "fee_unpaid", "lawsuit_due",
-                 "flags", "voided"),
+                 "flags", "voided", "days_counted", "extended", "fee_total", "appeal_outcome", "decision_kinds", "grounds"),
     "events": ("id", "request_id", "kind", "on", "data", "note", "retracts_id", "recorded_at", "entered_by"),
     "decisions": ("id", "request_id", "event_id", "kind", "decided_on", "notified_on", "notice_number", "disclosure_on",
                   "disclosure_time", "disclosure_place", "disclosure_methods", "later_on", "department_id", "remarks",
@@ -612,7 +617,7 @@ def _chunk(k: int) -> tuple[list[tuple], ...]:
 
 
 # The functions of tracker.deadlines that timeline.compute calls and whose answer only its arguments decide.
-_REUSED = ("decision_due", "extension_limit", "appeal_due", "lawsuit_due")
+_REUSED = ("decision_due", "extension_limit", "appeal_due", "lawsuit_due", "day_numbers")
 
 
 @contextmanager
@@ -646,7 +651,8 @@ def _deadlines_once():
             found = known.get(k)
             if found is None:
                 full = fn(*args, **kw)
-                found = known[k] = deadlines.Deadline(full.what, full.due)
+                # A deadline's date without its explanation; day numbers (timeline.counted_days) as they are.
+                found = known[k] = deadlines.Deadline(full.what, full.due) if isinstance(full, deadlines.Deadline) else full
                 keep.append(args)
             return found
         return once
@@ -657,6 +663,7 @@ def _deadlines_once():
             id(rule), id(days), received, first_due, tuple(pauses)),
         "appeal_due": lambda days, decided, notified: (id(days), decided, notified),
         "lawsuit_due": lambda decided, notified, after_ruling=False: (decided, notified, after_ruling),
+        "day_numbers": lambda rule, days, first, last, pauses=(): (id(rule), id(days), first, last, tuple(pauses)),
     }
     timeline.closed_days, timeline.to_rule = by_id(closed_days), by_id(to_rule)  # one object per row: keys by id
     for name, fn in zip(_REUSED, originals[2:]):

@@ -126,6 +126,124 @@ def test_late_extended_pending_voided_appeals_and_grouping(session):
     assert stats.stats(session, received_to=D("2024-12-31")) == []
 
 
+def _statistics_0010():
+    """Migration 0011's module (its name starts with a digit), for its backfill."""
+    import importlib.util
+
+    path = Path(__file__).resolve().parent.parent / "migrations" / "versions" / "0011_request_statistics.py"
+    spec = importlib.util.spec_from_file_location("migration_0011", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_what_the_statistics_count_is_stored_per_request_and_backfilled_alike(session):
+    # The columns stats counts by (timeline.statistics), worked out by hand for the subtle cases, as refresh
+    # stores them after each event and as migration 0011's bulk backfill works them out again.
+    from tracker.schema import requests
+
+    def received(body, on):
+        return service.add_request(session, body=body, subject=f"請求 {on}", received=D(on), force=True).id
+
+    # A (舞鶴市, 15 days counting the day received): an extension retracted (not extended); decided 01-20, day 15;
+    # the decision's fee 300 and a fee charged later 120.
+    a = received("maizuru", "2025-01-06")
+    ext = service.record(session, a, "extension", D("2025-01-15"), {"new_due": "2025-02-28", "reason": "繁忙"}).event
+    service.retract(session, a, ext.id, "別の請求", D("2025-01-16"))
+    service.decide(session, a, kind="full", on=D("2025-01-20"), fee=300)
+    service.record(session, a, "fee_charged", D("2025-01-22"), {"amount": 120})
+    # B (国, 30 days from the next day): a refusal retracted, then a partial decision on 03-12 (03-04 day 1: day 9)
+    # withholding three parts on two grounds (each once); appealed, the ruling retracted: the appeal is open.
+    b = received("national", "2025-03-03")
+    wrong = service.decide(session, b, kind="refusal", on=D("2025-03-10"),
+                           withheld=[service.Withheld("全部", "第5条第2号", "法人の情報")]).event
+    service.retract(session, b, wrong.id, "誤記", D("2025-03-11"))
+    service.decide(session, b, kind="partial", on=D("2025-03-12"), withheld=[
+        service.Withheld("氏名", "第5条第1号", "個人の情報"), service.Withheld("店名", "第5条第2号", "法人の情報"),
+        service.Withheld("住所", "第5条第1号", "個人の情報")])
+    service.record(session, b, "appeal_filed", D("2025-04-01"))
+    ruling = service.record(session, b, "ruling", D("2025-06-10"), {"outcome": "upheld"}).event
+    service.retract(session, b, ruling.id, "別の事案の裁決", D("2025-06-11"))
+    # C (国): a correction asked 03-05 and answered 03-10 (03-06 to 03-10 not counted: 第10条第1項ただし書),
+    # transferred to 独立行政法人等 (the same count, from the first receipt), extended, decided 04-10: 38 days
+    # from 03-04, less 5: 33.
+    c = received("national", "2025-03-03")
+    service.record(session, c, "correction_asked", D("2025-03-05"), {"what": "文書の特定"})
+    service.record(session, c, "correction_answered", D("2025-03-10"))
+    service.record(session, c, "transfer", D("2025-03-11"), {"to": "dokuritsu"})
+    service.record(session, c, "extension", D("2025-03-20"), {"new_due": "2025-04-30", "reason": "繁忙"})
+    service.decide(session, c, kind="full", on=D("2025-04-10"))
+    # D (舞鶴市): a special extension, two decisions: the first on 02-20 is day 46 (26 in January from the 6th).
+    d = received("maizuru", "2025-01-06")
+    service.record(session, d, "special_extension", D("2025-01-15"),
+                   {"part_due": "2025-02-28", "rest_due": "2025-06-30", "reason": "大量"})
+    service.decide(session, d, kind="partial", on=D("2025-02-20"),
+                   withheld=[service.Withheld("店名", "第5条第2号", "法人の情報")])
+    service.decide(session, d, kind="full", on=D("2025-05-01"))
+    # E: withdrawn before any decision: nothing.
+    e = received("maizuru", "2025-01-06")
+    service.record(session, e, "withdrawn", D("2025-01-10"))
+    expected = {
+        a: (15, False, 420, None, "full", None),
+        b: (9, False, None, "filed", "partial", "第5条第1号\n第5条第2号"),
+        c: (33, True, None, None, "full", None),
+        d: (46, True, None, None, "partial,full", "第5条第2号"),
+        e: (None, False, None, None, None, None),
+    }
+    migration = _statistics_0010()
+    columns = [requests.c[k] for k in migration.COLUMNS]
+
+    def stored():
+        session.flush()
+        return {row[0]: tuple(row[1:]) for row in session.execute(
+            select(requests.c.id, *columns).where(requests.c.id.in_(expected)))}
+
+    assert stored() == expected
+    assert session.get(Request, c).body.key == "dokuritsu"
+    # The migration's backfill, from nothing, gives the same.
+    session.execute(requests.update().values(days_counted=None, extended=False, fee_total=None, appeal_outcome=None,
+                                             decision_kinds=None, grounds=None))
+    session.expire_all()
+    migration.backfill(session.connection())
+    assert stored() == expected
+    r = _one(session, by=None)
+    assert (r["extended"], r["fee_total"], r["appeals"], r["appeals_open"], r["partial"], r["full"]) == (2, 420, 1, 1, 2, 3)
+
+
+def test_counted_again_after_writes_only_where_they_touched(session):
+    # The web's 統計 page keeps what it counted (stats.Counted) and, after a write, counts again only the bodies
+    # written to: a decision, a transfer (移送: the body it left and the one it went to), a void, a new request.
+    bys = (None, "body", "year", "ground", "requester")
+    add = lambda body, on: service.add_request(session, body=body, subject=f"請求 {on}", received=D(on),
+                                               requester="市民オンブズマンまいづる", force=True).id
+    a, b, c = add("maizuru", "2025-01-06"), add("national", "2025-03-03"), add("tokyo", "2025-03-03")
+    service.decide(session, a, kind="partial", on=D("2025-01-20"), fee=300,
+                   withheld=[service.Withheld("店名", "第5条第2号", "法人の情報")])
+    session.flush()
+    first, kept = stats.counted(session, bys)
+    assert first == stats.stats_by(session, bys)
+    jurisdiction = {b.key: b.id for b in session.scalars(select(Body))}
+    assert kept.touched(session, stats.fingerprint(session)) == set()   # nothing written since
+
+    service.decide(session, b, kind="refusal", on=D("2025-03-12"),
+                   withheld=[service.Withheld("全部", "第5条第1号", "個人の情報")])
+    service.record(session, c, "voided", D("2025-03-04"), {"reason": "二重登録"})
+    d = add("national", "2025-04-01")
+    service.record(session, d, "transfer", D("2025-04-02"), {"to": "dokuritsu"})
+    session.flush()
+    assert kept.touched(session, stats.fingerprint(session)) == {
+        jurisdiction["national"], jurisdiction["tokyo"], jurisdiction["dokuritsu"]}
+    again, kept = stats.counted(session, bys, since=kept)
+    assert again == stats.stats_by(session, bys) != first
+    assert sorted(g["group"] for g in again[1]) == ["dokuritsu", "maizuru", "national"]
+    # Filters or groupings other than those counted, or a rule added: everything is counted again.
+    assert stats.counted(session, bys, since=kept, body="maizuru")[0] == stats.stats_by(session, bys, body="maizuru")
+    service.add_closed_day(session, session.get(Jurisdiction, session.get(Body, jurisdiction["maizuru"]).jurisdiction_id),
+                           D("2025-01-08"), "庁舎停電")
+    session.flush()
+    assert kept.touched(session, stats.fingerprint(session)) is None
+
+
 def test_a_bad_grouping_is_refused(session):
     from tracker.errors import BadInput
 
@@ -135,33 +253,41 @@ def test_a_bad_grouping_is_refused(session):
 
 
 def test_days_counted_by_the_rule_are_day_numbers_read_off_a_running_count():
-    # stats counts a request's days as a difference of a running count made once per rule and year, less the
-    # days a correction covers: the same number as day_numbers(...)[-1] (count_days, day by day), across
-    # 年末年始, Golden Week and a body's own closed day, for corrections answered, unanswered and overlapping.
+    # timeline.counted_days (stored as requests.days_counted, which stats counts by) reads a request's days off
+    # a running count made once per rule (deadlines.SharedCount) when its caller keeps one for many requests
+    # (a bulk refresh, the migration's backfill): the same number as day_numbers(...)[-1] (count_days, day by
+    # day), across 年末年始, Golden Week and a body's own closed day, for corrections answered, unanswered and
+    # overlapping, and for a decision before the count's first day.
     import random
     from datetime import timedelta
+    from types import SimpleNamespace
 
     from tracker import deadlines as dl
+    from tracker import timeline
 
     closed = dl.ClosedDays(True, {D("2025-05-07"): "市の休日"})
-    counting = stats._Counting.__new__(stats._Counting)   # its counting alone, without a database
-    counting.closed, counting.numbers, counting.span = {1: closed}, {}, ()
     rng = random.Random(17)
-    for _ in range(3000):
+    kept: dict = {}
+    for n in range(3000):
         rule = dl.Rule(period_days=14, counts_request_day=rng.random() < 0.5, working_days=rng.random() < 0.5,
                        move_off_closed=False, extension_max_days=None, extension_from="period_end",
-                       exclude_correction=True, source="test", correction_days=rng.choice(("after_asked", "both")))
-        start = D("2024-12-20") + timedelta(rng.randrange(150))
-        last = start + timedelta(rng.randrange(60))
-        pauses, asked = [], start + timedelta(rng.randrange(-3, 40))
-        for _n in range(rng.choice((1, 1, 2, 3))):
+                       exclude_correction=rng.random() < 0.8, source="test",
+                       correction_days=rng.choice(("after_asked", "both")))
+        row = SimpleNamespace(id=n, effective_from=None, **{f: getattr(rule, f) for f in dl.RULE_FIELDS})
+        jur = SimpleNamespace(id=n, rules=[row], year_end_closure=True,
+                              closed_days=[SimpleNamespace(day=d, reason=why) for d, why in closed.extra.items()])
+        received = D("2024-12-20") + timedelta(rng.randrange(150))
+        last = received + timedelta(rng.randrange(-1, 60))
+        pauses, asked = [], received + timedelta(rng.randrange(-3, 40))
+        for _n in range(rng.choice((0, 0, 1, 1, 2, 3))):
             answered = None if rng.random() < 0.2 else asked + timedelta(rng.randrange(15))
             pauses.append(dl.Pause(asked, answered))
             asked = (answered or asked) + timedelta(rng.randrange(10))
-        assert counting.counted(1, rule, start.toordinal(), last.toordinal()) == dl.day_numbers(
-            rule, closed, start, last)[-1]
-        assert counting.corrected(1, rule, start.toordinal(), last.toordinal(), pauses) == dl.day_numbers(
-            rule, closed, start, last, pauses)[-1], (rule, start, last, pauses)
+        st = timeline.State(received_on=received, pauses=pauses)
+        start = dl.first_day(rule, received)
+        expected = dl.day_numbers(rule, closed, start, last, pauses)[-1] if last >= start else 0
+        assert timeline.counted_days(st, jur, last) == expected
+        assert timeline.counted_days(st, jur, last, kept) == expected, (rule, received, last, pauses)
 
 
 # ---------------------------------------------------------------- the synthetic database, recomputed

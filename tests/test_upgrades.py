@@ -150,9 +150,18 @@ FILL_0009 = FILL_0008
 # 0010 added indexes only (the dashboard's lists, counted from an index): the same records.
 FILL_0010 = FILL_0009
 
+# 0011 added what the statistics count by (timeline.statistics): the same records, with them. 1002 was received on
+# 2024-12-02 and decided on 2025-01-20 under a rule of 15 calendar days from the next day: days 2024-12-03 to
+# 12-31 (29) and 2025-01-01 to 01-20 (20), 49 counted; a partial decision withholding under 第7条第2号, fee 300.
+STATISTICS_0011 = {1001: "NULL, false, NULL, NULL, NULL, NULL",
+                   1002: "49, false, 300, NULL, 'partial', '第7条第2号'"}
+FILL_0011 = [s.replace("voided) VALUES", "voided, days_counted, extended, fee_total, appeal_outcome, decision_kinds, "
+                       "grounds) VALUES")[:-1] + ", " + STATISTICS_0011[1001 if "(1001, " in s else 1002] + ")"
+             if s.startswith("INSERT INTO requests ") else s for s in FILL_0010]
+
 FILLERS: dict[str, list[str]] = {"0001": FILL_0001, "0002": FILL_0002, "0003": FILL_0003, "0004": FILL_0004,
                                  "0005": FILL_0005, "0006": FILL_0006, "0007": FILL_0007, "0008": FILL_0008,
-                                 "0009": FILL_0009, "0010": FILL_0010}
+                                 "0009": FILL_0009, "0010": FILL_0010, "0011": FILL_0011}
 
 # What kaiji must show of the filled records after any upgrade (request show --json).
 EXPECTED = {
@@ -409,3 +418,23 @@ def test_the_upgrade_to_0009_indexes_the_short_words_already_indexed(empty_url):
             where = {1001: (1001, "subject"), 1002: (1002, "document")}   # FILL_0006's rows
             assert {(h.request, h.field) for h in search.search(s, word)} == {where[i] for i in holding}, word
     engine.dispose()
+
+
+def test_the_upgrade_to_0011_works_out_what_the_statistics_count(empty_url):
+    """Migration 0011 fills the statistics' columns of the requests already recorded, as timeline.refresh
+    stores them (FILL_0011 says what they are, worked out by hand), on its own: not by `kaiji db upgrade`'s
+    recomputation after it."""
+    engine = dbm.make_engine(empty_url)
+    dbm.upgrade(engine, "0010", stdout=QUIET)
+    with engine.begin() as conn:
+        for statement in FILL_0010:
+            conn.execute(text(statement))
+    from alembic import command
+
+    with dbm.migrating(engine) as conn:   # the migration alone (dbm.upgrade to the head also recomputes)
+        command.upgrade(dbm.alembic_config(conn, QUIET), "0011")
+    columns = ("days_counted", "extended", "fee_total", "appeal_outcome", "decision_kinds", "grounds")
+    after = rows(engine)["requests"]
+    engine.dispose()
+    assert {i: tuple(after[i][c] for c in columns) for i in (1001, 1002)} == {
+        1001: (None, 0, None, None, None, None), 1002: (49, 0, 300, None, "partial", "第7条第2号")}

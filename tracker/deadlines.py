@@ -323,7 +323,7 @@ def counted_each_day(rule: Rule, days: ClosedDays, year: int) -> tuple[int, ...]
     """For each day of `year`, 1 if count_days counts it under the rule when no correction pauses the count,
     else 0: day_numbers over the year, read back. Without a correction whether a day counts depends only on
     the day (any day under a calendar-days rule, an open day under a working-days one), not on where the count
-    starts, so the days counted from one day to another are a sum of these (tracker/stats.py). Kept per year,
+    starts, so the days counted from one day to another are a sum of these (SharedCount). Kept per year,
     working-days setting and closed days of that year: the count is made once, not once a request."""
     if not rule.working_days:
         # Under a calendar-days rule count_days counts every day, closed or not (the holidays need not be known).
@@ -345,7 +345,7 @@ class SharedCount:
     """`day_numbers(rule, days, first, last)[-1]` for many spans of one rule and calendar, with no correction
     pausing them: a difference of one running count of counted_each_day's flags over whole years, made anew
     over more years when a span reaches outside it. `span` (ordinals) names the days to cover from the start,
-    so that a run over many requests makes it once. The requests export and tracker/stats.py read it."""
+    so that a run over many requests makes it once. timeline.counted_days reads it (the export, a bulk refresh)."""
 
     def __init__(self, rule: Rule, days: ClosedDays, span: tuple[int, ...] = ()):
         self.rule, self.closed, self.span = rule, days, span

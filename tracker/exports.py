@@ -21,7 +21,6 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from . import deadlines as dl
 from . import events, timeline
 from .errors import BadInput
 from .i18n import N_, _, language
@@ -180,48 +179,7 @@ def _yes_no(value: bool, key: str = "") -> str:
     return "有" if value else "無"
 
 
-DAYS_KEPT = 20_000   # counted_days: the (jurisdiction, receipt day) look-ups kept at once
-
-
-def counted_days(st: timeline.State, jurisdiction, decided: date, counts: dict | None = None) -> int | None:
-    """The decision date's number in the count the rule makes (deadlines.count_days): the days from the first
-    day of the period (民法第140条: the day after receipt unless the rule counts the request day) through
-    the decision, counted as the rule counts them — open days only under a working-days rule, and never
-    the days of a correction (補正) when the rule leaves them out. Counting as many days as the calendar
-    holds from the first day reaches at least to the decision date, so every day up to it has its number
-    in the steps; the decision date's own number (or that of the last counted day before it) is the
-    answer. So a decision "on day 14" of a 14-day period reads 14, whatever the closed days between.
-
-    `counts`: a dict the caller keeps for many requests, in which the counts of a rule with no correction
-    pausing them are shared (deadlines.SharedCount) rather than made again for each request."""
-    if not (st.received_on and decided):
-        return None
-    if counts is None:
-        row = timeline.rule_row(jurisdiction, st.received_on)
-        rule = timeline.to_rule(row) if row is not None else None
-    else:   # the rule in force on a day, and its shared count, looked up once per jurisdiction and day
-        days = counts.setdefault("days", {})
-        on = (jurisdiction.id, st.received_on)
-        if on not in days:
-            if len(days) >= DAYS_KEPT:  # a million requests span many days: memory stays flat
-                days.clear()
-            row = timeline.rule_row(jurisdiction, st.received_on)
-            key = (jurisdiction.id, row.id) if row is not None else None
-            if key is not None and key not in counts:
-                counts[key] = dl.SharedCount(timeline.to_rule(row), timeline.closed_days(jurisdiction))
-            days[on] = counts[key] if key is not None else None
-        shared = days[on]
-        rule = shared.rule if shared is not None else None
-    if rule is None:  # no rule known: no count to make
-        return None
-    start = dl.first_day(rule, st.received_on)
-    if decided < start:
-        return 0
-    if counts is None:
-        return dl.day_numbers(rule, timeline.closed_days(jurisdiction), start, decided, st.pauses)[-1]
-    if st.pauses and rule.exclude_correction:
-        return dl.day_numbers(rule, shared.closed, start, decided, st.pauses)[-1]
-    return shared.days(start, decided)
+counted_days = timeline.counted_days   # moved to the timeline, which stores it (requests.days_counted)
 
 
 def _withheld(decisions: Iterable[Decision]) -> str | None:

@@ -171,6 +171,12 @@ class Request(Base):
     voided: Mapped[bool]
     flags: Mapped[str | None]
     campaign_id: Mapped[int | None]
+    days_counted: Mapped[int | None]
+    extended: Mapped[bool]
+    fee_total: Mapped[int | None]
+    appeal_outcome: Mapped[str | None]
+    decision_kinds: Mapped[str | None]
+    grounds: Mapped[str | None]
 
     body: Mapped["Body"] = relationship(foreign_keys=[schema.requests.c.body_id])
     filed_body: Mapped["Body"] = relationship(foreign_keys=[schema.requests.c.filed_body_id])

@@ -32,10 +32,14 @@ class Report:
     period: str                  # the receipt dates covered, in words
     total: dict[str, Any]        # stats.stats(by=None)'s one record ({} when there are no requests)
     bodies: list[dict[str, Any]]  # stats.stats(by="body")
+    counted: Any = None          # stats.Counted: what the figures were counted from (for build's `since`)
 
 
-def build(session: Session, year: int | None = None, **filters) -> Report:
-    """The figures of a report: the year's requests by receipt date (`year`), or those `filters` choose."""
+def build(session: Session, year: int | None = None, since: Any = None, mark: tuple | None = None,
+          **filters) -> Report:
+    """The figures of a report: the year's requests by receipt date (`year`), or those `filters` choose.
+    `since`: an earlier report's `counted`, of which only what was written to since is counted again; `mark`:
+    stats.fingerprint, if read already in this session."""
     if year is not None:
         if not 1900 <= year <= 9999:
             from .errors import BadInput
@@ -51,11 +55,11 @@ def build(session: Session, year: int | None = None, **filters) -> Report:
             start=show_date(start) if start else "…", end=show_date(end) if end else "…")
     else:
         period = _("all requests")
-    everything, bodies = st.stats_by(session, (None, "body"), top=TOP_GROUNDS, **filters)  # in one pass
+    (everything, bodies), counted = st.counted(session, (None, "body"), TOP_GROUNDS, since, mark, **filters)  # in one pass
     [total] = everything or [{}]
     for row in bodies:   # the table by body names stats' own few grounds (the same first ones)
         row["grounds"] = row["grounds"][:st.TOP_GROUNDS]
-    return Report(title, period, total, bodies)
+    return Report(title, period, total, bodies, counted)
 
 
 # ---------------------------------------------------------------- charts (matplotlib)

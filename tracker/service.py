@@ -921,7 +921,8 @@ def recompute(session: Session, jurisdiction: Jurisdiction) -> int:
     n = 0
     lookup = jurisdiction_lookup(session)
     for req in session.scalars(select(Request).where(Request.body_id.in_(body_ids))
-                               .options(selectinload(Request.events), selectinload(Request.decisions))):
+                               .options(selectinload(Request.events),
+                                        selectinload(Request.decisions).selectinload(Decision.withheld))):
         timeline.refresh(req, lookup)
         n += 1
     return n
@@ -937,7 +938,8 @@ def recompute_all(session: Session, batch: int = 1000) -> list[int]:
     changed, last = [], 0
     while True:
         reqs = list(session.scalars(select(Request).where(Request.id > last).order_by(Request.id).limit(batch)
-                                    .options(selectinload(Request.events), selectinload(Request.decisions))))
+                                    .options(selectinload(Request.events),
+                                             selectinload(Request.decisions).selectinload(Decision.withheld))))
         if not reqs:
             return changed
         for req in reqs:

@@ -27,41 +27,36 @@ What is counted, precisely (the README and `kaiji stats --help` say the same):
 - Median and 90th percentile by the nearest-rank method: the p-th percentile of n values is the
   ceil(p/100 × n)-th smallest, always one of the values (the median of 1, 2, 3, 4 is 2).
 
-The counting is SQL's (GROUP BY over the cells the groupings split the requests into: body, year, requester,
-ground); Python adds the cells up into groups, reads the medians off histograms, and works out what SQL cannot
-say alike on both databases: the days counted by the rule (a difference of a running count that
-deadlines.count_days makes once per rule and year, less the days a correction covers) and the appeals'
-outcomes (from their few events). No mapped request objects, no pass of Python over every event.
+The counting is SQL's: GROUP BY over the requests alone, by the cells the groupings split them into (body, year,
+requester, ground), reading what timeline.refresh stores on each request after every event (timeline.statistics:
+the days counted by the rule, whether extended, the fees charged, the appeal's outcome, the live decisions' kinds
+and the grounds they cite), from one index of the listed requests that holds every column read
+(ix_requests_listed_statistics). Python adds the cells up into groups and reads the medians off histograms. No
+mapped request objects, no pass over the events. A caller that keeps what it counted (counted(), Counted) has
+only the bodies written to since counted again.
 """
 
 from __future__ import annotations
 
-from bisect import bisect_right
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from sqlalchemy import Date, Integer, and_, case, cast, extract, func, literal, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
-from . import deadlines as dl
 from . import service, timeline
 from .errors import BadInput
-from .events import KINDS
 from .i18n import N_, _
-from .models import Body, Jurisdiction, Requester
+from .models import Body, Requester
 from .schema import (bodies as bodies_t, closed_days, deadline_rules, decisions, events, grounds,
                      jurisdictions as jurisdictions_t, requesters, requests, withheld_parts)
 
 BY = {"body": N_("body"), "year": N_("year"), "ground": N_("ground"), "requester": N_("requester")}
 DECISION_KEYS = tuple(timeline.DECISION_KINDS)
 OUTCOMES = ("upheld", "partly-granted", "granted", "dismissed")
-# The kinds of event whose effect the statistics read (timeline's own `apply` of each), and retractions.
-EVENT_KINDS = ("correction_asked", "correction_answered", "extension", "special_extension", "fee_charged",
-               "appeal_filed", "ruling", "retraction")
 TOP_GROUNDS = 5
-RETRACTED_AS_VALUES = 20_000   # PostgreSQL takes at most 65,535 values a statement
 
 
 def percentile(values: list[int], p: int) -> int | None:
@@ -136,11 +131,13 @@ def fingerprint(session: Session) -> tuple:
     same fingerprint in one database means the same figures, so a face may keep figures under it.
 
     Why it cannot be stale: everything stats() reads is either in an append-only table or in a small one read
-    whole here. A request's figures come from its row and its events: kaiji never deletes requests, events,
-    decisions, withheld parts, rules, closed days or grounds, and changes what a request's row derives
-    (status, dates, voided, body after a transfer) only by appending an event (a retraction, a void, a
-    decision: a new events id) or, for decision_due, by recomputing after a new rule or closed day (a new
-    deadline_rules or closed_days id). A new request is a new requests id; the count guards against an id
+    whole here. A request's figures come from its row, whose columns from status on are derived from its
+    events by timeline.refresh (with what the statistics count: days counted, extended, fees, appeal outcome,
+    decision kinds, grounds): kaiji never deletes requests, events, decisions, withheld parts, rules, closed
+    days or grounds, and changes what a request's row derives only by appending an event (a retraction, a
+    void, a decision: a new events id) or by recomputing after a new rule or closed day (service.recompute: a
+    new deadline_rules or closed_days id), or after an upgrade of kaiji (db.upgrade, recompute_all: a new
+    kaiji, so a new process and nothing kept). A new request is a new requests id; the count guards against an id
     used again after rows deleted outside kaiji. Bodies (name, jurisdiction), jurisdictions (ordinance,
     year-end closure) and requesters (name) are edited in place, so their rows themselves are part of the
     fingerprint. The caller reads it in the same reading session (db.reading: one state of the database) as
@@ -166,24 +163,84 @@ def stats(session: Session, by: str | None = "body", top: int = TOP_GROUNDS, **f
 def stats_by(session: Session, bys: tuple, top: int = TOP_GROUNDS, **filters) -> list[list[dict[str, Any]]]:
     """stats() for each grouping of `bys` (as its `by`): the records of each. The groupings but `ground` are
     counted together, by the cells they split the requests into (body, and year or requester when asked)."""
+    return counted(session, bys, top, **filters)[0]
+
+
+@dataclass
+class Counted:
+    """What a counted() call counted: its cells, by grouping pass, with the fingerprint of the database they were
+    counted in, so that a later call (a web page's next view) counts again only the bodies written to since."""
+
+    bys: tuple
+    filters: dict
+    mark: tuple                  # fingerprint() when counted
+    passes: dict                 # ground or not: (columns, {cell: _Group}); a cell's first column is its body
+    articles: dict
+
+    def touched(self, session: Session, mark: tuple) -> set[int] | None:
+        """The bodies whose cells may differ from those kept, now that the fingerprint is `mark`; None: all may
+        (a rule, closed day or ground added, a body, jurisdiction or requester edited, requests deleted). A
+        request's stored columns change only when an event is appended to it (timeline.refresh) or its
+        jurisdiction's rules or closed days change (service.recompute): the requests written to are those with
+        events newer than the fingerprint's, and the new requests; their bodies now, their bodies when filed,
+        and the bodies any transfer (移送) of theirs named, are the cells that may have changed."""
+        (was, *rest), (now, *current) = self.mark, mark
+        if rest != current or was[5:] != now[5:]:
+            return None
+        count, last_request, last_event = (v or 0 for v in was[:3])
+        written = set(session.scalars(select(events.c.request_id).where(events.c.id > last_event).distinct()))
+        new = set(session.scalars(select(requests.c.id).where(requests.c.id > last_request)))
+        if (now[0] or 0) != count + len(new):
+            return None    # rows deleted or numbers used again outside kaiji
+        written |= new
+        if not written:
+            return set()
+        chosen = list(written)
+        bodies = set()
+        for filed, body in session.execute(select(requests.c.filed_body_id, requests.c.body_id)
+                                           .where(requests.c.id.in_(chosen))):
+            bodies.update((filed, body))
+        for (data,) in session.execute(select(events.c.data).where(events.c.request_id.in_(chosen),
+                                                                   events.c.kind == "transfer")):
+            bodies.add(data["to_body_id"])
+        return bodies
+
+
+def counted(session: Session, bys: tuple, top: int = TOP_GROUNDS, since: Counted | None = None,
+            mark: tuple | None = None, **filters) -> tuple[list[list[dict[str, Any]]], Counted]:
+    """stats_by's records, and what they were counted from. `since`: what an earlier call with the same `bys` and
+    filters counted; only the cells of the bodies written to since are counted again (Counted.touched), the
+    others are taken as they were: the same figures as counting all. `mark`: fingerprint(session), if the
+    caller has read it in this session already."""
     for by in bys:
         if by is not None and by not in BY:
             raise BadInput(_("--by must be one of {choices}; got {value!r}.").format(choices=", ".join(BY),
                                                                                       value=by), field="by")
     where = service.request_where(session, **filters)
-    jurisdictions = {j.id: j for j in session.scalars(select(Jurisdiction).options(
-        selectinload(Jurisdiction.rules), selectinload(Jurisdiction.closed_days)))}
+    ordinance = dict(session.execute(select(jurisdictions_t.c.id, jurisdictions_t.c.ordinance)).all())
     bodies = {b.id: (b.key, b.name, b.jurisdiction_id) for b in session.scalars(select(Body))}
     names = ({r.id: r.name for r in session.scalars(select(Requester))} if "requester" in bys else {})
-    counting = _Counting(session, where, jurisdictions, {b: jur for b, (_k, _n, jur) in bodies.items()})
-    articles: dict[tuple[int, str], str] = {}     # (jurisdiction id, ground): 舞鶴市情報公開条例第5条第2号
+    jurisdiction_of = {b: jur for b, (_k, _n, jur) in bodies.items()}
+    mark = mark or fingerprint(session)
+    touched = (since.touched(session, mark) if since is not None and (since.bys, since.filters) == (bys, filters)
+               else None)
+    articles: dict[tuple[int, str], str] = dict(since.articles) if touched is not None else {}
     plain = [by for by in bys if by != "ground"]
-    passes = {}
+    wanted = {}
     if plain:
-        passes[False] = counting.cells(("body_id",) + (("year",) if "year" in plain else ())
-                                       + (("requester_id",) if "requester" in plain else ()), articles)
+        wanted[False] = ("body_id",) + (("year",) if "year" in plain else ()) + (("requester_id",) if "requester" in plain else ())
     if "ground" in bys:
-        passes[True] = counting.cells(("body_id", "ground"), articles)
+        wanted[True] = ("body_id", "ground")
+    passes = {}
+    for ground, columns in wanted.items():
+        if touched is None:
+            passes[ground] = _cells(session, where, columns, jurisdiction_of, ordinance, articles)
+        else:
+            cells = {key: cell for key, cell in since.passes[ground][1].items() if key[0] not in touched}
+            if touched:
+                cells.update(_cells(session, where + [requests.c.body_id.in_(sorted(touched))], columns,
+                                    jurisdiction_of, ordinance, articles)[1])
+            passes[ground] = (columns, cells)
     made = []
     for by in bys:
         columns, cells = passes[by == "ground"]
@@ -208,7 +265,7 @@ def stats_by(session: Session, bys: tuple, top: int = TOP_GROUNDS, **filters) ->
         ordered = sorted(groups.values(), key=(lambda g: g.key) if by == "year"
                          else (lambda g: (-g.requests, str(g.name))))
         made.append([g.record(articles, top) for g in ordered])
-    return made
+    return made, Counted(bys, dict(filters), mark, passes, articles)
 
 
 def _ordinal(session: Session, column):
@@ -219,189 +276,75 @@ def _ordinal(session: Session, column):
     return cast(column - literal(date(1, 1, 1), Date), Integer) + 1
 
 
-class _Counting:
-    """The queries of one stats_by call: each groups the chosen requests by their cell (the columns asked)
-    and counts in SQL, but for the days counted by the rule (a request's receipt and decision, with the
-    count's numbers made once per rule and year) and the appeals' outcomes (read off their few events)."""
+def _cells(session: Session, where: list, columns: tuple, jurisdiction_of: dict, ordinance: dict,
+           articles: dict) -> tuple[tuple, dict[tuple, _Group]]:
+    """The figures of each cell: a _Group per combination of `columns` (body_id, year, requester_id, ground), each
+    counted by GROUP BY over the requests' stored columns (timeline.statistics) in four queries: the counts with
+    the decisions' kinds and the appeal's outcome; the days (calendar, counted by the rule); the fees; the
+    grounds. A request's grounds are one text (a line a ground, once a decision): `ground` puts it under each."""
+    r = requests.c
+    # Every column read is in the index ix_requests_listed_statistics (schema.STATISTICS): the index alone is read.
+    made = {"body_id": r.body_id, "year": cast(extract("year", func.coalesce(r.received_on, r.filed_on)), Integer),
+            "requester_id": r.requester_id, "ground": r.grounds}
+    by_ground = "ground" in columns
+    src = select(*[made[c].label(c) for c in columns], r.status, r.received_on, r.decided_on, r.decision_due,
+                 (_ordinal(session, r.decided_on) - _ordinal(session, r.received_on)).label("calendar"),
+                 r.days_counted, r.extended, r.fee_total, r.appeal_outcome, r.decision_kinds,
+                 r.grounds.label("cited")).where(*where, *([r.grounds.is_not(None)] if by_ground else [])).subquery()
+    cell = [src.c[c] for c in columns]
+    k = len(cell)
+    cells: dict[tuple, _Group] = {}
 
-    def __init__(self, session: Session, where: list, jurisdictions: dict, jurisdiction_of: dict):
-        self.session, self.where, self.jurisdictions, self.jurisdiction_of = session, where, jurisdictions, jurisdiction_of
-        retracted = select(events.c.retracts_id).where(events.c.kind == "retraction", events.c.retracts_id.is_not(None))
-        # The entries retracted, read once (a scan of the events) rather than by each query; as a subquery again
-        # where they are too many to pass as values.
-        ids = list(session.scalars(retracted))
-        self.retracted = ids if len(ids) <= RETRACTED_AS_VALUES else retracted
-        self.closed = {j: timeline.closed_days(jur) for j, jur in jurisdictions.items()}
-        self.rules: dict[int, tuple[list[int], list]] = {}   # jurisdiction: its versions' first days, and the rules
-        self.numbers: dict[tuple, dl.SharedCount] = {}  # (jurisdiction, working days): its running count
-        self.span: tuple = ()      # the first receipt and the last decision of the requests, as ordinals
+    def into(row) -> list[_Group]:
+        """The cells a row of a query counts in (a request under each ground its decisions cite)."""
+        key = tuple(row[:k])
+        keys = ([key[:-1] + (g,) for g in sorted(set(key[-1].split("\n")))] if by_ground else [key])
+        return [cells.get(key) or cells.setdefault(key, _Group(key, "")) for key in keys]
 
-    def rule_on(self, jur: int, day: int) -> tuple[int, dl.Rule] | None:
-        """timeline.rule_row's rule on a day (an ordinal) as (row id, rule); None: no rule known. rule_row
-        compares the day only with the versions' first days, so its answer is read once between two of them."""
-        if jur not in self.rules:
-            j = self.jurisdictions[jur]
-            firsts = sorted({r.effective_from.toordinal() for r in j.rules if r.effective_from is not None})
-            days = [firsts[0] - 1 if firsts else 1] + firsts
-            rows = [timeline.rule_row(j, date.fromordinal(d)) for d in days]
-            self.rules[jur] = (firsts, [(row.id, timeline.to_rule(row)) if row is not None else None for row in rows])
-        firsts, found = self.rules[jur]
-        return found[bisect_right(firsts, day)]
+    c = src.c
+    decided = c.decided_on.is_not(None)
+    for row in session.execute(select(
+            *cell, c.decision_kinds, c.appeal_outcome, func.count(), func.count(c.decided_on),
+            func.sum(case((and_(c.decided_on.is_(None), c.status == "withdrawn"), 1), else_=0)),
+            func.sum(case((and_(decided, c.decision_due.is_not(None)), 1), else_=0)),
+            func.sum(case((c.decided_on > c.decision_due, 1), else_=0)),
+            func.sum(case((c.extended, 1), else_=0))).group_by(*cell, c.decision_kinds, c.appeal_outcome)):
+        kinds, outcome, n, *counts = row[k:]
+        for g in into(row):
+            g.requests += n
+            for name, v in zip(("decided", "withdrawn", "judged", "late", "extended"), counts):
+                setattr(g, name, getattr(g, name) + int(v))
+            if kinds:
+                for kind in kinds.split(","):
+                    g.kinds[kind] += n
+            if outcome is not None:
+                g.appeals += n
+                if outcome != "filed":
+                    g.outcomes[outcome] += n
 
-    def counted(self, jur: int, rule: dl.Rule, start: int, last: int) -> int:
-        """The days the rule counts from `start` through `last` (ordinals, start <= last), no correction."""
-        key = (jur, rule.working_days)
-        if key not in self.numbers:   # over the requests' years (self.span) from the first
-            self.numbers[key] = dl.SharedCount(rule, self.closed[jur], self.span)
-        return self.numbers[key].between(start, last)
+    # Days taken: calendar days, and the days the rule counts (None where the body's rule is unknown: its
+    # calendar days are known, the days its rule would count are not, and are left out rather than guessed).
+    for row in session.execute(select(*cell, c.calendar, c.days_counted, func.count())
+                               .where(c.received_on.is_not(None), decided).group_by(*cell, c.calendar, c.days_counted)):
+        calendar, counted, n = row[k:]
+        for g in into(row):
+            g.calendar[calendar] += n
+            if counted is not None:
+                g.counted[counted] += n
 
-    def corrected(self, jur: int, rule: dl.Rule, start: int, last: int, pauses: list[dl.Pause]) -> int:
-        """counted() less the days a correction covers, as count_days leaves them out: a day covered by a
-        correction answered is not counted; at the first day whose first correction covering it is not answered
-        the count stops (day_numbers(...)[-1], read off the running count rather than counted day by day)."""
-        covered = set()
-        for p in pauses:
-            first = p.asked.toordinal() + (0 if rule.correction_days == "both" else 1)
-            end = p.answered.toordinal() if p.answered is not None else last
-            covered.update(range(max(first, start), min(end, last) + 1))
-        left_out = 0
-        for day in sorted(covered):
-            on = date.fromordinal(day)
-            if next(p for p in pauses if p.covers(on, rule.correction_days)).answered is None:
-                return (self.counted(jur, rule, start, day - 1) if day > start else 0) - left_out
-            left_out += self.counted(jur, rule, day, day)
-        return self.counted(jur, rule, start, last) - left_out
+    for row in session.execute(select(*cell, c.fee_total, func.count()).where(c.fee_total > 0)
+                               .group_by(*cell, c.fee_total)):
+        for g in into(row):
+            g.fees[row[k]] += row[k + 1]
 
-    def cells(self, columns: tuple, articles: dict) -> tuple[tuple, dict[tuple, _Group]]:
-        """The figures of each cell: a _Group per combination of `columns` (body_id, year, requester_id, ground)."""
-        s, retracted = self.session, self.retracted
-        live_decision = decisions.c.event_id.not_in(retracted)
-        live_event = events.c.id.not_in(retracted)
-        # body_id + 0: an expression no index gives in order, so that SQLite does not walk the requests by the body
-        # index to group them (a page read per request, out of order: three times the time of reading them along).
-        made = {"body_id": requests.c.body_id + 0,
-                "year": cast(extract("year", func.coalesce(requests.c.received_on, requests.c.filed_on)), Integer),
-                "requester_id": requests.c.requester_id}
-        chosen = select(requests.c.id.label("rid"), *[made[c].label(c) for c in columns if c != "ground"],
-                        requests.c.status, requests.c.received_on, requests.c.decided_on,
-                        requests.c.decision_due).where(*self.where)
-        if "ground" in columns:
-            # A request under each ground its live decisions cite.
-            cited = (select(decisions.c.request_id, withheld_parts.c.ground).distinct()
-                     .join(decisions, decisions.c.id == withheld_parts.c.decision_id).where(live_decision).subquery())
-            chosen = (chosen.add_columns(cited.c.ground.label("ground"))
-                      .join_from(requests, cited, cited.c.request_id == requests.c.id))
-        src = chosen.subquery("chosen")
-        cell = [src.c[c] for c in columns]
-        k = len(cell)
-        cells: dict[tuple, _Group] = {}
-
-        decided = src.c.decided_on.is_not(None)
-        lo, hi = s.execute(select(func.min(src.c.received_on), func.max(src.c.decided_on))).one()
-        self.span = (lo.toordinal(), hi.toordinal()) if lo and hi else ()
-        for row in s.execute(select(
-                *cell, func.count(), func.count(src.c.decided_on),
-                func.sum(case((and_(src.c.decided_on.is_(None), src.c.status == "withdrawn"), 1), else_=0)),
-                func.sum(case((and_(decided, src.c.decision_due.is_not(None)), 1), else_=0)),
-                func.sum(case((src.c.decided_on > src.c.decision_due, 1), else_=0))).group_by(*cell)):
-            g = cells[tuple(row[:k])] = _Group(tuple(row[:k]), "")
-            g.requests, g.decided, g.withdrawn, g.judged, g.late = (int(v) for v in row[k:])
-
-        # Decisions by kind; grounds, a decision citing one for several parts once.
-        with_decisions = src.join(decisions, decisions.c.request_id == src.c.rid)
-        for row in s.execute(select(*cell, decisions.c.kind, func.count()).select_from(with_decisions)
-                             .where(live_decision).group_by(*cell, decisions.c.kind)):
-            cells[tuple(row[:k])].kinds[row[k]] = row[k + 1]
-        parts = (select(withheld_parts.c.decision_id, decisions.c.request_id, withheld_parts.c.ground).distinct()
-                 .join(decisions, decisions.c.id == withheld_parts.c.decision_id).where(live_decision).subquery())
-        for row in s.execute(select(*cell, parts.c.ground, func.count())
-                             .select_from(src.join(parts, parts.c.request_id == src.c.rid))
-                             .group_by(*cell, parts.c.ground)):
-            key = tuple(row[:k])
-            jur = self.jurisdiction_of[key[0]]
-            articles.setdefault((jur, row[k]), self.jurisdictions[jur].ordinance + row[k])
-            cells[key].grounds[(jur, row[k])] = row[k + 1]
-
-        # The few events the figures read, in the order recorded (not retracted): extension notices (延長 or
-        # 特例延長), corrections (補正), fees charged, appeals (審査請求) and rulings, as the timeline applies them.
-        extended: set[tuple] = set()
-        states: dict[tuple, timeline.State] = {}      # (cell, request): corrections and fees applied
-        appealed: dict[tuple, list] = defaultdict(list)
-        for row in s.execute(select(*cell, src.c.rid, events.c.id, events.c.kind, events.c.on)
-                             .select_from(src.join(events, events.c.request_id == src.c.rid))
-                             .where(events.c.kind.in_(("extension", "special_extension", "correction_asked",
-                                                       "correction_answered")), live_event)
-                             .order_by(src.c.rid, events.c.id)):
-            mine = (tuple(row[:k]), row[k])
-            if row.kind in ("extension", "special_extension"):
-                extended.add(mine)
-            else:
-                KINDS[row.kind].apply(states.setdefault(mine, timeline.State()), row)
-        for key, _rid in extended:
-            cells[key].extended += 1
-        for row in s.execute(select(*cell, src.c.rid, events.c.id, events.c.kind, events.c.data)
-                             .select_from(src.join(events, events.c.request_id == src.c.rid))
-                             .where(events.c.kind.in_(("fee_charged", "appeal_filed", "ruling")), live_event)
-                             .order_by(src.c.rid, events.c.id)):
-            mine = (tuple(row[:k]), row[k])
-            if row.kind == "fee_charged":
-                KINDS["fee_charged"].apply(states.setdefault(mine, timeline.State()), row)
-            else:
-                appealed[mine].append(row)
-
-        # Fees: per request, its decisions' fees and its fee events; most have no fee event, and are counted
-        # here by their decisions' fees alone.
-        per = (select(*cell, src.c.rid, func.sum(decisions.c.fee).label("fee")).select_from(with_decisions)
-               .where(live_decision).group_by(*cell, src.c.rid).subquery())
-        for row in s.execute(select(*[per.c[c] for c in columns], per.c.fee, func.count())
-                             .where(per.c.fee > 0).group_by(*[per.c[c] for c in columns], per.c.fee)):
-            cells[tuple(row[:k])].fees[row[k]] = row[k + 1]
-        charged = {mine: state.fee_charged for mine, state in states.items() if state.fee_charged}
-        if charged:
-            by_decision = {(tuple(row[:k]), row[k]): row[k + 1] or 0 for row in s.execute(
-                select(per).where(per.c.rid.in_(select(events.c.request_id).where(events.c.kind == "fee_charged"))))}
-            for (key, rid), fee in charged.items():
-                fees, was = cells[key].fees, by_decision.get((key, rid), 0)
-                if was:
-                    fees[was] -= 1
-                    if not fees[was]:
-                        del fees[was]
-                if was + fee:
-                    fees[was + fee] += 1
-
-        # Appeals and their rulings' outcomes, as the timeline reads them.
-        for (key, _rid), lived in appealed.items():
-            state = timeline.State()
-            for e in lived:
-                if e.kind == "appeal_filed":
-                    KINDS["appeal_filed"].apply(state, e)
-            appeal = state.decision_appeal or state.inaction_appeal
-            if appeal is not None:
-                cells[key].appeals += 1
-                ruling = timeline.ruling_on(lived, appeal)
-                if ruling is not None:
-                    cells[key].outcomes[ruling.data["outcome"]] += 1
-
-        # Days taken: calendar days, and the days the rule counts (deadlines.count_days' numbers).
-        for row in s.execute(select(*cell, src.c.rid, _ordinal(s, src.c.received_on), _ordinal(s, src.c.decided_on))
-                             .where(src.c.received_on.is_not(None), decided)):
-            key, rid, received, decided_on = tuple(row[:k]), row[k], row[k + 1], row[k + 2]
-            g = cells[key]
-            g.calendar[decided_on - received] += 1
-            jur = self.jurisdiction_of[key[0]]
-            found = self.rule_on(jur, received)
-            if found is None:
-                # The body's rule is unknown (kaiji body import --rule unknown): its calendar days are known, the
-                # days its rule would count are not, and are left out rather than guessed.
-                continue
-            rule = found[1]
-            start = received if rule.counts_request_day else received + 1
-            if decided_on < start:
-                n = 0
-            elif rule.exclude_correction and (key, rid) in states and states[key, rid].pauses:
-                # Days of a correction are not counted (as exports.counted_days).
-                n = self.corrected(jur, rule, start, decided_on, states[key, rid].pauses)
-            else:
-                n = self.counted(jur, rule, start, decided_on)
-            g.counted[n] += 1
-        return columns, cells
+    # Grounds: how many decisions cite each, named with the ordinance of the body's jurisdiction.
+    for row in session.execute(select(*cell, c.cited, func.count()).where(c.cited.is_not(None))
+                               .group_by(*cell, c.cited)):
+        jur = jurisdiction_of[row[0]]
+        cited = Counter(row[k].split("\n"))
+        for code in cited:
+            articles.setdefault((jur, code), ordinance[jur] + code)
+        for g in into(row):
+            for code, times in cited.items():
+                g.grounds[(jur, code)] += times * row[k + 1]
+    return columns, cells

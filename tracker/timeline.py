@@ -103,6 +103,11 @@ class State:
     fee_charged: int = 0                        # yen charged by fee events (a decision's own fee apart)
     fee_paid: int = 0
     voided: Event | None = None                 # entered by mistake (誤登録): the live "voided" event
+    # What the statistics read (tracker/stats.py), kept on the request row by refresh:
+    days_counted: int | None = None             # the first decision's number in the rule's count (counted_days)
+    extended: bool = False                      # an extension notice (延長 or 特例延長) is on record
+    fee_total: int = 0                          # yen charged: the decisions' fees and the fee events
+    appeal_outcome: str | None = None           # an appeal (審査請求): its ruling's outcome, or "filed" while none
 
     @property
     def decided_on(self) -> date | None:
@@ -186,6 +191,15 @@ def compute(request: Request, jurisdiction_of, counted: dict | None = None) -> S
 
     for d in s.decisions:
         fee_total += d.fee or 0
+    s.fee_total = fee_total
+    s.extended = "extension" in kinds or "special_extension" in kinds
+    appeal = s.decision_appeal or s.inaction_appeal
+    if appeal is not None:
+        ruling = ruling_on(events, appeal)
+        s.appeal_outcome = ruling.data["outcome"] if ruling is not None else "filed"
+    if s.received_on is not None and s.decisions:
+        s.days_counted = counted_days(s, jur, s.decided_on,
+                                      counted.setdefault("counted days", {}) if counted is not None else None)
     if s.decisions:
         first = s.decisions[0]
         if s.decision_due is not None and first.decided_on > s.decision_due:
@@ -259,6 +273,50 @@ def _periods(jur: Jurisdiction, row: DeadlineRule | None, days: dl.ClosedDays, r
     return first, (dl.extension_limit(rule, days, received, first.due, pauses) if first.due is not None else None)
 
 
+DAYS_KEPT = 20_000   # counted_days: the (jurisdiction, receipt day) look-ups kept at once
+
+
+def counted_days(st: State, jurisdiction, decided: date, counts: dict | None = None) -> int | None:
+    """The decision date's number in the count the rule makes (deadlines.count_days): the days from the first
+    day of the period (民法第140条: the day after receipt unless the rule counts the request day) through
+    the decision, counted as the rule counts them — open days only under a working-days rule, and never
+    the days of a correction (補正) when the rule leaves them out. Counting as many days as the calendar
+    holds from the first day reaches at least to the decision date, so every day up to it has its number
+    in the steps; the decision date's own number (or that of the last counted day before it) is the
+    answer. So a decision "on day 14" of a 14-day period reads 14, whatever the closed days between.
+
+    `counts`: a dict the caller keeps for many requests, in which the counts of a rule with no correction
+    pausing them are shared (deadlines.SharedCount) rather than made again for each request."""
+    if not (st.received_on and decided):
+        return None
+    if counts is None:
+        row = rule_row(jurisdiction, st.received_on)
+        rule = to_rule(row) if row is not None else None
+    else:   # the rule in force on a day, and its shared count, looked up once per jurisdiction and day
+        days = counts.setdefault("days", {})
+        on = (jurisdiction.id, st.received_on)
+        if on not in days:
+            if len(days) >= DAYS_KEPT:  # a million requests span many days: memory stays flat
+                days.clear()
+            row = rule_row(jurisdiction, st.received_on)
+            key = (jurisdiction.id, row.id) if row is not None else None
+            if key is not None and key not in counts:
+                counts[key] = dl.SharedCount(to_rule(row), closed_days(jurisdiction))
+            days[on] = counts[key] if key is not None else None
+        shared = days[on]
+        rule = shared.rule if shared is not None else None
+    if rule is None:  # no rule known: no count to make
+        return None
+    start = dl.first_day(rule, st.received_on)
+    if decided < start:
+        return 0
+    if counts is None:
+        return dl.day_numbers(rule, closed_days(jurisdiction), start, decided, st.pauses)[-1]
+    if st.pauses and rule.exclude_correction:
+        return dl.day_numbers(rule, shared.closed, start, decided, st.pauses)[-1]
+    return shared.days(start, decided)
+
+
 def ruling_on(events: list[Event], appeal: Event | None) -> Event | None:
     """The ruling (裁決) recorded after the given appeal, if any."""
     if appeal is None:
@@ -293,7 +351,16 @@ def stored(s: State) -> dict:
             "decision_due": s.decision_due, "decided_on": s.decided_on, "notified_on": s.notified_on,
             "appeal_due": s.appeal_due, "disclosure_on": s.disclosure_on, "rest_due": s.rest_due,
             "fee_unpaid": s.fee_unpaid, "lawsuit_due": s.lawsuit_due, "flags": ",".join(s.flags) or None,
-            "voided": s.voided is not None}
+            "voided": s.voided is not None, **statistics(s)}
+
+
+def statistics(s: State) -> dict:
+    """The stored columns that tracker/stats.py counts by (GROUP BY) instead of reading the events: the days
+    counted by the rule, whether extended, the fees charged, the appeal's outcome, the live decisions' kinds
+    in order (full,partial) and the grounds each cites (once a decision, one a line)."""
+    return {"days_counted": s.days_counted, "extended": s.extended, "fee_total": s.fee_total or None,
+            "appeal_outcome": s.appeal_outcome, "decision_kinds": ",".join(d.kind for d in s.decisions) or None,
+            "grounds": "\n".join(g for d in s.decisions for g in sorted({w.ground for w in d.withheld})) or None}
 
 
 def refresh(request: Request, jurisdiction_of) -> State:

@@ -668,27 +668,36 @@ CHARTS_KEPT = 64  # the campaign charts kept (tens of kilobytes each)
 
 def _stats_kept(s, args, errors: dict) -> tuple[Any, dict | None]:
     """The 統計 figures for the filters in `args` (report.build), and what was made of them so far (each chart
-    drawn, by name: SVG; the page's part, "html"), kept: under stats.fingerprint, which changes with anything they depend on (see there why they cannot be
-    stale), read in this same reading session, the choices, and the language they are shown in."""
+    drawn, by name: SVG; the page's part, "html"), kept for the choices and the language they are shown in while
+    stats.fingerprint, read in this same reading session, is the one they were counted under (see there why
+    they cannot then be stale). After a write, only what it touched is counted again (stats.Counted)."""
     from .. import report, stats
 
     received_from = parse_date(args, "received_from", errors)
     received_to = parse_date(args, "received_to", errors)
     if errors:
         return None, None
-    key = (stats.fingerprint(s), args.get("body") or None, received_from, received_to, current_language())
+    key = (args.get("body") or None, received_from, received_to, current_language())
     cache = current_app.extensions.setdefault("kaiji.stats", OrderedDict())
     with STATS_LOCK:
         made, svgs = cache.get(key, (None, None))
+    mark = stats.fingerprint(s)
+    since = None
+    if made is not None and made.counted.mark != mark:
+        made, svgs, since = None, None, made.counted
     if made is None:
         try:
-            made = report.build(s, body=args.get("body") or None, received_from=received_from,
+            made = report.build(s, since=since, mark=mark, body=args.get("body") or None, received_from=received_from,
                                 received_to=received_to)
         except KaijiError as exc:
             place_error(exc, errors, {"body", "received_from", "received_to"})
             return None, None
         with STATS_LOCK:
-            made, svgs = cache.setdefault(key, (made, {}))
+            was = cache.get(key)
+            if was is None or was[0].counted.mark != made.counted.mark:
+                cache[key] = (made, {})
+            made, svgs = cache[key]
+            cache.move_to_end(key)
             while len(cache) > STATS_KEPT:
                 cache.popitem(last=False)
     return made, svgs
