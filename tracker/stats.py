@@ -237,40 +237,27 @@ class _Counting:
         self.span: tuple = ()      # the first receipt and the last decision of the requests, as ordinals
 
     def rule_on(self, jur: int, day: int) -> tuple[int, dl.Rule] | None:
-        """timeline.rule_row's rule on a day (an ordinal) as (row id, rule); None: no rule known. rule_row
-        compares the day only with the versions' first days, so its answer is read once between two of them."""
+        """timeline.rule_row's rule on a day (an ordinal) as (row id, rule); None: no rule known."""
         if jur not in self.rules:
-            j = self.jurisdictions[jur]
-            firsts = sorted({r.effective_from.toordinal() for r in j.rules if r.effective_from is not None})
-            days = [firsts[0] - 1 if firsts else 1] + firsts
-            rows = [timeline.rule_row(j, date.fromordinal(d)) for d in days]
-            self.rules[jur] = (firsts, [(row.id, timeline.to_rule(row)) if row is not None else None for row in rows])
+            versions = timeline.RuleOn(self.jurisdictions[jur])
+            self.rules[jur] = (versions.firsts, [(row.id, timeline.to_rule(row)) if row is not None else None
+                                                 for row in versions.rows])
         firsts, found = self.rules[jur]
         return found[bisect_right(firsts, day)]
 
     def counted(self, jur: int, rule: dl.Rule, start: int, last: int) -> int:
         """The days the rule counts from `start` through `last` (ordinals, start <= last), no correction."""
+        return self.shared(jur, rule).between(start, last)
+
+    def shared(self, jur: int, rule: dl.Rule) -> dl.SharedCount:
         key = (jur, rule.working_days)
         if key not in self.numbers:   # over the requests' years (self.span) from the first
             self.numbers[key] = dl.SharedCount(rule, self.closed[jur], self.span)
-        return self.numbers[key].between(start, last)
+        return self.numbers[key]
 
     def corrected(self, jur: int, rule: dl.Rule, start: int, last: int, pauses: list[dl.Pause]) -> int:
-        """counted() less the days a correction covers, as count_days leaves them out: a day covered by a
-        correction answered is not counted; at the first day whose first correction covering it is not answered
-        the count stops (day_numbers(...)[-1], read off the running count rather than counted day by day)."""
-        covered = set()
-        for p in pauses:
-            first = p.asked.toordinal() + (0 if rule.correction_days == "both" else 1)
-            end = p.answered.toordinal() if p.answered is not None else last
-            covered.update(range(max(first, start), min(end, last) + 1))
-        left_out = 0
-        for day in sorted(covered):
-            on = date.fromordinal(day)
-            if next(p for p in pauses if p.covers(on, rule.correction_days)).answered is None:
-                return (self.counted(jur, rule, start, day - 1) if day > start else 0) - left_out
-            left_out += self.counted(jur, rule, day, day)
-        return self.counted(jur, rule, start, last) - left_out
+        """counted() less the days a correction covers, as count_days leaves them out (SharedCount.paused)."""
+        return self.shared(jur, rule).paused(start, last, pauses, rule.correction_days)
 
     def cells(self, columns: tuple, articles: dict) -> tuple[tuple, dict[tuple, _Group]]:
         """The figures of each cell: a _Group per combination of `columns` (body_id, year, requester_id, ground)."""
