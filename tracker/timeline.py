@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -53,16 +52,14 @@ def rule_row(jurisdiction: Jurisdiction, on: date) -> DeadlineRule | None:
 
 
 class RuleOn:
-    """rule_row(jurisdiction, day) for many days (ordinals): rule_row compares the day only with the versions'
-    first days, so its answer is read once between two of them; `rows[bisect_right(firsts, day)]`."""
+    """rule_row(jurisdiction, day) for many days: rule_row compares the day only with the versions' first days,
+    so its answer is read once between two of them. The row on ordinal `day`: `rows[bisect_right(firsts, day)]`
+    (stats.py and the requests export keep what they make of each row in that order)."""
 
     def __init__(self, jurisdiction: Jurisdiction):
         self.firsts = sorted({r.effective_from.toordinal() for r in jurisdiction.rules if r.effective_from is not None})
         days = [self.firsts[0] - 1 if self.firsts else 1] + self.firsts
         self.rows = [rule_row(jurisdiction, date.fromordinal(d)) for d in days]
-
-    def __call__(self, day: int) -> DeadlineRule | None:
-        return self.rows[bisect_right(self.firsts, day)]
 
 
 def to_rule(row: DeadlineRule) -> dl.Rule:
