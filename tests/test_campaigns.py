@@ -321,7 +321,8 @@ def test_the_campaign_export_has_the_comparisons_rows(session):
         == (23, 24, True, 9, "full")
     data = exports.write_csv(records, list(exports.CAMPAIGN_FIELDS))
     assert data.decode("utf-8-sig").splitlines()[0].startswith("id,body key,body,jurisdiction,status,received")
-    assert exports.write_xlsx(records, list(exports.CAMPAIGN_FIELDS), "campaign")[:2] == b"PK"
+    assert exports.write_xlsx(exports.table(records, list(exports.CAMPAIGN_FIELDS)), list(exports.CAMPAIGN_FIELDS),
+                              "campaign")[:2] == b"PK"
 
 
 def test_body_sets_are_saved_and_file_a_campaign(session):

@@ -367,6 +367,24 @@ class SharedCount:
     def days(self, first: date, last: date) -> int:
         return self.between(first.toordinal(), last.toordinal())
 
+    def paused(self, start: int, last: int, pauses: Iterable[Pause], reading: str) -> int:
+        """`day_numbers(rule, days, first, last, pauses)[-1]` of a rule leaving out the days of a correction
+        (Rule.correction_days: `reading`): between() less the days a correction covers, as count_days leaves
+        them out. A day covered by a correction answered is not counted; at the first day whose first
+        correction covering it is not answered the count stops."""
+        covered = set()
+        for p in pauses:
+            first = p.asked.toordinal() + (0 if reading == "both" else 1)
+            end = p.answered.toordinal() if p.answered is not None else last
+            covered.update(range(max(first, start), min(end, last) + 1))
+        left_out = 0
+        for day in sorted(covered):
+            on = date.fromordinal(day)
+            if next(p for p in pauses if p.covers(on, reading)).answered is None:
+                return self.between(start, day - 1) - left_out
+            left_out += self.between(day, day)
+        return self.between(start, last) - left_out
+
 
 def first_day(rule: Rule, received: date) -> date:
     """民法第140条: the request day itself counts only when the text says 起算して."""

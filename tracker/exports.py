@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
 from datetime import date, datetime
+from itertools import chain, islice
+from operator import itemgetter
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -183,8 +185,17 @@ counted_days = timeline.counted_days   # moved to the timeline, which stores it 
 
 
 def _withheld(decisions: Iterable[Decision]) -> str | None:
-    parts = [_("{part} ({ground})").format(part=w.part, ground=w.ground) for d in decisions for w in d.withheld]
-    return "; ".join(parts) or None
+    return _parts((w.part, w.ground) for d in decisions for w in d.withheld)
+
+
+PART = N_("{part} ({ground})")  # a part withheld and its ground, in a cell that lists them
+
+
+def _parts(withheld: Iterable[tuple[str, str]], form: str | None = None) -> str | None:
+    """The parts withheld, (part, ground) each, as a cell: 氏名 (第5条第2号); 印影 (第5条第2号). `form`: _(PART),
+    given by a caller writing many."""
+    form = form or _(PART)
+    return "; ".join([form.format(part=part, ground=ground) for part, ground in withheld]) or None
 
 
 def _loaded(session: Session, requests: Iterable[Request], batch: int = 500) -> Iterator[Request]:
@@ -221,136 +232,138 @@ EXPORT_EVENT_KINDS = ("correction_asked", "correction_answered", "fee_charged", 
                       "retraction")
 
 
-@dataclass
-class _Decided:
-    """A live decision as the requests export reads it."""
+def request_rows(session: Session, filters: dict, jurisdiction_of, as_of: date,
+                 batch: int = 2000) -> Iterator[list[tuple]]:
+    """The requests iter_requests(**filters) gives, a batch at a time: a list of tuples, each a request's values
+    of every field of REQUEST_FIELDS in their order (`rows` keeps the fields chosen).
 
-    id: int
-    kind: str
-    decided_on: date
-    fee: int | None
-    withheld: list = field(default_factory=list)   # rows with .part and .ground, in their order
+    Read as plain rows, not mapped requests: the request's stored columns (timeline.refresh keeps its status,
+    reference, body, receipt, due and decision dates), and, in two more selects ordered by request as the
+    requests are, the events of EXPORT_EVENT_KINDS and the decisions with their withheld parts, taken a batch
+    of requests at a time (100,000 requests in about a second and little memory). The rest of the timeline
+    (timeline.compute's deadlines) is not needed, nor a State for a request none of those events touch. A
+    request withdrawn after its decision has its due date cleared from the stored columns: its lateness is
+    worked out by timeline.compute."""
+    from . import service
 
-
-def _by_request(rows: Iterable) -> Iterator[tuple[int, list]]:
-    """Rows ordered by their request_id, grouped: (request id, its rows)."""
-    group: list = []
-    current = None
-    for row in rows:
-        if row.request_id != current:
-            if group:
-                yield current, group
-            current, group = row.request_id, []
-        group.append(row)
-    if group:
-        yield current, group
-
-
-def _merged(groups: Iterator[tuple[int, list]]):
-    """A function giving the rows of a request id, for ids asked in increasing order (the groups' order)."""
-    pending = [next(groups, None)]
-
-    def of(request_id: int) -> list:
-        head = pending[0]
-        while head is not None and head[0] < request_id:
-            head = pending[0] = next(groups, None)
-        return head[1] if head is not None and head[0] == request_id else []
-    return of
+    # The filters read now, so that a bad one is refused before anything is written.
+    where = service.request_where(session, **filters)
+    every = not any(value for key, value in filters.items() if key != "include_void")
+    return _request_rows(session, where, every, jurisdiction_of, as_of, batch)
 
 
 def request_records(session: Session, filters: dict, jurisdiction_of, as_of: date,
                     batch: int = 2000) -> Iterator[dict]:
-    """One record a request iter_requests(**filters) gives, with every field of REQUEST_FIELDS (the caller
-    leaves out what is not chosen).
-
-    Read as plain rows, not mapped requests: the request's stored columns (timeline.refresh keeps its status,
-    reference, body, receipt, due and decision dates), and, in three more selects ordered by request as the
-    requests are, the events of EXPORT_EVENT_KINDS, the decisions and their withheld parts, merged as they
-    are read (a batch at a time: 100,000 requests in a few seconds and little memory). The rest of the
-    timeline (timeline.compute's deadlines) is not needed. A request withdrawn after its decision has its
-    due date cleared from the stored columns: its lateness is worked out by timeline.compute."""
-    from . import service
-
-    # The filters read now, so that a bad one is refused before anything is written.
-    return _request_records(session, service.request_where(session, **filters), jurisdiction_of, as_of, batch)
+    """request_rows as records: one a request, {field key: value} of every field of REQUEST_FIELDS."""
+    keys = [f.key for f in REQUEST_FIELDS]
+    return (dict(zip(keys, row)) for rows in request_rows(session, filters, jurisdiction_of, as_of, batch)
+            for row in rows)
 
 
-def _request_records(session: Session, where: list, jurisdiction_of, as_of: date, batch: int) -> Iterator[dict]:
+def _taken_upto(result, at: int):
+    """A function giving, for a request id, the rows of a select's result (ordered by their request id, at
+    position `at`) of every request up to it not given yet, by request id: a batch of requests' rows."""
+    rows = chain.from_iterable(result.partitions())
+    pending = [next(rows, None)]
+
+    def upto(last: int) -> dict[int, list]:
+        got: dict[int, list] = {}
+        row = pending[0]
+        while row is not None and row[at] <= last:
+            got.setdefault(row[at], []).append(row)
+            row = next(rows, None)
+        pending[0] = row
+        return got
+    return upto
+
+
+def _request_rows(session: Session, where: list, every: bool, jurisdiction_of, as_of: date,
+                  batch: int) -> Iterator[list[tuple]]:
     from .models import Request as RequestModel
     from .schema import bodies, decisions, departments, events as events_t, requesters, requests, withheld_parts
     from .timeline import DECISION_KINDS, STATUS_JA
 
-    chosen = select(requests.c.id).where(*where)
+    def of_chosen(request_id) -> list:
+        """The events' or decisions' condition: of the requests chosen; none when no filter is given but
+        leaving out the voided (the rows read along the request_id index rather than looked up a request at a
+        time: half the time on SQLite; a voided request's are passed over by the merge)."""
+        return [] if every else [request_id.in_(select(requests.c.id).where(*where))]
+
     r, b, p, d = requests.c, bodies.c, requesters.c, departments.c
-    q = (select(r.id, r.body_id, b.key.label("body_key"), b.name.label("body_name"), r.subject,
-                p.name.label("requester"), p.address, p.phone, p.email, r.filed_on, r.received_on, r.methods,
-                r.mail, r.reason, d.name.label("department"), r.status, r.reference, r.decision_due,
-                r.decided_on, r.notified_on)
+    q = (select(r.id, r.body_id, b.key, b.name, r.subject, p.name, p.address, p.phone, p.email, r.filed_on,
+                r.received_on, r.methods, r.mail, r.reason, d.name, r.status, r.reference, r.decision_due,
+                r.decided_on, r.notified_on, r.days_counted)
          .select_from(requests.join(bodies, r.body_id == b.id).outerjoin(requesters, r.requester_id == p.id)
                       .outerjoin(departments, r.department_id == d.id))
          .where(*where).order_by(r.id))
     conn = session.connection()
     opts = {"yield_per": batch}
     e, dc, w = events_t.c, decisions.c, withheld_parts.c
-    events_of = _merged(_by_request(conn.execute(
+    events_upto = _taken_upto(conn.execute(
         select(e.id, e.request_id, e.kind, e.on, e.data, e.retracts_id)
-        .where(e.request_id.in_(chosen), e.kind.in_(EXPORT_EVENT_KINDS)).order_by(e.request_id, e.id),
-        execution_options=opts)))
-    decisions_of = _merged(_by_request(conn.execute(
-        select(dc.id, dc.request_id, dc.event_id, dc.kind, dc.decided_on, dc.fee)
-        .where(dc.request_id.in_(chosen)).order_by(dc.request_id, dc.id), execution_options=opts)))
-    withheld_of = _merged(_by_request(conn.execute(
-        select(dc.request_id, w.decision_id, w.part, w.ground)
-        .select_from(withheld_parts.join(decisions, w.decision_id == dc.id))
-        .where(dc.request_id.in_(chosen)).order_by(dc.request_id, w.decision_id, w.position, w.id),
-        execution_options=opts)))
+        .where(*of_chosen(e.request_id), e.kind.in_(EXPORT_EVENT_KINDS)).order_by(e.request_id, e.id),
+        execution_options=opts), 1)
+    # A decision's row once per withheld part (once with none), its parts in their order.
+    decisions_upto = _taken_upto(conn.execute(
+        select(dc.request_id, dc.id, dc.event_id, dc.kind, dc.decided_on, dc.fee, w.part, w.ground)
+        .select_from(decisions.outerjoin(withheld_parts, w.decision_id == dc.id))
+        .where(*of_chosen(dc.request_id)).order_by(dc.request_id, dc.id, w.position, w.id),
+        execution_options=opts), 0)
+    # Keyed values in the reader's words, worked out once each.
     ja = language() == "ja"
-    counts: dict = {}   # counted_days' shared counts
-    for row in conn.execute(q, execution_options=opts):
-        evs = events_of(row.id)
-        retracted = {x.retracts_id for x in evs if x.kind == "retraction"}
-        lived = [x for x in evs if x.kind != "retraction" and x.id not in retracted]
-        made = {x.id: _Decided(x.id, x.kind, x.decided_on, x.fee) for x in decisions_of(row.id)
-                if x.event_id not in retracted}
-        for part in withheld_of(row.id):
-            if part.decision_id in made:
-                made[part.decision_id].withheld.append(part)
-        st = timeline.State(received_on=row.received_on, body_id=row.body_id, reference=row.reference,
-                            decisions=sorted(made.values(), key=lambda x: (x.decided_on, x.id)))
-        for x in lived:
-            kind = events.KINDS[x.kind]
-            if kind.apply is not None:
-                kind.apply(st, x)
-        decided, first = row.decided_on, (st.decisions[0] if st.decisions else None)
-        if decided is None:
-            late = as_of > row.decision_due if row.decision_due and row.status in WAITING_STATUSES else None
-        elif row.status == "withdrawn":
-            late = bool(timeline.compute(session.get(RequestModel, row.id), jurisdiction_of).late_by)
-        else:
-            late = row.decision_due is not None and decided > row.decision_due
-        appeal = st.decision_appeal or st.inaction_appeal
-        ruling = timeline.ruling_on(lived, appeal)
-        yield {
-            "id": row.id, "reference": row.reference, "body_key": row.body_key, "body": row.body_name,
-            "subject": row.subject, "requester": row.requester,
-            "requester_address": row.address, "requester_phone": row.phone, "requester_email": row.email,
-            "filed": row.filed_on, "received": row.received_on,
-            "method": ("・" if ja else ";").join(_words(METHODS[m], m) for m in row.methods.split(",")),
-            "mail": row.mail, "reason": row.reason, "department": row.department,
-            "status": _words(STATUS_JA.get(row.status, row.status), row.status), "decision_due": row.decision_due,
-            "decided": decided, "notified": row.notified_on,
-            "days_calendar": (decided - row.received_on).days if decided and row.received_on else None,
-            "days_counted": counted_days(st, jurisdiction_of(row.body_id), decided, counts) if decided else None,
-            # Late: decided after its due date (timeline's late_by), or undecided with the due date passed.
-            "late": late,
-            "decision_kind": _words(DECISION_KINDS[first.kind][0], first.kind) if first else None,
-            "withheld": _withheld(st.decisions),
-            "fee_charged": (st.fee_charged + sum(x.fee or 0 for x in st.decisions)) or None,
-            "fee_paid": st.fee_paid or None,
-            "appeal_filed": appeal.on if appeal else None,
-            "ruled": ruling.on if ruling else None,
-            "ruling": _(events.VALUES[("outcome", ruling.data["outcome"])]) if ruling else None,
-        }
+    methods_words: dict[str, str] = {}
+    status_words = {k: _words(ja_name, k) for k, ja_name in STATUS_JA.items()}
+    kind_words = {k: _words(ja_name, k) for k, (ja_name, _appealable) in DECISION_KINDS.items()}
+    part_form = _(PART)
+    for part in conn.execute(q, execution_options=opts).partitions():
+        events_of, decisions_of = events_upto(part[-1][0]), decisions_upto(part[-1][0])
+        out = []
+        for (rid, body_id, body_key, body_name, subject, requester, address, phone, email, filed_on, received_on,
+             methods, mail, reason, department, status, reference, decision_due, decided, notified_on,
+             days_counted) in part:
+            # The live decisions (those whose event is not retracted), in the timeline's order (date, then
+            # id), each with its withheld parts in their order: a decision's rows (one a part) stay together.
+            made = decisions_of.get(rid, ())
+            fee_charged, fee_paid, appeal, ruling = 0, 0, None, None
+            evs = events_of.get(rid)
+            if evs:
+                retracted = {x.retracts_id for x in evs if x.kind == "retraction"}
+                made = [x for x in made if x.event_id not in retracted]
+                # The events' effect (events.KINDS' own apply), for the few requests they touch.
+                lived = [x for x in evs if x.kind != "retraction" and x.id not in retracted]
+                st = timeline.State(received_on=received_on, body_id=body_id, reference=reference)
+                for x in lived:
+                    kind = events.KINDS[x.kind]
+                    if kind.apply is not None:
+                        kind.apply(st, x)
+                fee_charged, fee_paid = st.fee_charged, st.fee_paid
+                appeal = st.decision_appeal or st.inaction_appeal
+                ruling = timeline.ruling_on(lived, appeal)
+            if len(made) > 1:
+                made = sorted(made, key=lambda x: (x.decided_on, x.id))
+            if decided is None:
+                late = as_of > decision_due if decision_due and status in WAITING_STATUSES else None
+            elif status == "withdrawn":
+                late = bool(timeline.compute(session.get(RequestModel, rid), jurisdiction_of).late_by)
+            else:
+                late = decision_due is not None and decided > decision_due
+            if methods not in methods_words:
+                methods_words[methods] = ("・" if ja else ";").join(_words(METHODS[m], m) for m in methods.split(","))
+            fees = fee_charged + sum({x.id: x.fee or 0 for x in made}.values())   # each decision's once
+            out.append((   # REQUEST_FIELDS' order
+                rid, reference, body_key, body_name, subject, requester, address, phone, email,
+                filed_on, received_on, methods_words[methods], mail, reason, department,
+                status_words.get(status, status), decision_due, decided, notified_on,
+                (decided - received_on).days if decided and received_on else None,
+                days_counted,   # stored by the timeline (counted_days), as the statistics count by it
+                # Late: decided after its due date (timeline's late_by), or undecided with the due date passed.
+                late,
+                kind_words[made[0].kind] if made else None,
+                _parts([(x.part, x.ground) for x in made if x.part is not None], part_form) if made else None,
+                fees or None, fee_paid or None,
+                appeal.on if appeal else None, ruling.on if ruling else None,
+                _(events.VALUES[("outcome", ruling.data["outcome"])]) if ruling else None))
+        yield out
 
 
 def deadline_records(session: Session, filters: dict, as_of: date, batch: int = 2000) -> Iterator[dict]:
@@ -411,7 +424,7 @@ def campaign_records(comparison) -> Iterator[dict]:
                "extensions": c.extensions or None, "extended_to": c.extended_to,
                "decision_kind": _words(DECISION_KINDS[c.decision_kind][0], c.decision_kind) if c.decision_kind
                else None,
-               "withheld": "; ".join(_("{part} ({ground})").format(part=p, ground=g) for p, g in c.withheld) or None,
+               "withheld": _parts(c.withheld),
                "fee": c.fee, "appeal_filed": c.appeal_filed, "ruled": c.ruled,
                "ruling": _(events.VALUES[("outcome", c.ruling)]) if c.ruling else None}
 
@@ -427,6 +440,28 @@ def records(session: Session, kind: str, filters: dict, jurisdiction_of, as_of: 
     return decision_records(session, iter_requests(session, **filters), jurisdiction_of)
 
 
+def rows(session: Session, kind: str, fields: list[Field], filters: dict, jurisdiction_of,
+         as_of: date) -> Iterator[list[tuple]]:
+    """An export's rows as the writers take them (`table`): the requests' straight from request_rows, the
+    others' from their records (a bad filter is refused here)."""
+    if kind != "requests":
+        return table(records(session, kind, filters, jurisdiction_of, as_of), fields)
+    batches = request_rows(session, filters, jurisdiction_of, as_of)
+    at = [REQUEST_FIELDS.index(f) for f in fields]
+    if at == list(range(len(REQUEST_FIELDS))):
+        return batches
+    pick = itemgetter(*at) if len(at) > 1 else lambda row: (row[at[0]],)
+    return (list(map(pick, batch)) for batch in batches)
+
+
+def table(records: Iterable[dict], fields: list[Field], size: int = 1000) -> Iterator[list[tuple]]:
+    """Records as the writers take them: batches (lists) of rows, each a tuple of the fields' values in order."""
+    keys = [f.key for f in fields]
+    it = iter(records)
+    while batch := [tuple(rec.get(key) for key in keys) for rec in islice(it, size)]:
+        yield batch
+
+
 # ---------------------------------------------------------------- writing
 
 def neutral(text: str) -> str:
@@ -436,26 +471,25 @@ def neutral(text: str) -> str:
     return "'" + text if text.lstrip("'").startswith(FORMULA_START) else text  # '=x itself becomes ''=x
 
 
-def cell_text(field: Field, value) -> str:
-    """A cell as CSV writes it: dates ISO, yes/no in the reader's words, numbers as digits."""
-    return "" if value is None else _texts(field)(value)
+_PLAIN_FIRST = frozenset(FORMULA_START + ("'",))   # a text starting with none of these is left as it is
 
 
-def _texts(field: Field):
-    """What cell_text does to a value of the field that is not None, as one function (chosen once a file)."""
-    if field.type == "date":
-        return date.isoformat
+def _texts(field: Field, column: Sequence) -> Sequence:
+    """A column of cells as CSV writes them: text made neutral, yes/no in the reader's words; None, whole
+    numbers and dates as they are (the csv module writes None as nothing, a number as its digits, a date
+    as str() does: ISO)."""
+    if field.type == "text":
+        return [v if v is None or (type(v) is str and v[:1] not in _PLAIN_FIRST) else neutral(str(v))
+                for v in column]
     if field.type == "bool":
         words = {True: _yes_no(True, field.key), False: _yes_no(False, field.key)}
-        return lambda value: words[bool(value)]
-    if field.type == "int":
-        return str
-    return lambda value: neutral(str(value))
+        return [None if v is None else words[bool(v)] for v in column]
+    return column
 
 
-def csv_chunks(rows: Iterable[dict], fields: list[Field], encoding: str = "utf-8", batch: int = 1000) -> Iterator[bytes]:
-    """The CSV file, a piece of `batch` rows at a time: UTF-8 with a byte-order mark (or cp932), CRLF line
-    ends, as Japanese Excel opens it.
+def csv_chunks(batches: Iterable[list[tuple]], fields: list[Field], encoding: str = "utf-8") -> Iterator[bytes]:
+    """The CSV file of a table's rows (`table`), a piece a batch: UTF-8 with a byte-order mark (or cp932), CRLF
+    line ends, as Japanese Excel opens it.
 
     With cp932, a character it cannot hold is refused with its row (as a spreadsheet numbers it, the
     header row 1) and column, before that row is written (a caller writing a file names it only when whole)."""
@@ -464,47 +498,61 @@ def csv_chunks(rows: Iterable[dict], fields: list[Field], encoding: str = "utf-8
     head = headers(fields)
     writer.writerow(head)
 
-    def taken() -> bytes:
+    def taken() -> str:
         text = out.getvalue()
         out.seek(0)
         out.truncate()
-        return text.encode("cp932") if encoding == "cp932" else text.encode("utf-8")
+        return text
 
     if encoding != "cp932":
         yield b"\xef\xbb\xbf"
-    texts = [(f.key, _texts(f)) for f in fields]
-    for number, rec in enumerate(rows, start=2):
-        cells = ["" if (v := rec.get(key)) is None else text(v) for key, text in texts]
+    changed = [i for i, f in enumerate(fields) if f.type in ("text", "bool")]
+    number = 1   # the spreadsheet's number of the last row written
+    for batch in batches:
+        if changed:
+            columns = list(zip(*batch))
+            for i in changed:
+                columns[i] = _texts(fields[i], columns[i])
+            batch = list(zip(*columns))
+        writer.writerows(batch)
         if encoding == "cp932":
-            for f, h, text in zip(fields, head, cells):
-                try:
-                    text.encode("cp932")
-                except UnicodeEncodeError as exc:
-                    char = text[exc.start]
-                    raise BadInput(_("row {row}, column {column}: the character {char} (U+{code}) has no place in "
-                                     "cp932; export in UTF-8 (leave out --encoding) or change the record (nothing "
-                                     "was written).").format(row=number, column=h, char=char,
-                                                             code=f"{ord(char):04X}"), field=f.key) from None
-        writer.writerow(cells)
-        if number % batch == 0:
-            yield taken()
-    yield taken()
+            text = taken()
+            try:
+                yield text.encode("cp932")
+            except UnicodeEncodeError:
+                _refuse_cp932(batch, fields, head, number)
+                raise
+        else:
+            yield taken().encode("utf-8")
+        number += len(batch)
+    yield taken().encode(encoding)
 
 
-def write_csv(rows: Iterable[dict], fields: list[Field], encoding: str = "utf-8") -> bytes:
-    """The CSV file whole (csv_chunks)."""
-    return b"".join(csv_chunks(rows, fields, encoding))
+def _refuse_cp932(batch: list[tuple], fields: list[Field], head: list[str], number: int) -> None:
+    """The first cell of the batch (rows after spreadsheet row `number`) cp932 cannot hold, refused."""
+    for n, cells in enumerate(batch, start=number + 1):
+        for f, h, text in zip(fields, head, cells):
+            try:
+                str(text or "").encode("cp932")
+            except UnicodeEncodeError as exc:
+                char = str(text)[exc.start]
+                raise BadInput(_("row {row}, column {column}: the character {char} (U+{code}) has no place in "
+                                 "cp932; export in UTF-8 (leave out --encoding) or change the record (nothing "
+                                 "was written).").format(row=n, column=h, char=char,
+                                                         code=f"{ord(char):04X}"), field=f.key) from None
 
 
-def json_value(field: Field, value):
-    return value.isoformat() if field.type == "date" and value is not None else value
+def write_csv(records: Iterable[dict], fields: list[Field], encoding: str = "utf-8") -> bytes:
+    """The CSV file of the records whole (csv_chunks)."""
+    return b"".join(csv_chunks(table(records, fields), fields, encoding))
 
 
-def json_chunks(rows: Iterable[dict], fields: list[Field]) -> Iterator[bytes]:
-    """The JSON file (a list of the records, indented by two), a piece at a time (records.list_chunks)."""
-    from .records import list_chunks
+def json_chunks(batches: Iterable[list[tuple]], fields: list[Field]) -> Iterator[bytes]:
+    """The JSON file of a table's rows (a list of records, {field key: value}, indented by two), a piece a batch
+    (records.Rows: a date as ISO text)."""
+    from .records import Rows
 
-    for text in list_chunks({f.key: json_value(f, rec.get(f.key)) for f in fields} for rec in rows):
+    for text in Rows([(f.key, f.type) for f in fields], batches).json_chunks():
         yield text.encode("utf-8")
     yield b"\n"
 
@@ -515,14 +563,16 @@ DATE_WIDTH = {"ja": 16, "en": 10}  # 令和10年12月31日 takes 16 columns; 202
 MAX_WIDTH = 60  # a long subject wraps rather than make the column wider than this
 
 
-def write_xlsx(rows: Iterable[dict], fields: list[Field], sheet: str) -> bytes:
-    """An Excel workbook: one sheet named for the export, real date cells, the header frozen with filters, and
-    columns as wide as their widest cell (measured in display columns: full-width characters take two)."""
+def write_xlsx(batches: Iterable[list[tuple]], fields: list[Field], sheet: str) -> bytes:
+    """An Excel workbook of a table's rows: one sheet named for the export, real date cells, the header frozen
+    with filters, and columns as wide as their widest cell (measured in display columns: full-width characters
+    take two). Written a row at a time (XlsxWriter's constant_memory: each text in its cell rather than in a
+    table of shared strings held until the end), so that memory stays flat."""
     import xlsxwriter
 
     out = io.BytesIO()
-    book = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
-                                     "strings_to_numbers": False})
+    book = xlsxwriter.Workbook(out, {"constant_memory": True, "strings_to_formulas": False,
+                                     "strings_to_urls": False, "strings_to_numbers": False})
     book.set_properties({"created": datetime(2000, 1, 1)})  # the same records give the same file
     lang = "ja" if language() == "ja" else "en"
     bold = book.add_format({"bold": True})
@@ -532,23 +582,25 @@ def write_xlsx(rows: Iterable[dict], fields: list[Field], sheet: str) -> bytes:
     widths = [width(h) for h in head]
     for col, h in enumerate(head):
         ws.write_string(0, col, h, bold)
+    yes_no = [{True: _yes_no(True, f.key), False: _yes_no(False, f.key)} for f in fields]
     n = 0
-    for n, rec in enumerate(rows, start=1):
-        for col, f in enumerate(fields):
-            value = rec.get(f.key)
-            if value is None:
-                continue
-            if f.type == "date":
-                ws.write_datetime(n, col, value, dated)
-                w = DATE_WIDTH[lang]
-            elif f.type == "int":
-                ws.write_number(n, col, value)
-                w = len(str(value))
-            else:
-                text = _yes_no(value, f.key) if f.type == "bool" else neutral(str(value))
-                ws.write_string(n, col, text)
-                w = max(width(line) for line in text.split("\n"))
-            widths[col] = max(widths[col], w)
+    for batch in batches:
+        for n, row in enumerate(batch, start=n + 1):
+            for col, (f, value) in enumerate(zip(fields, row)):
+                if value is None:
+                    continue
+                if f.type == "date":
+                    ws.write_datetime(n, col, value, dated)
+                    w = DATE_WIDTH[lang]
+                elif f.type == "int":
+                    ws.write_number(n, col, value)
+                    w = len(str(value))
+                else:
+                    text = yes_no[col][bool(value)] if f.type == "bool" else neutral(str(value))
+                    ws.write_string(n, col, text)
+                    # A text no wider than the column can be (two columns a character) is not measured.
+                    w = max(width(line) for line in text.split("\n")) if 2 * len(text) > widths[col] else 0
+                widths[col] = max(widths[col], w)
     for col, w in enumerate(widths):
         ws.set_column(col, col, min(w, MAX_WIDTH) + 2)
     ws.freeze_panes(1, 0)

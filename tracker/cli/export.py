@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 import click
 
 from . import App, cli, pass_app, put_file, shown_path, today
@@ -54,20 +56,22 @@ def export(app: App, kind, name, file_format, output, force, encoding, fields, w
     chosen = exports.choose_fields(kind, fields, with_contacts)
     count = 0
 
-    def counted(records):
+    def counted(batches):
         nonlocal count
-        for rec in records:
-            count += 1
-            yield rec
+        for batch in batches:
+            count += len(batch)
+            yield batch
 
+    # What is loaded so far lives to the end: the collector need not walk it again and again while the rows
+    # are made (a tenth of the time of an export of 100,000 requests).
+    gc.freeze()
     with app.read() as s:  # the file is written as the records are read (a CSV or JSON of 100,000 rows)
         if kind == "campaign":
             from .. import campaigns
 
-            rows = counted(exports.campaign_records(campaigns.compare(s, name, today())))
+            rows = counted(exports.table(exports.campaign_records(campaigns.compare(s, name, today())), chosen))
         else:
-            rows = counted(exports.records(s, kind, filters,
-                                           service.jurisdiction_lookup(s), today()))
+            rows = counted(exports.rows(s, kind, chosen, filters, service.jurisdiction_lookup(s), today()))
         if file_format == "csv":
             data = exports.csv_chunks(rows, chosen, encoding)
         elif file_format == "json":
