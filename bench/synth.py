@@ -469,10 +469,10 @@ def _decide(rng, ctx, ids, req, add, ref, decided, methods, mail, decisions_rows
     if kind in ("partial", "refusal"):
         codes = ctx.grounds[body_id]
         for pos in range(1, rng.randrange(1, 4) + 1):
-            ground = rng.choice(codes)
-            withheld_rows.append((ids.next("withheld"), d.id, pos, f"{rng.choice(DOCS)}のうち{rng.choice(WITHHELD_WHAT)}",
-                                  ground, rng.choice(WITHHELD_REASON)))
-            d.withheld.append(SimpleNamespace(ground=ground))
+            row = (ids.next("withheld"), d.id, pos, f"{rng.choice(DOCS)}のうち{rng.choice(WITHHELD_WHAT)}",
+                   rng.choice(codes), rng.choice(WITHHELD_REASON))   # drawn in this order: the same data as before
+            withheld_rows.append(row)
+            d.withheld.append(SimpleNamespace(ground=row[4]))
     last = decided
     if disclosure_on is not None and disclosure_on <= ref and rng.random() < 0.95:
         add("disclosed", disclosure_on)

@@ -4,7 +4,7 @@ hand, its UIDs and SEQUENCE as a calendar re-importing it needs them."""
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 
 import icalendar
 from sqlalchemy import func, select
@@ -177,3 +177,121 @@ def test_titles_and_reasons_in_japanese(kaiji, monkeypatch):
     assert str(ev["SUMMARY"]) == "決定期限: 舞鶴市長 — 舞鶴市が実施した「カスタマーハラスメン…"
     assert "令和6年12月27日" in str(ev["DESCRIPTION"]) and SUBJECT in str(ev["DESCRIPTION"])
     assert str(icalendar.Calendar.from_ical(data)["X-WR-CALNAME"]) == "kaiji: 開示請求の期限"
+
+
+# ---------------------------------------------------------------- the text kaiji writes, against icalendar's
+
+TRICKY = [
+    "舞鶴市が実施した「カスタマーハラスメント」アンケートの調査結果を請求します。",
+    "店名、住所；電話\\番号\n二行目\r\n三行目\r四行目",
+    "a\\Nb \\n c; d, e^f ^^ \\\\",                                 # icalendar reads a written-out \N as a line end
+    "絵文字😀と𠮷野家、半角ｶﾅ、全角　空白、結合文字が̈ある",
+    "x" * 73 + "\\" + "y" * 10,                                      # a backslash where a fold falls
+    "x" * 73 + "^" + "y" * 10,
+    "x" * 72 + "\\;" + "、" * 40,
+    "",
+]
+
+
+def reference_line(name: str, value: str) -> bytes:
+    from icalendar.parser import Contentline, Parameters
+
+    return Contentline.from_parts(name, Parameters(), icalendar.vText(value)).to_ical() + b"\r\n"
+
+
+def test_escaping_and_folding_as_icalendar_writes_them():
+    from tracker.calendar_ics import content_line, text
+
+    for value in TRICKY:
+        # Every shift of the text against the 75 octets, so that a fold lands on each byte of every character
+        # (in a 3-byte or 4-byte character, on an escape's backslash, …).
+        for shift in range(0, 80):
+            shifted = "あ" * (shift % 3) + "b" * shift + value
+            for name in ("DESCRIPTION", "SUMMARY", "LOCATION"):
+                assert content_line(f"{name}:{text(shifted)}") == reference_line(name, shifted), (name, shifted)
+    folded = content_line("DESCRIPTION:" + text("日本語" * 60))
+    assert all(len(line) <= 75 for line in folded.split(b"\r\n"))
+    assert "".join(line.decode().removeprefix(" ") for line in folded.split(b"\r\n")) == (
+        "DESCRIPTION:" + "日本語" * 60)                                  # no line cuts a character
+
+
+def icalendar_file(items, remind: int) -> bytes:
+    """The calendar as icalendar writes it (what kaiji wrote before it wrote the text itself)."""
+    from tracker import __version__
+    from tracker.calendar_ics import description, summary
+    from tracker.i18n import _, language
+
+    cal = icalendar.Calendar()
+    cal.add("prodid", f"-//kaiji//kaiji {__version__}//{language().upper()}")
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("x-wr-calname", _("kaiji: disclosure request deadlines"))
+    for e in items:
+        ev = icalendar.Event()
+        ev.add("uid", e.uid)
+        ev.add("dtstamp", e.stamp.replace(tzinfo=timezone.utc, microsecond=0))
+        ev.add("sequence", e.sequence)
+        ev.add("dtstart", e.on)
+        ev.add("dtend", e.on + timedelta(days=1))
+        ev.add("summary", summary(e))
+        ev.add("description", description(e))
+        if e.location:
+            ev.add("location", e.location)
+        ev.add("transp", "TRANSPARENT")
+        if remind > 0:
+            alarm = icalendar.Alarm()
+            alarm.add("action", "DISPLAY")
+            alarm.add("description", summary(e))
+            alarm.add("trigger", timedelta(days=-remind))
+            ev.add_component(alarm)
+        cal.add_component(ev)
+    return cal.to_ical()
+
+
+def test_the_file_is_the_one_icalendar_makes_of_the_same_dates(kaiji, db_url, monkeypatch):
+    """The .ics text against icalendar's of the same dates, byte for byte: every kind of date (an extension, a
+    special extension's remainder, an appointment with a place that needs escaping, a fee with no appointment,
+    a lawsuit counted from a ruling), in date order, in both languages, with and without alarms."""
+    from tracker import service
+    from tracker.calendar_ics import COLUMNS, entries, ics_chunks
+    from tracker.db import open_database
+
+    first = add_maizuru(kaiji, received="2025-02-03")
+    kaiji.ok("request", "extend", str(first), "--on", "2025-02-10", "--until", "2025-03-14", "--reason", "事務処理上の困難")
+    second = add_maizuru(kaiji, received="2025-02-03")
+    kaiji.ok("request", "special-extend", str(second), "--on", "2025-02-10", "--part-by", "2025-03-14",
+             "--rest-by", "2025-06-30")
+    third = add_maizuru(kaiji, received="2024-12-27")
+    kaiji.ok("request", "decide", str(third), "--kind", "partial", "--on", "R7.1.10", "--notified", "R7.1.20",
+             "--withheld", "店名の部分", "--ground", "第5条第2号", "--reason", REASON_5_2, "--fee", "190",
+             "--disclosure-on", "R7.1.30", "--disclosure-time", "午後2時",
+             "--disclosure-place", "舞鶴市役所, 3階; 人事課\\窓口")
+    fourth = add_maizuru(kaiji, received="2024-12-27")
+    kaiji.ok("request", "decide", str(fourth), "--kind", "partial", "--on", "R7.1.10", "--notified", "R7.1.20",
+             "--withheld", "店名の部分", "--ground", "第5条第2号", "--reason", REASON_5_2)
+    kaiji.ok("request", "fee", str(fourth), "300", "--on", "2025-01-22")
+    kaiji.ok("request", "appeal", str(fourth), "--on", "2025-02-01")
+    kaiji.ok("request", "ruling", str(fourth), "--on", "2025-10-01", "--outcome", "upheld", "--notified", "2025-10-03")
+    for lang in ("en", "ja"):
+        monkeypatch.setenv("KAIJI_LANG", lang)
+        for remind in (0, 3):
+            with reading(open_database(db_url)) as s:
+                items = list(entries(s, {}, service.jurisdiction_lookup(s)))
+                ours = b"".join(ics_chunks(items, remind, batch=2))
+            assert ours == icalendar_file(items, remind)
+            assert ours == export(kaiji, "--remind", str(remind))
+            keys = [(e.on, e.request_id, COLUMNS.index(e.column)) for e in items]
+            assert keys == sorted(keys)
+            assert {f"request-{first}-decision_due@kaiji", f"request-{second}-rest_due@kaiji",
+                    f"request-{third}-disclosure_on@kaiji", f"request-{fourth}-fee_unpaid@kaiji",
+                    f"request-{fourth}-lawsuit_due@kaiji"} <= {e.uid for e in items}
+    fee = next(e for e in items if e.uid == f"request-{fourth}-fee_unpaid@kaiji")
+    assert fee.on == date(2025, 1, 22)                     # no appointment: the day it was charged
+    lawsuit = next(e for e in items if e.uid == f"request-{fourth}-lawsuit_due@kaiji")
+    assert lawsuit.on == date(2026, 4, 3)                  # 6 months from the day after 2025-10-03
+
+
+def test_an_alarm_as_icalendar_writes_it_for_any_number_of_days():
+    for days in range(1, 367):
+        assert f"TRIGGER:-P{days}D".encode() == icalendar.vDuration(timedelta(days=-days)).to_ical().join(
+            [b"TRIGGER:", b""])

@@ -455,6 +455,9 @@ def test_an_entry_taken_back_and_the_calendar_file(client, app):
     ics = client.get("/calendar.ics?body=maizuru")
     assert ics.status_code == 200 and ics.headers["Content-Type"].startswith("text/calendar")
     assert b"BEGIN:VCALENDAR" in ics.data and b"DTSTART;VALUE=DATE:20250110" in ics.data
+    assert ics.headers["Cache-Control"] == "no-store" and ics.data.endswith(b"END:VCALENDAR\r\n")
+    bad = client.get("/calendar.ics?body=nowhere")                # refused before any of the file is sent
+    assert bad.status_code == 400 and b"BEGIN:VCALENDAR" not in bad.data
 
 
 @pytest.mark.slow  # starts `kaiji serve` as a process and waits for it to answer

@@ -100,14 +100,14 @@ def show_date(d, weekday: bool | None = None, short: bool = False) -> str:
     short: the compact 和暦 of a table's cell, R7.1.10（金）."""
     if d is None:
         return ""
+    if language() != "ja":
+        return d.isoformat() + (f" ({d.strftime('%a')})" if weekday else "")
     from .dates import format_wareki, format_wareki_short, weekday_ja
 
-    if language() == "ja":
-        if _iso_dates.get():
-            return d.isoformat() + (f"（{weekday_ja(d)}）" if weekday else "")
-        return ((format_wareki_short if short else format_wareki)(d)
-                + (f"（{weekday_ja(d)}）" if weekday is not False else ""))
-    return d.isoformat() + (f" ({d.strftime('%a')})" if weekday else "")
+    if _iso_dates.get():
+        return d.isoformat() + (f"（{weekday_ja(d)}）" if weekday else "")
+    return ((format_wareki_short if short else format_wareki)(d)
+            + (f"（{weekday_ja(d)}）" if weekday is not False else ""))
 
 
 def show_stored(text: str | None, weekday: bool | None = None, short: bool = False) -> str:

@@ -143,14 +143,8 @@ def compute(request: Request, jurisdiction_of, counted: dict | None = None) -> S
     are counted once: the jurisdictions' rules and closed days must not change while it is kept.
     """
     events = live_events(request)
-    s = State(body_id=request.filed_body_id)  # transfers (移送) move it on
+    s = applied(request, events)
     kinds = {e.kind for e in events}
-    live_ids = {e.id for e in events}
-    s.decisions = sorted((d for d in request.decisions if d.event_id in live_ids), key=lambda d: (d.decided_on, d.id))
-    for e in events:  # each event's own effect (events.KINDS), in the order recorded
-        kind = KINDS.get(e.kind)
-        if kind is not None and kind.apply is not None:
-            kind.apply(s, e)
     pauses, fee_total, fee_paid = s.pauses, s.fee_charged, s.fee_paid
 
     jur = jurisdiction_of(s.body_id)
@@ -219,17 +213,12 @@ def compute(request: Request, jurisdiction_of, counted: dict | None = None) -> S
             if s.decisions[1].decided_on > s.rest_due:
                 s.rest_late_by = (s.decisions[1].decided_on - s.rest_due).days
             s.rest_due = None  # the remainder is decided: nothing more is due
-        appealable = [d for d in s.decisions if DECISION_KINDS[d.kind][1]]
-        if appealable:
-            last = appealable[-1]
+        last = appealable(s)
+        if last is not None:
             s.appeal = dl.appeal_due(days, last.decided_on, last.notified_on)
-            ruling = ruling_on(events, s.decision_appeal)
-            if ruling is not None:
-                learned = ruling.data.get("notified")
-                s.lawsuit = dl.lawsuit_due(ruling.on, date.fromisoformat(learned) if learned else None,
-                                           after_ruling=True)
-            elif s.decision_appeal is None:
-                s.lawsuit = dl.lawsuit_due(last.decided_on, last.notified_on)
+            sued_from = lawsuit_from(s, events, last)
+            if sued_from is not None:
+                s.lawsuit = dl.lawsuit_due(*sued_from)
             if s.decision_appeal is None and "withdrawn" not in kinds:
                 s.appeal_due = s.appeal.due
         disclosing = [d for d in s.decisions if d.kind in ("full", "partial")]
@@ -261,6 +250,37 @@ def compute(request: Request, jurisdiction_of, counted: dict | None = None) -> S
     if s.status == "withdrawn":
         s.decision_due = s.rest_due = s.appeal_due = s.disclosure_on = s.inaction_from = s.lawsuit_due = None
     return s
+
+
+def applied(request: Request, events: list[Event]) -> State:
+    """The state the live events (live_events) give by their own effects (events.KINDS), before any period is
+    counted: the body after transfers, the receipt, corrections, fees, appeals, the live decisions in order."""
+    s = State(body_id=request.filed_body_id)  # transfers (移送) move it on
+    live_ids = {e.id for e in events}
+    s.decisions = sorted((d for d in request.decisions if d.event_id in live_ids), key=lambda d: (d.decided_on, d.id))
+    for e in events:  # each event's own effect, in the order recorded
+        kind = KINDS.get(e.kind)
+        if kind is not None and kind.apply is not None:
+            kind.apply(s, e)
+    return s
+
+
+def appealable(s: State) -> Decision | None:
+    """The latest live decision that can be appealed (審査請求) and sued against (取消訴訟), if any."""
+    return next((d for d in reversed(s.decisions) if DECISION_KINDS[d.kind][1]), None)
+
+
+def lawsuit_from(s: State, events: list[Event], last: Decision) -> tuple[date, date | None, bool] | None:
+    """What the period to sue (dl.lawsuit_due's arguments) counts from: the ruling on the appeal against the
+    decision, once made; the latest appealable decision `last` while none was appealed; None while an appeal
+    awaits its ruling."""
+    ruling = ruling_on(events, s.decision_appeal)
+    if ruling is not None:
+        learned = ruling.data.get("notified")
+        return ruling.on, date.fromisoformat(learned) if learned else None, True
+    if s.decision_appeal is None:
+        return last.decided_on, last.notified_on, False
+    return None
 
 
 def _kept(counted: dict | None, key, work):

@@ -29,14 +29,21 @@ def calendar(app: App, output, force, remind, filters) -> None:
       kaiji calendar --body maizuru -o maizuru.ics
     """
     from .. import service
-    from ..calendar_ics import entries, ics
+    from ..calendar_ics import entries, ics_chunks
     from ..i18n import ngettext
 
-    with app.read() as s:
-        items = entries(s, service.iter_requests(s, **filters), service.jurisdiction_lookup(s))
-        data = ics(items, remind)
-    path = put_file(app, output, data, force)
+    count = 0
+
+    def counted(items):
+        nonlocal count
+        for item in items:
+            count += 1
+            yield item
+
+    with app.read() as s:  # the file is written as the dates are read
+        items = entries(s, filters, service.jurisdiction_lookup(s))
+        path = put_file(app, output, ics_chunks(counted(items), remind), force)
     if path is None:
         return
-    click.echo(ngettext("wrote {path} ({n} date)", "wrote {path} ({n} dates)", len(items)).format(
-        path=shown_path(path), n=len(items)))
+    click.echo(ngettext("wrote {path} ({n} date)", "wrote {path} ({n} dates)", count).format(
+        path=shown_path(path), n=count))

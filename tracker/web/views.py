@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import (Blueprint, Response, abort, current_app, flash, g, get_flashed_messages, make_response, redirect,
-                   render_template, request, session, url_for)
+                   render_template, request, session, stream_with_context, url_for)
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -501,24 +501,36 @@ def retract(request_id: int):
 @bp.route("/calendar.ics")
 def calendar_file():
     """Every date that can be missed, of the requests the list's filters choose, as `kaiji calendar` writes it."""
-    from .. import service
-    from ..calendar_ics import entries, ics
-
     errors: dict[str, str] = {}
     filters = _list_filters(request.args, errors)
     if errors:
         return render_template("error.html", message=next(iter(errors.values())), code=400), 400
-    with reading() as s:
-        try:
-            chosen = service.iter_requests(s, **filters)
-        except KaijiError as exc:
-            return render_template("error.html", message=str(exc), code=400), 400
-        data = ics(entries(s, chosen, service.jurisdiction_lookup(s)), 3)
+    try:
+        data = _ics_stream(filters)
+    except KaijiError as exc:
+        return render_template("error.html", message=str(exc), code=400), 400
     return _ics_response(data)
 
 
-def _ics_response(data: bytes) -> Response:
-    resp = make_response(data)
+def _ics_stream(filters: dict):
+    """The calendar's pieces as they are made, in a reading session of their own that ends with them; a bad
+    filter is refused (KaijiError) here, before the response starts."""
+    from .. import service
+    from ..calendar_ics import entries, ics_chunks
+
+    def pieces():
+        with reading() as s:
+            items = entries(s, filters, service.jurisdiction_lookup(s))
+            yield b""   # the filters were read: what follows is the file
+            yield from ics_chunks(items, 3)
+
+    made = pieces()
+    next(made)
+    return stream_with_context(made)
+
+
+def _ics_response(data) -> Response:
+    resp = Response(data, mimetype="text/calendar")
     resp.headers["Content-Type"] = "text/calendar; charset=utf-8"
     resp.headers["Content-Disposition"] = 'attachment; filename="kaiji.ics"'
     return resp
@@ -528,14 +540,12 @@ def _ics_response(data: bytes) -> Response:
 def calendar_feed(token: str):
     """An account's calendar subscription: every request's dates, for a phone's calendar to fetch; the
     token in the URL is the key (revoked or renewed on the account's page)."""
-    from .. import service, users
-    from ..calendar_ics import entries, ics
+    from .. import users
 
     with reading() as s:
         if users.by_calendar_token(s, token) is None:
             abort(401)
-        data = ics(entries(s, service.iter_requests(s), service.jurisdiction_lookup(s)), 3)
-    return _ics_response(data)
+    return _ics_response(_ics_stream({}))
 
 
 @bp.route("/account", methods=["GET", "POST"])
