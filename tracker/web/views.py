@@ -699,7 +699,7 @@ def _stats_kept(s, args, errors: dict) -> tuple[Any, dict | None, bool]:
         made, svgs = cache.get(key, (None, None))
     mark = stats.fingerprint(s)
     if made is not None and made.counted.mark != mark:
-        _recount(key, made, filters)
+        _recount(key, made, filters, _chart_urls(args))
         return made, svgs, True
     if made is None:
         try:
@@ -711,23 +711,25 @@ def _stats_kept(s, args, errors: dict) -> tuple[Any, dict | None, bool]:
     return made, svgs, False
 
 
-def _keep(cache: OrderedDict, key: tuple, made) -> tuple[Any, dict]:
-    """Keep figures just counted under key (unless others counted under the same fingerprint are kept already),
-    the oldest kept forgotten past STATS_KEPT; the figures kept, with what was made of them."""
+def _keep(cache: OrderedDict, key: tuple, made, made_of: dict | None = None) -> tuple[Any, dict]:
+    """Keep figures just counted under key, with what was made of them if given (unless others counted under the
+    same fingerprint are kept already), the oldest kept forgotten past STATS_KEPT; the figures kept, with what was
+    made of them."""
     with STATS_LOCK:
         was = cache.get(key)
         if was is None or was[0].counted.mark != made.counted.mark:
-            cache[key] = (made, {})
+            cache[key] = (made, made_of or {})
         cache.move_to_end(key)
         while len(cache) > STATS_KEPT:
             cache.popitem(last=False)
         return cache[key]
 
 
-def _recount(key: tuple, made, filters: dict) -> None:
+def _recount(key: tuple, made, filters: dict, chart_urls: dict[str, str]) -> None:
     """Count the figures of key again in a thread of its own (one at a time for each key), from those kept: only
-    the bodies written to since (report.build's since=). Kept when done; a failure is logged (its kind only: no
-    record's data) and the next view tries again. app.extensions["kaiji.stats_recount"] is the latest thread."""
+    the bodies written to since (report.build's since=); the page's part is made of them there too. Kept when
+    done; a failure is logged (its kind only: no record's data) and the next view tries again.
+    app.extensions["kaiji.stats_recount"] is the latest thread."""
     from .. import report
     from ..db import reading as reading_in
 
@@ -740,8 +742,14 @@ def _recount(key: tuple, made, filters: dict) -> None:
 
     def work() -> None:
         try:
-            with app.app_context(), use_language(key[-1]), reading_in(app.extensions["kaiji.engine"]) as s:
-                _keep(app.extensions["kaiji.stats"], key, report.build(s, since=made.counted, **filters))
+            with app.app_context(), use_language(key[-1]):
+                with reading_in(app.extensions["kaiji.engine"]) as s:
+                    new = report.build(s, since=made.counted, **filters)
+                with app.test_request_context():   # what the templates' helpers expect; nothing of it is read
+                    html = _figures(new, chart_urls)
+                # The charts are drawn when asked for, as before: drawn here (matplotlib, 0.6 s) they held the
+                # interpreter from the pages answered meanwhile.
+                _keep(app.extensions["kaiji.stats"], key, new, {"html": html})
         except Exception as exc:  # noqa: BLE001 - the figures kept stay shown; the next view counts again
             app.logger.error("counting the statistics again failed: %s", type(exc).__name__)
         finally:
@@ -753,15 +761,35 @@ def _recount(key: tuple, made, filters: dict) -> None:
     thread.start()
 
 
+def _chart_urls(args) -> dict[str, str]:
+    """Where each chart of the 統計 page is, for the choices in args."""
+    from urllib.parse import urlencode
+
+    from .. import report
+
+    chosen = urlencode({k: args[k] for k in ("body", "received_from", "received_to") if args.get(k)})
+    return {name: url_for("web.stats_chart", name=name) + (f"?{chosen}" if chosen else "")
+            for name in report.CHART_TITLES}
+
+
+def _figures(made, chart_urls: dict[str, str]):
+    """The figures' part of the 統計 page (stats_figures.html), its charts at chart_urls."""
+    from markupsafe import Markup
+
+    from .. import report
+
+    charts = [(name, chart_urls[name], _(report.CHART_TITLES[name]))
+              for name in (report.chart_names(made) if made.total else [])]
+    return Markup(render_template("stats_figures.html", made=made, charts=charts,
+                                  summary=report.summary_rows(made.total), columns=report.body_columns(),
+                                  definitions=report.definitions()))
+
+
 @bp.route("/stats")
 def stats_page():
     """統計: the tables and charts of `kaiji report`, for the requests received in the dates chosen. The charts
     are images of their own (stats_chart), drawn when first asked for: the page is the figures alone."""
-    from urllib.parse import urlencode
-
     from markupsafe import Markup
-
-    from .. import report
 
     args = request.args
     errors: dict[str, str] = {}
@@ -774,12 +802,7 @@ def stats_page():
         with STATS_LOCK:
             figures = kept.get("html")
         if figures is None:
-            chosen = urlencode({k: args[k] for k in ("body", "received_from", "received_to") if args.get(k)})
-            charts = [(name, url_for("web.stats_chart", name=name) + (f"?{chosen}" if chosen else ""),
-                       _(report.CHART_TITLES[name])) for name in (report.chart_names(made) if made.total else [])]
-            figures = Markup(render_template("stats_figures.html", made=made, charts=charts,
-                                             summary=report.summary_rows(made.total), columns=report.body_columns(),
-                                             definitions=report.definitions()))
+            figures = _figures(made, _chart_urls(args))
             with STATS_LOCK:
                 kept["html"] = figures
     return render_template("stats.html", figures=figures, errors=errors, args=args, bodies=bodies, stale=stale), (
