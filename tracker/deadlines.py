@@ -344,11 +344,11 @@ def _counted_each_day(year_end_closure: bool, extra: tuple, year: int) -> tuple[
 class SharedCount:
     """`day_numbers(rule, days, first, last)[-1]` for many spans of one rule and calendar, with no correction
     pausing them: a difference of one running count of counted_each_day's flags over whole years, made anew
-    over more years when a span reaches outside it. `span` (ordinals) names the days to cover from the start,
-    so that a run over many requests makes it once. timeline.counted_days reads it (the export, a bulk refresh)."""
+    over more years when a span reaches outside it. timeline.counted_days reads it (a bulk refresh, the upgrade
+    to 0011)."""
 
-    def __init__(self, rule: Rule, days: ClosedDays, span: tuple[int, ...] = ()):
-        self.rule, self.closed, self.span = rule, days, span
+    def __init__(self, rule: Rule, days: ClosedDays):
+        self.rule, self.closed = rule, days
         self.first = 0                    # the ordinal of the running count's first day
         self.running: list[int] = []      # running[i]: the days counted from `first` before day first + i
 
@@ -358,32 +358,14 @@ class SharedCount:
             return 0
         covered = [self.first, self.first + len(self.running) - 2] if self.running else []
         if not self.running or start < self.first or last > covered[1]:
-            lo = date.fromordinal(min([start, *self.span, *covered])).year
-            hi = date.fromordinal(max([last, *self.span, *covered])).year
+            lo = date.fromordinal(min([start, *covered])).year
+            hi = date.fromordinal(max([last, *covered])).year
             each = [n for year in range(lo, hi + 1) for n in counted_each_day(self.rule, self.closed, year)]
             self.first, self.running = date(lo, 1, 1).toordinal(), list(accumulate(each, initial=0))
         return self.running[last - self.first + 1] - self.running[start - self.first]
 
     def days(self, first: date, last: date) -> int:
         return self.between(first.toordinal(), last.toordinal())
-
-    def paused(self, start: int, last: int, pauses: Iterable[Pause], reading: str) -> int:
-        """`day_numbers(rule, days, first, last, pauses)[-1]` of a rule leaving out the days of a correction
-        (Rule.correction_days: `reading`): between() less the days a correction covers, as count_days leaves
-        them out. A day covered by a correction answered is not counted; at the first day whose first
-        correction covering it is not answered the count stops."""
-        covered = set()
-        for p in pauses:
-            first = p.asked.toordinal() + (0 if reading == "both" else 1)
-            end = p.answered.toordinal() if p.answered is not None else last
-            covered.update(range(max(first, start), min(end, last) + 1))
-        left_out = 0
-        for day in sorted(covered):
-            on = date.fromordinal(day)
-            if next(p for p in pauses if p.covers(on, reading)).answered is None:
-                return self.between(start, day - 1) - left_out
-            left_out += self.between(day, day)
-        return self.between(start, last) - left_out
 
 
 def first_day(rule: Rule, received: date) -> date:

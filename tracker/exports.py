@@ -228,8 +228,7 @@ def _common(r: Request) -> dict:
 # What the requests export reads of a request's timeline besides its stored columns: the effect of these kinds
 # of event (events.KINDS' own apply: corrections for the count of days, fees, appeals and rulings), and the
 # retractions that take events and decisions back.
-EXPORT_EVENT_KINDS = ("correction_asked", "correction_answered", "fee_charged", "fee_paid", "appeal_filed", "ruling",
-                      "retraction")
+EXPORT_EVENT_KINDS = ("fee_charged", "fee_paid", "appeal_filed", "ruling", "retraction")
 
 
 def request_rows(session: Session, filters: dict, jurisdiction_of, as_of: date,

@@ -51,17 +51,6 @@ def rule_row(jurisdiction: Jurisdiction, on: date) -> DeadlineRule | None:
     return max(rows, key=lambda r: (r.effective_from or date.min, r.id))
 
 
-class RuleOn:
-    """rule_row(jurisdiction, day) for many days: rule_row compares the day only with the versions' first days,
-    so its answer is read once between two of them. The row on ordinal `day`: `rows[bisect_right(firsts, day)]`
-    (stats.py and the requests export keep what they make of each row in that order)."""
-
-    def __init__(self, jurisdiction: Jurisdiction):
-        self.firsts = sorted({r.effective_from.toordinal() for r in jurisdiction.rules if r.effective_from is not None})
-        days = [self.firsts[0] - 1 if self.firsts else 1] + self.firsts
-        self.rows = [rule_row(jurisdiction, date.fromordinal(d)) for d in days]
-
-
 def to_rule(row: DeadlineRule) -> dl.Rule:
     return dl.Rule(effective_from=row.effective_from, **{k: getattr(row, k) for k in dl.RULE_FIELDS})
 
