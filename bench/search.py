@@ -9,6 +9,7 @@ Both ways must give the same hits: the script says so, or stops.
 
     python bench/search.py --size 10000
     python bench/search.py --size 10000 --pg postgresql+psycopg://postgres@127.0.0.1:5432/bench
+    python bench/search.py --db /tmp/kaiji-bench/kaiji-1000000-g4.sqlite3 --runs 20   # issue 17: p95 at 1M
 """
 
 from __future__ import annotations
@@ -25,18 +26,19 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
-QUERIES = ["怒鳴", "民生委員", "SNS", "店", "議会", "会議録", "交際費 領収書", "存在しない言葉"]
+QUERIES = ["怒鳴", "民生委員", "SNS", "店", "議会", "会議録", "交際費 領収書", "存在しない言葉", "行政文書開示請求"]
 PAPERS = HERE.parent / "tests" / "data" / "maizuru-2024-papers.txt"
 
 
-def fill(url: str, n: int) -> None:
+def fill(url: str, n: int, build: bool = True) -> None:
     from sqlalchemy import insert, select
 
     import synth
     from tracker import db as dbm
     from tracker import schema, search
 
-    synth.build(url, n, date(2025, 6, 30))
+    if build:
+        synth.build(url, n, date(2025, 6, 30))
     engine = dbm.open_database(url)
     papers = PAPERS.read_text("utf-8")
     with engine.begin() as conn:
@@ -46,6 +48,30 @@ def fill(url: str, n: int) -> None:
             {"request_id": i, "field": "document", "source_id": None, "content": papers, "folded": search.fold(papers)}
             for i in ids])
     engine.dispose()
+
+
+def timed_cli(url: str, runs: int, limit: int = 50) -> dict[str, tuple[float, float, int]]:
+    """What `kaiji search QUERY` asks of the library (its first `limit` hits): median and 95th percentile of `runs`
+    searches of each query, in ms, and the hits."""
+    from tracker import db as dbm
+    from tracker import search
+
+    engine = dbm.open_database(url)
+    out = {}
+    try:
+        for q in QUERIES:
+            times = []
+            for _ in range(runs):
+                with dbm.reading(engine) as s:
+                    start = time.perf_counter()
+                    found = search.search(s, q, limit=limit)
+                    times.append(time.perf_counter() - start)
+            ordered = sorted(times)
+            out[q] = (statistics.median(times) * 1000, ordered[max(0, -(-95 * len(ordered) // 100) - 1)] * 1000,
+                      len(found))
+    finally:
+        engine.dispose()
+    return out
 
 
 def timed(url: str, runs: int, fts: bool | None = None) -> dict[str, tuple[float, set]]:
@@ -78,8 +104,29 @@ def main() -> None:
     ap.add_argument("--size", type=int, default=10_000)
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--pg", help="a PostgreSQL URL to fill and search as well (its tables are replaced)")
+    ap.add_argument("--db", metavar="FILE", help="search a copy of this SQLite database (bench/bench.py's cached one) "
+                    "instead of building one: its index is filled once into --keep and kept; only `kaiji search`'s "
+                    "first 50 hits are timed (median and 95th percentile of --runs)")
+    ap.add_argument("--keep", metavar="FILE", help="with --db: where the copy with its index filled is kept")
     args = ap.parse_args()
     from tracker import db as dbm
+
+    if args.db:
+        kept = Path(args.keep or f"{args.db}.search")
+        if not kept.exists():
+            import shutil
+
+            part = kept.with_name(kept.name + ".filling")
+            shutil.copyfile(args.db, part)
+            start = time.perf_counter()
+            fill(dbm.database_url(str(part)), 0, build=False)
+            print(f"index filled in {time.perf_counter() - start:.0f} s", flush=True)
+            part.rename(kept)
+        figures = timed_cli(dbm.database_url(str(kept)), args.runs)
+        print(f"{kept}: `kaiji search QUERY` (first 50 hits), {args.runs} runs: median / p95 ms, hits")
+        for q, (median, p95, hits) in figures.items():
+            print(f"{q:<16}{len(q):>3} chars {median:>9.1f} {p95:>9.1f} {hits:>6}")
+        return
 
     folder = Path(tempfile.mkdtemp(prefix="kaiji-search-bench-"))
     url = dbm.database_url(str(folder / "bench.sqlite3"))

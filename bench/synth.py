@@ -145,7 +145,8 @@ class _Request:
 
     __slots__ = ("id", "body_id", "filed_body_id", "events", "decisions", "status", "received_on", "reference", "decision_due",
                  "decided_on", "notified_on", "appeal_due", "disclosure_on", "rest_due", "fee_unpaid", "lawsuit_due",
-                 "flags", "voided", "days_counted", "extended", "fee_total", "appeal_outcome", "decision_kinds", "grounds")
+                 "flags", "voided", "days_counted", "extended", "fee_total", "appeal_outcome", "decision_kinds", "grounds",
+                 "days_calendar")
 
     def __init__(self, id: int, body_id: int):
         self.id, self.body_id, self.filed_body_id, self.events, self.decisions = id, body_id, body_id, [], []
@@ -423,7 +424,7 @@ def _life(rng: random.Random, ctx: _Context, ids: _Ids, ref: date, age: int) -> 
         _iso(req.received_on), req.reference, req.status, _iso(req.decision_due), _iso(req.decided_on),
         _iso(req.notified_on), _iso(req.appeal_due), _iso(req.disclosure_on), _iso(req.rest_due), req.fee_unpaid,
         _iso(req.lawsuit_due), req.flags, req.voided, req.days_counted, req.extended, req.fee_total,
-        req.appeal_outcome, req.decision_kinds, req.grounds,
+        req.appeal_outcome, req.decision_kinds, req.grounds, req.days_calendar,
     )
     who = ctx.entered_by
     event_rows = [(e.id, rid, e.kind, e.on.isoformat(), _json(e.data), e.note, e.retracts_id,
@@ -509,7 +510,8 @@ COLUMNS = {
     "requests": ("id", "body_id", "filed_body_id", "requester_id", "department_id", "subject", "methods", "mail",
                  "reason", "filed_on", "notes", "created_at", "received_on", "reference", "status", "decision_due",
                  "decided_on", "notified_on", "appeal_due", "disclosure_on", "rest_due", "fee_unpaid", "lawsuit_due",
-                 "flags", "voided", "days_counted", "extended", "fee_total", "appeal_outcome", "decision_kinds", "grounds"),
+                 "flags", "voided", "days_counted", "extended", "fee_total", "appeal_outcome", "decision_kinds", "grounds",
+                 "days_calendar"),
     "events": ("id", "request_id", "kind", "on", "data", "note", "retracts_id", "recorded_at", "entered_by"),
     "decisions": ("id", "request_id", "event_id", "kind", "decided_on", "notified_on", "notice_number", "disclosure_on",
                   "disclosure_time", "disclosure_place", "disclosure_methods", "later_on", "department_id", "remarks",

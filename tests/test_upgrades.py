@@ -159,9 +159,15 @@ FILL_0011 = [s.replace("voided) VALUES", "voided, days_counted, extended, fee_to
                        "grounds) VALUES")[:-1] + ", " + STATISTICS_0011[1001 if "(1001, " in s else 1002] + ")"
              if s.startswith("INSERT INTO requests ") else s for s in FILL_0010]
 
+# 0012 added days_calendar, the calendar days from receipt to first decision (1002: 2024-12-02 to 2025-01-20, 29
+# days to 12-31 and 20 in January, 49), and indexes: the same records, with it.
+FILL_0012 = [s.replace("grounds) VALUES", "grounds, days_calendar) VALUES")[:-1] + ", "
+             + ("49" if "(1002, " in s else "NULL") + ")" if s.startswith("INSERT INTO requests ") else s
+             for s in FILL_0011]
+
 FILLERS: dict[str, list[str]] = {"0001": FILL_0001, "0002": FILL_0002, "0003": FILL_0003, "0004": FILL_0004,
                                  "0005": FILL_0005, "0006": FILL_0006, "0007": FILL_0007, "0008": FILL_0008,
-                                 "0009": FILL_0009, "0010": FILL_0010, "0011": FILL_0011}
+                                 "0009": FILL_0009, "0010": FILL_0010, "0011": FILL_0011, "0012": FILL_0012}
 
 # What kaiji must show of the filled records after any upgrade (request show --json).
 EXPECTED = {

@@ -172,6 +172,7 @@ class Request(Base):
     flags: Mapped[str | None]
     campaign_id: Mapped[int | None]
     days_counted: Mapped[int | None]
+    days_calendar: Mapped[int | None]
     extended: Mapped[bool]
     fee_total: Mapped[int | None]
     appeal_outcome: Mapped[str | None]

@@ -107,7 +107,7 @@ def backfill(conn) -> None:
                 made[part.decision_id].withheld.append(part)
             plain = SimpleNamespace(filed_body_id=row.filed_body_id, events=events_of(row.id), decisions=list(made.values()))
             st = timeline.compute(plain, jur_of.__getitem__, counted)
-            values.append({'rid': row.id, **{'v_' + k: v for k, v in timeline.statistics(st).items()}})
+            values.append({'rid': row.id, **{'v_' + k: v for k, v in timeline.statistics(st).items() if k in COLUMNS}})
         conn.execute(update, values)
         last = hi
         if len(counted) > 200_000:   # a million requests span many receipt days: memory stays flat
