@@ -341,6 +341,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--slow-runs", type=int, default=3,
                     help="timed runs of a command whose warm-up took over 3 s (default: %(default)s)")
     ap.add_argument("--rebuild", action="store_true", help="rebuild the cached databases")
+    ap.add_argument("--build-only", action="store_true",
+                    help="build (or find) the databases of --sizes, print how long each build took, and stop")
+    ap.add_argument("--ref", type=date.fromisoformat,
+                    help="the day a database is built for (YYYY-MM-DD; default: today); commands judge as of it")
     ap.add_argument("--out", default=str(ROOT / "docs" / "benchmarks.md"), help="the Markdown file to update")
     ap.add_argument("--no-write", action="store_true", help="print the table only")
     ap.add_argument("--json", dest="json_out", help="also write the raw figures to this JSON file")
@@ -370,6 +374,12 @@ def main(argv: list[str] | None = None) -> int:
     sizes = [int(x.replace("_", "")) for x in args.sizes.split(",") if x.strip()]
     workdir = Path(args.workdir).expanduser().resolve()
     workdir.mkdir(parents=True, exist_ok=True)
+    if args.build_only:
+        for n in sizes:
+            path, meta = cached_database(workdir, n, args.ref or date.today(), args.rebuild)
+            print(f"{path}: {n:,} requests, {meta['events']:,} events, built in {meta['build_seconds']} s "
+                  f"(schema {meta['schema']}, for {meta['ref']})", flush=True)
+        return 0
     env = {k: v for k, v in os.environ.items() if not k.startswith("KAIJI_")}
     env["PYTHONUNBUFFERED"] = "0"
     kaiji = kaiji_argv()
@@ -377,7 +387,7 @@ def main(argv: list[str] | None = None) -> int:
     py = sys.executable
     floors = lambda: [Sample("python -c pass", [py, "-c", "pass"]),  # noqa: E731
                       Sample('python -c "import sqlalchemy.orm"', [py, "-c", "import sqlalchemy.orm"])]
-    ref = date.today()
+    ref = args.ref or date.today()
     started = time.perf_counter()
 
     # What this kaiji has: PDFs and the bulk import are built in parallel and may not be there yet.

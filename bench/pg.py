@@ -84,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{meta['requests']:,} requests; {args.runs} runs each (slow commands {args.slow_runs})", flush=True)
     bench.measure(group, args.runs, env, workdir, args.slow_runs)
     floor = group[1]
-    print(f"\n| command | SQLite | +floor | PostgreSQL | +floor | PG / SQLite | peak RSS (SQLite / PG) |")
+    print("\n| command | SQLite | +floor | PostgreSQL | +floor | PG / SQLite | peak RSS (SQLite / PG) |")
     print("|---|---:|---:|---:|---:|---:|---:|")
     for label, lite, pg in pairs:
         if lite.failed or pg.failed or not lite.times or not pg.times:

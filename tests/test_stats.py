@@ -552,3 +552,23 @@ def test_statistics_by_body_read_each_query_in_its_group_order(session):
         used.append(plan.split("USING ")[1].split()[-1] if "USING " in plan else plan)
     assert used == ["ix_requests_statistics_kinds", "ix_requests_statistics_days", "ix_requests_statistics_fees",
                     "ix_requests_statistics_grounds"]
+
+
+def test_the_year_at_a_glance_lists_in_the_readers_punctuation(session):
+    """summary_rows (the report's and the 統計 page's first table): a list within one cell is joined with 、 in
+    Japanese and with a comma in English, never a Japanese comma in English text."""
+    from tracker import report
+    from tracker.i18n import use_language
+
+    rid = service.add_request(session, body="maizuru", subject="調査票", received=D("2024-12-27")).id
+    service.decide(session, rid, kind="partial", on=D("2025-01-10"),
+                   withheld=[service.Withheld("氏名", "第5条第2号", "個人を識別できる")])
+    session.flush()
+    [total] = stats.stats(session, by=None)
+    for lang, comma in (("ja", "、"), ("en", ", ")):
+        with use_language(lang):
+            rows = dict(report.summary_rows(total))
+            kinds = rows[report._("decisions by kind")]
+        assert kinds.count(comma) == len(timeline.DECISION_KINDS) - 1, (lang, kinds)
+        if lang == "en":
+            assert "、" not in kinds and "partial 1" in kinds, kinds

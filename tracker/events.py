@@ -180,7 +180,7 @@ def _correction_answered(c: Check) -> None:
 
 
 def _extension(c: Check) -> None:
-    s, on, special = c.state, c.on, c.kind.key == "special_extension"
+    s, special = c.state, c.kind.key == "special_extension"
     new_due = date.fromisoformat(c.data["part_due" if special else "new_due"])
     current = s.decision_due  # the date in force: the ordinance's, or an earlier extension's
     if current is None:

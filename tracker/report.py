@@ -238,11 +238,12 @@ def summary_rows(total: dict) -> list[tuple[str, str]]:
         return []
     fees = _("{total:,} yen (median {median:,} yen)").format(total=total["fee_total"], median=total["fee_median"]) \
         if total["fee_median"] is not None else "—"
-    outcomes = "、".join(f"{label} {total[k.replace('-', '_')]}" for k, label in zip(st.OUTCOMES, _outcome_labels()))
+    comma = "、" if language() == "ja" else ", "   # a list within one cell, in the reader's punctuation
+    outcomes = comma.join(f"{label} {total[k.replace('-', '_')]}" for k, label in zip(st.OUTCOMES, _outcome_labels()))
     return [
         (_("requests"), f"{total['requests']:,}"),
         (_("decided / pending / withdrawn"), f"{total['decided']:,} / {total['pending']:,} / {total['withdrawn']:,}"),
-        (_("decisions by kind"), "、".join(f"{decision_label(k)} {total[k]:,}" for k in DECISION_KINDS)),
+        (_("decisions by kind"), comma.join(f"{decision_label(k)} {total[k]:,}" for k in DECISION_KINDS)),
         (_("days taken, calendar (median / 90th percentile)"), _days(total, "days")),
         (_("days taken, counted by the rule (median / 90th percentile)"), _days(total, "counted")),
         (_("decided late"), _share(total)),
