@@ -186,9 +186,9 @@ class _Event:
 
     __slots__ = ("id", "request_id", "kind", "on", "_data", "retracts_id", "recorded_at")
 
-    def __init__(self, *values):
-        for name, value in zip(self.__slots__, values):
-            setattr(self, name, value)
+    def __init__(self, id, request_id, kind, on, data, retracts_id, recorded_at):
+        self.id, self.request_id, self.kind, self.on, self._data = id, request_id, kind, on, data
+        self.retracts_id, self.recorded_at = retracts_id, recorded_at
 
     @property
     def data(self) -> dict:
