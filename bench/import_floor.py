@@ -7,7 +7,8 @@ DATABASE is a SQLite file or a PostgreSQL URL (postgresql://… or postgresql+ps
 is what bench/import_bench.py dumps after a kaiji import: for each table kaiji writes (requests, events,
 search_entries), its columns and its new rows as the database stores them, ids included. The script
 holds the database's write lock as kaiji does (SQLite: BEGIN IMMEDIATE; PostgreSQL: the transaction)
-and keeps SQLite's settings of kaiji's connections (foreign keys on, synchronous NORMAL).
+and keeps SQLite's settings of kaiji's connections (foreign keys on, synchronous NORMAL, the function kaiji_grams
+that the search index's triggers call: tracker/grams.py, which imports nothing).
 """
 
 from __future__ import annotations
@@ -35,7 +36,10 @@ def main(database: str, rows_file: str) -> None:
     else:
         import sqlite3
 
+        from tracker.grams import grams   # what the search index's triggers call, as kaiji registers it (db.py)
+
         conn = sqlite3.connect(database, isolation_level=None)
+        conn.create_function("kaiji_grams", 1, grams, deterministic=True)
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("BEGIN IMMEDIATE")

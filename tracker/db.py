@@ -116,7 +116,7 @@ def _sqlite_setup(engine: Engine) -> None:
         cur.execute("PRAGMA synchronous = NORMAL")
         cur.close()
         # What the search index of short words holds for a text (search.py; its triggers call it).
-        from .search import grams
+        from .grams import grams
 
         dbapi_connection.create_function("kaiji_grams", 1, grams, deterministic=True)
 

@@ -443,7 +443,7 @@ documents = Table(
 # table with the trigram tokenizer (search_fts, outside this metadata: made by migration 0006) indexes
 # `folded`; on PostgreSQL a pg_trgm GIN index (search_fts_trgm) does, where the extension is allowed.
 # Words of one or two characters: SQLite's FTS5 table search_fts_grams (contentless, its triggers calling
-# kaiji_grams(), search.grams), PostgreSQL's GIN index search_fts_grams over kaiji_grams(folded), an SQL
+# kaiji_grams(), grams.grams), PostgreSQL's GIN index search_fts_grams over kaiji_grams(folded), an SQL
 # function; both made by migration 0009, outside this metadata too.
 search_entries = Table(
     "search_entries", metadata,

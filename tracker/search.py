@@ -50,6 +50,7 @@ from sqlalchemy.orm import Session
 
 from . import schema
 from .errors import BadInput
+from .grams import hex_token as _hex
 from .i18n import N_, _
 
 T = schema.search_entries
@@ -100,21 +101,6 @@ def fold(s: str) -> str:
     """The text as search compares it: each character in NFKC, lower case (character by character, so
     that a position in the folded text maps back onto the text as written)."""
     return s.translate(_FOLDED)
-
-
-def _hex(ch: str) -> str:
-    return "%06x" % ord(ch)
-
-
-def grams(folded: str | None) -> str:
-    """The tokens search_fts_grams indexes for a folded text (SQLite calls it as kaiji_grams() from the
-    triggers that keep that table in step, db.py registering it on every connection): each pair of
-    characters as one token of twelve hex digits, and the last character alone (six), so that a word of two
-    characters is a token and a word of one character the prefix of one; each token once."""
-    if not folded:
-        return ""
-    pairs = (_hex(folded[i]) + (_hex(folded[i + 1]) if i + 1 < len(folded) else "") for i in range(len(folded)))
-    return " ".join(dict.fromkeys(pairs))
 
 
 def _gram_query(term: str) -> str:

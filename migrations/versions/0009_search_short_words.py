@@ -3,7 +3,7 @@ cannot find: a search for one read every row of search_entries (300 to 450 ms at
 
 On SQLite an FTS5 table, search_fts_grams: contentless (the tokens are worked out from
 search_entries.folded, which it does not copy), holding only which rows hold a token (detail=none), with a
-prefix index of six hex digits (one character); the tokens of a text are search.grams()'s, which kaiji
+prefix index of six hex digits (one character); the tokens of a text are grams.grams()'s, which kaiji
 registers on every connection as kaiji_grams(), so that two triggers keep the table in step with every
 insert and delete, as search_fts's do. On PostgreSQL an SQL function, kaiji_grams(text), the text's
 characters and pairs of characters as an array (regexp_matches, string_to_array), and a GIN index over it (search_fts_grams). Both are filled
@@ -35,10 +35,10 @@ def upgrade() -> None:
     if conn.dialect.name == 'sqlite':
         from sqlalchemy.exc import OperationalError
 
-        from tracker import search
+        from tracker.grams import grams
 
         # kaiji's connections have it already (db.py); the `alembic` command's do not.
-        conn.connection.dbapi_connection.create_function("kaiji_grams", 1, search.grams, deterministic=True)
+        conn.connection.dbapi_connection.create_function("kaiji_grams", 1, grams, deterministic=True)
         try:
             op.execute("CREATE VIRTUAL TABLE search_fts_grams USING fts5(grams, content='', detail='none', "
                        "columnsize=0, prefix='6', tokenize='ascii')")
