@@ -284,7 +284,7 @@ def test_the_japanese_headers_are_the_catalogs_when_it_has_them():
 def _by_timeline(session, r, jurisdiction_of, as_of: date) -> dict:
     """A request's record of the requests export as the export made it before it read rows (main's code): from
     the whole timeline, timeline.compute, of the mapped request."""
-    from tracker import events, exports, timeline
+    from tracker import events, timeline
     from tracker.i18n import _
     from tracker.schema import METHODS, WAITING_STATUSES
     from tracker.timeline import DECISION_KINDS, STATUS_JA
@@ -304,7 +304,7 @@ def _by_timeline(session, r, jurisdiction_of, as_of: date) -> dict:
         "status": r.status if STATUS_JA.get(r.status) else r.status, "decision_due": st.decision_due,
         "decided": decided, "notified": st.notified_on,
         "days_calendar": (decided - st.received_on).days if decided and st.received_on else None,
-        "days_counted": exports.counted_days(st, jurisdiction_of(st.body_id), decided) if decided else None,
+        "days_counted": timeline.counted_days(st, jurisdiction_of(st.body_id), decided) if decided else None,
         "late": (bool(st.late_by) if decided else
                  (as_of > st.decision_due if st.decision_due and r.status in WAITING_STATUSES else None)),
         "decision_kind": first.kind if first and first.kind in DECISION_KINDS else None,

@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import select
 
 from tracker import db as dbm
-from tracker import exports, service, stats, timeline
+from tracker import service, stats, timeline
 from tracker.models import Body, Decision, Event, Jurisdiction, Request, WithheldPart
 
 from .conftest import ipaex
@@ -336,7 +336,7 @@ def _recomputed(session, by: str) -> dict:
                     g["late"].append(1)
             if req.received_on is not None:
                 g["calendar"].append((first.decided_on - req.received_on).days)
-                g["counted"].append(exports.counted_days(st, jurisdiction_of(st.body_id), first.decided_on))
+                g["counted"].append(timeline.counted_days(st, jurisdiction_of(st.body_id), first.decided_on))
         if any(e.kind in ("extension", "special_extension") for e in live):
             g["extended"].append(1)
         fee = sum(d.fee or 0 for d in made) + sum(e.data["amount"] for e in live if e.kind == "fee_charged")

@@ -4,7 +4,7 @@ saved sets of bodies; bodies imported in bulk from a spreadsheet.
 A campaign only groups requests (requests.campaign_id): each of its requests is made by
 service.add_request, keeps its own timeline, and is due by its own body's rule; a receipt or a decision
 is recorded on it by the same service functions as on any request. `compare` reads their states
-(timeline.compute) and counts days with the rule's own engine (exports.counted_days, deadlines.count_days).
+(timeline.compute) and counts days with the rule's own engine (timeline.counted_days, deadlines.count_days).
 
 Every function works in the caller's one transaction and checks everything before it writes: one
 unknown body or one bad row and nothing is written.
@@ -22,7 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from . import deadlines as dl
-from . import exports, service, stats, timeline
+from . import service, stats, timeline
 from .errors import BadInput, KaijiError, NotFound, Refused
 from .events import label
 from .i18n import N_, _, show_date
@@ -291,13 +291,13 @@ def compare(session: Session, name: str, as_of: date, sort: str = "body") -> Com
             status=st.status, received=st.received_on, decision_due=st.decision_due, rule_known=bool(jur.rules),
             decided=decided,
             days_calendar=(decided - st.received_on).days if decided and st.received_on else None,
-            days_counted=exports.counted_days(st, jur, decided) if decided else None,
+            days_counted=st.days_counted,   # compute's count (timeline.counted_days), by the rule of st.body_id
             late=late, late_by=late_by,
             extensions=sum(e.kind in ("extension", "special_extension") for e in live),
             extended_to=st.extended_to if st.extension is not None else None,
             decision_kind=st.decisions[0].kind if st.decisions else None,
             withheld=[(w.part, w.ground) for d in st.decisions for w in d.withheld],
-            fee=(st.fee_charged + sum(d.fee or 0 for d in st.decisions)) or None,
+            fee=st.fee_total or None,   # the fee events' and the live decisions' (compute)
             appeal_filed=appeal.on if appeal else None, ruled=ruling.on if ruling else None,
             ruling=ruling.data.get("outcome") if ruling else None))
     kinds = list(timeline.DECISION_KINDS)

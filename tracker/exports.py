@@ -181,9 +181,6 @@ def _yes_no(value: bool, key: str = "") -> str:
     return "有" if value else "無"
 
 
-counted_days = timeline.counted_days   # moved to the timeline, which stores it (requests.days_counted)
-
-
 def _withheld(decisions: Iterable[Decision]) -> str | None:
     return _parts((w.part, w.ground) for d in decisions for w in d.withheld)
 
@@ -291,7 +288,7 @@ def _request_rows(session: Session, where: list, every: bool, jurisdiction_of, a
     r, b, p, d = requests.c, bodies.c, requesters.c, departments.c
     q = (select(r.id, r.body_id, b.key, b.name, r.subject, p.name, p.address, p.phone, p.email, r.filed_on,
                 r.received_on, r.methods, r.mail, r.reason, d.name, r.status, r.reference, r.decision_due,
-                r.decided_on, r.notified_on, r.days_counted)
+                r.decided_on, r.notified_on, r.days_calendar, r.days_counted)
          .select_from(requests.join(bodies, r.body_id == b.id).outerjoin(requesters, r.requester_id == p.id)
                       .outerjoin(departments, r.department_id == d.id))
          .where(*where).order_by(r.id))
@@ -319,7 +316,7 @@ def _request_rows(session: Session, where: list, every: bool, jurisdiction_of, a
         out = []
         for (rid, body_id, body_key, body_name, subject, requester, address, phone, email, filed_on, received_on,
              methods, mail, reason, department, status, reference, decision_due, decided, notified_on,
-             days_counted) in part:
+             days_calendar, days_counted) in part:
             # The live decisions (those whose event is not retracted), in the timeline's order (date, then
             # id), each with its withheld parts in their order: a decision's rows (one a part) stay together.
             made = decisions_of.get(rid, ())
@@ -353,8 +350,7 @@ def _request_rows(session: Session, where: list, every: bool, jurisdiction_of, a
                 rid, reference, body_key, body_name, subject, requester, address, phone, email,
                 filed_on, received_on, methods_words[methods], mail, reason, department,
                 status_words.get(status, status), decision_due, decided, notified_on,
-                (decided - received_on).days if decided and received_on else None,
-                days_counted,   # stored by the timeline (counted_days), as the statistics count by it
+                days_calendar, days_counted,   # stored by the timeline (statistics), as the statistics count by them
                 # Late: decided after its due date (timeline's late_by), or undecided with the due date passed.
                 late,
                 kind_words[made[0].kind] if made else None,

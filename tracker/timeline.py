@@ -376,8 +376,9 @@ def stored(s: State) -> dict:
 
 def statistics(s: State) -> dict:
     """The stored columns that tracker/stats.py counts by (GROUP BY) instead of reading the events: the calendar
-    days from the receipt to the first decision, the days counted by the rule, whether extended, the fees charged, the appeal's outcome, the live decisions' kinds
-    in order (full,partial) and the grounds each cites (once a decision, one a line)."""
+    days from the receipt to the first decision, the days counted by the rule, whether extended, the fees
+    charged, the appeal's outcome, the live decisions' kinds in order (full,partial) and the grounds each cites
+    (once a decision, one a line)."""
     return {"days_calendar": (s.decided_on - s.received_on).days if s.decided_on and s.received_on else None,
             "days_counted": s.days_counted, "extended": s.extended, "fee_total": s.fee_total or None,
             "appeal_outcome": s.appeal_outcome, "decision_kinds": ",".join(d.kind for d in s.decisions) or None,
