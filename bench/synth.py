@@ -146,7 +146,7 @@ class _Request:
     __slots__ = ("id", "body_id", "filed_body_id", "events", "decisions", "status", "received_on", "reference", "decision_due",
                  "decided_on", "notified_on", "appeal_due", "disclosure_on", "rest_due", "fee_unpaid", "lawsuit_due",
                  "flags", "voided", "days_counted", "extended", "fee_total", "appeal_outcome", "decision_kinds", "grounds",
-                 "days_calendar")
+                 "days_calendar", "fee_paid", "appeal_on", "ruled_on", "withheld")
 
     def __init__(self, id: int, body_id: int):
         self.id, self.body_id, self.filed_body_id, self.events, self.decisions = id, body_id, body_id, [], []
@@ -165,7 +165,7 @@ class _Decision:
     def __init__(self, id, event_id, kind, decided_on, notified_on, disclosure_on, fee):
         self.id, self.event_id, self.kind = id, event_id, kind
         self.decided_on, self.notified_on, self.disclosure_on, self.fee = decided_on, notified_on, disclosure_on, fee
-        self.withheld = []   # its withheld parts (what timeline.statistics reads: their grounds)
+        self.withheld = []   # its withheld parts (what timeline.statistics and exported read: part, ground)
 
 
 def _wareki_year(d: date) -> int:
@@ -424,7 +424,8 @@ def _life(rng: random.Random, ctx: _Context, ids: _Ids, ref: date, age: int) -> 
         _iso(req.received_on), req.reference, req.status, _iso(req.decision_due), _iso(req.decided_on),
         _iso(req.notified_on), _iso(req.appeal_due), _iso(req.disclosure_on), _iso(req.rest_due), req.fee_unpaid,
         _iso(req.lawsuit_due), req.flags, req.voided, req.days_counted, req.extended, req.fee_total,
-        req.appeal_outcome, req.decision_kinds, req.grounds, req.days_calendar,
+        req.appeal_outcome, req.decision_kinds, req.grounds, req.days_calendar, req.fee_paid, _iso(req.appeal_on),
+        _iso(req.ruled_on), req.withheld,
     )
     who = ctx.entered_by
     event_rows = [(e.id, rid, e.kind, e.on.isoformat(), _json(e.data), e.note, e.retracts_id,
@@ -473,7 +474,7 @@ def _decide(rng, ctx, ids, req, add, ref, decided, methods, mail, decisions_rows
             row = (ids.next("withheld"), d.id, pos, f"{rng.choice(DOCS)}のうち{rng.choice(WITHHELD_WHAT)}",
                    rng.choice(codes), rng.choice(WITHHELD_REASON))   # drawn in this order: the same data as before
             withheld_rows.append(row)
-            d.withheld.append(SimpleNamespace(ground=row[4]))
+            d.withheld.append(SimpleNamespace(part=row[3], ground=row[4]))
     last = decided
     if disclosure_on is not None and disclosure_on <= ref and rng.random() < 0.95:
         add("disclosed", disclosure_on)
@@ -511,7 +512,7 @@ COLUMNS = {
                  "reason", "filed_on", "notes", "created_at", "received_on", "reference", "status", "decision_due",
                  "decided_on", "notified_on", "appeal_due", "disclosure_on", "rest_due", "fee_unpaid", "lawsuit_due",
                  "flags", "voided", "days_counted", "extended", "fee_total", "appeal_outcome", "decision_kinds", "grounds",
-                 "days_calendar"),
+                 "days_calendar", "fee_paid", "appeal_on", "ruled_on", "withheld"),
     "events": ("id", "request_id", "kind", "on", "data", "note", "retracts_id", "recorded_at", "entered_by"),
     "decisions": ("id", "request_id", "event_id", "kind", "decided_on", "notified_on", "notice_number", "disclosure_on",
                   "disclosure_time", "disclosure_place", "disclosure_methods", "later_on", "department_id", "remarks",

@@ -165,9 +165,16 @@ FILL_0012 = [s.replace("grounds) VALUES", "grounds, days_calendar) VALUES")[:-1]
              + ("49" if "(1002, " in s else "NULL") + ")" if s.startswith("INSERT INTO requests ") else s
              for s in FILL_0011]
 
+# 0013 added what the requests export reads of the events and decisions (timeline.exported): 1002 paid nothing and
+# has no appeal; its one withheld part, 運転者の氏名 under 第7条第2号, kept as part and ground joined by U+001F.
+FILL_0013 = [s.replace("days_calendar) VALUES", "days_calendar, fee_paid, appeal_on, ruled_on, withheld) VALUES")[:-1]
+             + ", NULL, NULL, NULL, " + ("'運転者の氏名\x1f第7条第2号'" if "(1002, " in s else "NULL") + ")"
+             if s.startswith("INSERT INTO requests ") else s for s in FILL_0012]
+
 FILLERS: dict[str, list[str]] = {"0001": FILL_0001, "0002": FILL_0002, "0003": FILL_0003, "0004": FILL_0004,
                                  "0005": FILL_0005, "0006": FILL_0006, "0007": FILL_0007, "0008": FILL_0008,
-                                 "0009": FILL_0009, "0010": FILL_0010, "0011": FILL_0011, "0012": FILL_0012}
+                                 "0009": FILL_0009, "0010": FILL_0010, "0011": FILL_0011, "0012": FILL_0012,
+                                 "0013": FILL_0013}
 
 # What kaiji must show of the filled records after any upgrade (request show --json).
 EXPECTED = {
@@ -444,3 +451,35 @@ def test_the_upgrade_to_0011_works_out_what_the_statistics_count(empty_url):
     engine.dispose()
     assert {i: tuple(after[i][c] for c in columns) for i in (1001, 1002)} == {
         1001: (None, 0, None, None, None, None), 1002: (49, 0, 300, None, "partial", "第7条第2号")}
+
+
+def test_the_upgrade_to_0013_works_out_what_the_export_reads(empty_url):
+    """Migration 0013 fills the export's columns of the requests already recorded, as timeline.refresh stores them,
+    on its own. Added to 1002 at 0012: a fee of 500 paid on 2025-02-09 and taken back (retracted), 300 paid on
+    02-10, an appeal against the decision filed on 03-01 and ruled on (dismissed) on 09-01, and a second withheld
+    part (印影, 第7条第3号) after the first: by hand, 300 paid, appealed 2025-03-01, ruled 2025-09-01, the parts in
+    their positions' order."""
+    engine = dbm.make_engine(empty_url)
+    dbm.upgrade(engine, "0012", stdout=QUIET)
+    with engine.begin() as conn:
+        for statement in FILL_0012 + [
+            "INSERT INTO events (id, request_id, kind, \"on\", data, note, retracts_id, recorded_at) VALUES "
+            "(1010, 1002, 'fee_paid', '2025-02-09', '{\"amount\": 500}', NULL, NULL, '2025-02-09 10:00:00'), "
+            "(1011, 1002, 'retraction', '2025-02-10', '{}', '誤入力', 1010, '2025-02-10 10:00:00'), "
+            "(1012, 1002, 'fee_paid', '2025-02-10', '{\"amount\": 300}', NULL, NULL, '2025-02-10 10:00:00'), "
+            "(1013, 1002, 'appeal_filed', '2025-03-01', '{\"against\": \"decision\"}', NULL, NULL, "
+            "'2025-03-01 10:00:00'), "
+            "(1014, 1002, 'ruling', '2025-09-01', '{\"outcome\": \"dismissed\"}', NULL, NULL, '2025-09-01 10:00:00')",
+            "INSERT INTO withheld_parts (id, decision_id, position, part, ground, reason) VALUES (1002, 1001, 2, "
+            "'印影', '第7条第3号', '法人の印影であるため')"]:
+            conn.execute(text(statement))
+    from alembic import command
+
+    with dbm.migrating(engine) as conn:   # the migration alone (dbm.upgrade to the head also recomputes)
+        command.upgrade(dbm.alembic_config(conn, QUIET), "0013")
+    columns = ("fee_paid", "appeal_on", "ruled_on", "withheld")
+    after = rows(engine)["requests"]
+    engine.dispose()
+    assert {i: tuple(after[i][c] for c in columns) for i in (1001, 1002)} == {
+        1001: (None, None, None, None),
+        1002: (300, "2025-03-01", "2025-09-01", "運転者の氏名\x1f第7条第2号\x1e印影\x1f第7条第3号")}

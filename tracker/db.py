@@ -19,7 +19,7 @@ from .i18n import N_, _
 
 # The migrations in order, oldest first; tests check that this matches migrations/versions.
 # Kept here so that opening a database needs no Alembic import.
-REVISIONS: tuple[str, ...] = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009", "0010", "0011", "0012")
+REVISIONS: tuple[str, ...] = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009", "0010", "0011", "0012", "0013")
 HEAD = REVISIONS[-1]
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 if not MIGRATIONS_DIR.is_dir():  # a source checkout without an install: migrations/ beside tracker/

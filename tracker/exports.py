@@ -16,11 +16,11 @@ import csv
 import io
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime
-from itertools import chain, islice
+from datetime import date
+from itertools import islice
 from operator import itemgetter
 
-from sqlalchemy import select
+from sqlalchemy import String, select, type_coerce
 from sqlalchemy.orm import Session, selectinload
 
 from . import events, timeline
@@ -222,121 +222,84 @@ def _common(r: Request) -> dict:
             "requester": r.requester.name if r.requester else None}
 
 
-# What the requests export reads of a request's timeline besides its stored columns: the effect of these kinds
-# of event (events.KINDS' own apply: corrections for the count of days, fees, appeals and rulings), and the
-# retractions that take events and decisions back.
-EXPORT_EVENT_KINDS = ("fee_charged", "fee_paid", "appeal_filed", "ruling", "retraction")
-
-
 def request_rows(session: Session, filters: dict, jurisdiction_of, as_of: date,
                  batch: int = 2000) -> Iterator[list[tuple]]:
     """The requests iter_requests(**filters) gives, a batch at a time: a list of tuples, each a request's values
-    of every field of REQUEST_FIELDS in their order (`rows` keeps the fields chosen).
+    of every field of REQUEST_FIELDS in their order (`rows` keeps the fields chosen); a date as the database gives
+    it, a date or (SQLite) its ISO text, as the CSV and JSON write it alike (as_date makes it a date).
 
-    Read as plain rows, not mapped requests: the request's stored columns (timeline.refresh keeps its status,
-    reference, body, receipt, due and decision dates), and, in two more selects ordered by request as the
-    requests are, the events of EXPORT_EVENT_KINDS and the decisions with their withheld parts, taken a batch
-    of requests at a time (100,000 requests in about a second and little memory). The rest of the timeline
-    (timeline.compute's deadlines) is not needed, nor a State for a request none of those events touch. A
-    request withdrawn after its decision has its due date cleared from the stored columns: its lateness is
-    worked out by timeline.compute."""
+    Read as plain rows of one select of the requests' stored columns, not mapped requests: timeline.refresh keeps
+    on each request its status, reference, body, receipt, due and decision dates, and what the export reads of its
+    events and decisions (timeline.statistics and timeline.exported: the decisions' kinds, the yen charged and
+    paid, the appeal's and the ruling's days and outcome, the withheld parts). A request withdrawn after its
+    decision has its due date cleared from the stored columns: its lateness is worked out by timeline.compute."""
     from . import service
 
     # The filters read now, so that a bad one is refused before anything is written.
-    where = service.request_where(session, **filters)
-    every = not any(value for key, value in filters.items() if key != "include_void")
-    return _request_rows(session, where, every, jurisdiction_of, as_of, batch)
+    return _request_rows(session, service.request_where(session, **filters), jurisdiction_of, as_of, batch)
 
 
 def request_records(session: Session, filters: dict, jurisdiction_of, as_of: date,
                     batch: int = 2000) -> Iterator[dict]:
-    """request_rows as records: one a request, {field key: value} of every field of REQUEST_FIELDS."""
+    """request_rows as records: one a request, {field key: value} of every field of REQUEST_FIELDS, dates as dates."""
     keys = [f.key for f in REQUEST_FIELDS]
-    return (dict(zip(keys, row)) for rows in request_rows(session, filters, jurisdiction_of, as_of, batch)
-            for row in rows)
+    dated = [f.key for f in REQUEST_FIELDS if f.type == "date"]
+    for rows in request_rows(session, filters, jurisdiction_of, as_of, batch):
+        for row in rows:
+            record = dict(zip(keys, row))
+            for key in dated:
+                record[key] = as_date(record[key])
+            yield record
 
 
-def _taken_upto(result, at: int):
-    """A function giving, for a request id, the rows of a select's result (ordered by their request id, at
-    position `at`) of every request up to it not given yet, by request id: a batch of requests' rows."""
-    rows = chain.from_iterable(result.partitions())
-    pending = [next(rows, None)]
-
-    def upto(last: int) -> dict[int, list]:
-        got: dict[int, list] = {}
-        row = pending[0]
-        while row is not None and row[at] <= last:
-            got.setdefault(row[at], []).append(row)
-            row = next(rows, None)
-        pending[0] = row
-        return got
-    return upto
+def as_date(value: date | str | None) -> date | None:
+    """A date cell as a date: request_rows gives some as the database holds them (SQLite: ISO text)."""
+    return date.fromisoformat(value) if type(value) is str else value
 
 
-def _request_rows(session: Session, where: list, every: bool, jurisdiction_of, as_of: date,
+def _withheld_cell(form: str):
+    """A function writing a request's stored withheld parts (timeline.exported: part and ground joined by
+    PART_GROUND, the parts by NEXT_PART) as the cell _parts writes in `form` (_(PART)): where the form puts the part
+    before the ground, by two replaces of the separators."""
+    from .timeline import NEXT_PART, PART_GROUND
+
+    i, j = form.find("{part}"), form.find("{ground}")
+    if 0 <= i < j and form.count("{") == 2 and form.count("}") == 2:
+        pre, mid, post = form[:i], form[i + len("{part}"):j], form[j + len("{ground}"):]
+        return lambda text: pre + text.replace(PART_GROUND, mid).replace(NEXT_PART, post + "; " + pre) + post
+    return lambda text: _parts((p.split(PART_GROUND, 1) for p in text.split(NEXT_PART)), form)
+
+
+def _request_rows(session: Session, where: list, jurisdiction_of, as_of: date,
                   batch: int) -> Iterator[list[tuple]]:
     from .models import Request as RequestModel
-    from .schema import bodies, decisions, departments, events as events_t, requesters, requests, withheld_parts
+    from .schema import bodies, departments, requesters, requests
     from .timeline import DECISION_KINDS, STATUS_JA
 
-    def of_chosen(request_id) -> list:
-        """The events' or decisions' condition: of the requests chosen; none when no filter is given but
-        leaving out the voided (the rows read along the request_id index rather than looked up a request at a
-        time: half the time on SQLite; a voided request's are passed over by the merge)."""
-        return [] if every else [request_id.in_(select(requests.c.id).where(*where))]
-
     r, b, p, d = requests.c, bodies.c, requesters.c, departments.c
-    q = (select(r.id, r.body_id, b.key, b.name, r.subject, p.name, p.address, p.phone, p.email, r.filed_on,
-                r.received_on, r.methods, r.mail, r.reason, d.name, r.status, r.reference, r.decision_due,
-                r.decided_on, r.notified_on, r.days_calendar, r.days_counted)
+    # The dates only written are read as the database gives them (SQLite: ISO text, as written; PostgreSQL: dates):
+    # not made into dates to be written back as text. The two the lateness compares are made dates.
+    filed_on, received_on, notified_on, appeal_on, ruled_on = (
+        type_coerce(c, String) for c in (r.filed_on, r.received_on, r.notified_on, r.appeal_on, r.ruled_on))
+    q = (select(r.id, b.key, b.name, r.subject, p.name, p.address, p.phone, p.email, filed_on, received_on,
+                r.methods, r.mail, r.reason, d.name, r.status, r.reference, r.decision_due, r.decided_on,
+                notified_on, r.days_calendar, r.days_counted, r.decision_kinds, r.withheld, r.fee_total,
+                r.fee_paid, appeal_on, ruled_on, r.appeal_outcome)
          .select_from(requests.join(bodies, r.body_id == b.id).outerjoin(requesters, r.requester_id == p.id)
                       .outerjoin(departments, r.department_id == d.id))
          .where(*where).order_by(r.id))
-    conn = session.connection()
-    opts = {"yield_per": batch}
-    e, dc, w = events_t.c, decisions.c, withheld_parts.c
-    events_upto = _taken_upto(conn.execute(
-        select(e.id, e.request_id, e.kind, e.on, e.data, e.retracts_id)
-        .where(*of_chosen(e.request_id), e.kind.in_(EXPORT_EVENT_KINDS)).order_by(e.request_id, e.id),
-        execution_options=opts), 1)
-    # A decision's row once per withheld part (once with none), its parts in their order.
-    decisions_upto = _taken_upto(conn.execute(
-        select(dc.request_id, dc.id, dc.event_id, dc.kind, dc.decided_on, dc.fee, w.part, w.ground)
-        .select_from(decisions.outerjoin(withheld_parts, w.decision_id == dc.id))
-        .where(*of_chosen(dc.request_id)).order_by(dc.request_id, dc.id, w.position, w.id),
-        execution_options=opts), 0)
     # Keyed values in the reader's words, worked out once each.
     ja = language() == "ja"
     methods_words: dict[str, str] = {}
     status_words = {k: _words(ja_name, k) for k, ja_name in STATUS_JA.items()}
     kind_words = {k: _words(ja_name, k) for k, (ja_name, _appealable) in DECISION_KINDS.items()}
-    part_form = _(PART)
-    for part in conn.execute(q, execution_options=opts).partitions():
-        events_of, decisions_of = events_upto(part[-1][0]), decisions_upto(part[-1][0])
+    outcome_words = {k: _(text) for (field, k), text in events.VALUES.items() if field == "outcome"}
+    withheld_cell = _withheld_cell(_(PART))
+    for part in session.connection().execute(q, execution_options={"yield_per": batch}).partitions():
         out = []
-        for (rid, body_id, body_key, body_name, subject, requester, address, phone, email, filed_on, received_on,
-             methods, mail, reason, department, status, reference, decision_due, decided, notified_on,
-             days_calendar, days_counted) in part:
-            # The live decisions (those whose event is not retracted), in the timeline's order (date, then
-            # id), each with its withheld parts in their order: a decision's rows (one a part) stay together.
-            made = decisions_of.get(rid, ())
-            fee_charged, fee_paid, appeal, ruling = 0, 0, None, None
-            evs = events_of.get(rid)
-            if evs:
-                retracted = {x.retracts_id for x in evs if x.kind == "retraction"}
-                made = [x for x in made if x.event_id not in retracted]
-                # The events' effect (events.KINDS' own apply), for the few requests they touch.
-                lived = [x for x in evs if x.kind != "retraction" and x.id not in retracted]
-                st = timeline.State(received_on=received_on, body_id=body_id, reference=reference)
-                for x in lived:
-                    kind = events.KINDS[x.kind]
-                    if kind.apply is not None:
-                        kind.apply(st, x)
-                fee_charged, fee_paid = st.fee_charged, st.fee_paid
-                appeal = st.decision_appeal or st.inaction_appeal
-                ruling = timeline.ruling_on(lived, appeal)
-            if len(made) > 1:
-                made = sorted(made, key=lambda x: (x.decided_on, x.id))
+        for (rid, body_key, body_name, subject, requester, address, phone, email, filed_on, received_on, methods,
+             mail, reason, department, status, reference, decision_due, decided, notified_on, days_calendar,
+             days_counted, decision_kinds, withheld, fee_total, fee_paid, appeal_on, ruled_on, outcome) in part:
             if decided is None:
                 late = as_of > decision_due if decision_due and status in WAITING_STATUSES else None
             elif status == "withdrawn":
@@ -345,7 +308,6 @@ def _request_rows(session: Session, where: list, every: bool, jurisdiction_of, a
                 late = decision_due is not None and decided > decision_due
             if methods not in methods_words:
                 methods_words[methods] = ("・" if ja else ";").join(_words(METHODS[m], m) for m in methods.split(","))
-            fees = fee_charged + sum({x.id: x.fee or 0 for x in made}.values())   # each decision's once
             out.append((   # REQUEST_FIELDS' order
                 rid, reference, body_key, body_name, subject, requester, address, phone, email,
                 filed_on, received_on, methods_words[methods], mail, reason, department,
@@ -353,11 +315,10 @@ def _request_rows(session: Session, where: list, every: bool, jurisdiction_of, a
                 days_calendar, days_counted,   # stored by the timeline (statistics), as the statistics count by them
                 # Late: decided after its due date (timeline's late_by), or undecided with the due date passed.
                 late,
-                kind_words[made[0].kind] if made else None,
-                _parts([(x.part, x.ground) for x in made if x.part is not None], part_form) if made else None,
-                fees or None, fee_paid or None,
-                appeal.on if appeal else None, ruling.on if ruling else None,
-                _(events.VALUES[("outcome", ruling.data["outcome"])]) if ruling else None))
+                kind_words[decision_kinds.partition(",")[0]] if decision_kinds else None,
+                withheld_cell(withheld) if withheld else None,
+                fee_total, fee_paid, appeal_on, ruled_on,
+                outcome_words[outcome] if ruled_on else None))
         yield out
 
 
@@ -558,47 +519,42 @@ DATE_WIDTH = {"ja": 16, "en": 10}  # 令和10年12月31日 takes 16 columns; 202
 MAX_WIDTH = 60  # a long subject wraps rather than make the column wider than this
 
 
-def write_xlsx(batches: Iterable[list[tuple]], fields: list[Field], sheet: str) -> bytes:
-    """An Excel workbook of a table's rows: one sheet named for the export, real date cells, the header frozen
-    with filters, and columns as wide as their widest cell (measured in display columns: full-width characters
-    take two). Written a row at a time (XlsxWriter's constant_memory: each text in its cell rather than in a
-    table of shared strings held until the end), so that memory stays flat."""
-    import xlsxwriter
+def xlsx_chunks(batches: Iterable[list[tuple]], fields: list[Field], sheet: str) -> Iterator[bytes]:
+    """An Excel workbook of a table's rows, a piece at a time (tracker/xlsx.py): one sheet named for the export,
+    real date cells (和暦 in Japanese), the header bold and frozen with filters, and columns as wide as their
+    widest cell (measured in display columns: full-width characters take two). The rows are written as they are
+    read, to a temporary file: memory stays flat."""
+    from .xlsx import HEADER, Sheet
 
-    out = io.BytesIO()
-    book = xlsxwriter.Workbook(out, {"constant_memory": True, "strings_to_formulas": False,
-                                     "strings_to_urls": False, "strings_to_numbers": False})
-    book.set_properties({"created": datetime(2000, 1, 1)})  # the same records give the same file
     lang = "ja" if language() == "ja" else "en"
-    bold = book.add_format({"bold": True})
-    dated = book.add_format({"num_format": DATE_FORMAT[lang]})
-    ws = book.add_worksheet(sheet[:31])
+    ws = Sheet(sheet[:31])
     head = headers(fields)
+    ws.row(head, HEADER)
     widths = [width(h) for h in head]
-    for col, h in enumerate(head):
-        ws.write_string(0, col, h, bold)
     yes_no = [{True: _yes_no(True, f.key), False: _yes_no(False, f.key)} for f in fields]
-    n = 0
+    kinds = [f.type for f in fields]
     for batch in batches:
-        for n, row in enumerate(batch, start=n + 1):
-            for col, (f, value) in enumerate(zip(fields, row)):
-                if value is None:
-                    continue
-                if f.type == "date":
-                    ws.write_datetime(n, col, value, dated)
-                    w = DATE_WIDTH[lang]
-                elif f.type == "int":
-                    ws.write_number(n, col, value)
-                    w = len(str(value))
-                else:
-                    text = yes_no[col][bool(value)] if f.type == "bool" else neutral(str(value))
-                    ws.write_string(n, col, text)
-                    # A text no wider than the column can be (two columns a character) is not measured.
-                    w = max(width(line) for line in text.split("\n")) if 2 * len(text) > widths[col] else 0
-                widths[col] = max(widths[col], w)
-    for col, w in enumerate(widths):
-        ws.set_column(col, col, min(w, MAX_WIDTH) + 2)
-    ws.freeze_panes(1, 0)
-    ws.autofilter(0, 0, max(n, 1), len(fields) - 1)
-    book.close()
-    return out.getvalue()
+        for row in batch:
+            cells = []
+            for col, (kind, value) in enumerate(zip(kinds, row)):
+                if value is not None:
+                    if kind == "date":
+                        value = as_date(value)
+                        w = DATE_WIDTH[lang]
+                    elif kind == "int":
+                        w = len(str(value))
+                    else:
+                        value = yes_no[col][bool(value)] if kind == "bool" else neutral(str(value))
+                        # A text no wider than the column can be (two columns a character) is not measured.
+                        w = max(width(line) for line in value.split("\n")) if 2 * len(value) > widths[col] else 0
+                    if w > widths[col]:
+                        widths[col] = w
+                cells.append(value)
+            ws.row(cells)
+    ws.widths = {col: min(w, MAX_WIDTH) + 2 for col, w in enumerate(widths)}
+    return ws.workbook(DATE_FORMAT[lang])
+
+
+def write_xlsx(batches: Iterable[list[tuple]], fields: list[Field], sheet: str) -> bytes:
+    """The workbook of xlsx_chunks whole."""
+    return b"".join(xlsx_chunks(batches, fields, sheet))

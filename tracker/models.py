@@ -178,6 +178,10 @@ class Request(Base):
     appeal_outcome: Mapped[str | None]
     decision_kinds: Mapped[str | None]
     grounds: Mapped[str | None]
+    fee_paid: Mapped[int | None]
+    appeal_on: Mapped[date | None]
+    ruled_on: Mapped[date | None]
+    withheld: Mapped[str | None]
 
     body: Mapped["Body"] = relationship(foreign_keys=[schema.requests.c.body_id])
     filed_body: Mapped["Body"] = relationship(foreign_keys=[schema.requests.c.filed_body_id])

@@ -276,6 +276,11 @@ requests = Table(
     Column("appeal_outcome", String(20)),         # 審査請求: its ruling's outcome, "filed" while none; None: none
     Column("decision_kinds", String(100)),        # the live decisions' kinds in order, comma-separated
     Column("grounds", Text),                      # the grounds each live decision cites, once a decision, a line each
+    # What the requests export reads besides (tracker/exports.py), kept by timeline.refresh (timeline.exported):
+    Column("fee_paid", Integer),                  # yen paid (fee events); None: none
+    Column("appeal_on", Date),                    # 審査請求: the day the appeal the outcome answers was filed
+    Column("ruled_on", Date),                     # 裁決: the day of its ruling
+    Column("withheld", Text),                     # the live decisions' withheld parts in order (timeline.WITHHELD)
     Index("ix_requests_status_decision_due", "status", "decision_due"),
     Index("ix_requests_appeal_due", "appeal_due"),
     Index("ix_requests_disclosure_on", "disclosure_on"),

@@ -108,6 +108,7 @@ class State:
     extended: bool = False                      # an extension notice (延長 or 特例延長) is on record
     fee_total: int = 0                          # yen charged: the decisions' fees and the fee events
     appeal_outcome: str | None = None           # an appeal (審査請求): its ruling's outcome, or "filed" while none
+    ruling: Event | None = None                 # the ruling (裁決) on that appeal
 
     @property
     def decided_on(self) -> date | None:
@@ -189,7 +190,7 @@ def compute(request: Request, jurisdiction_of, counted: dict | None = None) -> S
     s.extended = "extension" in kinds or "special_extension" in kinds
     appeal = s.decision_appeal or s.inaction_appeal
     if appeal is not None:
-        ruling = ruling_on(events, appeal)
+        s.ruling = ruling = ruling_on(events, appeal)
         s.appeal_outcome = ruling.data["outcome"] if ruling is not None else "filed"
     if s.received_on is not None and s.decisions:
         s.days_counted = counted_days(s, jur, s.decided_on,
@@ -371,7 +372,7 @@ def stored(s: State) -> dict:
             "decision_due": s.decision_due, "decided_on": s.decided_on, "notified_on": s.notified_on,
             "appeal_due": s.appeal_due, "disclosure_on": s.disclosure_on, "rest_due": s.rest_due,
             "fee_unpaid": s.fee_unpaid, "lawsuit_due": s.lawsuit_due, "flags": ",".join(s.flags) or None,
-            "voided": s.voided is not None, **statistics(s)}
+            "voided": s.voided is not None, **statistics(s), **exported(s)}
 
 
 def statistics(s: State) -> dict:
@@ -383,6 +384,22 @@ def statistics(s: State) -> dict:
             "days_counted": s.days_counted, "extended": s.extended, "fee_total": s.fee_total or None,
             "appeal_outcome": s.appeal_outcome, "decision_kinds": ",".join(d.kind for d in s.decisions) or None,
             "grounds": "\n".join(g for d in s.decisions for g in sorted({w.ground for w in d.withheld})) or None}
+
+
+# How the withheld parts are kept in requests.withheld: each part and its ground joined by PART_GROUND, the parts
+# by NEXT_PART: two control characters no part or ground can hold (service.clean refuses them), so that the
+# export writes the cell with two replaces (exports.withheld_cell) rather than a decoder's work a request.
+PART_GROUND, NEXT_PART = "\x1f", "\x1e"
+
+
+def exported(s: State) -> dict:
+    """The stored columns the requests export reads besides the statistics' (tracker/exports.py), so that it is
+    one select of the requests: the yen paid, the appeal's filing and ruling days, the withheld parts."""
+    appeal = s.decision_appeal or s.inaction_appeal
+    return {"fee_paid": s.fee_paid or None, "appeal_on": appeal.on if appeal else None,
+            "ruled_on": s.ruling.on if s.ruling else None,
+            "withheld": NEXT_PART.join(w.part + PART_GROUND + w.ground for d in s.decisions for w in d.withheld)
+            or None}
 
 
 def refresh(request: Request, jurisdiction_of) -> State:

@@ -77,7 +77,7 @@ def export(app: App, kind, name, file_format, output, force, encoding, fields, w
         elif file_format == "json":
             data = exports.json_chunks(rows, chosen)
         else:
-            data = exports.write_xlsx(rows, chosen, _(exports.SHEET_NAMES[kind]))
+            data = exports.xlsx_chunks(rows, chosen, _(exports.SHEET_NAMES[kind]))
         path = put_file(app, output, data, force, whole=encoding == "cp932")
     if path is None:
         return
