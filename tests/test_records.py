@@ -113,3 +113,34 @@ def test_request_rows_are_the_requests_as_their_attributes_say(kaiji: Kaiji, fil
     assert out == _dumped(expected) + "\n"
     table = list(csv.reader(io.StringIO(kaiji.ok("request", "list", "--format", "csv", *args).stdout)))
     assert table[0] == list(expected[0]) and [int(row[0]) for row in table[1:]] == [r["id"] for r in expected]
+
+
+def test_the_database_writes_each_text_as_json_dumps_does(kaiji: Kaiji):
+    """records.json_sql: SQLite's json_quote and PostgreSQL's to_json escape every character below 0x80 (NUL
+    apart: neither database holds it in a text), the awkward texts and a null as json.dumps does, so that
+    `request list --json` can have the database write its records."""
+    from sqlalchemy import Text, cast, literal, null, select
+
+    from tracker.records import json_sql
+
+    texts = ["a" + chr(c) + "b" for c in range(1, 0x80)] + [t for t in AWKWARD if "\ud800" not in t and "\0" not in t]
+    engine = dbm.open_database(kaiji.url)
+    with dbm.reading(engine) as s:
+        dialect = engine.dialect.name
+        for text in texts + [None]:
+            value = cast(null() if text is None else literal(text), Text)
+            made = s.execute(select(json_sql([("t", value, "text"), ("n", literal(7), "int")], dialect))).scalar()
+            assert made == _dumped([{"t": text, "n": 7}])[4:-2], repr(text)
+    engine.dispose()
+
+
+def test_request_list_json_is_the_same_where_sqlite_lacks_its_json_functions(kaiji: Kaiji, monkeypatch):
+    """An SQLite without json_quote (before 3.38 it could be left out): the records are written by Python, the
+    same text."""
+    if dbm.make_engine(kaiji.url).dialect.name != "sqlite":
+        pytest.skip("SQLite only")
+    _requests(kaiji.url)
+    by_database = kaiji.ok("request", "list", "--json", "--include-void").stdout
+    monkeypatch.setattr(service, "_sqlite_json", lambda session: False)
+    assert kaiji.ok("request", "list", "--json", "--include-void").stdout == by_database
+    assert json.loads(by_database)[0]["subject"] == '議事録 "全文"\n（令和6年）'

@@ -24,7 +24,7 @@ from .errors import BadInput, NotFound, Refused, no_request, refuse_missing_requ
 from .i18n import N_, _, language, show_date
 from .models import (Body, ClosedDay, Decision, DecisionDocument, DeadlineRule, Department, Event, Ground,
                      Jurisdiction, Request, Requester, WithheldPart)
-from .records import Rows
+from .records import Rows, json_sql
 from .schema import MAX_ID, METHODS, id_batches
 from .timeline import DECISION_KINDS
 
@@ -781,12 +781,32 @@ def request_rows(session: Session, *, batch: int = 2000, **filters) -> Rows:
     one select (no mapped objects), `batch` at a time (PostgreSQL: a server-side cursor), so that listing
     100,000 requests takes a second and little memory; its json_chunks() writes them as JSON without making
     the dicts. A bad filter is refused when this is called."""
+    where = request_where(session, **filters)
+
+    def read(*columns):
+        q = (select(*columns).select_from(schema.requests.join(schema.bodies, _rq.body_id == _bd.id)
+                                          .outerjoin(schema.requesters, _rq.requester_id == _rr.id))
+             .where(*where).order_by(_rq.id))
+        yield from session.connection().execute(q, execution_options={"yield_per": batch}).partitions()
+
     # Dates as SQLite stores them, ISO text, rather than made dates and written back (PostgreSQL gives dates).
-    q = (select(*(type_coerce(c, String) if kind == "date" else c for _k, c, kind in LISTED))
-         .select_from(schema.requests.join(schema.bodies, _rq.body_id == _bd.id)
-                      .outerjoin(schema.requesters, _rq.requester_id == _rr.id))
-         .where(*request_where(session, **filters)).order_by(_rq.id))
-    return _listed_rows(session.connection().execute(q, execution_options={"yield_per": batch}).partitions())
+    values = read(*(type_coerce(c, String) if kind == "date" else c for _k, c, kind in LISTED))
+    # The JSON: each record's text made by the database (records.json_sql), read only when written.
+    dialect = session.get_bind().dialect.name
+    texts = None
+    if dialect == "postgresql" or dialect == "sqlite" and _sqlite_json(session):
+        texts = ([text for (text,) in part] for part in read(json_sql(LISTED, dialect)))
+    return Rows(_listed_rows().fields, values, texts)
+
+
+def _sqlite_json(session: Session) -> bool:
+    """Whether this SQLite has its JSON functions (built in since 3.38; an older one may lack them)."""
+    from sqlalchemy.exc import OperationalError
+
+    try:
+        return session.connection().exec_driver_sql("SELECT json_quote('')").scalar() == '""'
+    except OperationalError:
+        return False
 
 
 def decision_dict(d: Decision) -> dict[str, Any]:
