@@ -21,14 +21,16 @@ xlsxwriter = pytest.importorskip("xlsxwriter")
 # ends, a carriage return and other control characters (written _x000D_), a text that looks like such an escape,
 # Japanese, a lone apostrophe, an empty string.
 TEXTS = ["plain", "a & b < c > d \"q\" 'a'", " leading", "trailing ", "\u3000全角の空白", "二行\n目", "CR\rLF",
-         "bell\x07", "_x0041_ stays", "_X00ff_", "舞鶴市長　多々見良三", "'=1+1", "", "\t tab"]
-DATES = [date(1900, 3, 1), date(2019, 5, 1), date(2024, 12, 27), date(9999, 12, 31)]
+         "bell\x07", "_x0041_ stays", "_X00ff_", "舞鶴市長　多々見良三", "'=1+1", "", "\t tab", "not XML \ufffe\uffff"]
+# Excel's serial days, its fictitious 1900-02-29 between the first two.
+DATES = [date(1900, 2, 28), date(1900, 3, 1), date(1900, 1, 1), date(2019, 5, 1), date(2024, 12, 27),
+         date(9999, 12, 31)]
 NUMBERS = [0, 1, 19, 300, 1_000_000, 12345678901234]
 
 
 def _rows() -> list[list]:
     """Rows of every kind of cell, with gaps (None) and rows of different lengths."""
-    rows = [[t, n, d] for t, n, d in zip(TEXTS, NUMBERS * 3, DATES * 4)]
+    rows = [[t, n, d] for t, n, d in zip(TEXTS, NUMBERS * 3, DATES * 3)]
     rows += [[None, 5, None, "after a gap"], ["only one"], [None, None, date(2025, 1, 10)]]
     return rows
 
@@ -65,7 +67,7 @@ def _theirs(rows: list[list], widths: dict[int, int], name: str = "requests") ->
     for col, w in widths.items():
         ws.set_column(col, col, w)
     ws.freeze_panes(1, 0)
-    ws.autofilter(0, 0, len(rows), 3)
+    ws.autofilter(0, 0, max(len(rows), 1), 3)   # as kaiji's export called it: the row below the header at least
     book.close()
     return out.getvalue()
 
@@ -91,6 +93,11 @@ def test_the_sheet_is_what_xlsxwriter_writes_for_the_same_cells():
             assert name == "[Content_Types].xml" or ours[name] == theirs[name], name
 
 
+def test_a_sheet_with_the_header_alone_is_what_xlsxwriter_writes():
+    sheet = "xl/worksheets/sheet1.xml"
+    assert _parts(_ours([], {}))[sheet] == _parts(_theirs([], {}))[sheet]
+
+
 def test_every_part_is_well_formed_and_named_in_the_content_types():
     parts = _parts(_ours(_rows(), WIDTHS, name="請求 & 'x'"))
     for name, data in parts.items():
@@ -101,7 +108,7 @@ def test_every_part_is_well_formed_and_named_in_the_content_types():
     book = ElementTree.fromstring(parts["xl/workbook.xml"])
     ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
     assert book.find("m:sheets/m:sheet", ns).get("name") == "請求 & 'x'"
-    assert book.find("m:definedNames/m:definedName", ns).text == "'請求 & ''x'''!$A$1:$D$18"
+    assert book.find("m:definedNames/m:definedName", ns).text == "'請求 & ''x'''!$A$1:$D$19"
 
 
 def test_openpyxl_reads_back_every_cell_the_widths_the_frozen_header_and_the_filter(tmp_path):
@@ -109,7 +116,7 @@ def test_openpyxl_reads_back_every_cell_the_widths_the_frozen_header_and_the_fil
     path = tmp_path / "t.xlsx"
     path.write_bytes(_ours(rows, WIDTHS))
     ws = openpyxl.load_workbook(path).active
-    assert ws.title == "requests" and ws.freeze_panes == "A2" and ws.auto_filter.ref == "A1:D18"
+    assert ws.title == "requests" and ws.freeze_panes == "A2" and ws.auto_filter.ref == "A1:D19"
     assert [c.value for c in ws[1]] == ["id", "件名", "受付日", "more"] and ws["A1"].font.b
     for n, row in enumerate(rows, start=2):
         for col, value in enumerate(row):
@@ -119,7 +126,7 @@ def test_openpyxl_reads_back_every_cell_the_widths_the_frozen_header_and_the_fil
                                                             "yyyy-mm-dd")
             elif value == "":
                 assert cell.value in ("", None)   # an empty text cell reads as empty
-            elif isinstance(value, str) and re.search(r"[\x00-\x08\x0b-\x1f]|_x[0-9a-fA-F]{4}_", value):
+            elif isinstance(value, str) and re.search(r"[\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_", value):
                 # Excel reads _xHHHH_ back as the character; openpyxl leaves it (compared with XlsxWriter's above).
                 assert cell.value.startswith(value[:2]), (n, col)
             else:
@@ -212,3 +219,35 @@ def test_the_requests_export_in_xlsx_is_the_sheet_xlsxwriter_wrote(kaiji, tmp_pa
     assert ws.max_row == 4 and ws["A2"].value == 1
     formats = {c.number_format for r in ws.iter_rows(min_row=2) for c in r if isinstance(c.value, datetime)}
     assert formats == {exports.DATE_FORMAT[lang]}
+
+
+def test_what_excel_cannot_hold_is_refused_and_nothing_written(kaiji, tmp_path, monkeypatch):
+    """A text longer than an Excel cell holds (32,767 UTF-16 units; a withheld cell joins every part), or more rows
+    than a sheet holds: one sentence naming the row and column or the limit, exit 2, no file; CSV takes them."""
+    from tests.test_export import _maizuru_case
+
+    from tracker import db as dbm
+    from tracker import service, xlsx
+
+    _maizuru_case(kaiji)
+    engine = dbm.open_database(kaiji.url)
+    with dbm.transaction(engine) as s:
+        long = "長" * 16_000 + "𠮷" * 400   # 16,400 characters, 16,800 UTF-16 units: fits one cell, not two
+        service.decide(s, 3, kind="partial", on=date(2025, 2, 3),
+                       withheld=[service.Withheld(long, "第5条第1号", "個人に関する情報"),
+                                 service.Withheld(long, "第5条第1号", "個人に関する情報")])
+    engine.dispose()
+    out = tmp_path / "r.xlsx"
+    result = kaiji("export", "requests", "--format", "xlsx", "-o", str(out))
+    assert result.exit_code == 2 and not out.exists()
+    assert result.stderr.startswith("kaiji: error: row 4, column withheld parts (grounds): the text is longer than "
+                                    "the 32,767 characters an Excel cell holds") and len(result.stderr.splitlines()) == 1
+    kaiji.ok("export", "requests", "--format", "xlsx", "--fields", "id,subject", "-o", str(out))
+    assert openpyxl.load_workbook(out).active.max_row == 4
+    assert long in kaiji.ok("export", "requests", "--format", "csv").stdout_bytes.decode("utf-8-sig")
+    monkeypatch.setattr(xlsx, "MAX_ROWS", 3)   # the header and two requests
+    out.unlink()
+    result = kaiji("export", "requests", "--format", "xlsx", "-o", str(out))
+    assert result.exit_code == 2 and not out.exists()
+    assert result.stderr == ("kaiji: error: an Excel sheet holds at most 2 rows; export fewer requests (--body, "
+                             "--status, --from, --to) or as CSV or JSON (nothing was written).\n")

@@ -524,7 +524,7 @@ def xlsx_chunks(batches: Iterable[list[tuple]], fields: list[Field], sheet: str)
     real date cells (和暦 in Japanese), the header bold and frozen with filters, and columns as wide as their
     widest cell (measured in display columns: full-width characters take two). The rows are written as they are
     read, to a temporary file: memory stays flat."""
-    from .xlsx import HEADER, Sheet
+    from .xlsx import HEADER, MAX_ROWS, MAX_TEXT, Sheet, TooBig
 
     lang = "ja" if language() == "ja" else "en"
     ws = Sheet(sheet[:31])
@@ -533,6 +533,23 @@ def xlsx_chunks(batches: Iterable[list[tuple]], fields: list[Field], sheet: str)
     widths = [width(h) for h in head]
     yes_no = [{True: _yes_no(True, f.key), False: _yes_no(False, f.key)} for f in fields]
     kinds = [f.type for f in fields]
+    try:
+        _xlsx_rows(ws, batches, kinds, widths, yes_no, lang)
+    except TooBig as too_big:
+        if too_big.column is None:
+            raise BadInput(_("an Excel sheet holds at most {n} rows; export fewer requests (--body, --status, --from, "
+                             "--to) or as CSV or JSON (nothing was written).").format(n=f"{MAX_ROWS - 1:,}"),
+                           field="format") from None
+        raise BadInput(_("row {row}, column {column}: the text is longer than the {n} characters an Excel cell holds; "
+                         "export as CSV or JSON, or leave the column out with --fields (nothing was written).").format(
+            row=too_big.row, column=head[too_big.column - 1], n=f"{MAX_TEXT:,}"), field="format") from None
+    ws.widths = {col: min(w, MAX_WIDTH) + 2 for col, w in enumerate(widths)}
+    return ws.workbook(DATE_FORMAT[lang])
+
+
+def _xlsx_rows(ws, batches: Iterable[list[tuple]], kinds: list[str], widths: list[int], yes_no: list[dict],
+               lang: str) -> None:
+    """xlsx_chunks' rows, each cell as the sheet takes it, the columns' widths measured."""
     for batch in batches:
         for row in batch:
             cells = []
@@ -551,8 +568,6 @@ def xlsx_chunks(batches: Iterable[list[tuple]], fields: list[Field], sheet: str)
                         widths[col] = w
                 cells.append(value)
             ws.row(cells)
-    ws.widths = {col: min(w, MAX_WIDTH) + 2 for col, w in enumerate(widths)}
-    return ws.workbook(DATE_FORMAT[lang])
 
 
 def write_xlsx(batches: Iterable[list[tuple]], fields: list[Field], sheet: str) -> bytes:

@@ -280,7 +280,7 @@ requests = Table(
     Column("fee_paid", Integer),                  # yen paid (fee events); None: none
     Column("appeal_on", Date),                    # 審査請求: the day the appeal the outcome answers was filed
     Column("ruled_on", Date),                     # 裁決: the day of its ruling
-    Column("withheld", Text),                     # the live decisions' withheld parts in order (timeline.WITHHELD)
+    Column("withheld", Text),                     # the live decisions' withheld parts in order (timeline.NEXT_PART)
     Index("ix_requests_status_decision_due", "status", "decision_due"),
     Index("ix_requests_appeal_due", "appeal_due"),
     Index("ix_requests_disclosure_on", "disclosure_on"),

@@ -388,7 +388,7 @@ def statistics(s: State) -> dict:
 
 # How the withheld parts are kept in requests.withheld: each part and its ground joined by PART_GROUND, the parts
 # by NEXT_PART: two control characters no part or ground can hold (service.clean refuses them), so that the
-# export writes the cell with two replaces (exports.withheld_cell) rather than a decoder's work a request.
+# export writes the cell with two replaces (exports._withheld_cell) rather than a decoder's work a request.
 PART_GROUND, NEXT_PART = "\x1f", "\x1e"
 
 

@@ -24,12 +24,15 @@ from xml.sax.saxutils import escape, quoteattr
 
 # What a text cell needs besides its characters: XML's three escapes, a control character (_xHHHH_, as Excel
 # writes it; a text that already looks like such an escape gets its underscore escaped), white space kept.
-_SPECIAL = re.compile(r"[&<>\x00-\x08\x0b-\x1f]|_x[0-9a-fA-F]{4}_|^\s|\s$")
+_SPECIAL = re.compile(r"[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_|^\s|\s$")
 _LOOKALIKE = re.compile("(_x[0-9a-fA-F]{4}_)")
 _CONTROL = re.compile(r"([\x00-\x08\x0b-\x1f])")
 _EDGE_SPACE = re.compile(r"^\s|\s$")
 
-_EPOCH = date(1899, 12, 30).toordinal()   # Excel's day 0 (its 1900 leap day lies before any date kaiji holds)
+_EPOCH = date(1899, 12, 30).toordinal()   # Excel's day 0 for dates from 1900-03-01 (its fictitious 1900-02-29)
+_MARCH_1900 = date(1900, 3, 1)
+MAX_ROWS = 1_048_576                      # a sheet's rows, the header's among them
+MAX_TEXT = 32_767                         # a cell's text, in UTF-16 units
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)         # every part's time: the same records give the same file
 HEADER, DATE = 1, 2                        # the cell styles (styles.xml's cellXfs)
 
@@ -56,6 +59,7 @@ def text_cell(ref: str, value: str, style: int = 0) -> str:
     if not _SPECIAL.search(value):
         return f'<c r="{ref}"{s} t="inlineStr"><is><t>{value}</t></is></c>'
     value = _CONTROL.sub(lambda m: f"_x{ord(m.group(1)):04X}_", _LOOKALIKE.sub(r"_x005F\1", value))
+    value = value.replace("\ufffe", "_xFFFE_").replace("\uffff", "_xFFFF_")   # no place in XML either
     keep = ' xml:space="preserve"' if _EDGE_SPACE.search(value) else ""
     return f'<c r="{ref}"{s} t="inlineStr"><is><t{keep}>{escape(value)}</t></is></c>'
 
@@ -65,6 +69,20 @@ def excel_width(width: int) -> str:
     pixels wide, 5 pixels of margin, in 1/256ths)."""
     pixels = int(width * 7 + 0.5) + 5
     return f"{(pixels * 256 // 7) / 256.0:.16g}"
+
+
+class TooBig(ValueError):
+    """What Excel cannot hold: a text longer than MAX_TEXT (`column` set: its row and column, from 1), or more rows
+    than MAX_ROWS (`column` None). Nothing of the workbook is given."""
+
+    def __init__(self, row: int, column: int | None):
+        super().__init__(f"row {row}, column {column}" if column else f"row {row}")
+        self.row, self.column = row, column
+
+
+def serial(day: date) -> int:
+    """A date as Excel's serial day (XlsxWriter's, 1900-02-28 is 59 and 1900-03-01 61)."""
+    return day.toordinal() - _EPOCH - (day < _MARCH_1900)
 
 
 class Sheet:
@@ -82,22 +100,26 @@ class Sheet:
     def row(self, cells: Sequence, style: int = 0) -> None:
         """The next row: its cells in order, each str, int, date or None; `style` for its text cells."""
         n = self.count = self.count + 1
+        if n > MAX_ROWS:
+            raise TooBig(n, None)
         number = str(n)
         letters = self.letters
         while len(letters) < len(cells):
             letters.append(column_letter(len(letters)))
         out = [f'<row r="{n}">']
-        for letter, value in zip(letters, cells):
+        for col, (letter, value) in enumerate(zip(letters, cells)):
             if value is None:
                 continue
             t = type(value)
             ref = letter + number
             if t is str:
+                if len(value) > MAX_TEXT // 2 and len(value.encode("utf-16-le")) > 2 * MAX_TEXT:
+                    raise TooBig(n, col + 1)
                 out.append(text_cell(ref, value, style))
             elif t is int:
                 out.append(f'<c r="{ref}"><v>{value:.16G}</v></c>')
             elif t is date:
-                out.append(f'<c r="{ref}" s="{DATE}"><v>{value.toordinal() - _EPOCH}</v></c>')
+                out.append(f'<c r="{ref}" s="{DATE}"><v>{serial(value)}</v></c>')
             else:
                 raise TypeError(f"an xlsx cell holds text, a whole number or a date, not {t.__name__}")
         out.append("</row>")
@@ -119,12 +141,17 @@ class Sheet:
                 '<sheetViews><sheetView tabSelected="1" workbookViewId="0"><pane ySplit="1" topLeftCell="A2" '
                 'activePane="bottomLeft" state="frozen"/><selection pane="bottomLeft"/></sheetView></sheetViews>'
                 f'<sheetFormatPr defaultRowHeight="15"/>{"<cols>" + cols + "</cols>" if cols else ""}<sheetData>')
-        tail = (f'</sheetData><autoFilter ref="A1:{last}"/><pageMargins left="0.7" right="0.7" top="0.75" '
+        tail = (f'</sheetData><autoFilter ref="A1:{self._filtered()}"/><pageMargins left="0.7" right="0.7" top="0.75" '
                 'bottom="0.75" header="0.3" footer="0.3"/></worksheet>')
         return head.encode(), tail.encode()
 
+    def _filtered(self, absolute: bool = False) -> str:
+        """The last cell of the filter's range: the header and at least the row below it."""
+        d = "$" if absolute else ""
+        return f"{d}{column_letter(max(self.columns, 1) - 1)}{d}{max(self.count, 2)}"
+
     def workbook_xml(self) -> str:
-        last = f"${column_letter(max(self.columns, 1) - 1)}${max(self.count, 1)}"
+        last = self._filtered(absolute=True)
         quoted = "'" + self.name.replace("'", "''") + "'"   # a sheet's name may always be quoted in a reference
         return (f'{_XML}<workbook xmlns="{_MAIN}" xmlns:r="{_REL}"><fileVersion appName="xl" lastEdited="4" '
                 'lowestEdited="4" rupBuild="4505"/><workbookPr defaultThemeVersion="124226"/><bookViews>'
