@@ -14,6 +14,7 @@ import openpyxl
 import pytest
 
 from tracker import db as dbm
+from tracker import schema
 from tracker import service
 
 from .conftest import PG_URL, Kaiji, reset_postgres
@@ -357,6 +358,106 @@ def test_the_requests_export_read_as_rows_is_what_each_timeline_gives(db_url):
             assert len({r["days_counted"] - r["days_calendar"] for r in everything if r["days_counted"]}) > 5
             assert any(timeline.compute(r, of).pauses and r.decided_on for r in s.scalars(
                 service.request_select(s).options(selectinload(Request.events), selectinload(Request.decisions))))
+            # The lines the database writes (request_texts) are those Python writes of these rows.
+            from tracker.i18n import use_language
+
+            for lang in ("ja", "en"):
+                with use_language(lang):
+                    for file_format in ("csv", "json"):
+                        for filters in ({}, {"status": "withdrawn", "include_void": True}):
+                            made, written = _both_ways(s, exports.choose_fields("requests", None, True), filters,
+                                                       as_of, file_format)
+                            assert made == written, (lang, file_format, filters)
+    finally:
+        engine.dispose()
+
+
+def _both_ways(session, fields: list, filters: dict, as_of: date, file_format: str) -> tuple[bytes, bytes]:
+    """The requests export as the database writes its lines (exports.chunks: request_texts) and as Python writes
+    request_rows' values (exports.write), whole."""
+    from tracker import exports
+
+    of = service.jurisdiction_lookup(session)
+    assert exports.request_texts(session, fields, filters, of, as_of, file_format) is not None   # not the fallback
+    made = b"".join(exports.chunks(session, "requests", fields, filters, of, as_of, file_format))
+    written = b"".join(exports.write(exports.rows(session, "requests", fields, filters, of, as_of), fields,
+                                     file_format, "utf-8", "requests"))
+    return made, written
+
+
+AWKWARD = ["=1+2", "'=x", "''@y", "'plain", "-3", "+4", "@5", "a,b", 'say "hi"', '"', ",", "x'", "全角，カンマ"]
+
+
+def test_the_lines_the_database_writes_are_the_csv_and_json_python_writes(db_url, monkeypatch):
+    """exports.request_texts (each CSV line and JSON record written by the database: the words in the reader's
+    language, a formula cell made text, quoting) against csv/json writing of request_rows' values, byte for byte:
+    texts a spreadsheet would run, commas, quotation marks and line ends in every kind of text cell, withheld
+    parts, empty cells alone in a row, a request withdrawn after its decision (its lateness from the timeline),
+    both languages, on SQLite and PostgreSQL."""
+    from tracker import exports
+    from tracker.i18n import use_language
+
+    engine = dbm.open_database(db_url)
+    try:
+        with dbm.transaction(engine) as s:
+            for i, text in enumerate(AWKWARD):
+                name = f"{text} 請求者{i}"
+                service.add_requester(s, name, "person", address=f"{text}市", phone=text, email=f"{i}@example.jp")
+                service.add_request(s, body="maizuru" if i % 2 else "national", subject=text,
+                                    filed=date(2024, 12, 20), received=date(2024, 12, 23 + i % 5), requester=name,
+                                    methods=[["copy"], ["inspect", "copy"], ["view", "inspect"]][i % 3],
+                                    mail=i % 3 < 2 and bool(i % 2), reason=f"{text}\n二行目 {text}\n三行目" if i % 4 else None,
+                                    reference=text if i % 3 else None, department_name=f"{text}課")
+                rid = i + 1
+                if i % 3 != 1:
+                    withheld = [service.Withheld(f"{text}氏名", "第5条第2号" if i % 2 else "第5条第1号", "個人"),
+                                service.Withheld(f"印影{text}", "第5条第2号", "個人")] if i % 3 == 0 else []
+                    service.decide(s, rid, kind=["partial", "refusal", "full"][i % 3], on=date(2025, 1, 14 + i),
+                                   withheld=withheld, fee=100 * i or None)
+                if i == 3:
+                    service.record(s, rid, "withdrawn", date(2025, 1, 30))   # after its decision
+                if i == 6:
+                    service.record(s, rid, "appeal_filed", date(2025, 2, 1))
+                    service.record(s, rid, "ruling", date(2025, 6, 1), {"outcome": "partly-granted"})
+            service.add_request(s, body="maizuru", subject="受付前", filed=date(2025, 1, 6), methods=["view"])
+            # Methods stored out of METHODS' order (an older kaiji, a hand-made row): not one of the sets looked up.
+            s.execute(schema.requests.update().where(schema.requests.c.id == 2).values(methods="copy,view,inspect"))
+        with dbm.reading(engine) as s:
+            as_of = date(2025, 1, 31)
+            for lang in ("ja", "en"):
+                with use_language(lang):
+                    for keys in (None, "reference", "late", "withheld,subject", "mail,status,ruling,method,decision_kind"):
+                        fields = exports.choose_fields("requests", keys, with_contacts=True)
+                        for file_format in ("csv", "json"):
+                            made, written = _both_ways(s, fields, {}, as_of, file_format)
+                            assert made == written, (lang, keys, file_format)
+                    made, written = _both_ways(s, exports.choose_fields("requests", None, False), {"body": "maizuru"},
+                                               as_of, "csv")
+                    assert made == written
+            # Not trivially equal: the cells it must work on are there, as a reader takes them back.
+            with use_language("ja"):
+                text = b"".join(exports.chunks(s, "requests", exports.choose_fields("requests", None, True), {},
+                                               service.jurisdiction_lookup(s), as_of, "csv")).decode("utf-8-sig")
+            rows = {r["件名"]: r for r in csv.DictReader(io.StringIO(text, newline=""))}
+            assert {"'=1+2", "''=x", "'''@y", "'plain", "'-3", "'+4", "'@5", "a,b", 'say "hi"', '"', ","} <= set(rows)
+            assert rows["'+4"]["理由"] == "'+4\n二行目 +4\n三行目"   # neutral, then quoted
+            assert rows["'=1+2"]["開示しない部分（根拠規定）"] == "'=1+2氏名（第5条第1号）; 印影=1+2（第5条第2号）"
+            assert rows["'plain"]["期限超過"] == "超過" and rows["'plain"]["状態"] == "取下げ"   # withdrawn, decided late
+            assert rows["'=1+2"]["開示の方法"] == "写しの交付" and rows["''=x"]["開示の方法"] == "写しの交付・視聴・閲覧"
+            assert rows["a,b"]["開示の方法"] == "閲覧・写しの交付" and rows["'''@y"]["開示の方法"] == "閲覧・視聴"
+            assert rows['say "hi"']["請求者"] == 'say "hi" 請求者8' and rows[","]["実施機関"]
+            assert rows["受付前"]["期限超過"] == "" and any(r["裁決"] for r in rows.values())
+            one = b"".join(exports.chunks(s, "requests", exports.choose_fields("requests", "reference", False), {},
+                                          service.jurisdiction_lookup(s), as_of, "csv"))
+            assert b'\r\n""\r\n' in one   # an empty cell alone in its row is "" (a blank line would end the file)
+            if s.get_bind().dialect.name == "sqlite":   # a SQLite without its JSON functions: Python writes the JSON
+                fields = exports.choose_fields("requests", None, False)
+                of = service.jurisdiction_lookup(s)
+                by_sqlite = b"".join(exports.chunks(s, "requests", fields, {}, of, as_of, "json"))
+                monkeypatch.setattr(service, "_sqlite_json", lambda session: False)
+                assert exports.request_texts(s, fields, {}, of, as_of, "json") is None
+                assert exports.request_texts(s, fields, {}, of, as_of, "csv") is not None
+                assert b"".join(exports.chunks(s, "requests", fields, {}, of, as_of, "json")) == by_sqlite
     finally:
         engine.dispose()
 

@@ -20,7 +20,7 @@ from datetime import date
 from itertools import islice
 from operator import itemgetter
 
-from sqlalchemy import String, select, type_coerce
+from sqlalchemy import Date, String, and_, case, func, literal, null, or_, select, type_coerce
 from sqlalchemy.orm import Session, selectinload
 
 from . import events, timeline
@@ -138,6 +138,7 @@ DEADLINE_KINDS = (("decision_due", N_("decision due")), ("rest_due", N_("decisio
                   ("lawsuit_due", N_("last day to sue")))
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+CSV_QUOTED = ',"\r\n'   # a CSV cell holding one of these is quoted (the csv module's QUOTE_MINIMAL)
 
 
 def choose_fields(kind: str, keys: str | None, with_contacts: bool) -> list[Field]:
@@ -322,6 +323,157 @@ def _request_rows(session: Session, where: list, jurisdiction_of, as_of: date,
         yield out
 
 
+def request_texts(session: Session, fields: list[Field], filters: dict, jurisdiction_of, as_of: date, form: str,
+                  batch: int = 2000) -> Iterator[list[str]] | None:
+    """The rows request_rows gives, each written by the database as the text of one line of the CSV (`form`
+    "csv": csv_chunks' cells, without the line end) or one record of the JSON ("json": json_chunks' record),
+    for `fields`, a batch (list) at a time: Python only joins them (100,000 requests: the words, quoting and
+    escaping of 2.9 million cells done in the database's C). None where the database cannot (another database,
+    a SQLite without its JSON functions for "json", a translation of PART whose ground comes first): the caller
+    then writes request_rows' values (csv_chunks, json_chunks). tests/test_exports.py compares the two, byte
+    for byte, on every kind of cell and awkward texts, on SQLite and PostgreSQL.
+
+    A request withdrawn after its decision has its lateness worked out by timeline.compute (request_rows):
+    its line is written from request_rows' values."""
+    from . import service
+    from .records import json_sql
+
+    where = service.request_where(session, **filters)   # a bad filter is refused now
+    dialect = session.get_bind().dialect.name
+    if dialect not in ("sqlite", "postgresql") or form == "json" and dialect == "sqlite" \
+            and not service._sqlite_json(session):
+        return None
+    values = _request_values(dialect, as_of, _(PART))
+    if values is None:
+        return None
+    chosen = [(f, *values[f.key]) for f in fields]
+    if form == "json":
+        line = json_sql([(f.key, expr, kind) for f, expr, kind, _plain in chosen], dialect)
+    else:
+        cells = [_csv_cell(f, expr, kind, plain, dialect) for f, expr, kind, plain in chosen]
+        if len(cells) == 1:   # the csv module quotes a row's only cell when empty, "" (else the line is blank)
+            cells = [case((func.coalesce(cells[0], "") == "", literal('""')), else_=cells[0])]
+        line = getattr(func, "printf" if dialect == "sqlite" else "format")(
+            literal(",".join(["%s"] * len(cells))), *cells, type_=String)
+    return _request_texts(session, where, fields, jurisdiction_of, as_of, form, line, batch)
+
+
+def _request_texts(session: Session, where: list, fields: list[Field], jurisdiction_of, as_of: date, form: str,
+                   line, batch: int) -> Iterator[list[str]]:
+    from .schema import bodies, departments, requesters, requests
+
+    r, b, p, d = requests.c, bodies.c, requesters.c, departments.c
+    by_python = and_(r.status == "withdrawn", r.decided_on.is_not(None))   # request_rows: timeline.compute
+    q = (select(r.id, case((by_python, null()), else_=line))
+         .select_from(requests.join(bodies, r.body_id == b.id).outerjoin(requesters, r.requester_id == p.id)
+                      .outerjoin(departments, r.department_id == d.id))
+         .where(*where).order_by(r.id))
+    at = [REQUEST_FIELDS.index(f) for f in fields]
+    for part in session.connection().execute(q, execution_options={"yield_per": batch}).partitions():
+        texts = [text for _rid, text in part]
+        missing = {rid: i for i, (rid, text) in enumerate(part) if text is None}
+        if missing:
+            for rows in _request_rows(session, [r.id.in_(list(missing))], jurisdiction_of, as_of, batch):
+                picked = [tuple(row[i] for i in at) for row in rows]
+                written = _csv_lines(picked, fields) if form == "csv" else _json_texts(picked, fields)
+                for row, text in zip(rows, written):
+                    texts[missing[row[0]]] = text
+        yield texts
+
+
+def _request_values(dialect: str, as_of: date, part_form: str) -> dict[str, tuple] | None:
+    """Each field of REQUEST_FIELDS as an SQL expression over the select of _request_rows giving the value
+    _request_rows gives (the words in the reader's language), its kind, and whether it is plain (_csv_cell: True,
+    False, or a column whose text tells);
+    None if `part_form` (_(PART)) puts the ground before the part."""
+    from .schema import bodies, departments, requesters, requests
+    from .timeline import DECISION_KINDS, NEXT_PART, PART_GROUND, STATUS_JA
+
+    i, j = part_form.find("{part}"), part_form.find("{ground}")
+    if not (0 <= i < j and part_form.count("{") == 2 and part_form.count("}") == 2):
+        return None
+    pre, mid, post = part_form[:i], part_form[i + len("{part}"):j], part_form[j + len("{ground}"):]
+    r, b, p, d = requests.c, bodies.c, requesters.c, departments.c
+    ja = language() == "ja"
+
+    def words(column, mapping: dict[str, str]):
+        """CASE column WHEN key THEN word …: the column worked out once (a searched CASE would for each key)."""
+        changed = {key: word for key, word in mapping.items() if word != key}
+        return case(changed, value=column, else_=column) if changed else column
+
+    # The methods: each set as service.method_keys stores it (in METHODS' order) looked up, any other text by
+    # replacing each key (ASCII; the words are not, so a key's replace cannot touch a word put before).
+    separator = "・" if ja else ";"
+    methods = r.methods
+    for key in sorted(METHODS, key=len, reverse=True):
+        methods = func.replace(methods, key, _words(METHODS[key], key))
+    methods = case({",".join(keys): separator.join(_words(METHODS[k], k) for k in keys) for keys in (
+        [k for i, k in enumerate(METHODS) if n >> i & 1] for n in range(1, 2 ** len(METHODS)))},
+        value=r.methods, else_=func.replace(methods, ",", separator))
+    first_kind = (func.substr(r.decision_kinds, 1, func.instr(r.decision_kinds + ",", ",") - 1)
+                  if dialect == "sqlite" else func.split_part(r.decision_kinds, ",", 1))
+    late = case((r.decided_on.is_(None),
+                 case((and_(r.decision_due.is_not(None), r.status.in_(WAITING_STATUSES)),
+                       literal(as_of, Date) > r.decision_due), else_=null())),
+                else_=and_(r.decision_due.is_not(None), r.decided_on > r.decision_due))
+    withheld = case((func.coalesce(r.withheld, "") == "", null()),
+                    else_=literal(pre, String) + func.replace(func.replace(r.withheld, PART_GROUND, mid), NEXT_PART,
+                                                              post + "; " + pre) + literal(post, String))
+    outcomes = {k: _(text) for (field, k), text in events.VALUES.items() if field == "outcome"}
+    value = {
+        "id": r.id, "reference": r.reference, "body_key": b.key, "body": b.name, "subject": r.subject,
+        "requester": p.name, "requester_address": p.address, "requester_phone": p.phone,
+        "requester_email": p.email, "filed": r.filed_on, "received": r.received_on, "method": methods,
+        "mail": r.mail, "reason": r.reason, "department": d.name,
+        "status": words(r.status, {k: _words(name, k) for k, name in STATUS_JA.items()}),
+        "decision_due": r.decision_due, "decided": r.decided_on, "notified": r.notified_on,
+        "days_calendar": r.days_calendar, "days_counted": r.days_counted, "late": late,
+        "decision_kind": words(first_kind, {k: _words(name, k) for k, (name, _a) in DECISION_KINDS.items()}),
+        "withheld": withheld, "fee_charged": r.fee_total, "fee_paid": r.fee_paid, "appeal_filed": r.appeal_on,
+        "ruled": r.ruled_on, "ruling": case((r.ruled_on.is_not(None), words(r.appeal_outcome, outcomes)),
+                                            else_=null()),
+    }
+    # Texts that are kaiji's own words (or keys, check_key's letters, digits and hyphens): never quoted or neutral.
+    plain = {"body_key"} | {key for key, texts in (
+        ("method", [*METHODS.values(), "・"] if ja else [*METHODS, ";"]),
+        ("status", [*STATUS_JA, *STATUS_JA.values()]), ("decision_kind", [*DECISION_KINDS, *(
+            name for name, _a in DECISION_KINDS.values())]), ("ruling", [*outcomes, *outcomes.values()]))
+        if all(t[:1] not in _PLAIN_FIRST and not any(c in t for c in CSV_QUOTED) for t in texts)}
+    # The withheld cell's characters are those of the stored parts and grounds, and of the form's own, which
+    # starts with the first part: the stored text tells whether the cell needs quoting or making neutral.
+    checked = {"withheld": r.withheld} if pre == "" and not any(c in mid + post for c in CSV_QUOTED) else {}
+    return {f.key: (value[f.key], f.type, f.key in plain or checked.get(f.key, False)) for f in REQUEST_FIELDS}
+
+
+def _csv_cell(field: Field, value, kind: str, plain: bool, dialect: str):
+    """A cell's text in a CSV line as csv_chunks writes it (the csv module, QUOTE_MINIMAL): a text made neutral,
+    then quoted if it holds a comma, a quotation mark or a line end (`plain` True: it cannot, being one of kaiji's
+    own words); yes/no in the reader's words; a date ISO; None nothing."""
+    if kind == "bool":
+        return case((value.is_(None), null()), (value, literal(_yes_no(True, field.key))),
+                    else_=literal(_yes_no(False, field.key)))
+    if kind == "date":
+        return type_coerce(value, String) if dialect == "sqlite" else func.to_char(value, "YYYY-MM-DD")
+    if kind == "int":
+        return value
+    if plain is True:
+        return value
+    # Most cells need nothing: a first character and four scans tell them (SQLite's LIKE '%,%' is a fast scan;
+    # unicode() and ascii() give the first character's code); only the others are worked on. `plain` may be a
+    # column whose text tells it for the value (_request_values).
+    told = value if plain is False else plain
+    if dialect == "sqlite":
+        first = func.unicode(told)
+        special = or_(*(told.like(literal("%" + c + "%")) for c in CSV_QUOTED))
+    else:
+        first = func.ascii(told)
+        special = told.op("~")(literal("[" + CSV_QUOTED + "]"))
+    neutral_ = case((func.substr(func.ltrim(value, "'"), 1, 1).in_(FORMULA_START), literal("'") + value),
+                    else_=value)
+    quoted = case((special, literal('"') + func.replace(neutral_, '"', '""') + literal('"')), else_=neutral_)
+    return case((or_(first.in_([ord(c) for c in _PLAIN_FIRST]), special), quoted), else_=value)
+
+
 def deadline_records(session: Session, filters: dict, as_of: date, batch: int = 2000) -> Iterator[dict]:
     """One record for each date stored on a request that can still be missed, and one for an unpaid fee: read
     as plain rows of the stored columns (timeline.refresh keeps the dates, the fee unpaid and the reference
@@ -410,6 +562,31 @@ def rows(session: Session, kind: str, fields: list[Field], filters: dict, jurisd
     return (list(map(pick, batch)) for batch in batches)
 
 
+def chunks(session: Session, kind: str, fields: list[Field], filters: dict, jurisdiction_of, as_of: date,
+           file_format: str, encoding: str = "utf-8", count=iter) -> Iterator[bytes]:
+    """An export's file (csv, json or xlsx), a piece at a time, as it is read (a bad filter is refused here). The
+    requests' CSV and JSON from the lines the database writes (request_texts), where it can; `count` is given the
+    batches as they are read, and gives them back (the command counts the rows)."""
+    if kind == "requests" and file_format != "xlsx":
+        texts = request_texts(session, fields, filters, jurisdiction_of, as_of, file_format)
+        if texts is not None:
+            if file_format == "csv":
+                return csv_text_chunks(count(texts), fields, encoding)
+            return json_text_chunks(count(texts), fields)
+    return write(count(rows(session, kind, fields, filters, jurisdiction_of, as_of)), fields, file_format, encoding,
+                 kind)
+
+
+def write(batches: Iterable[list[tuple]], fields: list[Field], file_format: str, encoding: str,
+          kind: str) -> Iterator[bytes]:
+    """A table's rows (`table`) as the file of `file_format`, a piece at a time; an XLSX's sheet named for `kind`."""
+    if file_format == "csv":
+        return csv_chunks(batches, fields, encoding)
+    if file_format == "json":
+        return json_chunks(batches, fields)
+    return xlsx_chunks(batches, fields, _(SHEET_NAMES[kind]))
+
+
 def table(records: Iterable[dict], fields: list[Field], size: int = 1000) -> Iterator[list[tuple]]:
     """Records as the writers take them: batches (lists) of rows, each a tuple of the fields' values in order."""
     keys = [f.key for f in fields]
@@ -462,14 +639,9 @@ def csv_chunks(batches: Iterable[list[tuple]], fields: list[Field], encoding: st
 
     if encoding != "cp932":
         yield b"\xef\xbb\xbf"
-    changed = [i for i, f in enumerate(fields) if f.type in ("text", "bool")]
     number = 1   # the spreadsheet's number of the last row written
     for batch in batches:
-        if changed:
-            columns = list(zip(*batch))
-            for i in changed:
-                columns[i] = _texts(fields[i], columns[i])
-            batch = list(zip(*columns))
+        batch = _csv_ready(batch, fields)
         writer.writerows(batch)
         if encoding == "cp932":
             text = taken()
@@ -482,6 +654,70 @@ def csv_chunks(batches: Iterable[list[tuple]], fields: list[Field], encoding: st
             yield taken().encode("utf-8")
         number += len(batch)
     yield taken().encode(encoding)
+
+
+def _csv_ready(batch: list[tuple], fields: list[Field]) -> list[tuple]:
+    """A batch of rows with their cells as the csv module is given them (_texts)."""
+    changed = [i for i, f in enumerate(fields) if f.type in ("text", "bool")]
+    if not changed or not batch:
+        return batch
+    columns = list(zip(*batch))
+    for i in changed:
+        columns[i] = _texts(fields[i], columns[i])
+    return list(zip(*columns))
+
+
+def _csv_lines(batch: list[tuple], fields: list[Field]) -> list[str]:
+    """Each row of a batch as csv_chunks writes its line, without the line end."""
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, lineterminator="\r\n")
+    lines = []
+    for row in _csv_ready(batch, fields):
+        writer.writerow(row)
+        lines.append(out.getvalue()[:-2])
+        out.seek(0)
+        out.truncate()
+    return lines
+
+
+def _json_texts(batch: list[tuple], fields: list[Field]) -> list[str]:
+    """Each row of a batch as json_chunks writes its record."""
+    from .records import Rows
+
+    return Rows([(f.key, f.type) for f in fields]).texts_of(batch)
+
+
+def csv_text_chunks(texts: Iterable[list[str]], fields: list[Field], encoding: str = "utf-8") -> Iterator[bytes]:
+    """The file csv_chunks writes, of lines already written (request_texts), a piece a batch; with cp932, a
+    character it cannot hold is refused as csv_chunks refuses it."""
+    out = io.StringIO(newline="")
+    csv.writer(out, lineterminator="\r\n").writerow(headers(fields))
+    pieces = [] if encoding == "cp932" else [b"\xef\xbb\xbf"]
+    pieces.append(out.getvalue().encode(encoding))
+    number = 1   # the spreadsheet's number of the last row written
+    for lines in texts:
+        if not lines:
+            continue
+        text = "\r\n".join(lines) + "\r\n"
+        try:
+            pieces.append(text.encode(encoding))
+        except UnicodeEncodeError:
+            _refuse_cp932([tuple(next(csv.reader([line]))) for line in lines], fields, headers(fields), number)
+            raise
+        yield b"".join(pieces)
+        pieces.clear()
+        number += len(lines)
+    if pieces:
+        yield b"".join(pieces)
+
+
+def json_text_chunks(texts: Iterable[list[str]], fields: list[Field]) -> Iterator[bytes]:
+    """The file json_chunks writes, of records already written (request_texts), a piece a batch."""
+    from .records import Rows
+
+    for text in Rows([(f.key, f.type) for f in fields], texts=texts).json_chunks():
+        yield text.encode("utf-8")
+    yield b"\n"
 
 
 def _refuse_cp932(batch: list[tuple], fields: list[Field], head: list[str], number: int) -> None:

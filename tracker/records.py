@@ -143,17 +143,20 @@ class Rows:
                     first = False
             yield "[]" if first else "\n]"
             return
-        template = "{" + ",".join(_KEY_INDENT + _text(key).replace("%", "%%") + ": %s"
-                                  for key, _k in self.fields) + "\n  }"
-        kinds = [kind for _key, kind in self.fields]
         first = True
         for batch in self.batches:
             if not batch:
                 continue
-            columns = [_json_column(kind, col) for kind, col in zip(kinds, zip(*batch))]
-            yield ("[\n  " if first else ",\n  ") + ",\n  ".join(map(template.__mod__, zip(*columns)))
+            yield ("[\n  " if first else ",\n  ") + ",\n  ".join(self.texts_of(batch))
             first = False
         yield "[]" if first else "\n]"
+
+    def texts_of(self, batch: Sequence[Sequence]) -> list[str]:
+        """Each row's record of a batch as JSON text, as it stands in json_chunks' list."""
+        template = "{" + ",".join(_KEY_INDENT + _text(key).replace("%", "%%") + ": %s"
+                                  for key, _k in self.fields) + "\n  }"
+        columns = [_json_column(kind, col) for (_key, kind), col in zip(self.fields, zip(*batch))]
+        return list(map(template.__mod__, zip(*columns)))
 
 
 # ---------------------------------------------------------------- the same text, made by the database

@@ -69,15 +69,11 @@ def export(app: App, kind, name, file_format, output, force, encoding, fields, w
         if kind == "campaign":
             from .. import campaigns
 
-            rows = counted(exports.table(exports.campaign_records(campaigns.compare(s, name, today())), chosen))
+            rows = exports.table(exports.campaign_records(campaigns.compare(s, name, today())), chosen)
+            data = exports.write(counted(rows), chosen, file_format, encoding, kind)
         else:
-            rows = counted(exports.rows(s, kind, chosen, filters, service.jurisdiction_lookup(s), today()))
-        if file_format == "csv":
-            data = exports.csv_chunks(rows, chosen, encoding)
-        elif file_format == "json":
-            data = exports.json_chunks(rows, chosen)
-        else:
-            data = exports.xlsx_chunks(rows, chosen, _(exports.SHEET_NAMES[kind]))
+            data = exports.chunks(s, kind, chosen, filters, service.jurisdiction_lookup(s), today(), file_format,
+                                  encoding, counted)
         path = put_file(app, output, data, force, whole=encoding == "cp932")
     if path is None:
         return
