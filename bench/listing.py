@@ -82,7 +82,7 @@ def commands(kaiji: list[str], url: str, out: Path) -> list[tuple[str, list[str]
                                                   "--force"]),
         ("export deadlines (csv)", base + ["export", "deadlines", "-o", str(out / "d.csv"), "--force"]),
         ("export decisions (csv)", base + ["export", "decisions", "-o", str(out / "c.csv"), "--force"]),
-        ("calendar", base + ["calendar", "-o", str(out / "k.ics"), "--force"]),
+        ("calendar --all", base + ["calendar", "--all", "-o", str(out / "k.ics"), "--force"]),  # every date
     ]
 
 

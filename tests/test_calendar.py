@@ -7,12 +7,24 @@ import json
 from datetime import date, datetime, timedelta, timezone
 
 import icalendar
+import pytest
 from sqlalchemy import func, select
 
 from tracker.db import reading
 from tracker.models import Event
 
 from .test_cli import REASON_5_2, SUBJECT, add_maizuru
+
+
+TODAY = date(2025, 1, 6)   # the day the commands below run on: the calendar shows dates from 2024-12-07 on
+
+
+@pytest.fixture(autouse=True)
+def a_day_in_january_2025(monkeypatch):
+    """`kaiji calendar` shows the dates from 30 days before today on: these tests' dates are of 2025."""
+    import tracker.cli.calendar
+
+    monkeypatch.setattr(tracker.cli.calendar, "today", lambda: TODAY)
 
 
 def events(data: bytes) -> dict[str, icalendar.Event]:
@@ -147,6 +159,33 @@ def test_filters_choose_the_requests_as_request_list_does(kaiji):
                                      "them.")
     result = kaiji("calendar", "--from", "2025-02-01", "--to", "2025-01-01")
     assert result.exit_code == 2 and "--from 2025-02-01 comes after --to 2025-01-01" in result.stderr
+
+
+def test_the_dates_from_30_days_before_today_unless_since_or_all(kaiji, monkeypatch):
+    """By default the dates from 30 days before today on (a date just passed still shown); --since DATE (ISO or
+    和暦) for another first day, --all for every date; both at once refused, nothing written."""
+    import tracker.cli.calendar
+
+    add_maizuru(kaiji, received="R6.12.27")        # 1: decision due 2025-01-10 (day 15 counting 12-27 as day 1)
+    decide_maizuru(kaiji)                          # decided R7.1.10, learned of R7.1.20: appeal by 2025-04-21
+    add_maizuru(kaiji, received="2025-02-03")      # 2: decision due 2025-02-17
+
+    def uids(*args):
+        return sorted(events(export(kaiji, *args)))
+
+    appeal, lawsuit = "request-1-appeal_due@kaiji", "request-1-lawsuit_due@kaiji"
+    second = "request-2-decision_due@kaiji"
+    assert uids() == [appeal, lawsuit, second]
+    # 2025-05-21 is 30 days after the appeal's last day 04-21: still shown; a day later it is not.
+    monkeypatch.setattr(tracker.cli.calendar, "today", lambda: date(2025, 5, 21))
+    assert uids() == [appeal, lawsuit]             # request 2's decision, due 02-17, fell out long ago
+    monkeypatch.setattr(tracker.cli.calendar, "today", lambda: date(2025, 5, 22))
+    assert uids() == [lawsuit]
+    assert uids("--all") == [appeal, lawsuit, second]
+    assert uids("--since", "R7.4.21") == [appeal, lawsuit] and uids("--since", "2025-04-22") == [lawsuit]
+    result = kaiji("calendar", "--since", "2025-01-01", "--all")
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.strip() == "kaiji: error: --since and --all ask for different first days; give one of them."
 
 
 def test_a_file_is_written_whole_and_replaced_only_with_force(kaiji, tmp_path, db_url):

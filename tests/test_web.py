@@ -471,6 +471,12 @@ def test_an_entry_taken_back_and_the_calendar_file(client, app):
     assert ics.headers["Cache-Control"] == "no-store" and ics.data.endswith(b"END:VCALENDAR\r\n")
     bad = client.get("/calendar.ics?body=nowhere")                # refused before any of the file is sent
     assert bad.status_code == 400 and b"BEGIN:VCALENDAR" not in bad.data
+    # As `kaiji calendar` by default: the dates from 30 days before the server's today (2025-01-11) on.
+    app.config["KAIJI_AS_OF"] = date(2025, 2, 9)                 # 2025-01-10 is 30 days before: still shown
+    assert b"DTSTART;VALUE=DATE:20250110" in client.get("/calendar.ics?body=maizuru").data
+    app.config["KAIJI_AS_OF"] = date(2025, 2, 10)
+    later = client.get("/calendar.ics?body=maizuru")
+    assert later.status_code == 200 and b"BEGIN:VEVENT" not in later.data and later.data.endswith(b"END:VCALENDAR\r\n")
 
 
 @pytest.mark.slow  # starts `kaiji serve` as a process and waits for it to answer

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from . import App, cli, pass_app, put_file, shown_path
+from . import DATE, App, cli, pass_app, put_file, shown_path, today
 from .filters import request_filters
 
 
@@ -14,23 +14,34 @@ from .filters import request_filters
 @click.option("--force", is_flag=True, help="Replace an existing file of that name (never a database).")
 @click.option("--remind", type=click.IntRange(min=0, max=366), default=3, show_default=True,
               help="Days before each date to raise an alarm; 0 for none.")
+@click.option("--since", type=DATE, metavar="DATE",
+              help="The first day to show; by default 30 days before today (the dates still to come, and those just "
+                   "passed).")
+@click.option("--all", "every", is_flag=True, help="Every date stored, however long ago.")
 @request_filters
 @pass_app
-def calendar(app: App, output, force, remind, filters) -> None:
-    """Write every date that can be missed as an iCalendar file (.ics).
+def calendar(app: App, output, force, remind, since, every, filters) -> None:
+    """Write the dates that can be missed as an iCalendar file (.ics).
 
     Decisions (extended or not), the remainder of a special extension, disclosure appointments, the
-    last days to appeal and to sue, unpaid fees: one all-day event each. Importing a newer file into
-    the same calendar updates the events instead of adding them again.
+    last days to appeal and to sue, unpaid fees: one all-day event each, from 30 days before today
+    on (--since DATE for another first day, --all for every date). Importing a newer file into the
+    same calendar updates the events instead of adding them again.
 
     \b
     Example:
       kaiji calendar -o kaiji.ics --remind 3
-      kaiji calendar --body maizuru -o maizuru.ics
+      kaiji calendar --body maizuru --since 2025-01-01 -o maizuru.ics
     """
     from .. import service
-    from ..calendar_ics import entries, ics_chunks
-    from ..i18n import ngettext
+    from ..calendar_ics import entries, ics_chunks, since_default
+    from ..errors import BadInput
+    from ..i18n import _, ngettext
+
+    if since is not None and every:
+        raise BadInput(_("--since and --all ask for different first days; give one of them."), field="since")
+    if not every and since is None:
+        since = since_default(today())
 
     count = 0
 
@@ -41,7 +52,7 @@ def calendar(app: App, output, force, remind, filters) -> None:
             yield item
 
     with app.read() as s:  # the file is written as the dates are read
-        items = entries(s, filters, service.jurisdiction_lookup(s))
+        items = entries(s, filters, service.jurisdiction_lookup(s), since)
         path = put_file(app, output, ics_chunks(counted(items), remind), force)
     if path is None:
         return

@@ -514,13 +514,16 @@ def calendar_file():
 
 def _ics_stream(filters: dict):
     """The calendar's pieces as they are made, in a reading session of their own that ends with them; a bad
-    filter is refused (KaijiError) here, before the response starts."""
+    filter is refused (KaijiError) here, before the response starts. The dates from PAST_DAYS before today on,
+    as `kaiji calendar` gives them by default: what a subscribed phone needs."""
     from .. import service
-    from ..calendar_ics import entries, ics_chunks
+    from ..calendar_ics import entries, ics_chunks, since_default
+
+    since = since_default(as_of())
 
     def pieces():
         with reading() as s:
-            items = entries(s, filters, service.jurisdiction_lookup(s))
+            items = entries(s, filters, service.jurisdiction_lookup(s), since)
             yield b""   # the filters were read: what follows is the file
             yield from ics_chunks(items, 3)
 
