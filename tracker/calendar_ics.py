@@ -69,7 +69,7 @@ SETS_DATE = {
 SUBJECT_COLUMNS = 40   # the subject in an event's title, clipped (the description has it whole)
 # What a calendar is given unless asked for more (`kaiji calendar --since/--all`, the web's feed): the dates from
 # this many days before today on. A phone's calendar wants what is still to come, and a date just passed (a
-# decision not yet received); a group's ten years of past deadlines (at 100,000 requests 110,000 of 127,000
+# decision not yet received); a group's ten years of past deadlines (at 100,000 requests 112,000 of 127,000
 # dates) would bury those, and a calendar app slows or refuses a subscription of that size.
 PAST_DAYS = 30
 
