@@ -426,6 +426,9 @@ def main(argv: list[str] | None = None) -> int:
         group = floors() + [
             Sample("kaiji overdue", base + ["overdue", "--as-of", as_of]),
             Sample("kaiji due", base + ["due", "--as-of", as_of]),
+            # The table shows the first 100 lines by default (and how many more there are): every line as well.
+            Sample("kaiji overdue --all", base + ["overdue", "--as-of", as_of, "--all"]),
+            Sample("kaiji due --all", base + ["due", "--as-of", as_of, "--all"]),
             Sample("kaiji request list --json", base + ["request", "list", "--json"]),
             Sample("kaiji request show ID", base + ["request", "show", str(meta["show_id"])]),
             Sample("kaiji request add", base + [

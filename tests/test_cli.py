@@ -66,6 +66,30 @@ def test_the_maizuru_case_end_to_end(kaiji):
         assert fragment in text
 
 
+def test_a_long_list_shows_its_first_lines_and_says_how_many_more(kaiji):
+    """overdue and due: the table shows at most --limit lines (100 unless asked), the most urgent first, and
+    a last line saying how many more there are; --all shows every one; CSV and JSON have every line unless
+    --limit is given (then the word goes to standard error); --limit with --all is refused."""
+    for day in ("2024-12-02", "2024-12-03", "2024-12-04"):          # due 12-16, 17, 18: late on 2025-01-11
+        kaiji.ok("request", "add", "--body", "maizuru", "--subject", f"議事録 {day}", "--received", day)
+    table = kaiji.ok("overdue", "--as-of", "2025-01-11", "--limit", "2").stdout
+    assert "議事録 2024-12-02" in table and "議事録 2024-12-03" in table and "議事録 2024-12-04" not in table
+    assert table.rstrip().endswith("… 1 more not shown (3 in all): --all shows every one, --format csv writes them "
+                                   "all for a spreadsheet, --limit N shows N.")
+    every = kaiji.ok("overdue", "--as-of", "2025-01-11", "--all").stdout
+    assert "議事録 2024-12-04" in every and "more not shown" not in every
+    assert "more not shown" not in kaiji.ok("overdue", "--as-of", "2025-01-11").stdout   # 3 of at most 100
+    assert len(json.loads(kaiji.ok("overdue", "--as-of", "2025-01-11", "--json").stdout)) == 3
+    cut = kaiji.ok("due", "--as-of", "2024-12-10", "--limit", "1", "--json")
+    assert [r["request"] for r in json.loads(cut.stdout)] == [1] and "2 more not shown (3 in all)" in cut.stderr
+    due = kaiji.ok("due", "--as-of", "2024-12-10", "--limit", "2").stdout
+    assert due.count("議事録") == 2 and "… 1 more not shown (3 in all)" in due
+    result = kaiji("due", "--limit", "5", "--all")
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.strip() == ("kaiji: error: --limit and --all ask for different numbers of lines; give one "
+                                     "of them.")
+
+
 def test_a_late_decision_is_flagged(kaiji):
     add_maizuru(kaiji)
     result = kaiji.ok("request", "decide", "1", "--kind", "partial", "--on", "2025-01-17", "--notified",

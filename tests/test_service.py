@@ -102,6 +102,11 @@ def test_a_page_asks_for_the_first_lines_of_each_list_and_the_counts_of_all(sess
     assert first.totals == {"overdue": 2, "coming": 2, "fees": 2}
     every = reports.first_lines(session, today, 14, 10)
     assert (every.overdue, every.coming + every.fees) == (reports.overdue(session, today), due)
+    # `kaiji due` and `kaiji overdue` cut at each length: the first lines of the whole list, and its count
+    # (the dates first, then the fees by number; a cut inside the dates, at the fees, inside the fees).
+    for limit in range(1, 7):
+        assert reports.due_first(session, today, 14, limit) == (due[:limit], 4)
+        assert reports.overdue_first(session, today, limit) == (reports.overdue(session, today)[:limit], 2)
 
 
 def test_a_page_counts_each_late_request_once_whether_its_decision_or_its_remainder_is_late(session):

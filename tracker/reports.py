@@ -210,6 +210,8 @@ def _first_fees(session: Session, limit: int) -> tuple[list[DueItem], int]:
     without a line made for every fee of a large database. Their numbers come from the fee index alone; the
     requests are read in order, a stretch at a time, until `limit` are not voided."""
     total = session.scalar(select(func.count()).select_from(requests).where(SHOWN, *_FEES[2]))
+    if limit <= 0:
+        return [], total
     ids = sorted(session.scalars(select(_req.id).where(*_FEES[2])))
     lines: list[DueItem] = []
     for start in range(0, len(ids), 2 * limit):
@@ -233,6 +235,26 @@ def due(session: Session, as_of: date, within: int) -> list[DueItem]:
     return _merged([_lines(session, *entry)[0] for entry in _due_lists(as_of, within)])
 
 
+def _first_dated(session: Session, as_of: date, within: int, limit: int) -> tuple[list[DueItem], int]:
+    """The first `limit` lines of due() without the fees, and how many there are: each list cut in SQL."""
+    dated = [_lines(session, *entry, limit) for entry in _due_lists(as_of, within) if entry[0] != "fee"]
+    return _merged([lines for lines, _n in dated])[:limit], sum(n for _l, n in dated)
+
+
+def due_first(session: Session, as_of: date, within: int, limit: int) -> tuple[list[DueItem], int]:
+    """The first `limit` lines of due(), in its order (the dates, then the fees by number), and how many lines it
+    has in all, without reading the rest (`kaiji due` at a million requests has 82,000)."""
+    lines, dated = _first_dated(session, as_of, within, limit)
+    fees, fee_total = _first_fees(session, limit - len(lines))
+    return lines + fees, dated + fee_total
+
+
+def overdue_first(session: Session, as_of: date, limit: int) -> tuple[list[OverdueItem], int]:
+    """The first `limit` lines of overdue(), in its order, and how many it has in all."""
+    rows, total = _overdue_rows(session, as_of, limit)
+    return _overdue_items(rows, as_of), total
+
+
 @dataclass
 class FirstLines:
     """What a page shows of overdue and due (without fees) and of the unpaid fees: the first lines of each,
@@ -246,9 +268,7 @@ class FirstLines:
 def first_lines(session: Session, as_of: date, within: int, limit: int) -> FirstLines:
     """The first `limit` lines of overdue, of due without the fees, and of the unpaid fees, with their counts:
     each list is cut in SQL, for a page over a large database (the dashboard of `kaiji serve`)."""
-    rows, late = _overdue_rows(session, as_of, limit)
-    dated = [_lines(session, *entry, limit) for entry in _due_lists(as_of, within) if entry[0] != "fee"]
+    late, late_total = overdue_first(session, as_of, limit)
+    coming, coming_total = _first_dated(session, as_of, within, limit)
     fees, fee_total = _first_fees(session, limit)
-    return FirstLines(_overdue_items(rows, as_of), _merged([lines for lines, _n in dated])[:limit], fees,
-                      {"overdue": late, "coming": sum(n for _l, n in dated),
-                       "fees": fee_total})
+    return FirstLines(late, coming, fees, {"overdue": late_total, "coming": coming_total, "fees": fee_total})

@@ -36,12 +36,54 @@ def _say_unknown(session) -> None:
                           ids=", ".join(map(str, ids))))
 
 
+TABLE_LINES = 100   # the lines a table shows unless asked for more: a screenful or two, the most urgent first
+
+
+def lines_options(f):
+    """--limit and --all: how many lines of a long list to show."""
+    f = click.option("--all", "every", is_flag=True, help="Every line, however many.")(f)
+    return click.option("--limit", type=click.IntRange(min=1), metavar="N",
+                        help="At most N lines, the most urgent first (default: 100 in the table; CSV and JSON have "
+                             "every line).")(f)
+
+
+def _wanted(limit: int | None, every: bool, fmt: str) -> int | None:
+    """How many lines to read: None for all."""
+    from ..errors import BadInput
+    from ..i18n import _
+
+    if limit is not None and every:
+        raise BadInput(_("--limit and --all ask for different numbers of lines; give one of them."), field="limit")
+    if every:
+        return None
+    return limit if limit is not None else TABLE_LINES if fmt == "table" else None
+
+
+def _say_more(shown: int, total: int, fmt: str) -> None:
+    """Below a list cut short: how many lines were left out, and how to see them."""
+    from ..i18n import _
+
+    if total > shown:
+        said = _("… {more} more not shown ({total} in all): --all shows every one, --format csv writes them all "
+                 "for a spreadsheet, --limit N shows N.").format(more=f"{total - shown:,}", total=f"{total:,}")
+        if fmt != "table":
+            return warn(said)
+        from ..wrap import fold
+
+        limit = terminal_width()
+        click.echo("\n".join(fold(said, limit, "", "  ")) if limit else said)
+
+
 @cli.command()
 @click.option("--as-of", type=DATE, help="Judge as of this date (default: today).")
+@lines_options
 @format_option
 @pass_app
-def overdue(app: App, as_of, fmt) -> None:
+def overdue(app: App, as_of, limit, every, fmt) -> None:
     """List requests whose decision is overdue, with the day an appeal against inaction opened.
+
+    The longest overdue first; the table shows the first 100 and says how many more there are
+    (--all for every one).
 
     \b
     Example:
@@ -50,12 +92,18 @@ def overdue(app: App, as_of, fmt) -> None:
     from ..dates import iso
     from ..i18n import N_, _
     from ..reports import overdue as overdue_items
+    from ..reports import overdue_first
     from .output import Column
 
     as_of = as_of or today()
+    wanted = _wanted(limit, every, fmt)
     with app.read() as s:
         _say_unknown(s)
-        items = overdue_items(s, as_of)
+        if wanted is None:
+            items = overdue_items(s, as_of)
+            total = len(items)
+        else:
+            items, total = overdue_first(s, as_of, wanted)
         # The table's columns are read from plain rows (loading the mapped classes would cost more than the
         # listing); JSON and CSV give every field of each request too, as `request show --json` does.
         records = [{"id": i.request_id, "body": i.body, "body_name": i.body_name, "subject": i.subject,
@@ -74,6 +122,7 @@ def overdue(app: App, as_of, fmt) -> None:
     if any(map(_overdue_notes, records)):
         columns.append(Column("flags", N_("!!"), shrink=6, text=True, show=_overdue_notes))
     emit_list(records, columns, fmt, empty=_("nothing overdue as of {day}.").format(day=show_date(as_of)))
+    _say_more(len(items), total, fmt)
 
 
 @functools.lru_cache(maxsize=4096)   # 82,000 lines at a million requests, a few hundred kinds of them
@@ -90,10 +139,14 @@ def _due_what(kind: str, detail: str, flags: tuple[str, ...], lang: str) -> str:
 @click.option("--within", type=click.IntRange(min=0, max=3660), default=90, show_default=True,
               help="Days ahead to look (an appeal window is 3 months).")
 @click.option("--as-of", type=DATE, help="Count from this date (default: today).")
+@lines_options
 @format_option
 @pass_app
-def due(app: App, within, as_of, fmt) -> None:
+def due(app: App, within, as_of, limit, every, fmt) -> None:
     """List every date coming up: decisions, extended decisions, disclosures, appeal windows, unpaid fees.
+
+    The soonest first, the unpaid fees last; the table shows the first 100 lines and says how
+    many more there are (--all for every one).
 
     \b
     Example:
@@ -102,12 +155,18 @@ def due(app: App, within, as_of, fmt) -> None:
     from ..dates import iso
     from ..i18n import N_, _, language
     from ..reports import due as due_items
+    from ..reports import due_first
     from .output import Column
 
     as_of = as_of or today()
+    wanted = _wanted(limit, every, fmt)
     with app.read() as s:
         _say_unknown(s)
-        items = due_items(s, as_of, within)
+        if wanted is None:
+            items = due_items(s, as_of, within)
+            total = len(items)
+        else:
+            items, total = due_first(s, as_of, within, wanted)
     # Made one at a time as they are written (a table keeps only its cells): 80,000 lines at a million requests,
     # whose dates, days and kinds repeat: each such text made once (a fifth of the command's memory).
     shown_iso, days_in = functools.lru_cache(maxsize=None)(iso), functools.lru_cache(maxsize=None)(
@@ -124,6 +183,7 @@ def due(app: App, within, as_of, fmt) -> None:
     emit_list(records, columns, fmt,
               empty=_("nothing due between {day} and {days} days later.").format(day=show_date(as_of),
                                                                                   days=within))
+    _say_more(len(items), total, fmt)
 
 
 @cli.command()
