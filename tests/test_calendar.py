@@ -162,27 +162,31 @@ def test_filters_choose_the_requests_as_request_list_does(kaiji):
 
 
 def test_the_dates_from_30_days_before_today_unless_since_or_all(kaiji, monkeypatch):
-    """By default the dates from 30 days before today on (a date just passed still shown); --since DATE (ISO or
-    和暦) for another first day, --all for every date; both at once refused, nothing written."""
+    """By default what is still outstanding however old (a decision not made, a fee not paid), and the other dates
+    from 30 days before today on (a date just passed still shown); --since DATE (ISO or 和暦) for another first
+    day, --all for every date; both at once refused, nothing written."""
     import tracker.cli.calendar
 
     add_maizuru(kaiji, received="R6.12.27")        # 1: decision due 2025-01-10 (day 15 counting 12-27 as day 1)
-    decide_maizuru(kaiji)                          # decided R7.1.10, learned of R7.1.20: appeal by 2025-04-21
-    add_maizuru(kaiji, received="2025-02-03")      # 2: decision due 2025-02-17
+    decide_maizuru(kaiji, "--fee", "190")          # decided R7.1.10, learned of R7.1.20: appeal by 2025-04-21
+    add_maizuru(kaiji, received="2025-02-03")      # 2: decision due 2025-02-17, never made
 
     def uids(*args):
         return sorted(events(export(kaiji, *args)))
 
-    appeal, lawsuit = "request-1-appeal_due@kaiji", "request-1-lawsuit_due@kaiji"
+    appeal, lawsuit, fee = "request-1-appeal_due@kaiji", "request-1-lawsuit_due@kaiji", "request-1-fee_unpaid@kaiji"
     second = "request-2-decision_due@kaiji"
-    assert uids() == [appeal, lawsuit, second]
-    # 2025-05-21 is 30 days after the appeal's last day 04-21: still shown; a day later it is not.
+    everything = [appeal, fee, lawsuit, second]
+    assert uids() == everything
+    # 2025-05-21 is 30 days after the appeal's last day 04-21: still shown; a day later it is not. Request 2's
+    # decision (due 02-17) and the fee charged on 01-10 are still outstanding: shown however old.
     monkeypatch.setattr(tracker.cli.calendar, "today", lambda: date(2025, 5, 21))
-    assert uids() == [appeal, lawsuit]             # request 2's decision, due 02-17, fell out long ago
+    assert uids() == everything
     monkeypatch.setattr(tracker.cli.calendar, "today", lambda: date(2025, 5, 22))
-    assert uids() == [lawsuit]
-    assert uids("--all") == [appeal, lawsuit, second]
-    assert uids("--since", "R7.4.21") == [appeal, lawsuit] and uids("--since", "2025-04-22") == [lawsuit]
+    assert uids() == [fee, lawsuit, second]
+    assert uids("--all") == everything
+    assert uids("--since", "R7.4.21") == everything and uids("--since", "2025-04-22") == [fee, lawsuit, second]
+    assert uids("--since", "2099-01-01") == [fee, second]
     result = kaiji("calendar", "--since", "2025-01-01", "--all")
     assert result.exit_code == 2 and result.stdout == ""
     assert result.stderr.strip() == "kaiji: error: --since and --all ask for different first days; give one of them."

@@ -426,7 +426,8 @@ def test_the_lines_the_database_writes_are_the_csv_and_json_python_writes(db_url
             as_of = date(2025, 1, 31)
             for lang in ("ja", "en"):
                 with use_language(lang):
-                    for keys in (None, "reference", "late", "withheld,subject", "mail,status,ruling,method,decision_kind"):
+                    for keys in (None, "reference", "late", "days_counted", "id", "decided", "withheld,subject",
+                                 "mail,status,ruling,method,decision_kind"):
                         fields = exports.choose_fields("requests", keys, with_contacts=True)
                         for file_format in ("csv", "json"):
                             made, written = _both_ways(s, fields, {}, as_of, file_format)

@@ -125,9 +125,10 @@ def test_a_page_counts_each_late_request_once_whether_its_decision_or_its_remain
     service.record(session, v, "voided", D("2025-12-20"), {"reason": "二重登録"})
     today = D("2026-01-05")
     every = reports.overdue(session, today)
+    # The longest overdue first: by the day that passed, B's remainder (12-26) after C's decision (12-15).
     assert [(i.request_id, i.what, i.since) for i in every] == [
-        (e, "decision", D("2025-05-15")), (a, "decision", D("2025-08-01")), (b, "remainder", D("2025-12-26")),
-        (c, "decision", D("2025-12-15"))]
+        (e, "decision", D("2025-05-15")), (a, "decision", D("2025-08-01")), (c, "decision", D("2025-12-15")),
+        (b, "remainder", D("2025-12-26"))]
     # Cut at each length: the first lines of the list, and always the four of it counted, A once (with one line,
     # E's, A is beyond the cut of the decisions read and read again among the remainders).
     for limit in range(1, 6):
@@ -257,3 +258,38 @@ def test_a_retracted_decision_stays_in_the_timeline_and_counts_no_more(session):
     assert [(e.kind, e.id in retracted) for e in req.events][-2:] == [("decision", True), ("retraction", False)]
     with pytest.raises(Refused, match="retracted already"):
         service.retract(session, rid, event_id, "x", D("2025-01-12"))
+
+
+@pytest.mark.slow   # builds 1,200 requests through the timeline (some 15 s)
+def test_the_first_lines_of_due_and_overdue_are_the_whole_lists_cut_on_a_synthetic_database(db_url):
+    """reports.due_first and overdue_first (`kaiji due` and `kaiji overdue` without --all) against the whole
+    lists cut, with their counts, on every kind of date of a synthetic database (voided requests, remainders
+    after a special extension, appointments missed, extended decisions, unpaid fees), at several days."""
+    import sys
+    from pathlib import Path
+
+    from tracker import db as dbm
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+    import synth
+
+    synth.build(db_url, 1200, D("2025-06-30"))
+    engine = dbm.open_database(db_url)
+    try:
+        with dbm.transaction(engine) as s:
+            service.record(s, 7, "voided", D("2025-06-30"), {"reason": "二重登録"})
+        with dbm.reading(engine) as s:
+            kinds, most_due, most_late = set(), 0, 0
+            for today in (D("2025-06-30"), D("2025-03-01"), D("2024-11-15")):
+                every_due, late = reports.due(s, today, 90), reports.overdue(s, today)
+                kinds |= {i.kind for i in every_due} | {i.what for i in late}
+                most_due, most_late = max(most_due, len(every_due)), max(most_late, len(late))
+                for limit in (1, 2, 3, 5, 8, 13, 40, 100, 10_000):
+                    assert reports.due_first(s, today, 90, limit) == (every_due[:limit], len(every_due)), (today, limit)
+                    assert reports.overdue_first(s, today, limit) == (late[:limit], len(late)), (today, limit)
+                assert [i.since for i in late] == sorted(i.since for i in late)   # the longest overdue first
+            # Not trivially equal: the lists hold each kind of line.
+            assert {"decision", "extended decision", "disclosure", "appeal", "lawsuit", "fee"} <= kinds
+            assert most_due > 50 and most_late > 3
+    finally:
+        engine.dispose()

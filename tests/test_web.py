@@ -471,12 +471,18 @@ def test_an_entry_taken_back_and_the_calendar_file(client, app):
     assert ics.headers["Cache-Control"] == "no-store" and ics.data.endswith(b"END:VCALENDAR\r\n")
     bad = client.get("/calendar.ics?body=nowhere")                # refused before any of the file is sent
     assert bad.status_code == 400 and b"BEGIN:VCALENDAR" not in bad.data
-    # As `kaiji calendar` by default: the dates from 30 days before the server's today (2025-01-11) on.
-    app.config["KAIJI_AS_OF"] = date(2025, 2, 9)                 # 2025-01-10 is 30 days before: still shown
-    assert b"DTSTART;VALUE=DATE:20250110" in client.get("/calendar.ics?body=maizuru").data
-    app.config["KAIJI_AS_OF"] = date(2025, 2, 10)
+    # As `kaiji calendar` by default: a decision still to be made however old, the other dates from 30 days
+    # before the server's today on. Decided 2025-01-20 and learned of that day: appeal by 04-21 (3 months).
+    app.config["KAIJI_AS_OF"] = date(2025, 6, 1)
+    assert b"DTSTART;VALUE=DATE:20250110" in client.get("/calendar.ics?body=maizuru").data   # overdue, undecided
+    with dbm.transaction(app.extensions["kaiji.engine"]) as s:
+        service.decide(s, 1, kind="absent", on=date(2025, 1, 20), notified=date(2025, 1, 20))
+    app.config["KAIJI_AS_OF"] = date(2025, 5, 21)                # 04-21 is 30 days before: still shown
+    assert b"UID:request-1-appeal_due@kaiji" in client.get("/calendar.ics?body=maizuru").data
+    app.config["KAIJI_AS_OF"] = date(2025, 5, 22)
     later = client.get("/calendar.ics?body=maizuru")
-    assert later.status_code == 200 and b"BEGIN:VEVENT" not in later.data and later.data.endswith(b"END:VCALENDAR\r\n")
+    assert later.status_code == 200 and b"UID:request-1-appeal_due@kaiji" not in later.data
+    assert b"UID:request-1-lawsuit_due@kaiji" in later.data and later.data.endswith(b"END:VCALENDAR\r\n")
 
 
 @pytest.mark.slow  # starts `kaiji serve` as a process and waits for it to answer

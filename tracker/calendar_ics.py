@@ -67,11 +67,14 @@ SETS_DATE = {
     "fee_unpaid": {"decision", "fee_charged", "fee_paid", "disclosed"},
 }
 SUBJECT_COLUMNS = 40   # the subject in an event's title, clipped (the description has it whole)
-# What a calendar is given unless asked for more (`kaiji calendar --since/--all`, the web's feed): the dates from
-# this many days before today on. A phone's calendar wants what is still to come, and a date just passed (a
-# decision not yet received); a group's ten years of past deadlines (at 100,000 requests 112,000 of 127,000
-# dates) would bury those, and a calendar app slows or refuses a subscription of that size.
+# What a calendar is given unless asked for more (`kaiji calendar --since/--all`, the web's feed): what is still
+# outstanding however old (a decision or a remainder not yet made, whose date stays stored until it is; a fee
+# not yet paid), and the other dates from this many days before today on. A phone's calendar wants what is still
+# to come and what is still owed; a group's ten years of past appointments and appeal and lawsuit periods (at
+# 100,000 requests, 111,000 of 127,000 dates) would bury those, and a calendar app slows or refuses a
+# subscription of that size.
 PAST_DAYS = 30
+OUTSTANDING = ("decision_due", "rest_due", "fee_unpaid")   # shown whatever `since` says
 
 
 def since_default(today: date) -> date:
@@ -116,9 +119,9 @@ COLUMNS = tuple(SETS_DATE)   # an event's place among one request's events of th
 
 def entries(session: Session, filters: dict, jurisdiction_of, since: date | None = None,
             window: int = 2000) -> Iterator[Entry]:
-    """The calendar's dates for the requests service.iter_requests(**filters) gives, on or after `since` (None:
-    every date), in date order (then by request, then by COLUMNS), as they are read (a bad filter is refused
-    when this is called).
+    """The calendar's dates for the requests service.iter_requests(**filters) gives, those of OUTSTANDING and the
+    others on or after `since` (None: every date), in date order (then by request, then by COLUMNS), as they are
+    read (a bad filter is refused when this is called).
 
     The order is the stored dates' (timeline.refresh keeps them; an unpaid fee with no appointment has a day of
     its own, worked out first for those few); then `window` dates at a time, the requests they belong to
@@ -132,7 +135,7 @@ def entries(session: Session, filters: dict, jurisdiction_of, since: date | None
 
 def _entries(session: Session, where: list, jurisdiction_of, since: date | None, window: int) -> Iterator[Entry]:
     reasons = _Reasons(jurisdiction_of)
-    keys = heapq.merge(_stored_keys(session, where, since), _fee_keys(session, where, reasons, since))
+    keys = heapq.merge(_stored_keys(session, where, since), _fee_keys(session, where, reasons))
     kept: dict[int, SimpleNamespace] = {}   # the last window's requests: a request's later dates often follow soon
     while chunk := list(islice(keys, window)):
         ids = {request_id for _on, request_id, _c in chunk}
@@ -144,28 +147,28 @@ def _entries(session: Session, where: list, jurisdiction_of, since: date | None,
 
 def _stored_keys(session: Session, where: list, since: date | None) -> Iterator[tuple]:
     """(date, request, column's place in COLUMNS) of every date stored on the chosen requests that the
-    calendar shows (on or after `since`), in that order; an unpaid fee is here when it is shown on the
-    disclosure appointment."""
+    calendar shows (those of OUTSTANDING, the others on or after `since`), in that order; an unpaid fee is here
+    when it is shown on the disclosure appointment."""
     r = requests.c
     shown = {"decision_due": [r.status.in_(OPEN_STATUSES)], "fee_unpaid": [r.fee_unpaid > 0]}
     parts = []
     for place, column in enumerate(COLUMNS):
         on = r.disclosure_on if column == "fee_unpaid" else r[column]
+        when = on.is_not(None) if since is None or column in OUTSTANDING else on >= since
         parts.append(select(on.label("on"), r.id.label("id"), literal(place).label("place"))
-                     .where(*where, on.is_not(None) if since is None else on >= since, *shown.get(column, [])))
+                     .where(*where, when, *shown.get(column, [])))
     q = union_all(*parts).order_by("on", "id", "place")
     for row in session.connection().execute(q, execution_options={"yield_per": 5000}):
         yield tuple(row)
 
 
-def _fee_keys(session: Session, where: list, reasons: "_Reasons", since: date | None) -> list[tuple]:
+def _fee_keys(session: Session, where: list, reasons: "_Reasons") -> list[tuple]:
     """The keys of the unpaid fees with no disclosure appointment, whose day (_fee_day) is no stored date:
-    worked out here for those few requests, sorted; those before `since` left out."""
+    worked out here for those few requests, sorted (outstanding: shown however old)."""
     r = requests.c
     ids = session.connection().scalars(select(r.id).where(*where, r.fee_unpaid > 0, r.disclosure_on.is_(None)))
-    keys = ((_fee_day(plain, reasons.state(plain))[0], plain.id, COLUMNS.index("fee_unpaid"))
-            for plain in _load(session, ids).values())
-    return sorted(k for k in keys if since is None or k[0] >= since)
+    return sorted((_fee_day(plain, reasons.state(plain))[0], plain.id, COLUMNS.index("fee_unpaid"))
+                  for plain in _load(session, ids).values())
 
 
 def _load(session: Session, ids: Iterable[int]) -> dict[int, SimpleNamespace]:

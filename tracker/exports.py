@@ -20,7 +20,7 @@ from datetime import date
 from itertools import islice
 from operator import itemgetter
 
-from sqlalchemy import Date, String, and_, case, func, literal, null, or_, select, type_coerce
+from sqlalchemy import Date, String, and_, case, cast, func, literal, null, or_, select, type_coerce
 from sqlalchemy.orm import Session, selectinload
 
 from . import events, timeline
@@ -352,7 +352,8 @@ def request_texts(session: Session, fields: list[Field], filters: dict, jurisdic
     else:
         cells = [_csv_cell(f, expr, kind, plain, dialect) for f, expr, kind, plain in chosen]
         if len(cells) == 1:   # the csv module quotes a row's only cell when empty, "" (else the line is blank)
-            cells = [case((func.coalesce(cells[0], "") == "", literal('""')), else_=cells[0])]
+            cell = cast(cells[0], String)   # a whole number too (PostgreSQL compares no number with text)
+            cells = [case((func.coalesce(cell, "") == "", literal('""')), else_=cell)]
         line = getattr(func, "printf" if dialect == "sqlite" else "format")(
             literal(",".join(["%s"] * len(cells))), *cells, type_=String)
     return _request_texts(session, where, fields, jurisdiction_of, as_of, form, line, batch)
@@ -458,20 +459,19 @@ def _csv_cell(field: Field, value, kind: str, plain: bool, dialect: str):
         return value
     if plain is True:
         return value
-    # Most cells need nothing: a first character and four scans tell them (SQLite's LIKE '%,%' is a fast scan;
-    # unicode() and ascii() give the first character's code); only the others are worked on. `plain` may be a
-    # column whose text tells it for the value (_request_values).
+    # Most cells need nothing: a first character and four scans tell them (SQLite's LIKE '%,%' is a fast scan);
+    # only the others are worked on. `plain` may be a column whose text tells it for the value (_request_values).
+    # The first character compared as text (PostgreSQL's ascii() refuses a multibyte one in a database not in UTF-8).
     told = value if plain is False else plain
+    first = func.substr(told, 1, 1)
     if dialect == "sqlite":
-        first = func.unicode(told)
         special = or_(*(told.like(literal("%" + c + "%")) for c in CSV_QUOTED))
     else:
-        first = func.ascii(told)
         special = told.op("~")(literal("[" + CSV_QUOTED + "]"))
     neutral_ = case((func.substr(func.ltrim(value, "'"), 1, 1).in_(FORMULA_START), literal("'") + value),
                     else_=value)
     quoted = case((special, literal('"') + func.replace(neutral_, '"', '""') + literal('"')), else_=neutral_)
-    return case((or_(first.in_([ord(c) for c in _PLAIN_FIRST]), special), quoted), else_=value)
+    return case((or_(first.in_(sorted(_PLAIN_FIRST)), special), quoted), else_=value)
 
 
 def deadline_records(session: Session, filters: dict, as_of: date, batch: int = 2000) -> Iterator[dict]:

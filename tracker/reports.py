@@ -83,7 +83,7 @@ def _late(as_of: date) -> tuple:
 
 
 def _overdue_rows(session: Session, as_of: date, limit: int | None = None) -> tuple[list, int]:
-    """The rows of overdue() in its order (the longest due first), the first `limit` of them if given, and how
+    """The rows of overdue() in its order (the longest overdue first), the first `limit` of them if given, and how
     many there are in all: the requests waiting past their decision due, read in order from their index as far
     as the limit and counted from it, and the few past the date for the remainder after a special extension
     (特例延長), read whole."""
@@ -94,7 +94,8 @@ def _overdue_rows(session: Session, as_of: date, limit: int | None = None) -> tu
     rest = [r for r in session.execute(shown.where(_req.rest_due < as_of)).all() if r.id not in seen]
     # One already counted among the waiting is not counted twice (the rows of the waiting read may be cut).
     total += sum(1 for r in rest if not _waiting_late(r, as_of))
-    rows = sorted(waiting + rest, key=lambda r: (r.decision_due is not None, r.decision_due or date.min, r.id))
+    # The longest overdue first: by the date that passed (a remainder's, after a special extension, is rest_due).
+    rows = sorted(waiting + rest, key=lambda r: (r.decision_due if _waiting_late(r, as_of) else r.rest_due, r.id))
     return rows[:limit], total
 
 

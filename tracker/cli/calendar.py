@@ -15,8 +15,8 @@ from .filters import request_filters
 @click.option("--remind", type=click.IntRange(min=0, max=366), default=3, show_default=True,
               help="Days before each date to raise an alarm; 0 for none.")
 @click.option("--since", type=DATE, metavar="DATE",
-              help="The first day to show; by default 30 days before today (the dates still to come, and those just "
-                   "passed).")
+              help="The first day of the appointments and the periods to appeal and to sue to show; by default 30 "
+                   "days before today. A decision or a fee still outstanding is shown however old.")
 @click.option("--all", "every", is_flag=True, help="Every date stored, however long ago.")
 @request_filters
 @pass_app
@@ -24,9 +24,10 @@ def calendar(app: App, output, force, remind, since, every, filters) -> None:
     """Write the dates that can be missed as an iCalendar file (.ics).
 
     Decisions (extended or not), the remainder of a special extension, disclosure appointments, the
-    last days to appeal and to sue, unpaid fees: one all-day event each, from 30 days before today
-    on (--since DATE for another first day, --all for every date). Importing a newer file into the
-    same calendar updates the events instead of adding them again.
+    last days to appeal and to sue, unpaid fees: one all-day event each. A decision or fee still
+    outstanding is shown however old; the other dates from 30 days before today on (--since DATE
+    for another first day, --all for every date). Importing a newer file into the same calendar
+    updates the events instead of adding them again.
 
     \b
     Example:

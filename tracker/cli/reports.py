@@ -64,10 +64,11 @@ def _say_more(shown: int, total: int, fmt: str) -> None:
     from ..i18n import _
 
     if total > shown:
+        if fmt != "table":   # only with --limit: the file holds the first lines
+            return warn(_("{more} more not written ({total} in all): leave out --limit, or give --all, to have them "
+                          "all.").format(more=f"{total - shown:,}", total=f"{total:,}"))
         said = _("… {more} more not shown ({total} in all): --all shows every one, --format csv writes them all "
                  "for a spreadsheet, --limit N shows N.").format(more=f"{total - shown:,}", total=f"{total:,}")
-        if fmt != "table":
-            return warn(said)
         from ..wrap import fold
 
         limit = terminal_width()

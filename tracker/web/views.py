@@ -500,7 +500,8 @@ def retract(request_id: int):
 
 @bp.route("/calendar.ics")
 def calendar_file():
-    """Every date that can be missed, of the requests the list's filters choose, as `kaiji calendar` writes it."""
+    """The dates of the requests the list's filters choose, as `kaiji calendar` writes them by default (what is
+    outstanding, and the other dates from 30 days ago on)."""
     errors: dict[str, str] = {}
     filters = _list_filters(request.args, errors)
     if errors:
@@ -541,8 +542,8 @@ def _ics_response(data) -> Response:
 
 @bp.route("/calendar/<token>.ics")
 def calendar_feed(token: str):
-    """An account's calendar subscription: every request's dates, for a phone's calendar to fetch; the
-    token in the URL is the key (revoked or renewed on the account's page)."""
+    """An account's calendar subscription: every request's dates as `kaiji calendar` gives them by default, for a
+    phone's calendar to fetch; the token in the URL is the key (revoked or renewed on the account's page)."""
     from .. import users
 
     with reading() as s:
