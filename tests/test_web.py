@@ -483,6 +483,10 @@ def test_an_entry_taken_back_and_the_calendar_file(client, app):
     later = client.get("/calendar.ics?body=maizuru")
     assert later.status_code == 200 and b"UID:request-1-appeal_due@kaiji" not in later.data
     assert b"UID:request-1-lawsuit_due@kaiji" in later.data and later.data.endswith(b"END:VCALENDAR\r\n")
+    every = client.get("/calendar.ics?body=maizuru&all=1")          # the list's second link: every date
+    assert b"UID:request-1-appeal_due@kaiji" in every.data and b"UID:request-1-lawsuit_due@kaiji" in every.data
+    listing = client.get("/requests?body=maizuru").get_data(as_text=True)
+    assert 'href="/calendar.ics?all=1&amp;body=maizuru"' in listing
 
 
 @pytest.mark.slow  # starts `kaiji serve` as a process and waits for it to answer

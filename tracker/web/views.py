@@ -501,26 +501,27 @@ def retract(request_id: int):
 @bp.route("/calendar.ics")
 def calendar_file():
     """The dates of the requests the list's filters choose, as `kaiji calendar` writes them by default (what is
-    outstanding, and the other dates from 30 days ago on)."""
+    outstanding, and the other dates from 30 days ago on), or every date with all=1 (`kaiji calendar --all`)."""
     errors: dict[str, str] = {}
     filters = _list_filters(request.args, errors)
     if errors:
         return render_template("error.html", message=next(iter(errors.values())), code=400), 400
     try:
-        data = _ics_stream(filters)
+        data = _ics_stream(filters, every=request.args.get("all") == "1")
     except KaijiError as exc:
         return render_template("error.html", message=str(exc), code=400), 400
     return _ics_response(data)
 
 
-def _ics_stream(filters: dict):
+def _ics_stream(filters: dict, every: bool = False):
     """The calendar's pieces as they are made, in a reading session of their own that ends with them; a bad
-    filter is refused (KaijiError) here, before the response starts. The dates from PAST_DAYS before today on,
-    as `kaiji calendar` gives them by default: what a subscribed phone needs."""
+    filter is refused (KaijiError) here, before the response starts. As `kaiji calendar` gives them by default
+    (what is outstanding, the other dates from PAST_DAYS before today on: what a subscribed phone needs), or
+    `every` date."""
     from .. import service
     from ..calendar_ics import entries, ics_chunks, since_default
 
-    since = since_default(as_of())
+    since = None if every else since_default(as_of())
 
     def pieces():
         with reading() as s:
