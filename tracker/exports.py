@@ -330,7 +330,7 @@ def request_texts(session: Session, fields: list[Field], filters: dict, jurisdic
     for `fields`, a batch (list) at a time: Python only joins them (100,000 requests: the words, quoting and
     escaping of 2.9 million cells done in the database's C). None where the database cannot (another database,
     a SQLite without its JSON functions for "json", a translation of PART whose ground comes first): the caller
-    then writes request_rows' values (csv_chunks, json_chunks). tests/test_exports.py compares the two, byte
+    then writes request_rows' values (csv_chunks, json_chunks). tests/test_export.py compares the two, byte
     for byte, on every kind of cell and awkward texts, on SQLite and PostgreSQL.
 
     A request withdrawn after its decision has its lateness worked out by timeline.compute (request_rows):
@@ -385,8 +385,7 @@ def _request_texts(session: Session, where: list, fields: list[Field], jurisdict
 def _request_values(dialect: str, as_of: date, part_form: str) -> dict[str, tuple] | None:
     """Each field of REQUEST_FIELDS as an SQL expression over the select of _request_rows giving the value
     _request_rows gives (the words in the reader's language), its kind, and whether it is plain (_csv_cell: True,
-    False, or a column whose text tells);
-    None if `part_form` (_(PART)) puts the ground before the part."""
+    False, or a column whose text tells); None if `part_form` (_(PART)) puts the ground before the part."""
     from .schema import bodies, departments, requesters, requests
     from .timeline import DECISION_KINDS, NEXT_PART, PART_GROUND, STATUS_JA
 
