@@ -284,7 +284,7 @@ def test_the_first_lines_of_due_and_overdue_are_the_whole_lists_cut_on_a_synthet
                 every_due, late = reports.due(s, today, 90), reports.overdue(s, today)
                 kinds |= {i.kind for i in every_due} | {i.what for i in late}
                 most_due, most_late = max(most_due, len(every_due)), max(most_late, len(late))
-                for limit in (1, 2, 3, 5, 8, 13, 40, 100, 10_000):
+                for limit in (1, 2, 3, 5, 8, 13, 40, 100, 10_000, None):
                     assert reports.due_first(s, today, 90, limit) == (every_due[:limit], len(every_due)), (today, limit)
                     assert reports.overdue_first(s, today, limit) == (late[:limit], len(late)), (today, limit)
                 assert [i.since for i in late] == sorted(i.since for i in late)   # the longest overdue first

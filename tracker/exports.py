@@ -258,15 +258,24 @@ def as_date(value: date | str | None) -> date | None:
     return date.fromisoformat(value) if type(value) is str else value
 
 
+def _part_pieces(form: str) -> tuple[str, str, str] | None:
+    """`form` (_(PART)) as the texts before the part, between part and ground, and after the ground; None where
+    it puts the ground first (or holds more than the two fields)."""
+    i, j = form.find("{part}"), form.find("{ground}")
+    if 0 <= i < j and form.count("{") == 2 and form.count("}") == 2:
+        return form[:i], form[i + len("{part}"):j], form[j + len("{ground}"):]
+    return None
+
+
 def _withheld_cell(form: str):
     """A function writing a request's stored withheld parts (timeline.exported: part and ground joined by
     PART_GROUND, the parts by NEXT_PART) as the cell _parts writes in `form` (_(PART)): where the form puts the part
     before the ground, by two replaces of the separators."""
     from .timeline import NEXT_PART, PART_GROUND
 
-    i, j = form.find("{part}"), form.find("{ground}")
-    if 0 <= i < j and form.count("{") == 2 and form.count("}") == 2:
-        pre, mid, post = form[:i], form[i + len("{part}"):j], form[j + len("{ground}"):]
+    pieces = _part_pieces(form)
+    if pieces is not None:
+        pre, mid, post = pieces
         return lambda text: pre + text.replace(PART_GROUND, mid).replace(NEXT_PART, post + "; " + pre) + post
     return lambda text: _parts((p.split(PART_GROUND, 1) for p in text.split(NEXT_PART)), form)
 
@@ -389,10 +398,10 @@ def _request_values(dialect: str, as_of: date, part_form: str) -> dict[str, tupl
     from .schema import bodies, departments, requesters, requests
     from .timeline import DECISION_KINDS, NEXT_PART, PART_GROUND, STATUS_JA
 
-    i, j = part_form.find("{part}"), part_form.find("{ground}")
-    if not (0 <= i < j and part_form.count("{") == 2 and part_form.count("}") == 2):
+    pieces = _part_pieces(part_form)
+    if pieces is None:
         return None
-    pre, mid, post = part_form[:i], part_form[i + len("{part}"):j], part_form[j + len("{ground}"):]
+    pre, mid, post = pieces
     r, b, p, d = requests.c, bodies.c, requesters.c, departments.c
     ja = language() == "ja"
 

@@ -125,6 +125,9 @@ class Rows:
                 raise ValueError(f"{key}: unknown kind {kind!r}")
         self.fields = tuple(fields)
         self.batches = batches
+        # A record's text with a %s for each value (texts_of), the keys escaped once.
+        self._template = "{" + ",".join(_KEY_INDENT + _text(key).replace("%", "%%") + ": %s"
+                                        for key, _k in self.fields) + "\n  }"
         self.texts = texts   # batches of each record's JSON text, made by the database (json_sql), if it can
 
     def record(self, values: Sequence) -> dict:
@@ -153,10 +156,8 @@ class Rows:
 
     def texts_of(self, batch: Sequence[Sequence]) -> list[str]:
         """Each row's record of a batch as JSON text, as it stands in json_chunks' list."""
-        template = "{" + ",".join(_KEY_INDENT + _text(key).replace("%", "%%") + ": %s"
-                                  for key, _k in self.fields) + "\n  }"
         columns = [_json_column(kind, col) for (_key, kind), col in zip(self.fields, zip(*batch))]
-        return list(map(template.__mod__, zip(*columns)))
+        return list(map(self._template.__mod__, zip(*columns)))
 
 
 # ---------------------------------------------------------------- the same text, made by the database

@@ -242,16 +242,19 @@ def _first_dated(session: Session, as_of: date, within: int, limit: int) -> tupl
     return _merged([lines for lines, _n in dated])[:limit], sum(n for _l, n in dated)
 
 
-def due_first(session: Session, as_of: date, within: int, limit: int) -> tuple[list[DueItem], int]:
-    """The first `limit` lines of due(), in its order (the dates, then the fees by number), and how many lines it
-    has in all, without reading the rest (`kaiji due` at a million requests has 82,000)."""
+def due_first(session: Session, as_of: date, within: int, limit: int | None) -> tuple[list[DueItem], int]:
+    """The first `limit` lines of due() (None: all), in its order (the dates, then the fees by number), and how
+    many lines it has in all, without reading the rest (`kaiji due` at a million requests has 82,000)."""
+    if limit is None:
+        items = due(session, as_of, within)
+        return items, len(items)
     lines, dated = _first_dated(session, as_of, within, limit)
     fees, fee_total = _first_fees(session, limit - len(lines))
     return lines + fees, dated + fee_total
 
 
-def overdue_first(session: Session, as_of: date, limit: int) -> tuple[list[OverdueItem], int]:
-    """The first `limit` lines of overdue(), in its order, and how many it has in all."""
+def overdue_first(session: Session, as_of: date, limit: int | None) -> tuple[list[OverdueItem], int]:
+    """The first `limit` lines of overdue() (None: all), in its order, and how many it has in all."""
     rows, total = _overdue_rows(session, as_of, limit)
     return _overdue_items(rows, as_of), total
 

@@ -92,7 +92,6 @@ def overdue(app: App, as_of, limit, every, fmt) -> None:
     """
     from ..dates import iso
     from ..i18n import N_, _
-    from ..reports import overdue as overdue_items
     from ..reports import overdue_first
     from .output import Column
 
@@ -100,11 +99,7 @@ def overdue(app: App, as_of, limit, every, fmt) -> None:
     wanted = _wanted(limit, every, fmt)
     with app.read() as s:
         _say_unknown(s)
-        if wanted is None:
-            items = overdue_items(s, as_of)
-            total = len(items)
-        else:
-            items, total = overdue_first(s, as_of, wanted)
+        items, total = overdue_first(s, as_of, wanted)
         # The table's columns are read from plain rows (loading the mapped classes would cost more than the
         # listing); JSON and CSV give every field of each request too, as `request show --json` does.
         records = [{"id": i.request_id, "body": i.body, "body_name": i.body_name, "subject": i.subject,
@@ -155,7 +150,6 @@ def due(app: App, within, as_of, limit, every, fmt) -> None:
     """
     from ..dates import iso
     from ..i18n import N_, _, language
-    from ..reports import due as due_items
     from ..reports import due_first
     from .output import Column
 
@@ -163,11 +157,7 @@ def due(app: App, within, as_of, limit, every, fmt) -> None:
     wanted = _wanted(limit, every, fmt)
     with app.read() as s:
         _say_unknown(s)
-        if wanted is None:
-            items = due_items(s, as_of, within)
-            total = len(items)
-        else:
-            items, total = due_first(s, as_of, within, wanted)
+        items, total = due_first(s, as_of, within, wanted)
     # Made one at a time as they are written (a table keeps only its cells): 80,000 lines at a million requests,
     # whose dates, days and kinds repeat: each such text made once (a fifth of the command's memory).
     shown_iso, days_in = functools.lru_cache(maxsize=None)(iso), functools.lru_cache(maxsize=None)(
