@@ -84,16 +84,26 @@ def _late(as_of: date) -> tuple:
 
 def _overdue_rows(session: Session, as_of: date, limit: int | None = None) -> tuple[list, int]:
     """The rows of overdue() in its order (the longest overdue first), the first `limit` of them if given, and how
-    many there are in all: the requests waiting past their decision due, read in order from their index as far
-    as the limit and counted from it, and the few past the date for the remainder after a special extension
-    (特例延長), read whole."""
+    many there are in all: the requests waiting past their decision due, and those past the date for the
+    remainder after a special extension (特例延長) that are not waiting past a decision due (one line a request).
+    Each kind is read in order from its index as far as the limit, and counted from the index when cut."""
     shown = _SHOWN.add_columns(_req.received_on, _req.decision_due, _req.rest_due, _req.decided_on)
     waiting = session.execute(shown.where(*_late(as_of)).order_by(_req.decision_due, _req.id).limit(limit)).all()
     total = len(waiting) if limit is None or len(waiting) < limit else _count(session, _late(as_of))
-    seen = {r.id for r in waiting}
-    rest = [r for r in session.execute(shown.where(_req.rest_due < as_of)).all() if r.id not in seen]
-    # One already counted among the waiting is not counted twice (the rows of the waiting read may be cut).
-    total += sum(1 for r in rest if not _waiting_late(r, as_of))
+    # The remainders past due that are not waiting past a decision due (one line a request: such a one not among
+    # the waiting read, cut at the limit, would come after them all in the order below). Cut, they are found and
+    # counted from their numbers and dates alone, and only the first `limit` read whole.
+    past = _req.rest_due < as_of
+    if limit is None:
+        rest = [r for r in session.execute(shown.where(past)) if not _waiting_late(r, as_of)]
+        total += len(rest)
+    else:
+        found = session.execute(select(_req.id, _req.status, _req.decided_on, _req.decision_due, _req.rest_due)
+                                .where(SHOWN, past))
+        keys = sorted((r.rest_due, r.id) for r in found if not _waiting_late(r, as_of))
+        total += len(keys)
+        ids = [rid for _on, rid in keys[:limit]]
+        rest = session.execute(shown.where(_req.id.in_(ids))).all() if ids else []
     # The longest overdue first: by the date that passed (a remainder's, after a special extension, is rest_due).
     rows = sorted(waiting + rest, key=lambda r: (r.decision_due if _waiting_late(r, as_of) else r.rest_due, r.id))
     return rows[:limit], total
@@ -208,20 +218,14 @@ def _lines(session: Session, kind: str, column, where: tuple, detail: str,
 
 def _first_fees(session: Session, limit: int) -> tuple[list[DueItem], int]:
     """The first `limit` unpaid fees by request number, and how many there are: what _lines gives for _FEES,
-    without a line made for every fee of a large database. Their numbers come from the fee index alone; the
-    requests are read in order, a stretch at a time, until `limit` are not voided."""
-    total = session.scalar(select(func.count()).select_from(requests).where(SHOWN, *_FEES[2]))
+    without a line made for every fee of a large database. Their numbers are read from the fee index alone and
+    sorted there ("+ 0": by the number as a value, so that SQLite does not walk every request in number order to
+    find the first few fees), then those requests."""
+    total = _count(session, _FEES[2])
     if limit <= 0:
         return [], total
-    ids = sorted(session.scalars(select(_req.id).where(*_FEES[2])))
-    lines: list[DueItem] = []
-    for start in range(0, len(ids), 2 * limit):
-        if len(lines) >= limit:
-            break
-        chunk = ids[start:start + 2 * limit]
-        found, _ = _lines(session, *_FEES[:2], (*_FEES[2], _req.id.in_(chunk)), _FEES[3])
-        lines += found
-    return lines[:limit], total
+    ids = list(session.scalars(select(_req.id).where(SHOWN, *_FEES[2]).order_by(_req.id + 0).limit(limit)))
+    return _lines(session, *_FEES[:2], (*_FEES[2], _req.id.in_(ids)), _FEES[3])[0], total
 
 
 def _merged(lists: list[list[DueItem]]) -> list[DueItem]:
