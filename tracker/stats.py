@@ -41,6 +41,7 @@ only the bodies written to since counted again.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -294,25 +295,42 @@ def _cells(session: Session, where: list, columns: tuple, jurisdiction_of: dict,
     k = len(cell)
     cells: dict[tuple, _Group] = {}
 
-    def into(row) -> list[_Group]:
+    def into(row) -> tuple[_Group, ...]:
         """The cells a row of a query counts in (a request under each ground its decisions cite)."""
         key = tuple(row[:k])
-        keys = ([key[:-1] + (g,) for g in sorted(set(key[-1].split("\n")))] if by_ground else [key])
-        return [cells.get(key) or cells.setdefault(key, _Group(key, "")) for key in keys]
+        if not by_ground:   # a cell a row: the common case, 190,000 rows at a million requests
+            g = cells.get(key)
+            if g is None:
+                g = cells[key] = _Group(key, "")
+            return (g,)
+        keys = [key[:-1] + (g,) for g in sorted(set(key[-1].split("\n")))]
+        return tuple(cells.get(key) or cells.setdefault(key, _Group(key, "")) for key in keys)
+
+    # The rows as the driver gives them, not through the ORM's result (a fifth of the time at a million requests);
+    # flushed first, as session.execute would.
+    session.flush()
+    conn = session.connection()
+
+    def rows_of(query) -> Iterator:
+        for part in conn.execute(query).partitions(10_000):
+            yield from part
 
     c = src.c
     decided = c.decided_on.is_not(None)
-    for row in session.execute(select(
+    for row in rows_of(select(
             *cell, c.decision_kinds, c.appeal_outcome, func.count(), func.count(c.decided_on),
             func.sum(case((and_(c.decided_on.is_(None), c.status == "withdrawn"), 1), else_=0)),
             func.sum(case((and_(decided, c.decision_due.is_not(None)), 1), else_=0)),
             func.sum(case((c.decided_on > c.decision_due, 1), else_=0)),
             func.sum(case((c.extended, 1), else_=0))).group_by(*cell, c.decision_kinds, c.appeal_outcome)):
-        kinds, outcome, n, *counts = row[k:]
+        kinds, outcome, n, decided_n, withdrawn, judged, late, extended = row[k:]
         for g in into(row):
             g.requests += n
-            for name, v in zip(("decided", "withdrawn", "judged", "late", "extended"), counts):
-                setattr(g, name, getattr(g, name) + int(v))
+            g.decided += decided_n
+            g.withdrawn += int(withdrawn)
+            g.judged += int(judged)
+            g.late += int(late)
+            g.extended += int(extended)
             if kinds:
                 for kind in kinds.split(","):
                     g.kinds[kind] += n
@@ -323,7 +341,7 @@ def _cells(session: Session, where: list, columns: tuple, jurisdiction_of: dict,
 
     # Days taken: calendar days, and the days the rule counts (None where the body's rule is unknown: its
     # calendar days are known, the days its rule would count are not, and are left out rather than guessed).
-    for row in session.execute(select(*cell, c.days_calendar, c.days_counted, func.count())
+    for row in rows_of(select(*cell, c.days_calendar, c.days_counted, func.count())
                                .where(c.days_calendar.is_not(None)).group_by(*cell, c.days_calendar, c.days_counted)):
         calendar, counted, n = row[k:]
         for g in into(row):
@@ -331,13 +349,13 @@ def _cells(session: Session, where: list, columns: tuple, jurisdiction_of: dict,
             if counted is not None:
                 g.counted[counted] += n
 
-    for row in session.execute(select(*cell, c.fee_total, func.count()).where(c.fee_total > 0)
+    for row in rows_of(select(*cell, c.fee_total, func.count()).where(c.fee_total > 0)
                                .group_by(*cell, c.fee_total)):
         for g in into(row):
             g.fees[row[k]] += row[k + 1]
 
     # Grounds: how many decisions cite each, named with the ordinance of the body's jurisdiction.
-    for row in session.execute(select(*cell, c.cited, func.count()).where(c.cited.is_not(None))
+    for row in rows_of(select(*cell, c.cited, func.count()).where(c.cited.is_not(None))
                                .group_by(*cell, c.cited)):
         jur = jurisdiction_of[row[0]]
         cited = Counter(row[k].split("\n"))
