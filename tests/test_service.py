@@ -109,7 +109,10 @@ def test_a_page_asks_for_the_first_lines_of_each_list_and_the_counts_of_all(sess
         assert reports.overdue_first(session, today, limit) == (reports.overdue(session, today)[:limit], 2)
 
 
-def test_a_page_counts_each_late_request_once_whether_its_decision_or_its_remainder_is_late(session):
+@pytest.mark.parametrize("by_number", [reports.BY_NUMBER, 0])   # 0: the remainders' rows read as for every line
+def test_a_page_counts_each_late_request_once_whether_its_decision_or_its_remainder_is_late(session, by_number,
+                                                                                           monkeypatch):
+    monkeypatch.setattr(reports, "BY_NUMBER", by_number)
     # On 2026-01-05. E: 舞鶴, received 2025-05-01, due 05-15 (day 15 counting the request day). A and B: 国,
     # received 2025-06-02, a special extension (特例延長) with the part by 08-01 and the rest by 12-26; A has no
     # decision (its decision late since 08-01, its remainder too: one line, the decision's), B decided the part
@@ -130,7 +133,7 @@ def test_a_page_counts_each_late_request_once_whether_its_decision_or_its_remain
         (e, "decision", D("2025-05-15")), (a, "decision", D("2025-08-01")), (c, "decision", D("2025-12-15")),
         (b, "remainder", D("2025-12-26"))]
     # Cut at each length: the first lines of the list, and always the four of it counted, A once (with one line,
-    # E's, A is beyond the cut of the decisions read and read again among the remainders).
+    # E's, A is beyond the cut of the decisions read, and passed over among the remainders).
     for limit in range(1, 6):
         first = reports.first_lines(session, today, 14, limit)
         assert (first.overdue, first.totals["overdue"]) == (every[:limit], 4)
@@ -158,8 +161,14 @@ def test_a_page_reads_each_list_from_its_index_not_every_request(session):
 
     if session.get_bind().dialect.name != "sqlite":
         pytest.skip("SQLite's query plans")
+    # Three late (due 12-16, 17, 18), the first decided with a fee unpaid; one under a special extension (特例延長)
+    # whose part was decided and whose remainder was due 2025-01-08; a page of one line, so that every list is cut
+    # and counted, and the remainder past due read by its number.
     rids = [maizuru(session, received=f"2024-12-0{d}") for d in (2, 3, 4)]
     decide_partial(session, rids[0], on="2025-01-10")
+    ext = service.add_request(session, body="national", subject="特例", received=D("2024-11-01")).id
+    service.record(session, ext, "special_extension", D("2024-11-10"), {"part_due": "2024-12-01", "rest_due": "2025-01-08"})
+    service.decide(session, ext, kind="full", on=D("2024-11-29"))
     session.flush()
     seen: list[tuple[str, tuple]] = []
 
@@ -169,15 +178,17 @@ def test_a_page_reads_each_list_from_its_index_not_every_request(session):
     engine = session.get_bind()
     event.listen(engine, "before_cursor_execute", keep)
     try:
-        first = reports.first_lines(session, D("2025-01-11"), 14, 100)
+        first = reports.first_lines(session, D("2025-01-11"), 14, 1)
     finally:
         event.remove(engine, "before_cursor_execute", keep)
-    assert first.totals == {"overdue": 2, "coming": 0, "fees": 1}
+    assert first.totals == {"overdue": 3, "coming": 0, "fees": 1}
+    assert [(i.request_id, i.what) for i in first.overdue] == [(rids[1], "decision")]
     plans = [" | ".join(row[-1] for row in session.connection().exec_driver_sql("EXPLAIN QUERY PLAN " + st, pa))
              for st, pa in seen]
-    assert len(plans) >= 5 and any("ix_requests_shown_fee_unpaid" in p for p in plans), plans
+    for index in ("ix_requests_shown_fee_unpaid", "ix_requests_undecided_decision_due", "ix_requests_rest_due"):
+        assert any(index in p for p in plans), (index, plans)
     for plan in plans:
-        assert "SCAN requests" not in plan, plan
+        assert "SCAN requests" not in plan and "SCAN bodies" not in plan, plan
 
 
 def test_a_decision_after_the_due_date_is_late_by_its_days(session):

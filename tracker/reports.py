@@ -82,17 +82,20 @@ def _late(as_of: date) -> tuple:
     return (*_undecided(WAITING_STATUSES), _req.decision_due < as_of)
 
 
+BY_NUMBER = 1000   # the most remainders past due read by their numbers (an IN list) for the first lines of overdue
+
+
 def _overdue_rows(session: Session, as_of: date, limit: int | None = None) -> tuple[list, int]:
     """The rows of overdue() in its order (the longest overdue first), the first `limit` of them if given, and how
     many there are in all: the requests waiting past their decision due, and those past the date for the
     remainder after a special extension (特例延長) that are not waiting past a decision due (one line a request).
-    Each kind is read in order from its index as far as the limit, and counted from the index when cut."""
+    The waiting are read in order from their index as far as the limit, and counted from it when cut; the
+    remainders, few, are found from their numbers and dates alone, and only the first `limit` read whole."""
     shown = _SHOWN.add_columns(_req.received_on, _req.decision_due, _req.rest_due, _req.decided_on)
     waiting = session.execute(shown.where(*_late(as_of)).order_by(_req.decision_due, _req.id).limit(limit)).all()
     total = len(waiting) if limit is None or len(waiting) < limit else _count(session, _late(as_of))
     # The remainders past due that are not waiting past a decision due (one line a request: such a one not among
-    # the waiting read, cut at the limit, would come after them all in the order below). Cut, they are found and
-    # counted from their numbers and dates alone, and only the first `limit` read whole.
+    # the waiting read, cut at the limit, would come after them all in the order below).
     past = _req.rest_due < as_of
     if limit is None:
         rest = [r for r in session.execute(shown.where(past)) if not _waiting_late(r, as_of)]
@@ -103,7 +106,11 @@ def _overdue_rows(session: Session, as_of: date, limit: int | None = None) -> tu
         keys = sorted((r.rest_due, r.id) for r in found if not _waiting_late(r, as_of))
         total += len(keys)
         ids = [rid for _on, rid in keys[:limit]]
-        rest = session.execute(shown.where(_req.id.in_(ids))).all() if ids else []
+        if len(ids) <= BY_NUMBER:   # more (`overdue --limit 50000`) read as for every line, not as one IN list
+            rest = session.execute(shown.where(_req.id.in_(ids))).all() if ids else []
+        else:
+            chosen = set(ids)
+            rest = [r for r in session.execute(shown.where(past)) if r.id in chosen]
     # The longest overdue first: by the date that passed (a remainder's, after a special extension, is rest_due).
     rows = sorted(waiting + rest, key=lambda r: (r.decision_due if _waiting_late(r, as_of) else r.rest_due, r.id))
     return rows[:limit], total
@@ -275,7 +282,7 @@ class FirstLines:
 
 def first_lines(session: Session, as_of: date, within: int, limit: int) -> FirstLines:
     """The first `limit` lines of overdue, of due without the fees, and of the unpaid fees, with their counts:
-    each list is cut in SQL, for a page over a large database (the dashboard of `kaiji serve`)."""
+    each list cut as it is read, for a page over a large database (the dashboard of `kaiji serve`)."""
     late, late_total = overdue_first(session, as_of, limit)
     coming, coming_total = _first_dated(session, as_of, within, limit)
     fees, fee_total = _first_fees(session, limit)
