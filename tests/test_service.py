@@ -109,7 +109,7 @@ def test_a_page_asks_for_the_first_lines_of_each_list_and_the_counts_of_all(sess
         assert reports.overdue_first(session, today, limit) == (reports.overdue(session, today)[:limit], 2)
 
 
-@pytest.mark.parametrize("by_number", [reports.BY_NUMBER, 0])   # 0: the remainders' rows read as for every line
+@pytest.mark.parametrize("by_number", [reports.BY_NUMBER, 0])   # 0: the remainders' rows read as a whole
 def test_a_page_counts_each_late_request_once_whether_its_decision_or_its_remainder_is_late(session, by_number,
                                                                                            monkeypatch):
     monkeypatch.setattr(reports, "BY_NUMBER", by_number)

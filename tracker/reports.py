@@ -82,7 +82,7 @@ def _late(as_of: date) -> tuple:
     return (*_undecided(WAITING_STATUSES), _req.decision_due < as_of)
 
 
-BY_NUMBER = 1000   # the most remainders past due read by their numbers (an IN list) for the first lines of overdue
+BY_NUMBER = 1000   # the most remainders past due read by their numbers (an IN list) for overdue's lines
 
 
 def _overdue_rows(session: Session, as_of: date, limit: int | None = None) -> tuple[list, int]:
@@ -96,21 +96,18 @@ def _overdue_rows(session: Session, as_of: date, limit: int | None = None) -> tu
     total = len(waiting) if limit is None or len(waiting) < limit else _count(session, _late(as_of))
     # The remainders past due that are not waiting past a decision due (one line a request: such a one not among
     # the waiting read, cut at the limit, would come after them all in the order below).
+    # Found and counted from their numbers and dates alone; only the first `limit` (None: all) read whole.
     past = _req.rest_due < as_of
-    if limit is None:
-        rest = [r for r in session.execute(shown.where(past)) if not _waiting_late(r, as_of)]
-        total += len(rest)
+    found = session.execute(select(_req.id, _req.status, _req.decided_on, _req.decision_due, _req.rest_due)
+                            .where(SHOWN, past))
+    keys = sorted((r.rest_due, r.id) for r in found if not _waiting_late(r, as_of))
+    total += len(keys)
+    ids = [rid for _on, rid in keys[:limit]]
+    if len(ids) <= BY_NUMBER:   # more (`overdue --all` over many) read as a whole, not as one IN list
+        rest = session.execute(shown.where(_req.id.in_(ids))).all() if ids else []
     else:
-        found = session.execute(select(_req.id, _req.status, _req.decided_on, _req.decision_due, _req.rest_due)
-                                .where(SHOWN, past))
-        keys = sorted((r.rest_due, r.id) for r in found if not _waiting_late(r, as_of))
-        total += len(keys)
-        ids = [rid for _on, rid in keys[:limit]]
-        if len(ids) <= BY_NUMBER:   # more (`overdue --limit 50000`) read as for every line, not as one IN list
-            rest = session.execute(shown.where(_req.id.in_(ids))).all() if ids else []
-        else:
-            chosen = set(ids)
-            rest = [r for r in session.execute(shown.where(past)) if r.id in chosen]
+        chosen = set(ids)
+        rest = [r for r in session.execute(shown.where(past)) if r.id in chosen]
     # The longest overdue first: by the date that passed (a remainder's, after a special extension, is rest_due).
     rows = sorted(waiting + rest, key=lambda r: (r.decision_due if _waiting_late(r, as_of) else r.rest_due, r.id))
     return rows[:limit], total
