@@ -121,6 +121,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--workdir", default=str(Path(tempfile.gettempdir()) / "kaiji-import-bench"))
     ap.add_argument("--kaiji", help="the kaiji command to time (default: this environment's)")
     args = ap.parse_args(argv)
+    if args.pg_only and not args.pg:
+        ap.error("--pg-only needs --pg")
     workdir = Path(args.workdir)
     workdir.mkdir(parents=True, exist_ok=True)
     source = Path(args.db)
@@ -129,8 +131,6 @@ def main(argv: list[str] | None = None) -> int:
     kaiji = shlex.split(args.kaiji) if args.kaiji else bench.kaiji_argv()
     if not args.kaiji:
         bench.byte_compile(env)
-    if args.pg_only and not args.pg:
-        ap.error("--pg-only needs --pg")
     targets = {} if args.pg_only else {"sqlite": Sqlite(source, workdir)}
     if args.pg:
         targets["postgresql"] = Postgres(args.pg)

@@ -167,7 +167,8 @@ def test_a_page_reads_each_list_from_its_index_not_every_request(session):
     rids = [maizuru(session, received=f"2024-12-0{d}") for d in (2, 3, 4)]
     decide_partial(session, rids[0], on="2025-01-10")
     ext = service.add_request(session, body="national", subject="特例", received=D("2024-11-01")).id
-    service.record(session, ext, "special_extension", D("2024-11-10"), {"part_due": "2024-12-01", "rest_due": "2025-01-08"})
+    service.record(session, ext, "special_extension", D("2024-11-10"),
+                   {"part_due": "2024-12-01", "rest_due": "2025-01-08"})
     service.decide(session, ext, kind="full", on=D("2024-11-29"))
     session.flush()
     seen: list[tuple[str, tuple]] = []
